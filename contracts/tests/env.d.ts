@@ -1,0 +1,1 @@
+/// <reference types="@stacks/clarinet-sdk/vitest" />
