@@ -149,8 +149,10 @@
     (facility-id uint)
     (energy-kwh uint)
   )
-  (let ((capacity (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)))
-    (asserts! (is-eq contract-caller .grid-services) ERR_NOT_GRID_SERVICES)
+  (let ((capacity (begin
+      (asserts! (is-eq contract-caller .grid-services) ERR_NOT_GRID_SERVICES)
+      (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)
+    )))
     (asserts! (> energy-kwh u0) ERR_INVALID_AMOUNT)
     (asserts!
       (<= energy-kwh
@@ -169,8 +171,10 @@
     (facility-id uint)
     (energy-kwh uint)
   )
-  (let ((capacity (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)))
-    (asserts! (is-eq contract-caller .grid-services) ERR_NOT_GRID_SERVICES)
+  (let ((capacity (begin
+      (asserts! (is-eq contract-caller .grid-services) ERR_NOT_GRID_SERVICES)
+      (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)
+    )))
     (asserts! (> energy-kwh u0) ERR_INVALID_AMOUNT)
     (asserts! (<= energy-kwh (get reserved-kwh capacity))
       ERR_RELEASE_EXCEEDS_RESERVED
@@ -191,11 +195,13 @@
     (is-charge bool)
   )
   (let (
-      (capacity (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED))
+      (capacity (begin
+        (asserts! (is-eq contract-caller .charge-discharge) ERR_NOT_CHARGE_DISCHARGE)
+        (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)
+      ))
       (stored (get stored-kwh capacity))
       (reserved (get reserved-kwh capacity))
     )
-    (asserts! (is-eq contract-caller .charge-discharge) ERR_NOT_CHARGE_DISCHARGE)
     (asserts! (> energy-kwh u0) ERR_INVALID_AMOUNT)
     (if is-charge
       (asserts! (<= energy-kwh (- (get total-kwh capacity) stored))

@@ -14,7 +14,6 @@
 (define-constant ERR_INVALID_ENERGY (err u3004))
 (define-constant ERR_FACILITY_NOT_APPROVED (err u3005))
 (define-constant ERR_NOT_INITIALIZED (err u3006))
-(define-constant ERR_RECORD_NOT_FOUND (err u3007))
 
 (define-constant MAX_DEMAND_LEVEL u100)
 
@@ -67,42 +66,44 @@
 )
 
 ;; What the facility should do at the current demand level, bounded by what one
-;; hour at its maximum power can move (kW x 1 h = kWh).
+;; hour at its maximum power can move (kW x 1 h = kWh). A facility that is not
+;; approved holds, whether or not its capacity was ever initialised.
 (define-read-only (get-suggested-action (facility-id uint))
   (let (
       (facility (unwrap! (contract-call? .facility-registry get-facility facility-id)
         ERR_NOT_INITIALIZED
       ))
-      (capacity (unwrap! (contract-call? .capacity-tracking get-capacity facility-id)
-        ERR_NOT_INITIALIZED
-      ))
       (level (var-get grid-demand))
       (hour-limit-kwh (get max-power-kw facility))
     )
-    (ok (if (not (is-eq (get status facility) "approved"))
-      {
+    (if (not (is-eq (get status facility) "approved"))
+      (ok {
         action: "hold",
         energy-kwh: u0,
-      }
-      (if (>= level (var-get high-threshold))
-        {
-          action: "discharge",
-          energy-kwh: (min-of (get available-kwh capacity) hour-limit-kwh),
-        }
-        (if (<= level (var-get low-threshold))
+      })
+      (let ((capacity (unwrap! (contract-call? .capacity-tracking get-capacity facility-id)
+          ERR_NOT_INITIALIZED
+        )))
+        (ok (if (>= level (var-get high-threshold))
           {
-            action: "charge",
-            energy-kwh: (min-of (- (get total-kwh capacity) (get stored-kwh capacity))
-              hour-limit-kwh
-            ),
+            action: "discharge",
+            energy-kwh: (min-of (get available-kwh capacity) hour-limit-kwh),
           }
-          {
-            action: "hold",
-            energy-kwh: u0,
-          }
-        )
+          (if (< level (var-get low-threshold))
+            {
+              action: "charge",
+              energy-kwh: (min-of (- (get total-kwh capacity) (get stored-kwh capacity))
+                hour-limit-kwh
+              ),
+            }
+            {
+              action: "hold",
+              energy-kwh: u0,
+            }
+          )
+        ))
       )
-    ))
+    )
   )
 )
 
