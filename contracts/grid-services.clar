@@ -29,6 +29,7 @@
 (define-constant ERR_INSUFFICIENT_POWER (err u4015))
 (define-constant ERR_REQUEST_NOT_ACCEPTED (err u4016))
 (define-constant ERR_INVALID_PERFORMANCE (err u4017))
+(define-constant ERR_INSUFFICIENT_FUNDS (err u4018))
 
 (define-constant FULL_PERFORMANCE_BPS u10000)
 
@@ -202,7 +203,11 @@
     (asserts! (> energy-kwh u0) ERR_INVALID_ENERGY)
     (asserts! (> payment u0) ERR_INVALID_PAYMENT)
     (asserts! (> expires-at stacks-block-height) ERR_INVALID_EXPIRY)
-    (try! (stx-transfer? payment tx-sender current-contract))
+    ;; The other checks rule out every other transfer failure, and a bare
+    ;; (err u1) would not say which contract refused.
+    (unwrap! (stx-transfer? payment tx-sender current-contract)
+      ERR_INSUFFICIENT_FUNDS
+    )
     (map-insert requests request-id {
       service-type: service-type,
       power-kw: power-kw,
@@ -238,49 +243,51 @@
     (request-id uint)
     (facility-id uint)
   )
-  (let (
-      (request (unwrap! (map-get? requests request-id) ERR_REQUEST_NOT_FOUND))
-      (facility (unwrap! (contract-call? .facility-registry get-facility facility-id)
-        ERR_FACILITY_NOT_APPROVED
-      ))
-    )
-    (asserts! (is-eq (get status request) STATUS_OPEN) ERR_REQUEST_NOT_OPEN)
-    (asserts! (< stacks-block-height (get expires-at request)) ERR_REQUEST_EXPIRED)
+  (begin
     (asserts!
       (contract-call? .facility-registry is-facility-authorized facility-id
         contract-caller
       )
       ERR_NOT_AUTHORIZED
     )
-    (asserts! (is-eq (get status facility) "approved") ERR_FACILITY_NOT_APPROVED)
-    (asserts! (>= (get max-power-kw facility) (get power-kw request))
-      ERR_INSUFFICIENT_POWER
-    )
-    (asserts!
-      (>= (contract-call? .capacity-tracking get-available-kwh facility-id)
-        (get energy-kwh request)
+    (let (
+        (request (unwrap! (map-get? requests request-id) ERR_REQUEST_NOT_FOUND))
+        (facility (unwrap! (contract-call? .facility-registry get-facility facility-id)
+          ERR_FACILITY_NOT_APPROVED
+        ))
       )
-      ERR_INSUFFICIENT_CAPACITY
-    )
-    (try! (contract-call? .capacity-tracking reserve-capacity facility-id
-      (get energy-kwh request)
-    ))
-    (map-set requests request-id
-      (merge request {
-        status: STATUS_ACCEPTED,
-        facility-id: (some facility-id),
-        updated-at: stacks-block-height,
+      (asserts! (is-eq (get status request) STATUS_OPEN) ERR_REQUEST_NOT_OPEN)
+      (asserts! (< stacks-block-height (get expires-at request)) ERR_REQUEST_EXPIRED)
+      (asserts! (is-eq (get status facility) "approved") ERR_FACILITY_NOT_APPROVED)
+      (asserts! (>= (get max-power-kw facility) (get power-kw request))
+        ERR_INSUFFICIENT_POWER
+      )
+      (asserts!
+        (>= (contract-call? .capacity-tracking get-available-kwh facility-id)
+          (get energy-kwh request)
+        )
+        ERR_INSUFFICIENT_CAPACITY
+      )
+      (try! (contract-call? .capacity-tracking reserve-capacity facility-id
+        (get energy-kwh request)
+      ))
+      (map-set requests request-id
+        (merge request {
+          status: STATUS_ACCEPTED,
+          facility-id: (some facility-id),
+          updated-at: stacks-block-height,
+        })
+      )
+      (print {
+        topic: "service-accepted",
+        request-id: request-id,
+        facility-id: facility-id,
+        energy-kwh: (get energy-kwh request),
+        power-kw: (get power-kw request),
+        accepted-by: contract-caller,
       })
+      (ok true)
     )
-    (print {
-      topic: "service-accepted",
-      request-id: request-id,
-      facility-id: facility-id,
-      energy-kwh: (get energy-kwh request),
-      power-kw: (get power-kw request),
-      accepted-by: contract-caller,
-    })
-    (ok true)
   )
 )
 
@@ -288,88 +295,92 @@
     (request-id uint)
     (performance-bps uint)
   )
-  (let (
-      (request (unwrap! (map-get? requests request-id) ERR_REQUEST_NOT_FOUND))
-      (facility-id (unwrap! (get facility-id request) ERR_REQUEST_NOT_ACCEPTED))
-      (payment (get payment request))
-      (requester (get requester request))
-    )
+  (begin
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
-    (asserts! (is-eq (get status request) STATUS_ACCEPTED) ERR_REQUEST_NOT_ACCEPTED)
-    (asserts! (<= performance-bps FULL_PERFORMANCE_BPS) ERR_INVALID_PERFORMANCE)
     (let (
-        (payout (/ (* payment performance-bps) FULL_PERFORMANCE_BPS))
-        (refund (- payment payout))
+        (request (unwrap! (map-get? requests request-id) ERR_REQUEST_NOT_FOUND))
+        (facility-id (unwrap! (get facility-id request) ERR_REQUEST_NOT_ACCEPTED))
+        (payment (get payment request))
+        (requester (get requester request))
       )
-      (try! (contract-call? .capacity-tracking release-capacity facility-id
-        (get energy-kwh request)
-      ))
-      (try! (as-contract? ((with-stx payment))
-        (if (> payout u0)
-          (begin
-            (try! (contract-call? .revenue-sharing deposit-revenue facility-id payout
-              (concat "grid-request:" (int-to-ascii request-id))
-            ))
+      (asserts! (is-eq (get status request) STATUS_ACCEPTED) ERR_REQUEST_NOT_ACCEPTED)
+      (asserts! (<= performance-bps FULL_PERFORMANCE_BPS) ERR_INVALID_PERFORMANCE)
+      (let (
+          (payout (/ (* payment performance-bps) FULL_PERFORMANCE_BPS))
+          (refund (- payment payout))
+        )
+        (try! (contract-call? .capacity-tracking release-capacity facility-id
+          (get energy-kwh request)
+        ))
+        (try! (as-contract? ((with-stx payment))
+          (if (> payout u0)
+            (begin
+              (try! (contract-call? .revenue-sharing deposit-revenue facility-id payout
+                (concat "grid-request:" (int-to-ascii request-id))
+              ))
+              true
+            )
             true
           )
-          true
+          (if (> refund u0)
+            (try! (stx-transfer? refund current-contract requester))
+            true
+          )
+        ))
+        (map-set requests request-id
+          (merge request {
+            status: STATUS_FULFILLED,
+            performance-bps: (some performance-bps),
+            payout: payout,
+            refund: refund,
+            updated-at: stacks-block-height,
+          })
         )
-        (if (> refund u0)
-          (try! (stx-transfer? refund current-contract requester))
-          true
-        )
-      ))
-      (map-set requests request-id
-        (merge request {
-          status: STATUS_FULFILLED,
-          performance-bps: (some performance-bps),
+        (var-set escrowed-ustx (- (var-get escrowed-ustx) payment))
+        (print {
+          topic: "service-fulfilled",
+          request-id: request-id,
+          facility-id: facility-id,
+          performance-bps: performance-bps,
+          payment: payment,
           payout: payout,
           refund: refund,
-          updated-at: stacks-block-height,
+          requester: requester,
         })
+        (ok payout)
       )
-      (var-set escrowed-ustx (- (var-get escrowed-ustx) payment))
-      (print {
-        topic: "service-fulfilled",
-        request-id: request-id,
-        facility-id: facility-id,
-        performance-bps: performance-bps,
-        payment: payment,
-        payout: payout,
-        refund: refund,
-        requester: requester,
-      })
-      (ok payout)
     )
   )
 )
 
 (define-public (cancel-request (request-id uint))
-  (let (
-      (request (unwrap! (map-get? requests request-id) ERR_REQUEST_NOT_FOUND))
-      (payment (get payment request))
-      (requester (get requester request))
-    )
+  (begin
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
-    (asserts! (is-eq (get status request) STATUS_OPEN) ERR_REQUEST_NOT_OPEN)
-    (try! (as-contract? ((with-stx payment))
-      (try! (stx-transfer? payment current-contract requester))
-    ))
-    (map-set requests request-id
-      (merge request {
-        status: STATUS_CANCELLED,
+    (let (
+        (request (unwrap! (map-get? requests request-id) ERR_REQUEST_NOT_FOUND))
+        (payment (get payment request))
+        (requester (get requester request))
+      )
+      (asserts! (is-eq (get status request) STATUS_OPEN) ERR_REQUEST_NOT_OPEN)
+      (try! (as-contract? ((with-stx payment))
+        (try! (stx-transfer? payment current-contract requester))
+      ))
+      (map-set requests request-id
+        (merge request {
+          status: STATUS_CANCELLED,
+          refund: payment,
+          updated-at: stacks-block-height,
+        })
+      )
+      (var-set escrowed-ustx (- (var-get escrowed-ustx) payment))
+      (print {
+        topic: "service-cancelled",
+        request-id: request-id,
         refund: payment,
-        updated-at: stacks-block-height,
+        requester: requester,
+        expired: (>= stacks-block-height (get expires-at request)),
       })
+      (ok true)
     )
-    (var-set escrowed-ustx (- (var-get escrowed-ustx) payment))
-    (print {
-      topic: "service-cancelled",
-      request-id: request-id,
-      refund: payment,
-      requester: requester,
-      expired: (>= stacks-block-height (get expires-at request)),
-    })
-    (ok true)
   )
 )

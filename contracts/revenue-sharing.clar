@@ -20,7 +20,10 @@
 (define-constant ERR_EMPTY_POOL (err u5008))
 (define-constant ERR_NOT_AUTHORIZED (err u5009))
 (define-constant ERR_INVALID_STAKEHOLDER (err u5010))
+;; A payout can only fail if the contract paid itself, which set-stakeholder-shares
+;; refuses; the code stays named so that a future cause would not surface as u2.
 (define-constant ERR_PAYOUT_FAILED (err u5011))
+(define-constant ERR_INSUFFICIENT_FUNDS (err u5012))
 
 (define-constant FULL_SHARE_BPS u10000)
 
@@ -268,7 +271,11 @@
       ERR_FACILITY_NOT_FOUND
     )
     (asserts! (> amount u0) ERR_INVALID_AMOUNT)
-    (try! (stx-transfer? amount tx-sender current-contract))
+    ;; The other checks rule out every other transfer failure, and a bare
+    ;; (err u1) would not say which contract refused.
+    (unwrap! (stx-transfer? amount tx-sender current-contract)
+      ERR_INSUFFICIENT_FUNDS
+    )
     (map-set pools facility-id (+ (get-pool-balance facility-id) amount))
     (map-insert deposits deposit-id {
       facility-id: facility-id,
@@ -388,72 +395,74 @@
 )
 
 (define-public (distribute-revenue (facility-id uint))
-  (let (
-      (version (get-shares-version facility-id))
-      (shares (get shares
-        (unwrap! (get-shares-at-version facility-id version) ERR_NO_SHARES)
-      ))
-      (pool (get-pool-balance facility-id))
-      (split (fold find-largest shares {
-        index: u0,
-        largest-index: u0,
-        largest-share: u0,
-        floor-sum: u0,
-        pool: pool,
-      }))
-      (distribution-id (+ (var-get last-distribution-id) u1))
-      (first-payment-id (+ (var-get last-payment-id) u1))
-      (caller contract-caller)
-    )
+  (begin
     (asserts!
       (or
         (contract-call? .facility-registry is-facility-authorized facility-id
-          caller
+          contract-caller
         )
-        (contract-call? .facility-registry is-admin caller)
+        (contract-call? .facility-registry is-admin contract-caller)
       )
       ERR_NOT_AUTHORIZED
     )
-    (asserts! (> pool u0) ERR_EMPTY_POOL)
-    (let ((paid (try! (as-contract? ((with-stx pool))
-        (try! (fold pay-stakeholder shares
-          (ok {
-            index: u0,
-            largest-index: (get largest-index split),
-            remainder: (- pool (get floor-sum split)),
-            pool: pool,
-            facility-id: facility-id,
-            distribution-id: distribution-id,
-            payment-id: (var-get last-payment-id),
-          })
+    (let (
+        (version (get-shares-version facility-id))
+        (shares (get shares
+          (unwrap! (get-shares-at-version facility-id version) ERR_NO_SHARES)
         ))
-      ))))
-      (map-set pools facility-id u0)
-      (map-set total-distributed facility-id
-        (+ (get-total-distributed facility-id) pool)
+        (pool (get-pool-balance facility-id))
+        (split (fold find-largest shares {
+          index: u0,
+          largest-index: u0,
+          largest-share: u0,
+          floor-sum: u0,
+          pool: pool,
+        }))
+        (distribution-id (+ (var-get last-distribution-id) u1))
+        (first-payment-id (+ (var-get last-payment-id) u1))
+        (caller contract-caller)
       )
-      (var-set last-payment-id (get payment-id paid))
-      (var-set last-distribution-id distribution-id)
-      (map-insert distributions distribution-id {
-        facility-id: facility-id,
-        amount: pool,
-        shares-version: version,
-        first-payment-id: first-payment-id,
-        payment-count: (len shares),
-        distributed-by: caller,
-        distributed-at: stacks-block-height,
-      })
-      (print {
-        topic: "revenue-distributed",
-        distribution-id: distribution-id,
-        facility-id: facility-id,
-        amount: pool,
-        shares-version: version,
-        first-payment-id: first-payment-id,
-        payment-count: (len shares),
-        distributed-by: caller,
-      })
-      (ok distribution-id)
+      (asserts! (> pool u0) ERR_EMPTY_POOL)
+      (let ((paid (try! (as-contract? ((with-stx pool))
+          (try! (fold pay-stakeholder shares
+            (ok {
+              index: u0,
+              largest-index: (get largest-index split),
+              remainder: (- pool (get floor-sum split)),
+              pool: pool,
+              facility-id: facility-id,
+              distribution-id: distribution-id,
+              payment-id: (var-get last-payment-id),
+            })
+          ))
+        ))))
+        (map-set pools facility-id u0)
+        (map-set total-distributed facility-id
+          (+ (get-total-distributed facility-id) pool)
+        )
+        (var-set last-payment-id (get payment-id paid))
+        (var-set last-distribution-id distribution-id)
+        (map-insert distributions distribution-id {
+          facility-id: facility-id,
+          amount: pool,
+          shares-version: version,
+          first-payment-id: first-payment-id,
+          payment-count: (len shares),
+          distributed-by: caller,
+          distributed-at: stacks-block-height,
+        })
+        (print {
+          topic: "revenue-distributed",
+          distribution-id: distribution-id,
+          facility-id: facility-id,
+          amount: pool,
+          shares-version: version,
+          first-payment-id: first-payment-id,
+          payment-count: (len shares),
+          distributed-by: caller,
+        })
+        (ok distribution-id)
+      )
     )
   )
 )
