@@ -1,7 +1,8 @@
 // The whole test suite, as the README's test command and CI run it: the
-// servers the tests need, the contract check, then each vitest suite. Prints
-// one plain closing line "N passed, N failed, N skipped" over all suites and
-// exits non-zero when anything failed or a suite could not run.
+// servers the tests need, the generated Prisma clients, the contract check,
+// then each vitest suite. Prints one plain closing line "N passed, N failed,
+// N skipped" over all suites and exits non-zero when anything failed or a
+// suite could not run.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +27,12 @@ mkdirSync(resultsDir, { recursive: true });
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
 
-if (run("bash", ["scripts/ensure-infra.sh"]) !== 0 || run("npx", ["tsx", "scripts/check-contracts.ts"]) !== 0) {
+const prerequisites: [string, string[]][] = [
+  ["bash", ["scripts/ensure-infra.sh"]],
+  ["npx", ["tsx", "scripts/prisma-generate.ts"]],
+  ["npx", ["tsx", "scripts/check-contracts.ts"]],
+];
+if (prerequisites.some(([command, args]) => run(command, args) !== 0)) {
   totals.failed += 1;
   broken = true;
 }

@@ -1,0 +1,97 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from "@nestjs/common";
+import type { HttpResponse as Response } from "../http-exchange.js";
+import { ApiError } from "./api-error.js";
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHENTICATED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  405: "METHOD_NOT_ALLOWED",
+  406: "NOT_ACCEPTABLE",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+  422: "UNPROCESSABLE",
+  429: "TOO_MANY_REQUESTS",
+  503: "SERVICE_UNAVAILABLE",
+};
+
+// Errors of express's body parser carry a status and a type.
+const BODY_PARSER_CODES: Record<string, string> = {
+  "entity.parse.failed": "MALFORMED_JSON",
+  "entity.too.large": "PAYLOAD_TOO_LARGE",
+  "encoding.unsupported": "UNSUPPORTED_ENCODING",
+  "charset.unsupported": "UNSUPPORTED_CHARSET",
+  "request.aborted": "REQUEST_ABORTED",
+};
+
+// Prisma's known request errors a client causes: a missing record or a clash.
+const PRISMA_CODES: Record<string, ApiError> = {
+  P2025: ApiError.notFound("NOT_FOUND", "The requested record does not exist."),
+  P2002: ApiError.conflict("CONFLICT", "A record with the same unique value already exists."),
+  P2003: ApiError.conflict(
+    "REFERENCE_CONFLICT",
+    "The request refers to a record that does not exist or is still referenced.",
+  ),
+};
+
+/** Turns every exception into `{ code, message, details }`; only real faults become 500s. */
+@Catch()
+export class ApiErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger("ApiErrorFilter");
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== "http") throw exception;
+    const response = host.switchToHttp().getResponse<Response>();
+    const error = this.toApiError(exception);
+    if (error.status >= 500)
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (error.status === 401) response.setHeader("WWW-Authenticate", 'Bearer realm="voltstack"');
+    if (!response.headersSent) response.status(error.status).json(error.toBody());
+  }
+
+  private toApiError(exception: unknown): ApiError {
+    if (exception instanceof ApiError) return exception;
+    // The express adapter wraps body parser errors in HttpExceptions; the cause tells which.
+    const bodyError = bodyParserError(exception instanceof HttpException ? exception.cause : exception);
+    if (bodyError) return bodyError;
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    const candidate = exception as { code?: unknown; name?: unknown; meta?: unknown };
+    if (typeof candidate?.code === "string" && candidate.name === "PrismaClientKnownRequestError") {
+      const known = PRISMA_CODES[candidate.code];
+      if (known) return new ApiError(known.status, known.code, known.message, candidate.meta ?? null);
+    }
+    return new ApiError(
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      "INTERNAL_ERROR",
+      "The service failed to handle the request.",
+    );
+  }
+}
+
+function fromHttpException(exception: HttpException): ApiError {
+  const status = exception.getStatus();
+  const body = exception.getResponse();
+  if (typeof body === "object" && body !== null && "code" in body && "message" in body) {
+    const { code, message, details } = body as { code: unknown; message: unknown; details?: unknown };
+    return new ApiError(status, String(code), String(message), details ?? null);
+  }
+  const code = CODE_BY_STATUS[status] ?? (status >= 500 ? "INTERNAL_ERROR" : "BAD_REQUEST");
+  const message = status >= 500 && status !== 503 ? "The service failed to handle the request." : exception.message;
+  return new ApiError(status, code, message);
+}
+
+function bodyParserError(error: unknown): ApiError | undefined {
+  const candidate = error as { status?: unknown; type?: unknown } | undefined;
+  if (typeof candidate?.type !== "string" || typeof candidate.status !== "number" || candidate.status >= 500)
+    return undefined;
+  const code = BODY_PARSER_CODES[candidate.type] ?? CODE_BY_STATUS[candidate.status] ?? "BAD_REQUEST";
+  const message =
+    code === "MALFORMED_JSON"
+      ? "The request body is not valid JSON."
+      : code === "PAYLOAD_TOO_LARGE"
+        ? "The request body is too large."
+        : "The request body could not be read.";
+  return new ApiError(candidate.status, code, message);
+}

@@ -1,0 +1,47 @@
+import "reflect-metadata";
+
+export { ConfigError, type ConfigIssue } from "./config/config-error.js";
+export { envEnum, envInt, envJson, envList, envString, envUrl } from "./config/env-fields.js";
+export { baseConfigShape, loadConfig, serviceConfigSchema, type BaseServiceConfig } from "./config/service-config.js";
+
+export { ApiError, type ApiErrorBody } from "./errors/api-error.js";
+export { ApiErrorFilter } from "./errors/api-error-filter.js";
+
+export {
+  ZodBody,
+  ZodParam,
+  ZodQuery,
+  ZodValidationPipe,
+  openApiSchemaOf,
+  type ValidationIssue,
+} from "./validation/zod-validation.js";
+export { UINT128_MAX, safeUint, shareBps, uintAmount } from "./validation/request-fields.js";
+
+export { ROLES, stacksPrincipal, type Caller, type Role } from "./auth/roles.js";
+export type { ApiKeyEntry, AuthOptions, JwtOptions } from "./auth/auth-options.js";
+export { hashApiKey } from "./auth/api-key-authenticator.js";
+export { ActsFor, CurrentCaller, Public, Roles, type PrincipalLocation } from "./auth/auth-decorators.js";
+export { assertMayActFor, mayActFor } from "./auth/principal-access.js";
+export { AUTH_OPTIONS, AuthGuard } from "./auth/auth-guard.js";
+
+export {
+  READINESS_CHECKS,
+  natsReadiness,
+  stacksNodeReadiness,
+  type NatsLike,
+  type ReadinessCheck,
+  type ReadinessChecks,
+} from "./health/readiness-checks.js";
+export { HTTP_DURATION_METRIC, httpMetricsMiddleware } from "./metrics/http-metrics.js";
+export { ShutdownHooks, type ShutdownPhase } from "./lifecycle/shutdown-hooks.js";
+export { buildOpenApiDocument, serveOpenApi, type OpenApiOptions } from "./openapi/openapi.js";
+
+export {
+  SERVICE_CONFIG,
+  authOptionsFromConfig,
+  serviceRootModule,
+  type ReadinessFactory,
+  type ServiceKitModuleOptions,
+} from "./bootstrap/service-kit-module.js";
+export { bootstrapService, type BootstrapOptions } from "./bootstrap/bootstrap-service.js";
+export { startTestService, type TestService } from "./bootstrap/test-service.js";

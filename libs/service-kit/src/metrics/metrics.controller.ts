@@ -1,0 +1,14 @@
+import { Controller, Get, Header } from "@nestjs/common";
+import { ApiExcludeController } from "@nestjs/swagger";
+import { register } from "prom-client";
+
+/** Prometheus scrape endpoint over prom-client's default registry (every library's metrics). */
+@ApiExcludeController()
+@Controller("metrics")
+export class MetricsController {
+  @Get()
+  @Header("Content-Type", register.contentType)
+  metrics(): Promise<string> {
+    return register.metrics();
+  }
+}

@@ -1,0 +1,79 @@
+import { Body, Param, type PipeTransform, Query } from "@nestjs/common";
+import { ApiBody, ApiParam, ApiQuery } from "@nestjs/swagger";
+import { z } from "zod";
+import { ApiError } from "../errors/api-error.js";
+
+export interface ValidationIssue {
+  /** Where in the input, e.g. "amountUstx" or "shares.2.shareBps". */
+  path: string;
+  /** zod's issue code, e.g. "invalid_type", "too_big". */
+  code: string;
+  message: string;
+}
+
+/** Parses input with a zod schema; anything that does not fit is a 400 VALIDATION_FAILED. */
+export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(
+    private readonly schema: S,
+    private readonly part: "body" | "query" | "path" = "body",
+  ) {}
+
+  transform(value: unknown): z.output<S> {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
+      path: issue.path.map(String).join("."),
+      code: issue.code,
+      message: issue.message,
+    }));
+    const summary = issues
+      .slice(0, 3)
+      .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
+      .join("; ");
+    throw ApiError.badRequest("VALIDATION_FAILED", `The request ${this.part} is invalid: ${summary}.`, { issues });
+  }
+}
+
+/** The JSON Schema (OpenAPI 3.0 dialect) of what a client sends for `schema`. */
+export function openApiSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const jsonSchema: Record<string, unknown> = z.toJSONSchema(schema, {
+    io: "input",
+    target: "openapi-3.0",
+    unrepresentable: "any",
+  });
+  // OpenAPI embeds schemas; a $schema dialect marker inside is invalid there.
+  delete jsonSchema.$schema;
+  return jsonSchema;
+}
+
+// Parameter decorators that also document the parameter in OpenAPI.
+function documented(paramDecorator: ParameterDecorator, methodDecorator: MethodDecorator): ParameterDecorator {
+  return (target, key, index) => {
+    paramDecorator(target, key, index);
+    if (key !== undefined) methodDecorator(target, key, Object.getOwnPropertyDescriptor(target, key)!);
+  };
+}
+
+/** The request body, validated by `schema`. */
+export function ZodBody(schema: z.ZodType): ParameterDecorator {
+  return documented(Body(new ZodValidationPipe(schema, "body")), ApiBody({ schema: openApiSchemaOf(schema) as never }));
+}
+
+/** The query string, validated by an object `schema`. */
+export function ZodQuery(schema: z.ZodObject): ParameterDecorator {
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const docs = Object.entries(shape).map(([name, field]) =>
+    ApiQuery({ name, required: !field.safeParse(undefined).success, schema: openApiSchemaOf(field) as never }),
+  );
+  return documented(Query(new ZodValidationPipe(schema, "query")), (target, key, descriptor) => {
+    for (const doc of docs) doc(target, key, descriptor);
+  });
+}
+
+/** One path parameter, validated by `schema`. */
+export function ZodParam(name: string, schema: z.ZodType): ParameterDecorator {
+  return documented(
+    Param(name, new ZodValidationPipe(schema, "path")),
+    ApiParam({ name, schema: openApiSchemaOf(schema) as never }),
+  );
+}
