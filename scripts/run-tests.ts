@@ -12,7 +12,7 @@ type VitestReport = { numPassedTests: number; numFailedTests: number; numPending
 
 const resultsDir = ".test-results";
 const suites: Suite[] = [
-  { name: "contracts", args: ["--config", "contracts/vitest.config.ts"] },
+  { name: "contracts", args: ["--config", "contracts/vitest.config.ts", "--silent=passed-only"] },
   { name: "libs-and-services", args: ["--config", "vitest.config.ts"] },
 ];
 
