@@ -1,0 +1,42 @@
+import type { z } from "zod";
+import { capacityTrackingEvents } from "./contracts/capacity-tracking-events.js";
+import { chargeDischargeEvents } from "./contracts/charge-discharge-events.js";
+import { facilityRegistryEvents } from "./contracts/facility-registry-events.js";
+import { gridServicesEvents } from "./contracts/grid-services-events.js";
+import { revenueSharingEvents } from "./contracts/revenue-sharing-events.js";
+import type { ContractName } from "./event-definition.js";
+
+/** Every subject the system publishes, with its payload schema. The one source of truth. */
+export const eventCatalog = {
+  ...facilityRegistryEvents,
+  ...capacityTrackingEvents,
+  ...chargeDischargeEvents,
+  ...gridServicesEvents,
+  ...revenueSharingEvents,
+} as const;
+
+export type EventCatalog = typeof eventCatalog;
+/** A subject, which is also the event's `type`. */
+export type EventType = keyof EventCatalog;
+/** A payload as TypeScript sees it: micro-STX amounts are bigint. */
+export type EventPayload<T extends EventType> = z.output<EventCatalog[T]["payload"]>;
+/** A payload as it travels in JSON: micro-STX amounts are decimal strings. */
+export type EventPayloadJson<T extends EventType> = z.input<EventCatalog[T]["payload"]>;
+
+export const eventTypes = Object.keys(eventCatalog) as EventType[];
+
+export function isEventType(value: string): value is EventType {
+  return Object.hasOwn(eventCatalog, value);
+}
+
+/**
+ * The subject made from a contract's print event, or undefined when the topic
+ * has no event of its own (revenue-paid prints are folded into
+ * revenue.distributed, which lists every payment of the distribution).
+ */
+export function eventTypeForContractPrint(contract: ContractName, topic: string): EventType | undefined {
+  return eventTypes.find((type) => {
+    const origin = eventCatalog[type].origin;
+    return origin.kind === "chain" && origin.contract === contract && origin.topic === topic;
+  });
+}

@@ -1,0 +1,15 @@
+export { createLogger } from "./create-logger.js";
+export type { CreateLoggerOptions } from "./create-logger.js";
+export { defaultInstrumentations } from "./default-instrumentations.js";
+export { counter, gauge, histogram, MetricConflictError } from "./prometheus-metrics.js";
+export { SpanAttributes } from "./span-attributes.js";
+export { startTelemetry } from "./start-telemetry.js";
+export type { Telemetry, TelemetryOptions } from "./start-telemetry.js";
+export { telemetrySettings } from "./telemetry-settings.js";
+export type { TelemetrySettings } from "./telemetry-settings.js";
+export { createTestTracing } from "./test-tracing.js";
+export type { TestTracing, TestTracingOptions } from "./test-tracing.js";
+export { currentTraceContext } from "./trace-context.js";
+export type { TraceContextCarrier } from "./trace-context.js";
+export { withSpan } from "./with-span.js";
+export type { SpanOptions } from "./with-span.js";
