@@ -1,0 +1,429 @@
+import {
+  type ConsumerMessages,
+  jetstream,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
+import { CustomTransportStrategy, type MessageHandler, Server } from "@nestjs/microservices";
+import { isObservable, lastValueFrom } from "rxjs";
+import { EVENT_ID_HEADER, recordDeadLetter } from "./dead-letters.js";
+import { type HandlerFailure, MessagingError, toHandlerFailure } from "./errors.js";
+import { claimInboxEntries } from "./inbox.js";
+import { JetStreamContext, type SharedTransaction } from "./jetstream-context.js";
+import { addLagSource, eventsConsumed, eventsDeadLettered, eventsRetried } from "./metrics.js";
+import { DEFAULT_RETRY_BACKOFF, type RetryBackoff, retryDelayMs } from "./retry-policy.js";
+import { deadLetterStreamSpec, ensureConsumer, ensureStreams, type StreamSpec } from "./stream-topology.js";
+import { durableName, SubjectNaming, subjectMatches } from "./subjects.js";
+import { recordSpanFailure, withProcessSpan } from "./trace-propagation.js";
+import type { TransactionRunner } from "./transactions.js";
+
+/** Identifies handlers bound to this transport: `@EventPattern(subject, JETSTREAM_TRANSPORT)`. */
+export const JETSTREAM_TRANSPORT = Symbol.for("voltstack.messaging.jetstream");
+
+/** Per-handler consumer settings; defaults for all handlers, or `@EventPattern(subject, { jetstream: {...} })`. */
+export type HandlerConsumerOptions = {
+  /** Deliveries before the message goes to the dead-letter store. */
+  maxDeliver?: number;
+  backoff?: RetryBackoff;
+  /** How long the server waits for an ack before redelivering to another replica. Longer than the slowest handler. */
+  ackWaitMs?: number;
+  /** Unacknowledged messages the server lets this consumer hold, over all replicas. */
+  maxAckPending?: number;
+  /** Transactions one replica runs at once. Order is kept only with 1 (and batchSize 1). */
+  concurrency?: number;
+  /**
+   * Deliveries that may share one transaction when several are waiting: their
+   * handlers run one after the other, their runOnce effects commit together and
+   * they are acknowledged after that commit. If any of them fails, the shared
+   * transaction is rolled back and each is handled again in a transaction of
+   * its own. 1 gives every delivery its own transaction.
+   */
+  batchSize?: number;
+};
+
+type ResolvedConsumerOptions = Required<HandlerConsumerOptions>;
+
+const CONSUMER_DEFAULTS: ResolvedConsumerOptions = {
+  maxDeliver: 5,
+  backoff: DEFAULT_RETRY_BACKOFF,
+  ackWaitMs: 30_000,
+  maxAckPending: 1_000,
+  concurrency: 8,
+  batchSize: 16,
+};
+
+export type JetStreamServerOptions = {
+  /** The service name; part of every durable consumer name. */
+  service: string;
+  /** A connection to use (the caller closes it) or options to open one (closed by close()). */
+  nats: NatsConnection | NodeConnectionOptions;
+  /** Transactions for runOnce and the dead-letter store (pgTransactions(pool) or prismaTransactions(prisma)). */
+  transactions: TransactionRunner<unknown>;
+  /** The service's schema holding inbox, outbox and dead_letters; omit to use search_path. */
+  schema?: string;
+  subjectPrefix?: string;
+  /** Streams this service declares; each handler's subject must fall in one. */
+  streams: StreamSpec[];
+  /** The stream of `dlq.>`; declared unless false. */
+  deadLetterStream?: StreamSpec | false;
+  consumerDefaults?: HandlerConsumerOptions;
+  onError?: (error: unknown) => void;
+};
+
+function isConnection(value: NatsConnection | NodeConnectionOptions): value is NatsConnection {
+  return typeof (value as NatsConnection).publish === "function";
+}
+
+/**
+ * Deliveries received and not yet handled. The fetch loop fills it up to its
+ * capacity; handler tasks take what is waiting (up to a batch) whenever free,
+ * so batches form under load and a lone message is handled at once.
+ */
+class DeliveryQueue {
+  private readonly items: JsMsg[] = [];
+  private readonly takers: Array<() => void> = [];
+  private space: (() => void) | undefined;
+  private ended = false;
+  constructor(private readonly capacity: number) {}
+
+  async push(message: JsMsg): Promise<void> {
+    while (this.items.length >= this.capacity && !this.ended) {
+      await new Promise<void>((resolve) => (this.space = resolve));
+    }
+    this.items.push(message);
+    this.takers.shift()?.();
+  }
+
+  /** Up to `max` waiting deliveries; undefined once ended and empty. */
+  async take(max: number): Promise<JsMsg[] | undefined> {
+    while (this.items.length === 0) {
+      if (this.ended) return undefined;
+      await new Promise<void>((resolve) => this.takers.push(resolve));
+    }
+    const batch = this.items.splice(0, max);
+    const space = this.space;
+    this.space = undefined;
+    space?.();
+    return batch;
+  }
+
+  end(): void {
+    this.ended = true;
+    for (const taker of this.takers.splice(0)) taker();
+    this.space?.();
+  }
+}
+
+const utf8 = new TextDecoder();
+
+type Delivery = { message: JsMsg; subject: string; eventId: string; data: unknown };
+
+type Route = { handler: MessageHandler; durable: string; settings: ResolvedConsumerOptions };
+
+type Worker = { stream: string; durable: string; messages: ConsumerMessages; tasks: Promise<unknown>; removeLag: () => void };
+
+/**
+ * A Nest transport over JetStream. Each `@EventPattern(subject)` handler gets
+ * one durable pull consumer named after the service and the subject, created
+ * or updated at start-up. A message is acknowledged only after its handler
+ * returned (so after runOnce committed); a retryable failure is nak'ed with an
+ * exponential delay; after maxDeliver deliveries, or at once for a
+ * NonRetryableError or a payload that is not JSON, it goes to the dead-letter
+ * store (row plus `dlq.<subject>` event) and is terminated.
+ */
+export class JetStreamServer extends Server implements CustomTransportStrategy {
+  override readonly transportId = JETSTREAM_TRANSPORT;
+  private readonly naming: SubjectNaming;
+  private readonly streams: StreamSpec[];
+  private readonly defaults: ResolvedConsumerOptions;
+  private readonly onError: (error: unknown) => void;
+  private nc: NatsConnection | undefined;
+  private js: JetStreamClient | undefined;
+  private jsm: JetStreamManager | undefined;
+  private readonly workers: Worker[] = [];
+  private closing = false;
+
+  constructor(private readonly options: JetStreamServerOptions) {
+    super();
+    this.naming = new SubjectNaming(options.subjectPrefix);
+    const dlq = options.deadLetterStream === false ? [] : [options.deadLetterStream ?? deadLetterStreamSpec()];
+    this.streams = [...options.streams, ...dlq];
+    this.defaults = { ...CONSUMER_DEFAULTS, ...options.consumerDefaults };
+    this.onError = options.onError ?? ((error) => this.logger.error(error));
+  }
+
+  async listen(callback: (error?: unknown, info?: unknown) => void): Promise<void> {
+    try {
+      await this.start();
+      callback();
+    } catch (error) {
+      callback(error);
+    }
+  }
+
+  /** Connects, declares streams and consumers, and starts consuming. */
+  async start(): Promise<void> {
+    try {
+      await this.connectAndConsume();
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+  }
+
+  private async connectAndConsume(): Promise<void> {
+    this.closing = false;
+    const nats = this.options.nats;
+    this.nc = isConnection(nats) ? nats : await connect(nats);
+    this.jsm = await jetstreamManager(this.nc);
+    this.js = jetstream(this.nc);
+    await ensureStreams(this.jsm, this.naming, this.streams);
+    for (const [pattern, handler] of this.getHandlers()) {
+      if (!handler.isEventHandler) {
+        throw new MessagingError("REQUEST_HANDLERS_UNSUPPORTED", `@MessagePattern("${pattern}") is not supported by the JetStream transport; use @EventPattern.`);
+      }
+      await this.startWorker(pattern, handler);
+    }
+  }
+
+  /** The names of the durable consumers this server runs. */
+  consumers(): Array<{ stream: string; durable: string }> {
+    return this.workers.map(({ stream, durable }) => ({ stream, durable }));
+  }
+
+  private streamFor(subject: string): string {
+    const wire = this.naming.wire(subject);
+    const spec = this.streams.find((candidate) => candidate.subjects.some((filter) => subjectMatches(this.naming.wire(filter), wire)));
+    if (!spec) {
+      throw new MessagingError("NO_STREAM_FOR_SUBJECT", `No declared stream captures subject "${subject}"; add it to the streams of service ${this.options.service}.`);
+    }
+    return this.naming.streamName(spec.name);
+  }
+
+  private async startWorker(subject: string, handler: MessageHandler): Promise<void> {
+    const extras = (handler.extras?.jetstream ?? {}) as HandlerConsumerOptions;
+    const settings: ResolvedConsumerOptions = { ...this.defaults, ...extras };
+    const stream = this.streamFor(subject);
+    const durable = durableName(this.options.service, subject);
+    await ensureConsumer(this.jsm!, this.nc!, {
+      stream,
+      durable,
+      filterSubject: this.naming.wire(subject),
+      description: `${this.options.service} handling ${subject}`,
+      ackWaitMs: settings.ackWaitMs,
+      maxAckPending: settings.maxAckPending,
+      metadata: { service: this.options.service, subject },
+    });
+    const consumer = await this.js!.consumers.get(stream, durable);
+    const capacity = settings.concurrency * settings.batchSize;
+    const messages = await consumer.consume({ max_messages: Math.max(capacity, 32) });
+    const queue = new DeliveryQueue(capacity);
+    const route: Route = { handler, durable, settings };
+    const fetching = (async () => {
+      try {
+        for await (const message of messages) await queue.push(message);
+      } catch (error) {
+        if (!this.closing) this.onError(error);
+      } finally {
+        queue.end();
+      }
+    })();
+    const handling = Array.from({ length: settings.concurrency }, async () => {
+      for (let batch = await queue.take(settings.batchSize); batch; batch = await queue.take(settings.batchSize)) {
+        await this.handleBatch(batch, route).catch((error: unknown) => this.onError(error));
+      }
+    });
+    const jsm = this.jsm!;
+    const removeLag = addLagSource(async () => {
+      const info = await jsm.consumers.info(stream, durable);
+      return { stream, consumer: durable, pending: info.num_pending };
+    });
+    this.workers.push({ stream, durable, messages, tasks: Promise.all([fetching, ...handling]), removeLag });
+  }
+
+  private eventId(message: JsMsg): string {
+    const headers = message.headers;
+    const explicit = headers?.has(EVENT_ID_HEADER) ? headers.get(EVENT_ID_HEADER) : "";
+    if (explicit) return explicit;
+    const msgId = headers?.has("Nats-Msg-Id") ? headers.get("Nats-Msg-Id") : "";
+    return msgId || `${message.info.stream}:${message.seq}`;
+  }
+
+  private context(delivery: Delivery, durable: string, shared?: SharedTransaction): JetStreamContext {
+    return new JetStreamContext([delivery.message, delivery.subject, delivery.eventId, durable, this.options.transactions, this.options.schema, shared]);
+  }
+
+  /** Dead-letters what can never succeed, then handles the rest alone or in one shared transaction. */
+  private async handleBatch(messages: JsMsg[], route: Route): Promise<void> {
+    const ready: Delivery[] = [];
+    for (const message of messages) {
+      const subject = this.naming.logical(message.subject);
+      const eventId = this.eventId(message);
+      const deliveryCount = message.info.deliveryCount;
+      if (deliveryCount > route.settings.maxDeliver) {
+        // Earlier deliveries ended without an outcome (the consumer died while handling it).
+        const failure = { code: "MAX_DELIVERIES_EXCEEDED", message: `Delivered ${deliveryCount} times without completing.`, retryable: false };
+        await this.deadLetter(message, subject, eventId, route.durable, failure, route.settings);
+        continue;
+      }
+      try {
+        ready.push({ message, subject, eventId, data: JSON.parse(utf8.decode(message.data)) as unknown });
+      } catch (error) {
+        const failure = { code: "PAYLOAD_NOT_JSON", message: `The message body is not JSON: ${String(error)}`, retryable: false };
+        await this.deadLetter(message, subject, eventId, route.durable, failure, route.settings);
+      }
+    }
+    if (ready.length === 1) await this.handleAlone(ready[0]!, route);
+    else if (ready.length > 1) await this.handleTogether(ready, route);
+  }
+
+  private async handleTogether(deliveries: Delivery[], route: Route): Promise<void> {
+    try {
+      await this.options.transactions.transaction(async (tx, sql) => {
+        const claimed = await claimInboxEntries(sql, route.durable, deliveries, this.options.schema);
+        for (const delivery of deliveries) {
+          const { message, subject, eventId } = delivery;
+          const attributes = { messageId: eventId, consumer: route.durable, deliveryCount: message.info.deliveryCount };
+          await withProcessSpan(subject, message.headers, attributes, async (span) => {
+            const context = this.context(delivery, route.durable, { tx, sql, claimed });
+            try {
+              await this.invoke(route.handler, delivery.data, context);
+              // A handler that swallowed a failed runOnce left the transaction aborted.
+              if (context.failure !== undefined) throw context.failure;
+            } catch (error) {
+              recordSpanFailure(span, "the shared transaction failed; handling each delivery alone");
+              throw error;
+            }
+          });
+        }
+      });
+    } catch {
+      for (const delivery of deliveries) await this.handleAlone(delivery, route);
+      return;
+    }
+    for (const { message, subject } of deliveries) {
+      this.settle(() => message.ack());
+      eventsConsumed.inc({ subject, consumer: route.durable });
+    }
+  }
+
+  private async handleAlone(delivery: Delivery, route: Route): Promise<void> {
+    const { message, subject, eventId } = delivery;
+    const { durable, settings } = route;
+    const deliveryCount = message.info.deliveryCount;
+    await withProcessSpan(subject, message.headers, { messageId: eventId, consumer: durable, deliveryCount }, async (span) => {
+      const context = this.context(delivery, durable);
+      let failure: HandlerFailure;
+      try {
+        await this.invoke(route.handler, delivery.data, context);
+        if (context.failure === undefined) {
+          this.settle(() => message.ack());
+          eventsConsumed.inc({ subject, consumer: durable });
+          return;
+        }
+        failure = toHandlerFailure(context.failure);
+      } catch (error) {
+        failure = toHandlerFailure(context.failure ?? error);
+      }
+      recordSpanFailure(span, `${failure.code}: ${failure.message}`);
+      if (failure.retryable && deliveryCount < settings.maxDeliver) {
+        this.settle(() => message.nak(retryDelayMs(settings.backoff, deliveryCount)));
+        eventsRetried.inc({ subject, consumer: durable });
+        return;
+      }
+      await this.deadLetter(message, subject, eventId, durable, failure, settings);
+    });
+  }
+
+  private async deadLetter(
+    message: JsMsg,
+    subject: string,
+    eventId: string,
+    durable: string,
+    failure: HandlerFailure,
+    settings: ResolvedConsumerOptions,
+  ): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const key of message.headers?.keys() ?? []) headers[key] = message.headers!.get(key);
+    try {
+      await this.options.transactions.transaction((_tx, sql) =>
+        recordDeadLetter(
+          sql,
+          {
+            consumer: durable,
+            eventId,
+            subject,
+            stream: message.info.stream,
+            streamSeq: message.seq,
+            payload: message.data,
+            headers,
+            errorCode: failure.code,
+            errorMessage: failure.message,
+            deliveries: message.info.deliveryCount,
+          },
+          this.options.schema,
+        ),
+      );
+    } catch (error) {
+      // The store is unreachable: keep the message in JetStream and try again later.
+      if (!this.closing) this.onError(error);
+      this.settle(() => message.nak(retryDelayMs(settings.backoff, message.info.deliveryCount)));
+      return;
+    }
+    this.settle(() => message.term());
+    eventsDeadLettered.inc({ subject, consumer: durable });
+  }
+
+  /** Calls the Nest handler (and any chained handlers of the same pattern) and waits for its outcome. */
+  private invoke(handler: MessageHandler, data: unknown, context: JetStreamContext): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.runWithProcessingHooks(context, async (runEndHook) => {
+        try {
+          const result: unknown = await handler(data, context);
+          if (isObservable(result)) await lastValueFrom(result, { defaultValue: undefined });
+          resolve();
+        } catch (error) {
+          reject(error);
+        } finally {
+          runEndHook();
+        }
+      });
+    });
+  }
+
+  /** Acks and naks are fire-and-forget; on a closed connection the server redelivers after ack wait. */
+  private settle(action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (!this.closing) this.onError(error);
+    }
+  }
+
+  /** Stops fetching, waits for the handlers in flight, and closes the connection it opened. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const workers = this.workers.splice(0);
+    for (const worker of workers) {
+      worker.removeLag();
+      await worker.messages.close().catch(() => undefined);
+    }
+    await Promise.all(workers.map((worker) => worker.tasks));
+    if (this.nc && !isConnection(this.options.nats) && !this.nc.isClosed()) {
+      await this.nc.drain().catch(() => this.nc?.close());
+    }
+    this.nc = undefined;
+  }
+
+  on(): never {
+    throw new MessagingError("UNSUPPORTED", "The JetStream transport has no server events; watch the connection from unwrap() instead.");
+  }
+
+  unwrap<T>(): T {
+    if (!this.nc) throw new MessagingError("NOT_LISTENING", "The JetStream transport is not connected; call listen() first.");
+    return this.nc as T;
+  }
+}
