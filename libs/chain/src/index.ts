@@ -1,0 +1,82 @@
+export { BroadcastRejectedError, ChainError, ConfirmationTimeoutError, TransactionFailedError } from "./chain-error.js";
+export { ChainFollower, type ChainFollowerOptions, type FollowedBlock } from "./chain-follower.js";
+export { type CheckpointStore, InMemoryCheckpointStore } from "./checkpoint-store.js";
+export { type PlainValue, toPlain } from "./clarity-decoding.js";
+export {
+  type ConfirmationOptions,
+  ConfirmationTracker,
+  type FinalStatus,
+  type FinalTransaction,
+} from "./confirmation-tracker.js";
+export type { ContractCall, SubmittedTransaction } from "./contract-call.js";
+export { ContractError, type ContractErrorName, isContractError, lookupErrorConstant } from "./contract-error.js";
+export { CONTRACT_ERROR_CONSTANTS } from "./contract-errors.generated.js";
+export { CONTRACT_KEYS, type ContractKey } from "./contract-names.js";
+export {
+  type ContractDirectory,
+  type ContractRef,
+  type ContractsConfig,
+  resolveContracts,
+} from "./contracts-config.js";
+export { DEFAULT_FEE_POLICY, FeeEstimator, type FeePolicy } from "./fee-estimator.js";
+export {
+  DEFAULT_URLS,
+  type NetworkConfig,
+  type NetworkName,
+  type ResolvedNetwork,
+  resolveNetwork,
+} from "./network-config.js";
+export { InMemoryNonceStore, type NonceStore } from "./nonce-store.js";
+export { postConditions } from "./post-conditions.js";
+export type {
+  CapacityEvent,
+  ChargeDischargeEvent,
+  EventPosition,
+  FacilityRegistryEvent,
+  GridServicesEvent,
+  LocatedPrintEvent,
+  PrintEvent,
+  PrintEventByContract,
+  RevenueSharingEvent,
+  StakeholderShare,
+} from "./print-events.js";
+export { type CallSender, SenderPool, singleSender } from "./sender-pool.js";
+export { PrivateKeySigner, type Signer, type SignerConfig, signerFromConfig } from "./signer.js";
+export {
+  type AccountNonces,
+  type ApiBlock,
+  type ApiEvent,
+  type ApiTransaction,
+  type FetchFn,
+  StacksApi,
+} from "./stacks-api.js";
+export { type CallOutcome, type ChainConfig, StacksChain } from "./stacks-chain.js";
+export { TransactionSender, type TransactionSenderOptions } from "./transaction-sender.js";
+export { type CallResult, ContractClient, type ContractClientOptions } from "./clients/contract-client.js";
+export { type Capacity, CapacityClient } from "./clients/capacity-client.js";
+export {
+  ChargeDischargeClient,
+  type FlowRecord,
+  type GridDemand,
+  type SuggestedAction,
+} from "./clients/charge-discharge-client.js";
+export {
+  type Facility,
+  FacilityRegistryClient,
+  type FacilityStatus,
+  type NewFacility,
+} from "./clients/facility-registry-client.js";
+export {
+  type FrequencyStatus,
+  GridServicesClient,
+  type NewServiceRequest,
+  type ServiceRequest,
+  type ServiceRequestStatus,
+} from "./clients/grid-services-client.js";
+export {
+  type Deposit,
+  type Distribution,
+  type Payment,
+  RevenueSharingClient,
+  type SharesVersion,
+} from "./clients/revenue-sharing-client.js";
