@@ -1,0 +1,92 @@
+// @voltstack/devnet: a local development chain. It serves the subset of the
+// Stacks node and Stacks Blockchain API endpoints that @stacks/transactions and
+// @stacks/network use, backed by the Clarinet SDK's simnet (the real Clarity VM)
+// with the project's contracts deployed. It is not a Stacks node.
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { loadDevnetAccounts, type DevnetAccount } from "./devnet-accounts.js";
+import { DevnetChain } from "./devnet-chain.js";
+import { createDevnetServer } from "./http-api.js";
+
+export type { DevnetAccount } from "./devnet-accounts.js";
+export { MAX_CHAINED_TRANSACTIONS } from "./devnet-chain.js";
+
+export interface DevnetOptions {
+  /** 0 picks a free port; default 3999. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default: the repository's Clarinet.toml (settings/Devnet.toml next to it supplies the accounts). */
+  manifestPath?: string;
+  /** Default 1000; 0 mines only when mineBlock() is called. */
+  blockIntervalMs?: number;
+  /** When set, accepted transactions are logged here and replayed on start. */
+  dataDir?: string;
+  /** Floor of the fee a transaction must pay; the node's rule of 1 µSTX per byte applies on top. Default 180. */
+  minFeeUstx?: bigint;
+  /** Where mining and server failures are reported; default console.error. */
+  onError?: (error: unknown) => void;
+}
+
+export interface Devnet {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  /** deployer, wallet_1..8 and faucet from settings/Devnet.toml. */
+  accounts: Map<string, DevnetAccount>;
+  /** Mines the mempool's ready transactions into one block; resolves to the new block height. */
+  mineBlock(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_DEVNET_PORT = 3999;
+const DEFAULT_MIN_FEE_USTX = 180n;
+
+export function defaultManifestPath(): string {
+  return fileURLToPath(new URL("../../../Clarinet.toml", import.meta.url));
+}
+
+export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const manifestPath = options.manifestPath ?? defaultManifestPath();
+  const onError = options.onError ?? ((error: unknown) => console.error("devnet:", error));
+  const chain = await DevnetChain.open({
+    manifestPath,
+    minFeeUstx: options.minFeeUstx ?? DEFAULT_MIN_FEE_USTX,
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+  });
+  const accounts = loadDevnetAccounts(manifestPath, chain.simnetAccounts);
+  const server = createDevnetServer(chain, onError);
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? DEFAULT_DEVNET_PORT, host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const intervalMs = options.blockIntervalMs ?? 1000;
+  const timer =
+    intervalMs > 0
+      ? setInterval(() => {
+          if (!chain.isMining) chain.mineBlock().catch(onError);
+        }, intervalMs)
+      : undefined;
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    accounts,
+    mineBlock: () => chain.mineBlock(),
+    stop: () => {
+      stopped ??= (async () => {
+        if (timer) clearInterval(timer);
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        });
+        await chain.drain();
+        chain.close();
+      })();
+      return stopped;
+    },
+  };
+}
