@@ -9,7 +9,11 @@ import { join } from "node:path";
 const benches = readdirSync("libs")
   .map((lib) => join("libs", lib, "bench"))
   .filter((dir) => existsSync(dir))
-  .flatMap((dir) => readdirSync(dir).filter((file) => file.endsWith(".bench.ts")).map((file) => join(dir, file)))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((file) => file.endsWith(".bench.ts"))
+      .map((file) => join(dir, file)),
+  )
   .sort();
 
 const sections: string[] = [];

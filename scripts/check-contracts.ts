@@ -44,6 +44,8 @@ if (error === undefined) {
   console.log(`contracts ok: ${Object.keys(manifest.contracts).join(", ")}`);
 } else {
   const culprit = await findFirstBrokenContract(manifest);
-  console.error(culprit ? `contract check failed in ${culprit[0]}:\n${culprit[1]}` : `contract check failed:\n${error}`);
+  console.error(
+    culprit ? `contract check failed in ${culprit[0]}:\n${culprit[1]}` : `contract check failed:\n${error}`,
+  );
   process.exit(1);
 }

@@ -85,8 +85,12 @@ for (const [name, who] of Object.entries(stakeholders)) {
   console.log(`  ${name.padEnd(10)} ${who}  +${formatUstx(gain)}`);
 }
 const refund = stx(gridOperator) - requesterBefore + paymentUstx;
-console.log(`  ${"refund".padEnd(10)} ${gridOperator}  +${formatUstx(refund)} (unpaid 5.00 % returned to the requester)`);
-console.log(`  paid to stakeholders ${formatUstx(paidTotal)} + refund ${formatUstx(refund)} = ${formatUstx(paidTotal + refund)}`);
+console.log(
+  `  ${"refund".padEnd(10)} ${gridOperator}  +${formatUstx(refund)} (unpaid 5.00 % returned to the requester)`,
+);
+console.log(
+  `  paid to stakeholders ${formatUstx(paidTotal)} + refund ${formatUstx(refund)} = ${formatUstx(paidTotal + refund)}`,
+);
 if (paidTotal + refund !== paymentUstx) {
   console.error(`value not conserved: escrowed ${formatUstx(paymentUstx)}`);
   process.exit(1);

@@ -1,6 +1,6 @@
 // The whole test suite, as the README's test command and CI run it: the
 // servers the tests need, the generated Prisma clients, the contract check,
-// then each vitest suite. Prints one plain closing line "N passed, N failed,
+// type-checking, lint and formatting, then each vitest suite. Prints one plain closing line "N passed, N failed,
 // N skipped" over all suites and exits non-zero when anything failed or a
 // suite could not run.
 import { spawnSync } from "node:child_process";
@@ -8,7 +8,13 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 
 type Suite = { name: string; args: string[] };
-type VitestReport = { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number; success: boolean };
+type VitestReport = {
+  numPassedTests: number;
+  numFailedTests: number;
+  numPendingTests: number;
+  numTodoTests: number;
+  success: boolean;
+};
 
 const resultsDir = ".test-results";
 const suites: Suite[] = [
@@ -31,6 +37,9 @@ const prerequisites: [string, string[]][] = [
   ["bash", ["scripts/ensure-infra.sh"]],
   ["npx", ["tsx", "scripts/prisma-generate.ts"]],
   ["npx", ["tsx", "scripts/check-contracts.ts"]],
+  ["npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]],
+  ["npx", ["eslint", "."]],
+  ["npx", ["prettier", "--check", "--log-level=warn", "."]],
 ];
 if (prerequisites.some(([command, args]) => run(command, args) !== 0)) {
   totals.failed += 1;
@@ -39,7 +48,14 @@ if (prerequisites.some(([command, args]) => run(command, args) !== 0)) {
 
 for (const suite of broken ? [] : suites) {
   const output = join(resultsDir, `${suite.name}.json`);
-  const status = run("npx", ["vitest", "run", ...suite.args, "--reporter=default", "--reporter=json", `--outputFile.json=${output}`]);
+  const status = run("npx", [
+    "vitest",
+    "run",
+    ...suite.args,
+    "--reporter=default",
+    "--reporter=json",
+    `--outputFile.json=${output}`,
+  ]);
   if (!existsSync(output)) {
     console.error(`suite ${suite.name} produced no results (exit ${status})`);
     totals.failed += 1;

@@ -235,7 +235,12 @@ describe("update-capacity", () => {
     );
     expect(readCapacity(facilityId).storedKwh).toBe(600n);
     expect(call("update-capacity", [Cl.uint(facilityId), Cl.uint(250)], owner).result).toBeOk(Cl.bool(true));
-    expect(readCapacity(facilityId)).toEqual({ totalKwh: 1_000n, storedKwh: 250n, reservedKwh: 250n, availableKwh: 0n });
+    expect(readCapacity(facilityId)).toEqual({
+      totalKwh: 1_000n,
+      storedKwh: 250n,
+      reservedKwh: 250n,
+      availableKwh: 0n,
+    });
   });
 });
 
@@ -245,11 +250,22 @@ describe("reserve-capacity and release-capacity (grid-services only)", () => {
     const requestId = callOk(
       "grid-services",
       "create-service-request",
-      [Cl.stringAscii("peak-shaving"), Cl.uint(300), Cl.uint(450), Cl.uint(5_000_000), Cl.uint(simnet.blockHeight + 50)],
+      [
+        Cl.stringAscii("peak-shaving"),
+        Cl.uint(300),
+        Cl.uint(450),
+        Cl.uint(5_000_000),
+        Cl.uint(simnet.blockHeight + 50),
+      ],
       deployer,
     ).value;
     const accepted = callOk("grid-services", "accept-request", [requestId, Cl.uint(facilityId)], operator);
-    expect(readCapacity(facilityId)).toEqual({ totalKwh: 1_000n, storedKwh: 700n, reservedKwh: 450n, availableKwh: 250n });
+    expect(readCapacity(facilityId)).toEqual({
+      totalKwh: 1_000n,
+      storedKwh: 700n,
+      reservedKwh: 450n,
+      availableKwh: 250n,
+    });
     expect(printedTopic(accepted.events, "capacity-updated")).toBeTuple({
       topic: Cl.stringAscii("capacity-updated"),
       "facility-id": Cl.uint(facilityId),
@@ -261,7 +277,12 @@ describe("reserve-capacity and release-capacity (grid-services only)", () => {
     });
 
     const fulfilled = callOk("grid-services", "fulfill-request", [requestId, Cl.uint(10_000)], deployer);
-    expect(readCapacity(facilityId)).toEqual({ totalKwh: 1_000n, storedKwh: 700n, reservedKwh: 0n, availableKwh: 700n });
+    expect(readCapacity(facilityId)).toEqual({
+      totalKwh: 1_000n,
+      storedKwh: 700n,
+      reservedKwh: 0n,
+      availableKwh: 700n,
+    });
     expect(printedTopic(fulfilled.events, "capacity-updated")).toBeTuple({
       topic: Cl.stringAscii("capacity-updated"),
       "facility-id": Cl.uint(facilityId),
@@ -277,16 +298,21 @@ describe("reserve-capacity and release-capacity (grid-services only)", () => {
     const facilityId = initializedFacility(500);
     reserveThroughGridServices(facilityId, 200, operator);
     reserveThroughGridServices(facilityId, 300, owner);
-    expect(readCapacity(facilityId)).toEqual({ totalKwh: 1_000n, storedKwh: 500n, reservedKwh: 500n, availableKwh: 0n });
+    expect(readCapacity(facilityId)).toEqual({
+      totalKwh: 1_000n,
+      storedKwh: 500n,
+      reservedKwh: 500n,
+      availableKwh: 0n,
+    });
     const requestId = callOk(
       "grid-services",
       "create-service-request",
       [Cl.stringAscii("reserve"), Cl.uint(1), Cl.uint(1), Cl.uint(1), Cl.uint(simnet.blockHeight + 50)],
       deployer,
     ).value;
-    expect(simnet.callPublicFn("grid-services", "accept-request", [requestId, Cl.uint(facilityId)], owner).result).toBeErr(
-      Cl.uint(GRID_ERR_INSUFFICIENT_CAPACITY),
-    );
+    expect(
+      simnet.callPublicFn("grid-services", "accept-request", [requestId, Cl.uint(facilityId)], owner).result,
+    ).toBeErr(Cl.uint(GRID_ERR_INSUFFICIENT_CAPACITY));
     expectInvariants(facilityId);
   });
 
@@ -390,7 +416,12 @@ describe("capacity invariants", () => {
       ["charge-discharge", "record-charge", [Cl.uint(facilityId), Cl.uint(400)], operator, undefined],
       ["charge-discharge", "record-charge", [Cl.uint(facilityId), Cl.uint(1)], operator, ERR_STORED_EXCEEDS_TOTAL],
     ]);
-    expect(readCapacity(facilityId)).toEqual({ totalKwh: 1_000n, storedKwh: 1_000n, reservedKwh: 600n, availableKwh: 400n });
+    expect(readCapacity(facilityId)).toEqual({
+      totalKwh: 1_000n,
+      storedKwh: 1_000n,
+      reservedKwh: 600n,
+      availableKwh: 400n,
+    });
   });
 });
 
@@ -488,18 +519,18 @@ describe("capacity-tracking's own guards, behind the trusted callers", () => {
         copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(0), Cl.bool(isCharge)], chargeDischargeStandIn),
       ).toBeErr(Cl.uint(ERR_INVALID_AMOUNT));
     }
-    expect(copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(701), Cl.bool(true)], chargeDischargeStandIn)).toBeErr(
-      Cl.uint(ERR_STORED_EXCEEDS_TOTAL),
-    );
-    expect(copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(201), Cl.bool(false)], chargeDischargeStandIn)).toBeErr(
-      Cl.uint(ERR_BELOW_RESERVED),
-    );
-    expect(copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(200), Cl.bool(false)], chargeDischargeStandIn)).toBeOk(
-      Cl.uint(100),
-    );
-    expect(copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(900), Cl.bool(true)], chargeDischargeStandIn)).toBeOk(
-      Cl.uint(1_000),
-    );
+    expect(
+      copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(701), Cl.bool(true)], chargeDischargeStandIn),
+    ).toBeErr(Cl.uint(ERR_STORED_EXCEEDS_TOTAL));
+    expect(
+      copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(201), Cl.bool(false)], chargeDischargeStandIn),
+    ).toBeErr(Cl.uint(ERR_BELOW_RESERVED));
+    expect(
+      copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(200), Cl.bool(false)], chargeDischargeStandIn),
+    ).toBeOk(Cl.uint(100));
+    expect(
+      copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(900), Cl.bool(true)], chargeDischargeStandIn),
+    ).toBeOk(Cl.uint(1_000));
     // The stand-ins are trusted only for their own role.
     expect(copyCall("adjust-stored", [Cl.uint(facilityId), Cl.uint(1), Cl.bool(false)], gridServicesStandIn)).toBeErr(
       Cl.uint(ERR_NOT_CHARGE_DISCHARGE),

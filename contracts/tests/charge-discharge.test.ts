@@ -163,9 +163,7 @@ describe("set-demand-thresholds", () => {
   it("fails with ERR_NOT_ADMIN for a stranger and a facility owner", () => {
     registerApprovedFacility(owner);
     for (const sender of [stranger, owner]) {
-      expect(call("set-demand-thresholds", [Cl.uint(10), Cl.uint(90)], sender).result).toBeErr(
-        Cl.uint(ERR_NOT_ADMIN),
-      );
+      expect(call("set-demand-thresholds", [Cl.uint(10), Cl.uint(90)], sender).result).toBeErr(Cl.uint(ERR_NOT_ADMIN));
     }
     expect(readOnly("get-grid-demand", [])).toBeTuple(
       expect.objectContaining({ "low-threshold": Cl.uint(30), "high-threshold": Cl.uint(70) }),
@@ -305,9 +303,19 @@ describe("capacity bounds on flows", () => {
     expect(call("record-discharge", [Cl.uint(facilityId), Cl.uint(151)], owner).result).toBeErr(
       Cl.uint(CAPACITY_ERR_BELOW_RESERVED),
     );
-    expect(readCapacity(facilityId)).toEqual({ totalKwh: 1_000n, storedKwh: 600n, reservedKwh: 450n, availableKwh: 150n });
+    expect(readCapacity(facilityId)).toEqual({
+      totalKwh: 1_000n,
+      storedKwh: 600n,
+      reservedKwh: 450n,
+      availableKwh: 150n,
+    });
     expect(call("record-discharge", [Cl.uint(facilityId), Cl.uint(150)], owner).result).toBeOk(Cl.uint(1));
-    expect(readCapacity(facilityId)).toEqual({ totalKwh: 1_000n, storedKwh: 450n, reservedKwh: 450n, availableKwh: 0n });
+    expect(readCapacity(facilityId)).toEqual({
+      totalKwh: 1_000n,
+      storedKwh: 450n,
+      reservedKwh: 450n,
+      availableKwh: 0n,
+    });
     expect(call("record-discharge", [Cl.uint(facilityId), Cl.uint(1)], owner).result).toBeErr(
       Cl.uint(CAPACITY_ERR_BELOW_RESERVED),
     );

@@ -113,11 +113,15 @@ describe("register-facility", () => {
 
   it("numbers facilities consecutively and accepts an empty location", () => {
     const next = lastFacilityId() + 1n;
-    const { result } = call("register-facility", [Cl.stringUtf8("B"), Cl.stringUtf8(""), Cl.uint(1), Cl.uint(1)], otherOwner);
-    expect(result).toBeOk(Cl.uint(next));
-    expect(call("register-facility", [Cl.stringUtf8("C"), Cl.stringUtf8("x"), Cl.uint(1), Cl.uint(1)], owner).result).toBeOk(
-      Cl.uint(next + 1n),
+    const { result } = call(
+      "register-facility",
+      [Cl.stringUtf8("B"), Cl.stringUtf8(""), Cl.uint(1), Cl.uint(1)],
+      otherOwner,
     );
+    expect(result).toBeOk(Cl.uint(next));
+    expect(
+      call("register-facility", [Cl.stringUtf8("C"), Cl.stringUtf8("x"), Cl.uint(1), Cl.uint(1)], owner).result,
+    ).toBeOk(Cl.uint(next + 1n));
     expect(readOnly("get-facility-owner", [Cl.uint(next)])).toBeSome(Cl.principal(otherOwner));
   });
 
@@ -289,17 +293,23 @@ describe("suspend-facility and reinstate-facility", () => {
     );
   });
 
-  it.each(["pending", "rejected", "suspended"] as const)("suspend-facility fails with ERR_NOT_APPROVED from %s", (state) => {
-    const facilityId = facilityIn(state);
-    expect(call("suspend-facility", [Cl.uint(facilityId)], deployer).result).toBeErr(Cl.uint(ERR_NOT_APPROVED));
-    expect(status(facilityId)).toBe(state);
-  });
+  it.each(["pending", "rejected", "suspended"] as const)(
+    "suspend-facility fails with ERR_NOT_APPROVED from %s",
+    (state) => {
+      const facilityId = facilityIn(state);
+      expect(call("suspend-facility", [Cl.uint(facilityId)], deployer).result).toBeErr(Cl.uint(ERR_NOT_APPROVED));
+      expect(status(facilityId)).toBe(state);
+    },
+  );
 
-  it.each(["pending", "approved", "rejected"] as const)("reinstate-facility fails with ERR_NOT_SUSPENDED from %s", (state) => {
-    const facilityId = facilityIn(state);
-    expect(call("reinstate-facility", [Cl.uint(facilityId)], deployer).result).toBeErr(Cl.uint(ERR_NOT_SUSPENDED));
-    expect(status(facilityId)).toBe(state);
-  });
+  it.each(["pending", "approved", "rejected"] as const)(
+    "reinstate-facility fails with ERR_NOT_SUSPENDED from %s",
+    (state) => {
+      const facilityId = facilityIn(state);
+      expect(call("reinstate-facility", [Cl.uint(facilityId)], deployer).result).toBeErr(Cl.uint(ERR_NOT_SUSPENDED));
+      expect(status(facilityId)).toBe(state);
+    },
+  );
 });
 
 describe("set-operator and is-facility-authorized", () => {
@@ -352,14 +362,14 @@ describe("set-operator and is-facility-authorized", () => {
     registerFacility(otherOwner);
     setOperator(facilityId, owner, operator);
     for (const sender of [stranger, otherOwner, operator, deployer]) {
-      expect(
-        call("set-operator", [Cl.uint(facilityId), Cl.principal(wallet5), Cl.bool(true)], sender).result,
-      ).toBeErr(Cl.uint(ERR_NOT_OWNER));
+      expect(call("set-operator", [Cl.uint(facilityId), Cl.principal(wallet5), Cl.bool(true)], sender).result).toBeErr(
+        Cl.uint(ERR_NOT_OWNER),
+      );
     }
     // An operator cannot revoke the delegation of another either.
-    expect(call("set-operator", [Cl.uint(facilityId), Cl.principal(operator), Cl.bool(false)], operator).result).toBeErr(
-      Cl.uint(ERR_NOT_OWNER),
-    );
+    expect(
+      call("set-operator", [Cl.uint(facilityId), Cl.principal(operator), Cl.bool(false)], operator).result,
+    ).toBeErr(Cl.uint(ERR_NOT_OWNER));
     expect(readOnly("is-operator", [Cl.uint(facilityId), Cl.principal(wallet5)])).toBeBool(false);
     expect(readOnly("is-operator", [Cl.uint(facilityId), Cl.principal(operator)])).toBeBool(true);
   });

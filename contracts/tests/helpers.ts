@@ -99,10 +99,7 @@ export function registerFacility(owner: string, options: FacilityOptions = {}): 
 }
 
 /** Registers a facility owned by `owner` and has `admin` (the deployer by default) approve it; returns its id. */
-export function registerApprovedFacility(
-  owner: string,
-  options: FacilityOptions & { admin?: string } = {},
-): bigint {
+export function registerApprovedFacility(owner: string, options: FacilityOptions & { admin?: string } = {}): bigint {
   const facilityId = registerFacility(owner, options);
   callOk("facility-registry", "approve-facility", [Cl.uint(facilityId)], options.admin ?? deployer);
   return facilityId;

@@ -40,7 +40,12 @@ const schema = `msg_bench_${token}`;
 const naming = new SubjectNaming(`bench${token}.`);
 
 function pool(name: string, max: number): pg.Pool {
-  const created = new pg.Pool({ connectionString: databaseUrl, max, application_name: `${schema}-${name}`, options: `-c search_path=${schema}` });
+  const created = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    application_name: `${schema}-${name}`,
+    options: `-c search_path=${schema}`,
+  });
   created.on("error", () => undefined);
   return created;
 }
@@ -59,7 +64,11 @@ async function measureRaw(nc: NatsConnection, round: number): Promise<number> {
   const jsm = await jetstreamManager(nc);
   const stream = naming.streamName("RAW");
   const subject = naming.wire(`raw.round${round}`);
-  await jsm.consumers.add(stream, { durable_name: `raw${round}`, ack_policy: AckPolicy.Explicit, filter_subject: subject });
+  await jsm.consumers.add(stream, {
+    durable_name: `raw${round}`,
+    ack_policy: AckPolicy.Explicit,
+    filter_subject: subject,
+  });
   const body = JSON.stringify(PAYLOAD);
   const consumer = await js.consumers.get(stream, `raw${round}`);
   const started = performance.now();
@@ -95,8 +104,14 @@ async function produce(producerPool: pg.Pool, subject: string, count: number): P
         next += EVENTS_PER_TRANSACTION;
         const size = Math.min(EVENTS_PER_TRANSACTION, count - start);
         await client.query("BEGIN");
-        await client.query("INSERT INTO orders (n) SELECT generate_series($1::int, $2::int)", [start, start + size - 1]);
-        await enqueue(pgExecutor(client), Array.from({ length: size }, () => ({ subject, payload: PAYLOAD })));
+        await client.query("INSERT INTO orders (n) SELECT generate_series($1::int, $2::int)", [
+          start,
+          start + size - 1,
+        ]);
+        await enqueue(
+          pgExecutor(client),
+          Array.from({ length: size }, () => ({ subject, payload: PAYLOAD })),
+        );
         await client.query("COMMIT");
       }
     } finally {
@@ -109,7 +124,12 @@ async function produce(producerPool: pg.Pool, subject: string, count: number): P
 let loadDuringRun = 0;
 
 /** Offers `ratePerSecond` events as transactions of EVENTS_PER_TRANSACTION, on a fixed schedule, for `count` events. */
-async function producePaced(producerPool: pg.Pool, subject: string, count: number, ratePerSecond: number): Promise<void> {
+async function producePaced(
+  producerPool: pg.Pool,
+  subject: string,
+  count: number,
+  ratePerSecond: number,
+): Promise<void> {
   const intervalMs = (1000 * EVENTS_PER_TRANSACTION) / ratePerSecond;
   const started = performance.now();
   const commits: Promise<void>[] = [];
@@ -122,7 +142,10 @@ async function producePaced(producerPool: pg.Pool, subject: string, count: numbe
         const client = await producerPool.connect();
         try {
           await client.query("BEGIN");
-          await enqueue(pgExecutor(client), Array.from({ length: EVENTS_PER_TRANSACTION }, () => ({ subject, payload: PAYLOAD })));
+          await enqueue(
+            pgExecutor(client),
+            Array.from({ length: EVENTS_PER_TRANSACTION }, () => ({ subject, payload: PAYLOAD })),
+          );
           await client.query("COMMIT");
         } finally {
           client.release();
@@ -160,7 +183,9 @@ async function main(): Promise<void> {
   const admin = pool("admin", 2);
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.query(MESSAGING_MIGRATION_SQL);
-  await admin.query("CREATE TABLE orders (n int NOT NULL); CREATE TABLE effects (event_id text NOT NULL, subject text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())");
+  await admin.query(
+    "CREATE TABLE orders (n int NOT NULL); CREATE TABLE effects (event_id text NOT NULL, subject text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())",
+  );
   const nc = await connect({ servers: natsUrl, name: "bench" });
   const consumerNats = await connect({ servers: natsUrl, name: "bench-consumer" });
   const jsm = await jetstreamManager(nc);
@@ -191,16 +216,26 @@ async function main(): Promise<void> {
     });
     const handler = async (_data: unknown, ctx?: JetStreamContext) => {
       await ctx!.runOnce(async (_tx, sql) => {
-        await sql.execute("INSERT INTO effects (event_id, subject) VALUES ($1, $2)", [ctx!.getEventId(), ctx!.getSubject()]);
+        await sql.execute("INSERT INTO effects (event_id, subject) VALUES ($1, $2)", [
+          ctx!.getEventId(),
+          ctx!.getSubject(),
+        ]);
       });
     };
-    const subjects = ["bench.warmup", "bench.paced", ...Array.from({ length: ROUNDS }, (_, round) => `bench.round${round}`)];
+    const subjects = [
+      "bench.warmup",
+      "bench.paced",
+      ...Array.from({ length: ROUNDS }, (_, round) => `bench.round${round}`),
+    ];
     for (const subject of subjects) server.addHandler(subject, handler, true);
     await new Promise<void>((resolve, reject) => server!.listen((error) => (error ? reject(error) : resolve())));
     await relay.start();
 
     const effects = async (subject: string) =>
-      Number((await admin.query<{ n: string }>("SELECT count(*) AS n FROM effects WHERE subject = $1", [subject])).rows[0]!.n);
+      Number(
+        (await admin.query<{ n: string }>("SELECT count(*) AS n FROM effects WHERE subject = $1", [subject])).rows[0]!
+          .n,
+      );
     await produce(producerPool, "bench.warmup", WARMUP_EVENTS);
     await waitUntil(async () => (await effects("bench.warmup")) === WARMUP_EVENTS, 60_000);
 
@@ -213,7 +248,9 @@ async function main(): Promise<void> {
       await produce(producerPool, subject, EVENTS);
       await waitUntil(async () => (await effects(subject)) === EVENTS, 90_000);
       saturated.push(await pathStats(admin, subject, EVENTS));
-      console.error(`round ${round}: raw ${rawRates[round]!.toFixed(0)}/s, reliable ${saturated[round]!.rate.toFixed(0)}/s`);
+      console.error(
+        `round ${round}: raw ${rawRates[round]!.toFixed(0)}/s, reliable ${saturated[round]!.rate.toFixed(0)}/s`,
+      );
     }
     await producePaced(producerPool, "bench.paced", PACED_EVENTS, PACED_RATE);
     await waitUntil(async () => (await effects("bench.paced")) === PACED_EVENTS, 60_000);
@@ -228,7 +265,10 @@ async function main(): Promise<void> {
     const lag = await jsm.consumers.info(naming.streamName("BENCH"), durableName("bench", "bench.paced"));
     const ms = (value: number) => `${value.toFixed(1)} ms`;
     const perRound = saturated
-      .map((stats, round) => `| ${round + 1} | ${Math.round(rawRates[round]!).toLocaleString("en")} | ${Math.round(stats.rate).toLocaleString("en")} | ${ratios[round]!.toFixed(2)} | ${ms(stats.p50)} | ${ms(stats.p99)} |`)
+      .map(
+        (stats, round) =>
+          `| ${round + 1} | ${Math.round(rawRates[round]!).toLocaleString("en")} | ${Math.round(stats.rate).toLocaleString("en")} | ${ratios[round]!.toFixed(2)} | ${ms(stats.p50)} | ${ms(stats.p99)} |`,
+      )
       .join("\n");
 
     console.log(`## Messaging: outbox → JetStream → inbox (libs/messaging)

@@ -29,7 +29,9 @@ export type DeadLetter = {
   replayCount: number;
 };
 
-export type NewDeadLetter = Omit<DeadLetter, "id" | "failedAt" | "replayedAt" | "replayCount" | "payload"> & { payload: Uint8Array };
+export type NewDeadLetter = Omit<DeadLetter, "id" | "failedAt" | "replayedAt" | "replayCount" | "payload"> & {
+  payload: Uint8Array;
+};
 
 /**
  * The payload of a `dlq.<subject>` event; the shape the event catalog
@@ -145,7 +147,11 @@ export async function recordDeadLetter(sql: SqlExecutor, letter: NewDeadLetter, 
     data: stored.payload,
     traceContext: traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : null,
   };
-  await enqueue(sql, [{ subject: deadLetterSubject(stored.subject), payload: event, headers: { [EVENT_ID_HEADER]: stored.id } }], { schema });
+  await enqueue(
+    sql,
+    [{ subject: deadLetterSubject(stored.subject), payload: event, headers: { [EVENT_ID_HEADER]: stored.id } }],
+    { schema },
+  );
   return stored;
 }
 
@@ -192,7 +198,10 @@ export class DeadLetterStore<Tx = unknown> {
     params.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     const rows = await this.transactions.transaction((_tx, sql) =>
-      sql.query<DeadLetterRow>(`SELECT ${COLUMNS} FROM ${this.table} ${where} ORDER BY failed_at DESC, id LIMIT $${params.length}::int`, params),
+      sql.query<DeadLetterRow>(
+        `SELECT ${COLUMNS} FROM ${this.table} ${where} ORDER BY failed_at DESC, id LIMIT $${params.length}::int`,
+        params,
+      ),
     );
     return rows.map(fromRow);
   }
@@ -212,17 +221,35 @@ export class DeadLetterStore<Tx = unknown> {
    */
   async replay(id: string): Promise<DeadLetter> {
     return this.transactions.transaction(async (_tx, sql) => {
-      const rows = await sql.query<DeadLetterRow>(`SELECT ${COLUMNS} FROM ${this.table} WHERE id = $1::uuid FOR UPDATE`, [id]);
+      const rows = await sql.query<DeadLetterRow>(
+        `SELECT ${COLUMNS} FROM ${this.table} WHERE id = $1::uuid FOR UPDATE`,
+        [id],
+      );
       if (!rows[0]) throw new MessagingError("DEAD_LETTER_NOT_FOUND", `There is no dead letter ${id}.`);
       const letter = fromRow(rows[0]);
       const parsed = parseJson(letter.payload);
       if (!parsed.ok) {
-        throw new MessagingError("DEAD_LETTER_NOT_REPLAYABLE", `Dead letter ${id} does not carry JSON, so replaying it would fail again; discard it.`);
+        throw new MessagingError(
+          "DEAD_LETTER_NOT_REPLAYABLE",
+          `Dead letter ${id} does not carry JSON, so replaying it would fail again; discard it.`,
+        );
       }
-      const headers = Object.fromEntries(Object.entries(letter.headers).filter(([key]) => !PUBLICATION_HEADERS.has(key.toLowerCase())));
-      await enqueue(sql, [{ subject: letter.subject, payload: parsed.value, headers: { ...headers, [EVENT_ID_HEADER]: letter.eventId, [REPLAY_OF_HEADER]: letter.id } }], {
-        schema: this.schema,
-      });
+      const headers = Object.fromEntries(
+        Object.entries(letter.headers).filter(([key]) => !PUBLICATION_HEADERS.has(key.toLowerCase())),
+      );
+      await enqueue(
+        sql,
+        [
+          {
+            subject: letter.subject,
+            payload: parsed.value,
+            headers: { ...headers, [EVENT_ID_HEADER]: letter.eventId, [REPLAY_OF_HEADER]: letter.id },
+          },
+        ],
+        {
+          schema: this.schema,
+        },
+      );
       const updated = await sql.query<DeadLetterRow>(
         `UPDATE ${this.table} SET replayed_at = CURRENT_TIMESTAMP, replay_count = replay_count + 1 WHERE id = $1::uuid RETURNING ${COLUMNS}`,
         [id],
@@ -233,7 +260,9 @@ export class DeadLetterStore<Tx = unknown> {
 
   /** Deletes a dead letter an operator decided not to replay; false when it did not exist. */
   async discard(id: string): Promise<boolean> {
-    const deleted = await this.transactions.transaction((_tx, sql) => sql.execute(`DELETE FROM ${this.table} WHERE id = $1::uuid`, [id]));
+    const deleted = await this.transactions.transaction((_tx, sql) =>
+      sql.execute(`DELETE FROM ${this.table} WHERE id = $1::uuid`, [id]),
+    );
     return deleted === 1;
   }
 }

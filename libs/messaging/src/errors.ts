@@ -49,8 +49,7 @@ export function toHandlerFailure(error: unknown): HandlerFailure {
   if (isRecord(error)) {
     const retryable = error.retryable !== false;
     const code = typeof error.code === "string" ? error.code : "HANDLER_FAILED";
-    const message =
-      typeof error.message === "string" ? error.message : JSON.stringify(error);
+    const message = typeof error.message === "string" ? error.message : JSON.stringify(error);
     return { code, message, retryable };
   }
   return { code: "HANDLER_FAILED", message: String(error), retryable: true };

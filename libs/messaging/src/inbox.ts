@@ -26,7 +26,12 @@ export async function claimInboxEntry(sql: SqlExecutor, key: InboxKey): Promise<
  * recorded now (those not processed before). A batch of deliveries sharing a
  * transaction claims its entries this way before its handlers run.
  */
-export async function claimInboxEntries(sql: SqlExecutor, consumer: string, events: Array<{ eventId: string; subject: string }>, schema?: string): Promise<Set<string>> {
+export async function claimInboxEntries(
+  sql: SqlExecutor,
+  consumer: string,
+  events: Array<{ eventId: string; subject: string }>,
+  schema?: string,
+): Promise<Set<string>> {
   if (events.length === 0) return new Set();
   const { inbox } = messagingTables(schema);
   const params: unknown[] = [consumer];

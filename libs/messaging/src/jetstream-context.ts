@@ -65,7 +65,12 @@ export class JetStreamContext<Tx = unknown> extends BaseRpcContext<JetStreamCont
    * after this commit.
    */
   async runOnce<T>(effect: (tx: Tx, sql: SqlExecutor) => Promise<T>): Promise<RunOnceResult<T>> {
-    const key: InboxKey = { consumer: this.getConsumer(), eventId: this.getEventId(), subject: this.getSubject(), schema: this.args[5] };
+    const key: InboxKey = {
+      consumer: this.getConsumer(),
+      eventId: this.getEventId(),
+      subject: this.getSubject(),
+      schema: this.args[5],
+    };
     const shared = this.args[6];
     try {
       if (!shared) return await runOnce(this.args[4] as TransactionRunner<Tx>, key, effect);

@@ -123,7 +123,13 @@ type Delivery = { message: JsMsg; subject: string; eventId: string; data: unknow
 
 type Route = { handler: MessageHandler; durable: string; settings: ResolvedConsumerOptions };
 
-type Worker = { stream: string; durable: string; messages: ConsumerMessages; tasks: Promise<unknown>; removeLag: () => void };
+type Worker = {
+  stream: string;
+  durable: string;
+  messages: ConsumerMessages;
+  tasks: Promise<unknown>;
+  removeLag: () => void;
+};
 
 /**
  * A Nest transport over JetStream. Each `@EventPattern(subject)` handler gets
@@ -183,7 +189,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     await ensureStreams(this.jsm, this.naming, this.streams);
     for (const [pattern, handler] of this.getHandlers()) {
       if (!handler.isEventHandler) {
-        throw new MessagingError("REQUEST_HANDLERS_UNSUPPORTED", `@MessagePattern("${pattern}") is not supported by the JetStream transport; use @EventPattern.`);
+        throw new MessagingError(
+          "REQUEST_HANDLERS_UNSUPPORTED",
+          `@MessagePattern("${pattern}") is not supported by the JetStream transport; use @EventPattern.`,
+        );
       }
       await this.startWorker(pattern, handler);
     }
@@ -196,9 +205,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   private streamFor(subject: string): string {
     const wire = this.naming.wire(subject);
-    const spec = this.streams.find((candidate) => candidate.subjects.some((filter) => subjectMatches(this.naming.wire(filter), wire)));
+    const spec = this.streams.find((candidate) =>
+      candidate.subjects.some((filter) => subjectMatches(this.naming.wire(filter), wire)),
+    );
     if (!spec) {
-      throw new MessagingError("NO_STREAM_FOR_SUBJECT", `No declared stream captures subject "${subject}"; add it to the streams of service ${this.options.service}.`);
+      throw new MessagingError(
+        "NO_STREAM_FOR_SUBJECT",
+        `No declared stream captures subject "${subject}"; add it to the streams of service ${this.options.service}.`,
+      );
     }
     return this.naming.streamName(spec.name);
   }
@@ -253,7 +267,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private context(delivery: Delivery, durable: string, shared?: SharedTransaction): JetStreamContext {
-    return new JetStreamContext([delivery.message, delivery.subject, delivery.eventId, durable, this.options.transactions, this.options.schema, shared]);
+    return new JetStreamContext([
+      delivery.message,
+      delivery.subject,
+      delivery.eventId,
+      durable,
+      this.options.transactions,
+      this.options.schema,
+      shared,
+    ]);
   }
 
   /** Dead-letters what can never succeed, then handles the rest alone or in one shared transaction. */
@@ -265,14 +287,22 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       const deliveryCount = message.info.deliveryCount;
       if (deliveryCount > route.settings.maxDeliver) {
         // Earlier deliveries ended without an outcome (the consumer died while handling it).
-        const failure = { code: "MAX_DELIVERIES_EXCEEDED", message: `Delivered ${deliveryCount} times without completing.`, retryable: false };
+        const failure = {
+          code: "MAX_DELIVERIES_EXCEEDED",
+          message: `Delivered ${deliveryCount} times without completing.`,
+          retryable: false,
+        };
         await this.deadLetter(message, subject, eventId, route.durable, failure, route.settings);
         continue;
       }
       try {
         ready.push({ message, subject, eventId, data: JSON.parse(utf8.decode(message.data)) as unknown });
       } catch (error) {
-        const failure = { code: "PAYLOAD_NOT_JSON", message: `The message body is not JSON: ${String(error)}`, retryable: false };
+        const failure = {
+          code: "PAYLOAD_NOT_JSON",
+          message: `The message body is not JSON: ${String(error)}`,
+          retryable: false,
+        };
         await this.deadLetter(message, subject, eventId, route.durable, failure, route.settings);
       }
     }
@@ -314,28 +344,33 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const { message, subject, eventId } = delivery;
     const { durable, settings } = route;
     const deliveryCount = message.info.deliveryCount;
-    await withProcessSpan(subject, message.headers, { messageId: eventId, consumer: durable, deliveryCount }, async (span) => {
-      const context = this.context(delivery, durable);
-      let failure: HandlerFailure;
-      try {
-        await this.invoke(route.handler, delivery.data, context);
-        if (context.failure === undefined) {
-          this.settle(() => message.ack());
-          eventsConsumed.inc({ subject, consumer: durable });
+    await withProcessSpan(
+      subject,
+      message.headers,
+      { messageId: eventId, consumer: durable, deliveryCount },
+      async (span) => {
+        const context = this.context(delivery, durable);
+        let failure: HandlerFailure;
+        try {
+          await this.invoke(route.handler, delivery.data, context);
+          if (context.failure === undefined) {
+            this.settle(() => message.ack());
+            eventsConsumed.inc({ subject, consumer: durable });
+            return;
+          }
+          failure = toHandlerFailure(context.failure);
+        } catch (error) {
+          failure = toHandlerFailure(context.failure ?? error);
+        }
+        recordSpanFailure(span, `${failure.code}: ${failure.message}`);
+        if (failure.retryable && deliveryCount < settings.maxDeliver) {
+          this.settle(() => message.nak(retryDelayMs(settings.backoff, deliveryCount)));
+          eventsRetried.inc({ subject, consumer: durable });
           return;
         }
-        failure = toHandlerFailure(context.failure);
-      } catch (error) {
-        failure = toHandlerFailure(context.failure ?? error);
-      }
-      recordSpanFailure(span, `${failure.code}: ${failure.message}`);
-      if (failure.retryable && deliveryCount < settings.maxDeliver) {
-        this.settle(() => message.nak(retryDelayMs(settings.backoff, deliveryCount)));
-        eventsRetried.inc({ subject, consumer: durable });
-        return;
-      }
-      await this.deadLetter(message, subject, eventId, durable, failure, settings);
-    });
+        await this.deadLetter(message, subject, eventId, durable, failure, settings);
+      },
+    );
   }
 
   private async deadLetter(
@@ -419,11 +454,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   on(): never {
-    throw new MessagingError("UNSUPPORTED", "The JetStream transport has no server events; watch the connection from unwrap() instead.");
+    throw new MessagingError(
+      "UNSUPPORTED",
+      "The JetStream transport has no server events; watch the connection from unwrap() instead.",
+    );
   }
 
   unwrap<T>(): T {
-    if (!this.nc) throw new MessagingError("NOT_LISTENING", "The JetStream transport is not connected; call listen() first.");
+    if (!this.nc)
+      throw new MessagingError("NOT_LISTENING", "The JetStream transport is not connected; call listen() first.");
     return this.nc as T;
   }
 }

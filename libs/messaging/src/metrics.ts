@@ -11,22 +11,42 @@ function once<M extends Metric>(name: string, create: () => M): M {
 
 export const eventsPublished = once(
   "messaging_events_published_total",
-  () => new Counter({ name: "messaging_events_published_total", help: "Events published to JetStream by the outbox relay, by subject.", labelNames: ["subject"] }),
+  () =>
+    new Counter({
+      name: "messaging_events_published_total",
+      help: "Events published to JetStream by the outbox relay, by subject.",
+      labelNames: ["subject"],
+    }),
 );
 
 export const eventsConsumed = once(
   "messaging_events_consumed_total",
-  () => new Counter({ name: "messaging_events_consumed_total", help: "Deliveries handled successfully and acknowledged, by subject and consumer.", labelNames: ["subject", "consumer"] }),
+  () =>
+    new Counter({
+      name: "messaging_events_consumed_total",
+      help: "Deliveries handled successfully and acknowledged, by subject and consumer.",
+      labelNames: ["subject", "consumer"],
+    }),
 );
 
 export const eventsRetried = once(
   "messaging_events_retried_total",
-  () => new Counter({ name: "messaging_events_retried_total", help: "Failed deliveries handed back for redelivery with a delay, by subject and consumer.", labelNames: ["subject", "consumer"] }),
+  () =>
+    new Counter({
+      name: "messaging_events_retried_total",
+      help: "Failed deliveries handed back for redelivery with a delay, by subject and consumer.",
+      labelNames: ["subject", "consumer"],
+    }),
 );
 
 export const eventsDeadLettered = once(
   "messaging_events_dead_lettered_total",
-  () => new Counter({ name: "messaging_events_dead_lettered_total", help: "Events moved to the dead-letter store, by subject and consumer.", labelNames: ["subject", "consumer"] }),
+  () =>
+    new Counter({
+      name: "messaging_events_dead_lettered_total",
+      help: "Events moved to the dead-letter store, by subject and consumer.",
+      labelNames: ["subject", "consumer"],
+    }),
 );
 
 /** Outbox backlog readers, one per running relay, read when metrics are scraped. */
@@ -91,7 +111,8 @@ export const consumerLag = once(
         this.reset();
         const results = await Promise.allSettled([...lagSources].map((source) => source()));
         for (const result of results) {
-          if (result.status === "fulfilled") this.set({ stream: result.value.stream, consumer: result.value.consumer }, result.value.pending);
+          if (result.status === "fulfilled")
+            this.set({ stream: result.value.stream, consumer: result.value.consumer }, result.value.pending);
         }
       },
     }),

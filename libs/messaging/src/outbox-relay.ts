@@ -214,13 +214,16 @@ export class OutboxRelay {
         }
       });
       if (sent.length > 0) {
-        await client.query(`UPDATE ${this.tables.outbox} SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`, [sent]);
+        await client.query(
+          `UPDATE ${this.tables.outbox} SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1::uuid[])`,
+          [sent],
+        );
       }
       if (failed.length > 0) {
-        await client.query(`UPDATE ${this.tables.outbox} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`, [
-          failed,
-          String(firstError),
-        ]);
+        await client.query(
+          `UPDATE ${this.tables.outbox} SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1::uuid[])`,
+          [failed, String(firstError)],
+        );
       }
       await client.query("COMMIT");
       this.published += sent.length;
@@ -258,6 +261,8 @@ export class OutboxRelay {
     const now = Date.now();
     if (now - this.lastPrune < PRUNE_EVERY_MS) return;
     this.lastPrune = now;
-    await this.pool.query(`DELETE FROM ${this.tables.outbox} WHERE sent_at < now() - make_interval(secs => $1)`, [this.keepSentMs / 1000]);
+    await this.pool.query(`DELETE FROM ${this.tables.outbox} WHERE sent_at < now() - make_interval(secs => $1)`, [
+      this.keepSentMs / 1000,
+    ]);
   }
 }

@@ -43,7 +43,10 @@ export async function enqueue(tx: SqlExecutor, events: OutboxEvent[], options: E
       const id = event.id ?? randomUUID();
       const payload = JSON.stringify(event.payload);
       if (payload === undefined) {
-        throw new MessagingError("PAYLOAD_NOT_SERIALISABLE", `The payload of event ${id} (${event.subject}) cannot be written as JSON.`);
+        throw new MessagingError(
+          "PAYLOAD_NOT_SERIALISABLE",
+          `The payload of event ${id} (${event.subject}) cannot be written as JSON.`,
+        );
       }
       ids.push(id);
       const base = params.length;

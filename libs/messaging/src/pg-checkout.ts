@@ -18,7 +18,8 @@ export async function checkout(pool: Pool): Promise<{ client: PoolClient; releas
     client,
     release: (error?: unknown) => {
       client.off("error", onError);
-      const reason = lost ?? (error === undefined ? undefined : error instanceof Error ? error : new Error(String(error)));
+      const reason =
+        lost ?? (error === undefined ? undefined : error instanceof Error ? error : new Error(String(error)));
       client.release(reason);
     },
   };

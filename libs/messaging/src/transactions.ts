@@ -24,7 +24,10 @@ export function pgTransactions(pool: Pool): TransactionRunner<PoolClient> {
         const commit = await client.query("COMMIT");
         // PostgreSQL answers COMMIT of a transaction that hit an error (which the work swallowed) with ROLLBACK.
         if (commit.command === "ROLLBACK") {
-          throw new MessagingError("TRANSACTION_ROLLED_BACK", "The transaction failed part-way and was rolled back instead of committed.");
+          throw new MessagingError(
+            "TRANSACTION_ROLLED_BACK",
+            "The transaction failed part-way and was rolled back instead of committed.",
+          );
         }
         return result;
       } catch (error) {

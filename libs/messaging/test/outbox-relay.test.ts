@@ -15,7 +15,9 @@ describe("outbox relay", () => {
     db = await createTestSchema();
     topic = await createTestPrefix();
     nc = await connectNats("relay-test");
-    await ensureStreams(await jetstreamManager(nc), topic.naming, [{ name: "ORDERS", subjects: ["order.>"], storage: "memory" }]);
+    await ensureStreams(await jetstreamManager(nc), topic.naming, [
+      { name: "ORDERS", subjects: ["order.>"], storage: "memory" },
+    ]);
   });
 
   afterEach(async () => {
@@ -35,7 +37,11 @@ describe("outbox relay", () => {
     const client = await db.admin.connect();
     try {
       await client.query("BEGIN");
-      const ids = await enqueue(pgExecutor(client), Array.from({ length: n }, (_, i) => ({ subject, payload: { order: i } })), { schema: db.schema });
+      const ids = await enqueue(
+        pgExecutor(client),
+        Array.from({ length: n }, (_, i) => ({ subject, payload: { order: i } })),
+        { schema: db.schema },
+      );
       await client.query("COMMIT");
       return ids;
     } finally {
@@ -46,7 +52,14 @@ describe("outbox relay", () => {
   async function startRelay(name: string, batchSize: number, onError: (error: unknown) => void = () => undefined) {
     const pool = createPool(db.schema, `${db.schema}-${name}`, 4);
     const natsConnection = await connectNats(name);
-    const relay = new OutboxRelay({ pool, nats: natsConnection, schema: db.schema, subjectPrefix: topic.prefix, batchSize, onError });
+    const relay = new OutboxRelay({
+      pool,
+      nats: natsConnection,
+      schema: db.schema,
+      subjectPrefix: topic.prefix,
+      batchSize,
+      onError,
+    });
     await relay.start();
     cleanups.push(async () => {
       await relay.stop();
@@ -56,7 +69,8 @@ describe("outbox relay", () => {
     return relay;
   }
 
-  const streamMessages = async () => (await (await jetstreamManager(nc)).streams.info(topic.naming.streamName("ORDERS"))).state.messages;
+  const streamMessages = async () =>
+    (await (await jetstreamManager(nc)).streams.info(topic.naming.streamName("ORDERS"))).state.messages;
   const pending = () => count(db.admin, "SELECT count(*) AS n FROM outbox WHERE sent_at IS NULL");
 
   it("publishes each row once in effect when two relays run at the same time", async () => {
@@ -77,7 +91,11 @@ describe("outbox relay", () => {
         RETURN NULL;
       END $$;
       CREATE TRIGGER fail_first_mark BEFORE UPDATE ON outbox FOR EACH STATEMENT EXECUTE FUNCTION fail_first_mark();`);
-    cleanups.push(() => db.admin.query("DROP TRIGGER fail_first_mark ON outbox; DROP FUNCTION fail_first_mark(); DROP SEQUENCE mark_attempts;"));
+    cleanups.push(() =>
+      db.admin.query(
+        "DROP TRIGGER fail_first_mark ON outbox; DROP FUNCTION fail_first_mark(); DROP SEQUENCE mark_attempts;",
+      ),
+    );
     const errors: unknown[] = [];
     await enqueueOrders(200);
     const relay = await startRelay("relay-crashing", 500, (error) => errors.push(error));
@@ -89,7 +107,10 @@ describe("outbox relay", () => {
   });
 
   it("reports the backlog and its age, and counts published events per subject", async () => {
-    const publishedBefore = (await register.getSingleMetric("messaging_events_published_total")!.get()).values.find((v) => v.labels.subject === "order.shipped")?.value ?? 0;
+    const publishedBefore =
+      (await register.getSingleMetric("messaging_events_published_total")!.get()).values.find(
+        (v) => v.labels.subject === "order.shipped",
+      )?.value ?? 0;
     await enqueueOrders(7, "order.shipped");
     // Hold the rows so the relay cannot claim them yet.
     const holder = await db.admin.connect();
@@ -104,7 +125,10 @@ describe("outbox relay", () => {
     await holder.query("COMMIT");
     holder.release();
     await waitFor("the held rows to be published", async () => (await pending()) === 0);
-    const publishedAfter = (await register.getSingleMetric("messaging_events_published_total")!.get()).values.find((v) => v.labels.subject === "order.shipped")?.value ?? 0;
+    const publishedAfter =
+      (await register.getSingleMetric("messaging_events_published_total")!.get()).values.find(
+        (v) => v.labels.subject === "order.shipped",
+      )?.value ?? 0;
     expect(publishedAfter - publishedBefore).toBe(7);
     expect((await relay.backlog()).pending).toBe(0);
   });

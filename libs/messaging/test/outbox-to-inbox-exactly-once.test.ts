@@ -2,9 +2,25 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { durableName, enqueue, JetStreamServer, OutboxRelay, pgExecutor, pgTransactions, type StreamSpec } from "../src/index.js";
+import {
+  durableName,
+  enqueue,
+  JetStreamServer,
+  OutboxRelay,
+  pgExecutor,
+  pgTransactions,
+  type StreamSpec,
+} from "../src/index.js";
 import { startConsumerApp } from "./support/consumer-app.js";
-import { connectNats, count, createPool, createTestPrefix, createTestSchema, killConnections, waitFor } from "./support/infra.js";
+import {
+  connectNats,
+  count,
+  createPool,
+  createTestPrefix,
+  createTestSchema,
+  killConnections,
+  waitFor,
+} from "./support/infra.js";
 
 const EVENTS = 10_000;
 const EVENTS_PER_TRANSACTION = 50;
@@ -15,7 +31,9 @@ describe("outbox -> JetStream -> inbox", () => {
   let topic: Awaited<ReturnType<typeof createTestPrefix>>;
 
   beforeAll(async () => {
-    db = await createTestSchema(`CREATE TABLE orders (id int PRIMARY KEY); CREATE TABLE effects (event_id text NOT NULL, order_id int NOT NULL);`);
+    db = await createTestSchema(
+      `CREATE TABLE orders (id int PRIMARY KEY); CREATE TABLE effects (event_id text NOT NULL, order_id int NOT NULL);`,
+    );
     topic = await createTestPrefix();
   });
 
@@ -33,7 +51,13 @@ describe("outbox -> JetStream -> inbox", () => {
   }
 
   async function startRelay(pool: pg.Pool, nc: NatsConnection) {
-    const relay = new OutboxRelay({ pool, nats: nc, schema: db.schema, subjectPrefix: topic.prefix, onError: () => undefined });
+    const relay = new OutboxRelay({
+      pool,
+      nats: nc,
+      schema: db.schema,
+      subjectPrefix: topic.prefix,
+      onError: () => undefined,
+    });
     await relay.start();
     return relay;
   }
@@ -46,7 +70,12 @@ describe("outbox -> JetStream -> inbox", () => {
       schema: db.schema,
       subjectPrefix: topic.prefix,
       streams,
-      consumerDefaults: { ackWaitMs: 2_000, concurrency: 24, backoff: { initialMs: 50, factor: 2, maxMs: 500 }, maxDeliver: 20 },
+      consumerDefaults: {
+        ackWaitMs: 2_000,
+        concurrency: 24,
+        backoff: { initialMs: 50, factor: 2, maxMs: 500 },
+        maxDeliver: 20,
+      },
       onError: () => undefined,
     });
     const app = await startConsumerApp(server, {
@@ -80,7 +109,11 @@ describe("outbox -> JetStream -> inbox", () => {
           await client.query("BEGIN");
           const ids = Array.from({ length: EVENTS_PER_TRANSACTION }, (_, i) => start + i);
           await client.query("INSERT INTO orders (id) SELECT unnest($1::int[])", [ids]);
-          await enqueue(pgExecutor(client), ids.map((orderId) => ({ subject: "work.requested", payload: { orderId } })), { schema: db.schema });
+          await enqueue(
+            pgExecutor(client),
+            ids.map((orderId) => ({ subject: "work.requested", payload: { orderId } })),
+            { schema: db.schema },
+          );
           await client.query("COMMIT");
         }
       } finally {
@@ -88,7 +121,11 @@ describe("outbox -> JetStream -> inbox", () => {
       }
     })();
 
-    await waitFor("a quarter of the effects", async () => (await count(db.admin, "SELECT count(*) AS n FROM effects")) >= EVENTS / 4, 30_000);
+    await waitFor(
+      "a quarter of the effects",
+      async () => (await count(db.admin, "SELECT count(*) AS n FROM effects")) >= EVENTS / 4,
+      30_000,
+    );
 
     // Crash: NATS connections cut without draining, PostgreSQL sessions terminated mid-transaction.
     await Promise.all([natsRelayA.close(), natsConsumerA.close()]);
@@ -108,15 +145,23 @@ describe("outbox -> JetStream -> inbox", () => {
     crashed();
 
     await producing;
-    await waitFor("every event's effect", async () => (await count(db.admin, "SELECT count(DISTINCT event_id) AS n FROM effects")) === EVENTS, 60_000);
+    await waitFor(
+      "every event's effect",
+      async () => (await count(db.admin, "SELECT count(DISTINCT event_id) AS n FROM effects")) === EVENTS,
+      60_000,
+    );
 
     // Let every redelivery the crash caused arrive before counting duplicates.
     const jsm = await jetstreamManager(natsConsumerB);
     const stream = topic.naming.streamName("WORK");
-    await waitFor("the consumer to settle", async () => {
-      const info = await jsm.consumers.info(stream, durableName("worker", "work.requested"));
-      return info.num_pending === 0 && info.num_ack_pending === 0;
-    }, 30_000);
+    await waitFor(
+      "the consumer to settle",
+      async () => {
+        const info = await jsm.consumers.info(stream, durableName("worker", "work.requested"));
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      30_000,
+    );
 
     // The crash left deliveries unacknowledged; they came back and changed nothing.
     expect(redeliveries).toBeGreaterThan(0);

@@ -42,13 +42,21 @@ describe("inside Prisma interactive transactions", () => {
   beforeAll(async () => {
     if (!existsSync(join(fixtureDir, "generated", "prisma", "client.ts"))) {
       const root = join(import.meta.dirname, "..", "..", "..");
-      const run = spawnSync(process.execPath, ["--import", "tsx", "scripts/prisma-generate.ts", join(fixtureDir, "schema.prisma")], { cwd: root, encoding: "utf8" });
+      const run = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "scripts/prisma-generate.ts", join(fixtureDir, "schema.prisma")],
+        { cwd: root, encoding: "utf8" },
+      );
       if (run.status !== 0) throw new Error(`prisma generate failed:\n${run.stdout}${run.stderr}`);
     }
     const fixture: FixtureModule = await import("./prisma-fixture/generated/prisma/client.js");
-    db = await createTestSchema(`CREATE TABLE "shipments" ("id" INTEGER NOT NULL, "event_id" TEXT NOT NULL, CONSTRAINT "shipments_pkey" PRIMARY KEY ("id"));`);
+    db = await createTestSchema(
+      `CREATE TABLE "shipments" ("id" INTEGER NOT NULL, "event_id" TEXT NOT NULL, CONSTRAINT "shipments_pkey" PRIMARY KEY ("id"));`,
+    );
     topic = await createTestPrefix();
-    prisma = new fixture.PrismaClient({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 6 }, { schema: db.schema }) });
+    prisma = new fixture.PrismaClient({
+      adapter: new PrismaPg({ connectionString: databaseUrl, max: 6 }, { schema: db.schema }),
+    });
     pool = createPool(db.schema, `${db.schema}-relay`, 3);
     nc = await connectNats("prisma-test");
     relay = new OutboxRelay({ pool, nats: nc, schema: db.schema, subjectPrefix: topic.prefix });
@@ -88,7 +96,9 @@ describe("inside Prisma interactive transactions", () => {
     await expect(
       prisma.$transaction(async (tx) => {
         await tx.shipment.create({ data: { id: 1_000, eventId: "none" } });
-        await enqueue(prismaExecutor(tx), [{ subject: "work.audited", payload: { orderId: 1_000 } }], { schema: db.schema });
+        await enqueue(prismaExecutor(tx), [{ subject: "work.audited", payload: { orderId: 1_000 } }], {
+          schema: db.schema,
+        });
         throw new Error("the domain change failed validation");
       }),
     ).rejects.toThrow("the domain change failed validation");
@@ -99,14 +109,21 @@ describe("inside Prisma interactive transactions", () => {
   it("carries events from a Prisma transaction to a handler whose effect commits through Prisma exactly once", async () => {
     const orders = Array.from({ length: 20 }, (_, i) => i + 1);
     const ids = await prisma.$transaction(async (tx) =>
-      enqueue(prismaExecutor(tx), orders.map((orderId) => ({ subject: "work.requested", payload: { orderId } })), { schema: db.schema }),
+      enqueue(
+        prismaExecutor(tx),
+        orders.map((orderId) => ({ subject: "work.requested", payload: { orderId } })),
+        { schema: db.schema },
+      ),
     );
     await waitFor("the shipments", async () => (await prisma.shipment.count()) === orders.length);
 
     // The same event again under another msgID (as after the duplicate window): the inbox skips it.
     const duplicateHeaders = natsHeaders();
     duplicateHeaders.set(EVENT_ID_HEADER, ids[0]!);
-    await jetstream(nc).publish(topic.naming.wire("work.requested"), JSON.stringify({ orderId: 1 }), { msgID: "late-copy", headers: duplicateHeaders });
+    await jetstream(nc).publish(topic.naming.wire("work.requested"), JSON.stringify({ orderId: 1 }), {
+      msgID: "late-copy",
+      headers: duplicateHeaders,
+    });
     const jsm = await jetstreamManager(nc);
     await waitFor("the copy to be handled", async () => {
       const info = await jsm.consumers.info(topic.naming.streamName("WORK"), durableName("shipping", "work.requested"));

@@ -79,7 +79,9 @@ describe("retries and the dead-letter store", () => {
     const client = await pool.connect();
     try {
       await client.query("BEGIN");
-      const [id] = await enqueue(pgExecutor(client), [{ subject: "work.requested", payload: { orderId } }], { schema: db.schema });
+      const [id] = await enqueue(pgExecutor(client), [{ subject: "work.requested", payload: { orderId } }], {
+        schema: db.schema,
+      });
       await client.query("COMMIT");
       return id!;
     } finally {
@@ -100,7 +102,8 @@ describe("retries and the dead-letter store", () => {
     return values.find((v) => v.labels.subject === "work.requested" && v.labels.consumer === CONSUMER)?.value ?? 0;
   }
 
-  const effectsOf = (orderId: number) => count(db.admin, "SELECT count(*) AS n FROM effects WHERE order_id = $1", [orderId]);
+  const effectsOf = (orderId: number) =>
+    count(db.admin, "SELECT count(*) AS n FROM effects WHERE order_id = $1", [orderId]);
 
   it("retries a handler that fails twice, then applies its effect once", async () => {
     const retriedBefore = await metric("messaging_events_retried_total");
@@ -128,7 +131,11 @@ describe("retries and the dead-letter store", () => {
     const client = await pool.connect();
     try {
       await client.query("BEGIN");
-      await enqueue(pgExecutor(client), orders.map((orderId) => ({ subject: "work.requested", payload: { orderId } })), { schema: db.schema });
+      await enqueue(
+        pgExecutor(client),
+        orders.map((orderId) => ({ subject: "work.requested", payload: { orderId } })),
+        { schema: db.schema },
+      );
       await client.query("COMMIT");
     } finally {
       client.release();
@@ -137,7 +144,9 @@ describe("retries and the dead-letter store", () => {
     await waitFor("every effect", async () => (await applied()) === orders.length);
     await settled();
     expect(await applied()).toBe(orders.length);
-    expect(await count(db.admin, "SELECT count(DISTINCT order_id) AS n FROM effects WHERE order_id BETWEEN 100 AND 159")).toBe(orders.length);
+    expect(
+      await count(db.admin, "SELECT count(DISTINCT order_id) AS n FROM effects WHERE order_id BETWEEN 100 AND 159"),
+    ).toBe(orders.length);
     // Redelivered once; inside a shared transaction its failure also re-ran it alone before the nak.
     expect(lastDelivery).toBe(2);
   });
@@ -149,7 +158,12 @@ describe("retries and the dead-letter store", () => {
     const eventId = await publish(2);
     await waitFor("the dead letter", async () => (await store.list()).some((letter) => letter.eventId === eventId));
     const [letter] = (await store.list()).filter((candidate) => candidate.eventId === eventId);
-    expect(letter).toMatchObject({ subject: "work.requested", consumer: CONSUMER, deliveries: 3, errorCode: "HANDLER_FAILED" });
+    expect(letter).toMatchObject({
+      subject: "work.requested",
+      consumer: CONSUMER,
+      deliveries: 3,
+      errorCode: "HANDLER_FAILED",
+    });
     expect(letter!.errorMessage).toContain("downstream rejected the request");
     expect(JSON.parse(letter!.payload)).toEqual({ orderId: 2 });
     expect(deliveries.get(2)).toBe(3);
@@ -200,7 +214,9 @@ describe("retries and the dead-letter store", () => {
   it("dead-letters a message whose body is not JSON, and refuses to replay it", async () => {
     const js = jetstream(nc);
     await js.publish(`${topic.prefix}work.requested`, "not json {", { msgID: "raw-not-json" });
-    await waitFor("the dead letter", async () => (await store.list()).some((letter) => letter.eventId === "raw-not-json"));
+    await waitFor("the dead letter", async () =>
+      (await store.list()).some((letter) => letter.eventId === "raw-not-json"),
+    );
     const letter = (await store.list()).find((candidate) => candidate.eventId === "raw-not-json")!;
     expect(letter).toMatchObject({ errorCode: "PAYLOAD_NOT_JSON", deliveries: 1, payload: "not json {" });
     await expect(store.replay(letter.id)).rejects.toMatchObject({ code: "DEAD_LETTER_NOT_REPLAYABLE" });

@@ -45,7 +45,12 @@ describe("streams and consumers declared in code", () => {
 
   it("creates a stream once, leaves it alone when unchanged, and updates changed limits", async () => {
     const jsm = await jetstreamManager(nc);
-    const spec: StreamSpec = { name: "FACILITY", subjects: ["facility.>"], maxAgeMs: 60_000, duplicateWindowMs: 30_000 };
+    const spec: StreamSpec = {
+      name: "FACILITY",
+      subjects: ["facility.>"],
+      maxAgeMs: 60_000,
+      duplicateWindowMs: 30_000,
+    };
     const name = topic.naming.streamName("FACILITY");
     expect(await ensureStreams(jsm, topic.naming, [spec])).toEqual({ [name]: "created" });
     expect(await ensureStreams(jsm, topic.naming, [spec])).toEqual({ [name]: "unchanged" });
@@ -64,7 +69,9 @@ describe("streams and consumers declared in code", () => {
   it("refuses to change a stream's storage in place", async () => {
     const jsm = await jetstreamManager(nc);
     await ensureStreams(jsm, topic.naming, [{ name: "GRID", subjects: ["grid.>"], storage: "memory" }]);
-    await expect(ensureStreams(jsm, topic.naming, [{ name: "GRID", subjects: ["grid.>"], storage: "file" }])).rejects.toMatchObject({
+    await expect(
+      ensureStreams(jsm, topic.naming, [{ name: "GRID", subjects: ["grid.>"], storage: "file" }]),
+    ).rejects.toMatchObject({
       code: "STREAM_CONFIG_CONFLICT",
     });
   });
@@ -84,13 +91,25 @@ describe("streams and consumers declared in code", () => {
     expect(await ensureConsumer(jsm, nc, spec)).toBe("unchanged");
     expect(await ensureConsumer(jsm, nc, { ...spec, ackWaitMs: 20_000 })).toBe("updated");
     const info = await jsm.consumers.info(spec.stream, spec.durable);
-    expect(info.config).toMatchObject({ ack_policy: "explicit", ack_wait: 20_000 * 1_000_000, filter_subject: spec.filterSubject, max_deliver: -1 });
+    expect(info.config).toMatchObject({
+      ack_policy: "explicit",
+      ack_wait: 20_000 * 1_000_000,
+      filter_subject: spec.filterSubject,
+      max_deliver: -1,
+    });
   });
 
   it("gives every handler one stable durable consumer, the same across restarts and replicas", async () => {
     const streams: StreamSpec[] = [{ name: "WORK", subjects: ["work.>"], storage: "memory" }];
     const start = async () => {
-      const server = new JetStreamServer({ service: "worker", nats: nc, transactions: pgTransactions(pool), schema: db.schema, subjectPrefix: topic.prefix, streams });
+      const server = new JetStreamServer({
+        service: "worker",
+        nats: nc,
+        transactions: pgTransactions(pool),
+        schema: db.schema,
+        subjectPrefix: topic.prefix,
+        streams,
+      });
       const app = await startConsumerApp(server, {});
       return { server, app };
     };
@@ -111,7 +130,13 @@ describe("streams and consumers declared in code", () => {
   });
 
   it("fails start-up when a handler's subject is in no declared stream", async () => {
-    const server = new JetStreamServer({ service: "worker", nats: nc, transactions: pgTransactions(pool), subjectPrefix: topic.prefix, streams: [] });
+    const server = new JetStreamServer({
+      service: "worker",
+      nats: nc,
+      transactions: pgTransactions(pool),
+      subjectPrefix: topic.prefix,
+      streams: [],
+    });
     await expect(startConsumerApp(server, {})).rejects.toMatchObject({ code: "NO_STREAM_FOR_SUBJECT" });
     await server.close();
   });
@@ -139,7 +164,9 @@ describe("naming, backoff and the migration snippet", () => {
 
   it("backs off exponentially up to a ceiling", () => {
     const backoff = { initialMs: 1_000, factor: 2, maxMs: 5_000 };
-    expect([1, 2, 3, 4, 5].map((delivery) => retryDelayMs(backoff, delivery))).toEqual([1_000, 2_000, 4_000, 5_000, 5_000]);
+    expect([1, 2, 3, 4, 5].map((delivery) => retryDelayMs(backoff, delivery))).toEqual([
+      1_000, 2_000, 4_000, 5_000, 5_000,
+    ]);
   });
 
   it("writes the migration into a Prisma migrations folder, with models covering every table", async () => {

@@ -3,7 +3,12 @@ import type { INestMicroservice } from "@nestjs/common";
 import { context, propagation, SpanKind, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { BasicTracerProvider, InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueue, JetStreamServer, OutboxRelay, pgExecutor, pgTransactions } from "../src/index.js";
@@ -70,7 +75,9 @@ describe("W3C trace context through the outbox and NATS", () => {
       const client = await pool.connect();
       try {
         await client.query("BEGIN");
-        const [id] = await enqueue(pgExecutor(client), [{ subject: "work.requested", payload: { orderId: 7 } }], { schema: db.schema });
+        const [id] = await enqueue(pgExecutor(client), [{ subject: "work.requested", payload: { orderId: 7 } }], {
+          schema: db.schema,
+        });
         await client.query("COMMIT");
         return { rootTraceId: root.spanContext().traceId, rootSpanId: root.spanContext().spanId, eventId: id! };
       } finally {
@@ -79,7 +86,9 @@ describe("W3C trace context through the outbox and NATS", () => {
       }
     });
 
-    const stored = await db.admin.query<{ traceparent: string }>("SELECT traceparent FROM outbox WHERE id = $1", [eventId]);
+    const stored = await db.admin.query<{ traceparent: string }>("SELECT traceparent FROM outbox WHERE id = $1", [
+      eventId,
+    ]);
     expect(stored.rows[0]!.traceparent).toBe(`00-${rootTraceId}-${rootSpanId}-01`);
 
     await waitFor("the handler", () => seenInHandler.length === 1);
@@ -89,19 +98,28 @@ describe("W3C trace context through the outbox and NATS", () => {
       if (!span) throw new Error(`no span ${name} among ${spans.map((s) => s.name).join(", ")}`);
       return span;
     };
-    await waitFor("the process span to end", () => exporter.getFinishedSpans().some((span) => span.name === "process work.requested"));
+    await waitFor("the process span to end", () =>
+      exporter.getFinishedSpans().some((span) => span.name === "process work.requested"),
+    );
     const send = byName("send work.requested");
     const processSpan = exporter.getFinishedSpans().find((span) => span.name === "process work.requested")!;
 
     expect(send.kind).toBe(SpanKind.PRODUCER);
     expect(send.spanContext().traceId).toBe(rootTraceId);
     expect(send.parentSpanContext?.spanId).toBe(rootSpanId);
-    expect(send.attributes).toMatchObject({ "messaging.system": "nats", "messaging.destination.name": "work.requested", "messaging.message.id": eventId });
+    expect(send.attributes).toMatchObject({
+      "messaging.system": "nats",
+      "messaging.destination.name": "work.requested",
+      "messaging.message.id": eventId,
+    });
 
     expect(processSpan.kind).toBe(SpanKind.CONSUMER);
     expect(processSpan.spanContext().traceId).toBe(rootTraceId);
     expect(processSpan.parentSpanContext?.spanId).toBe(send.spanContext().spanId);
-    expect(processSpan.attributes).toMatchObject({ "messaging.system": "nats", "messaging.consumer.group.name": "billing__work_requested" });
+    expect(processSpan.attributes).toMatchObject({
+      "messaging.system": "nats",
+      "messaging.consumer.group.name": "billing__work_requested",
+    });
 
     // The handler runs inside the process span, so its own spans (pg, HTTP) join the trace.
     expect(seenInHandler[0]).toEqual({ traceId: rootTraceId, spanId: processSpan.spanContext().spanId, eventId });

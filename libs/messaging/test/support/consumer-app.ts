@@ -38,7 +38,10 @@ function moduleFor(behaviours: Behaviours): Type {
 
 /** A Nest microservice on the JetStream transport, as a service would start it. */
 export async function startConsumerApp<Tx = PoolClient>(server: JetStreamServer, behaviours: Behaviours<Tx>) {
-  const app = await NestFactory.createMicroservice<MicroserviceOptions>(moduleFor(behaviours as Behaviours), { strategy: server, logger: false });
+  const app = await NestFactory.createMicroservice<MicroserviceOptions>(moduleFor(behaviours as Behaviours), {
+    strategy: server,
+    logger: false,
+  });
   app.useGlobalFilters(new JetStreamExceptionFilter());
   await app.listen();
   return app;

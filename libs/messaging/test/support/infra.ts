@@ -13,14 +13,21 @@ export function uniqueToken(): string {
 
 /** A pool whose connections resolve unqualified names in `schema`, tagged so a test can kill them. */
 export function createPool(schema: string, applicationName: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, application_name: applicationName, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max,
+    application_name: applicationName,
+    options: `-c search_path=${schema}`,
+  });
   // Killed connections surface as errors on idle clients; a test kills them on purpose.
   pool.on("error", () => undefined);
   return pool;
 }
 
 /** A fresh schema with the messaging tables, created from the exported migration SQL. */
-export async function createTestSchema(extraSql = ""): Promise<{ schema: string; admin: pg.Pool; drop: () => Promise<void> }> {
+export async function createTestSchema(
+  extraSql = "",
+): Promise<{ schema: string; admin: pg.Pool; drop: () => Promise<void> }> {
   const schema = `msg_test_${uniqueToken()}`;
   const admin = createPool(schema, `${schema}-admin`, 4);
   await admin.query(`CREATE SCHEMA "${schema}"`);
@@ -38,7 +45,9 @@ export async function createTestSchema(extraSql = ""): Promise<{ schema: string;
 
 /** Ends, server-side, every PostgreSQL connection of one component: a crash as the database sees it. */
 export async function killConnections(admin: pg.Pool, applicationName: string): Promise<void> {
-  await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
+  await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", [
+    applicationName,
+  ]);
 }
 
 export async function connectNats(name: string): Promise<NatsConnection> {
@@ -46,7 +55,11 @@ export async function connectNats(name: string): Promise<NatsConnection> {
 }
 
 /** A subject prefix of its own, and removal of the streams made under it. */
-export async function createTestPrefix(): Promise<{ prefix: string; naming: SubjectNaming; removeStreams: () => Promise<void> }> {
+export async function createTestPrefix(): Promise<{
+  prefix: string;
+  naming: SubjectNaming;
+  removeStreams: () => Promise<void>;
+}> {
   const prefix = `t${uniqueToken()}.`;
   const naming = new SubjectNaming(prefix);
   return {
@@ -65,7 +78,12 @@ export async function createTestPrefix(): Promise<{ prefix: string; naming: Subj
 }
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 25): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => Promise<boolean> | boolean,
+  timeoutMs = 20_000,
+  everyMs = 25,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await condition()) return;
