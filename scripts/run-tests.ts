@@ -1,8 +1,8 @@
 // The whole test suite, as the README's test command and CI run it: the
 // servers the tests need, the generated Prisma clients, the contract check,
-// type-checking, lint and formatting, then each vitest suite. Prints one plain closing line "N passed, N failed,
-// N skipped" over all suites and exits non-zero when anything failed or a
-// suite could not run.
+// type-checking, lint and formatting, then each vitest suite. Prints one
+// plain closing line "N passed, N failed, N skipped" over all suites and exits
+// non-zero when anything failed or a suite could not run.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
