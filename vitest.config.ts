@@ -1,11 +1,10 @@
-import swc from "unplugin-swc";
 import { defineConfig } from "vitest/config";
 
 // Library and service tests. They talk to the real PostgreSQL and NATS given by
-// DATABASE_URL and NATS_URL (the local servers by default). SWC compiles the
-// TypeScript so that NestJS sees decorator metadata, as tsc would emit it.
+// DATABASE_URL and NATS_URL (the local servers by default). The transform emits
+// no decorator metadata, so Nest providers are injected with explicit @Inject
+// tokens, as they must be under tsx too.
 export default defineConfig({
-  plugins: [swc.vite({ module: { type: "es6" } })],
   resolve: {
     conditions: ["voltstack-source"],
   },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command (`npm start`): installs what the lock file says,
-# makes sure PostgreSQL and NATS are up, and runs the local system.
+# makes sure PostgreSQL and NATS are up, checks the contracts and runs the
+# local chain in the foreground.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +11,4 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 bash scripts/ensure-infra.sh
 npx tsx scripts/check-contracts.ts
-npx tsx scripts/demo-contracts.ts
+exec npx tsx libs/devnet/src/main.ts
