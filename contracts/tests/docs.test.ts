@@ -17,7 +17,7 @@ describe("docs/contracts.md", () => {
     }
     expect(errors.length).toBeGreaterThan(0);
     for (const [, name, code] of errors) {
-      expect(reference, `${file}: ${code} ${name}`).toContain(`| ${code} | ${name} |`);
+      expect(reference, `${file}: ${code} ${name}`).toMatch(new RegExp(`\\|\\s*${code}\\s*\\|\\s*${name}\\s*\\|`));
     }
     for (const topic of topics) {
       expect(reference, `${file}: topic ${topic}`).toContain(`\`${topic}\``);
