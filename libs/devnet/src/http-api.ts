@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { apiEvents, blockV1Json, blockV2Json, transactionJson } from "./api-shapes.js";
 import { DEVNET_CHAIN_ID } from "./transaction-decoder.js";
-import type { DevnetChain } from "./devnet-chain.js";
+import type { BlockInfo, DevnetChain } from "./devnet-chain.js";
 import { MempoolRejection } from "./mempool-rejection.js";
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
@@ -86,6 +86,13 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
   const blockByHeightOrHash = (key: string) =>
     /^\d+$/.test(key) ? chain.block(Number(key)) : chain.block(chain.heightOfHash(key) ?? -1);
   const txRecord = (txid: string) => chain.records.get(txid.replace(/^0x/i, "").toLowerCase());
+  const newestBlocksFirst = <T>(query: URLSearchParams, maxLimit: number, toJson: (block: BlockInfo) => T) => {
+    const { limit, offset } = page(query, 20, maxLimit);
+    const results: T[] = [];
+    for (let height = chain.tipHeight - offset; height >= 0 && results.length < limit; height -= 1)
+      results.push(toJson(chain.block(height)!));
+    return ok({ limit, offset, total: chain.tipHeight + 1, results });
+  };
 
   return [
     [
@@ -313,17 +320,7 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
       },
     ],
     ["GET", /^\/v2\/fees\/transfer$/, () => ({ status: 200, body: "1", text: true })],
-    [
-      "GET",
-      /^\/extended\/v2\/blocks$/,
-      (request) => {
-        const { limit, offset } = page(request.query, 20, 60);
-        const results = [];
-        for (let height = chain.tipHeight - offset; height >= 0 && results.length < limit; height -= 1)
-          results.push(blockV2Json(chain.block(height)!));
-        return ok({ limit, offset, total: chain.tipHeight + 1, results });
-      },
-    ],
+    ["GET", /^\/extended\/v2\/blocks$/, (request) => newestBlocksFirst(request.query, 60, blockV2Json)],
     [
       "GET",
       /^\/extended\/v2\/blocks\/([^/]+)$/,
@@ -345,17 +342,7 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
         return ok({ limit, offset, total: block.txids.length, results });
       },
     ],
-    [
-      "GET",
-      /^\/extended\/v1\/block$/,
-      (request) => {
-        const { limit, offset } = page(request.query, 20, 30);
-        const results = [];
-        for (let height = chain.tipHeight - offset; height >= 0 && results.length < limit; height -= 1)
-          results.push(blockV1Json(chain.block(height)!));
-        return ok({ limit, offset, total: chain.tipHeight + 1, results });
-      },
-    ],
+    ["GET", /^\/extended\/v1\/block$/, (request) => newestBlocksFirst(request.query, 30, blockV1Json)],
     [
       "GET",
       /^\/extended\/v1\/block\/by_height\/(\d+)$/,
