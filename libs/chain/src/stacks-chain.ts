@@ -1,8 +1,9 @@
 import { Cl, type ClarityValue, ClarityType, cvToHex } from "@stacks/transactions";
+import { chainConfirmationSeconds, chainTransactions } from "./chain-metrics.js";
 import { TransactionFailedError } from "./chain-error.js";
 import { decodeHex } from "./clarity-decoding.js";
 import { ConfirmationTracker, type ConfirmationOptions, type FinalTransaction } from "./confirmation-tracker.js";
-import type { ContractCall } from "./contract-call.js";
+import type { ContractCall, SubmittedTransaction } from "./contract-call.js";
 import { ContractError, lookupErrorConstant } from "./contract-error.js";
 import type { ContractKey } from "./contract-names.js";
 import { type ContractDirectory, type ContractsConfig, contractKeyOf, resolveContracts } from "./contracts-config.js";
@@ -89,18 +90,32 @@ export class StacksChain {
       `chain.call ${call.contract.name}::${call.functionName}`,
       { "chain.contract": call.contract.id, "chain.function": call.functionName },
       async (span) => {
-        const submitted = await sender.submit(call);
+        const labels = { contract: call.contract.name, function: call.functionName };
+        const startedAt = performance.now();
+        const recordOutcome = (outcome: string) => {
+          chainTransactions.inc({ ...labels, outcome });
+          chainConfirmationSeconds.observe({ ...labels, outcome }, (performance.now() - startedAt) / 1000);
+        };
+        let submitted: SubmittedTransaction;
+        try {
+          submitted = await sender.submit(call);
+        } catch (error) {
+          chainTransactions.inc({ ...labels, outcome: "not_submitted" });
+          throw error;
+        }
         span.setAttributes({
           "chain.txid": submitted.txid,
           "chain.sender": submitted.sender,
           "chain.nonce": Number(submitted.nonce),
         });
         const owner = sender.senderFor(submitted.sender);
-        const final = await this.tracker.waitFor(
-          submitted.txid,
-          options,
-          owner ? (txid) => owner.recover(txid) : undefined,
-        );
+        const final = await this.tracker
+          .waitFor(submitted.txid, options, owner ? (txid) => owner.recover(txid) : undefined)
+          .catch((error: unknown) => {
+            recordOutcome("timeout");
+            throw error;
+          });
+        recordOutcome(final.status);
         owner?.markFinal(submitted.txid);
         if (final.txid !== submitted.txid) {
           owner?.markFinal(final.txid);

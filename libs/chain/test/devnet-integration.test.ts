@@ -1,6 +1,7 @@
 // The client against the devnet over HTTP with real signed transactions.
 import { Cl, deserializeTransaction, makeContractCall, PostConditionMode } from "@stacks/transactions";
 import { startDevnet } from "@voltstack/devnet";
+import { register } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BroadcastRejectedError,
@@ -126,6 +127,28 @@ describe("typed clients against the devnet", () => {
     expect(await owner.getFacilityOwner(facilityId)).toBe(signers.wallet_1!.address);
     expect(await owner.getFacilityOwner(999n)).toBeNull();
     expect(await owner.getLastFacilityId()).toBe(second.value);
+  });
+
+  it("counts final outcomes and confirmation time per contract function on /metrics", async () => {
+    const sample = async (outcome: string) =>
+      (await register.getSingleMetric("voltstack_chain_transactions_total")!.get()).values.find(
+        (value) =>
+          value.labels.contract === "facility-registry" &&
+          value.labels.function === "approve-facility" &&
+          value.labels.outcome === outcome,
+      )?.value ?? 0;
+    const admin = new FacilityRegistryClient(chain, { sender: await chain.callSender(signers.deployer!) });
+    const [successBefore, abortedBefore] = [await sample("success"), await sample("abort_by_response")];
+    const facility = await new FacilityRegistryClient(chain, {
+      sender: await chain.callSender(signers.wallet_3!),
+    }).registerFacility({ name: "Metered", location: "Dock", capacityKwh: 10n, maxPowerKw: 5n });
+    await admin.approveFacility(facility.value);
+    await expect(admin.approveFacility(facility.value)).rejects.toBeInstanceOf(ContractError);
+    expect(await sample("success")).toBe(successBefore + 1);
+    expect(await sample("abort_by_response")).toBe(abortedBefore + 1);
+    expect(await register.getSingleMetricAsString("voltstack_chain_confirmation_seconds")).toMatch(
+      /voltstack_chain_confirmation_seconds_count\{contract="facility-registry",function="approve-facility",outcome="success"\} [1-9]/,
+    );
   });
 
   it("runs capacity-tracking and charge-discharge", async () => {
