@@ -1,5 +1,5 @@
 // The whole test suite, as the README's test command and CI run it: the
-// servers the tests need, the generated Prisma clients, the contract check,
+// contract check, the servers the tests need, the generated Prisma clients,
 // type-checking, lint and formatting, then each vitest suite. Prints one
 // plain closing line "N passed, N failed, N skipped" over all suites and exits
 // non-zero when anything failed or a suite could not run.
@@ -34,9 +34,9 @@ const totals = { passed: 0, failed: 0, skipped: 0 };
 let broken = false;
 
 const prerequisites: [string, string[]][] = [
+  ["npx", ["tsx", "scripts/check-contracts.ts"]],
   ["bash", ["scripts/ensure-infra.sh"]],
   ["npx", ["tsx", "scripts/prisma-generate.ts"]],
-  ["npx", ["tsx", "scripts/check-contracts.ts"]],
   ["npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]],
   ["npx", ["eslint", "."]],
   ["npx", ["prettier", "--check", "--log-level=warn", "."]],
