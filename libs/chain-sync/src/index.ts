@@ -1,0 +1,25 @@
+export { chainEventId } from "./chain-event-id.js";
+export { ChainSyncError } from "./chain-sync-error.js";
+export {
+  CHAIN_SYNC_MIGRATION_NAME,
+  CHAIN_SYNC_MIGRATION_SQL,
+  CHAIN_SYNC_PRISMA_MODELS,
+  writeChainSyncMigration,
+} from "./chain-sync-schema.js";
+export {
+  type ContractEventSyncOptions,
+  type ContractPrintEvent,
+  ContractEventSync,
+  type DerivedEvent,
+  type PrintEventHandler,
+  type SyncBlock,
+} from "./contract-event-sync.js";
+export { PgCheckpointStore } from "./pg-checkpoint-store.js";
+export { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
+export {
+  JOURNAL_STATUSES,
+  type JournalEntry,
+  type JournalFilter,
+  type JournalStatus,
+  TransactionJournal,
+} from "./transaction-journal.js";

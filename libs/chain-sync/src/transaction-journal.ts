@@ -1,0 +1,274 @@
+import { randomUUID } from "node:crypto";
+import { cvToString, hexToCV } from "@stacks/transactions";
+import {
+  type CallSender,
+  type CallOutcome,
+  ChainError,
+  ConfirmationTimeoutError,
+  type ContractCall,
+  type FinalStatus,
+  type StacksChain,
+  type SubmittedTransaction,
+} from "@voltstack/chain";
+import type { SqlExecutor } from "@voltstack/messaging";
+import { currentTraceContext } from "@voltstack/observability";
+
+/** pending: broadcast, not final yet; confirmed: succeeded on chain; failed: refused at broadcast or ended in an error. */
+export const JOURNAL_STATUSES = ["pending", "confirmed", "failed"] as const;
+export type JournalStatus = (typeof JOURNAL_STATUSES)[number];
+
+export interface JournalEntry {
+  id: string;
+  txid: string | null;
+  requestedBy: string;
+  sender: string;
+  nonce: string | null;
+  contract: string;
+  functionName: string;
+  arguments: string[];
+  status: JournalStatus;
+  errorCode: string | null;
+  errorMessage: string | null;
+  blockHeight: number | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface JournalFilter {
+  status?: JournalStatus;
+  requestedBy?: string;
+  limit?: number;
+  offset?: number;
+}
+
+type Row = {
+  id: string;
+  txid: string | null;
+  requested_by: string;
+  sender: string;
+  nonce: string | null;
+  contract: string;
+  function_name: string;
+  arguments: string[];
+  status: JournalStatus;
+  error_code: string | null;
+  error_message: string | null;
+  block_height: number | null;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const COLUMNS = `id::text AS id, txid, requested_by, sender, nonce::text AS nonce, contract, function_name, arguments,
+  status, error_code, error_message, block_height, created_at, updated_at`;
+
+/**
+ * Every chain transaction a service sends: who asked, the call, its txid and how it
+ * ended, in the service's `chain_transactions` table, so an operator can list what is
+ * pending and what failed. The follower confirms entries too (`confirmWith`), so an
+ * entry left pending by a restart is settled once the chain shows it.
+ */
+export class TransactionJournal {
+  constructor(private readonly sql: SqlExecutor) {}
+
+  /**
+   * Runs `work` with a sender that journals each transaction it broadcasts, then
+   * records how the work ended: confirmed with its block, or failed with the error's
+   * code. A confirmation timeout leaves the entry pending. Rethrows the work's error.
+   */
+  async track<T extends CallOutcome>(
+    requestedBy: string,
+    sender: CallSender,
+    work: (sender: CallSender) => Promise<T>,
+  ): Promise<T> {
+    const submitted: string[] = [];
+    const journaling: CallSender = {
+      address: sender.address,
+      senderFor: (address) => sender.senderFor(address),
+      submit: async (call) => {
+        let transaction: SubmittedTransaction;
+        try {
+          transaction = await sender.submit(call);
+        } catch (error) {
+          await this.#insert(requestedBy, sender.address, call, undefined, "failed", error);
+          throw error;
+        }
+        submitted.push(await this.#insert(requestedBy, transaction.sender, call, transaction, "pending"));
+        return transaction;
+      },
+    };
+    try {
+      const outcome = await work(journaling);
+      await this.#settle(submitted, outcome.txid, "confirmed", outcome.blockHeight);
+      return outcome;
+    } catch (error) {
+      if (!(error instanceof ConfirmationTimeoutError)) {
+        const txid = error instanceof ChainError ? (error.details.txid as string | undefined) : undefined;
+        await this.#settle(submitted, txid, "failed", undefined, error);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Settles entries still pending after `olderThanMs` (their sender timed out waiting,
+   * or the process restarted) from the node's record of their transaction, as
+   * libs/chain would have: confirmed, or failed with the contract's constant. Entries
+   * the node still shows as pending, or does not know, stay pending. Returns how many settled.
+   */
+  async reconcile(chain: StacksChain, options: { olderThanMs: number; limit?: number }): Promise<number> {
+    const rows = await this.sql.query<{ id: string; txid: string; contract: string; function_name: string }>(
+      `SELECT id::text AS id, txid, contract, function_name FROM chain_transactions
+        WHERE status = 'pending' AND txid IS NOT NULL AND created_at < now() - $1::int * interval '1 millisecond'
+        ORDER BY created_at LIMIT $2`,
+      [options.olderThanMs, options.limit ?? 100],
+    );
+    let settled = 0;
+    for (const row of rows) {
+      const tx = await chain.api.getTransaction(row.txid);
+      if (!tx || tx.tx_status === "pending") continue;
+      if (tx.tx_status === "success") {
+        if (tx.canonical === false || tx.block_height === undefined) continue;
+        await this.#settle([row.id], undefined, "confirmed", tx.block_height);
+        settled += 1;
+        continue;
+      }
+      const contract = Object.values(chain.contracts).find((ref) => ref.id === row.contract);
+      if (!contract) continue;
+      try {
+        chain.outcomeOf(
+          { contract, functionName: row.function_name, functionArgs: [], postConditions: [] },
+          {
+            txid: row.txid,
+            status: tx.tx_status as FinalStatus,
+            blockHeight: tx.block_height,
+            result: tx.tx_result?.hex ? hexToCV(tx.tx_result.hex) : undefined,
+            resultRepr: tx.tx_result?.repr,
+            events: [],
+          },
+        );
+      } catch (error) {
+        await this.#settle([row.id], undefined, "failed", tx.block_height, error);
+        settled += 1;
+      }
+    }
+    return settled;
+  }
+
+  async list(filter: JournalFilter = {}): Promise<JournalEntry[]> {
+    const rows = await this.sql.query<Row>(
+      `SELECT ${COLUMNS} FROM chain_transactions
+        WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR requested_by = $2)
+        ORDER BY created_at DESC, id LIMIT $3 OFFSET $4`,
+      [filter.status ?? null, filter.requestedBy ?? null, filter.limit ?? 50, filter.offset ?? 0],
+    );
+    return rows.map(toEntry);
+  }
+
+  async get(txid: string): Promise<JournalEntry | undefined> {
+    const rows = await this.sql.query<Row>(`SELECT ${COLUMNS} FROM chain_transactions WHERE txid = $1`, [
+      normalizeTxid(txid),
+    ]);
+    return rows[0] && toEntry(rows[0]);
+  }
+
+  /** The W3C traceparent of the request that sent `txid`, when this service sent it. */
+  static async traceparentWith(sql: SqlExecutor, txid: string): Promise<string | undefined> {
+    const rows = await sql.query<{ traceparent: string | null }>(
+      "SELECT traceparent FROM chain_transactions WHERE txid = $1",
+      [normalizeTxid(txid)],
+    );
+    return rows[0]?.traceparent ?? undefined;
+  }
+
+  /** Marks `txid` confirmed at `blockHeight`, inside the caller's transaction (the follower's). */
+  static async confirmWith(sql: SqlExecutor, txid: string, blockHeight: number): Promise<void> {
+    await sql.execute(
+      `UPDATE chain_transactions
+          SET status = 'confirmed', block_height = $2, error_code = NULL, error_message = NULL, updated_at = CURRENT_TIMESTAMP
+        WHERE txid = $1 AND status <> 'confirmed'`,
+      [normalizeTxid(txid), blockHeight],
+    );
+  }
+
+  async #insert(
+    requestedBy: string,
+    sender: string,
+    call: ContractCall,
+    transaction: SubmittedTransaction | undefined,
+    status: JournalStatus,
+    error?: unknown,
+  ): Promise<string> {
+    const id = randomUUID();
+    const { code, message } = describe(error);
+    await this.sql.execute(
+      `INSERT INTO chain_transactions
+         (id, txid, requested_by, sender, nonce, contract, function_name, arguments, status, error_code, error_message, traceparent)
+       VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6, $7, $8::jsonb, $9, $10, $11, $12)`,
+      [
+        id,
+        transaction ? normalizeTxid(transaction.txid) : null,
+        requestedBy,
+        sender,
+        transaction?.nonce.toString() ?? null,
+        call.contract.id,
+        call.functionName,
+        JSON.stringify(call.functionArgs.map((arg) => cvToString(arg))),
+        status,
+        code,
+        message,
+        currentTraceContext().traceparent,
+      ],
+    );
+    return id;
+  }
+
+  async #settle(
+    ids: string[],
+    finalTxid: string | undefined,
+    status: JournalStatus,
+    blockHeight?: number,
+    error?: unknown,
+  ): Promise<void> {
+    if (ids.length === 0) return;
+    const { code, message } = describe(error);
+    // A stuck transaction may have been re-signed under a new txid: the last entry takes the final one.
+    const last = ids[ids.length - 1]!;
+    await this.sql.execute(
+      `UPDATE chain_transactions
+          SET status = $2, txid = COALESCE($3, txid), block_height = COALESCE($4, block_height),
+              error_code = $5, error_message = $6, updated_at = CURRENT_TIMESTAMP
+        WHERE id = $1::uuid AND status = 'pending'`,
+      [last, status, finalTxid ? normalizeTxid(finalTxid) : null, blockHeight ?? null, code, message],
+    );
+  }
+}
+
+function describe(error: unknown): { code: string | null; message: string | null } {
+  if (error === undefined) return { code: null, message: null };
+  if (error instanceof ChainError) return { code: error.code, message: error.message };
+  return { code: "UNEXPECTED_ERROR", message: error instanceof Error ? error.message : String(error) };
+}
+
+/** Txids are kept as the Stacks API and the event envelope write them: 0x and lower-case hex. */
+function normalizeTxid(txid: string): string {
+  return `0x${txid.replace(/^0x/, "").toLowerCase()}`;
+}
+
+function toEntry(row: Row): JournalEntry {
+  return {
+    id: row.id,
+    txid: row.txid,
+    requestedBy: row.requested_by,
+    sender: row.sender,
+    nonce: row.nonce,
+    contract: row.contract,
+    functionName: row.function_name,
+    arguments: row.arguments,
+    status: row.status,
+    errorCode: row.error_code,
+    errorMessage: row.error_message,
+    blockHeight: row.block_height,
+    createdAt: row.created_at.toISOString(),
+    updatedAt: row.updated_at.toISOString(),
+  };
+}

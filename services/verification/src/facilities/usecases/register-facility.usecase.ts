@@ -1,0 +1,33 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { withSpan } from "@voltstack/observability";
+import type { Caller } from "@voltstack/service-kit";
+import { type ChainWriteResult, FacilityChainWriter } from "../facility-chain-writer.js";
+
+export interface RegisterFacilityCommand {
+  caller: Caller;
+  owner: string;
+  name: string;
+  location: string;
+  capacityKwh: number;
+  maxPowerKw: number;
+}
+
+/** An owner registers a facility; the contract makes the signer its owner and the facility pending. */
+@Injectable()
+export class RegisterFacilityUseCase {
+  constructor(@Inject(FacilityChainWriter) private readonly writer: FacilityChainWriter) {}
+
+  execute(command: RegisterFacilityCommand): Promise<ChainWriteResult & { facilityId: number }> {
+    return withSpan("verification register-facility", { "voltstack.owner": command.owner }, async () => {
+      const result = await this.writer.write(command.caller, command.owner, (registry) =>
+        registry.registerFacility({
+          name: command.name,
+          location: command.location,
+          capacityKwh: BigInt(command.capacityKwh),
+          maxPowerKw: BigInt(command.maxPowerKw),
+        }),
+      );
+      return { facilityId: Number(result.value), txid: result.txid, blockHeight: result.blockHeight };
+    });
+  }
+}
