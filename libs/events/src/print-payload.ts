@@ -6,6 +6,11 @@ function camelCase(key: string): string {
   return key.replace(/-(\w)/g, (_match, letter: string) => letter.toUpperCase());
 }
 
+// libs/chain decodes prints with camelCase keys; the renames are written as Clarity spells them.
+function kebabCase(key: string): string {
+  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
 // Clarity uints arrive as bigint (or number, or digit strings): micro-STX stay
 // decimal strings, everything else becomes a number for the schema to check.
 function convert(value: unknown, key: string, renames: Readonly<Record<string, string>>): unknown {
@@ -13,7 +18,7 @@ function convert(value: unknown, key: string, renames: Readonly<Record<string, s
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
       Object.entries(value).map(([field, item]) => {
-        const name = renames[field] ?? camelCase(field);
+        const name = renames[field] ?? renames[kebabCase(field)] ?? camelCase(field);
         return [name, convert(item, name, renames)];
       }),
     );
@@ -31,7 +36,8 @@ function convert(value: unknown, key: string, renames: Readonly<Record<string, s
 
 /**
  * The payload of `type` from the tuple its contract printed, keys as Clarity
- * spells them (`facility-id`, `capacity-kwh`, `payment`); `topic` is ignored.
+ * spells them (`facility-id`, `capacity-kwh`, `payment`) or as libs/chain
+ * decodes them (`facilityId`); `topic` is ignored.
  * For revenue.distributed, pass the revenue-paid tuples of the same
  * transaction as `payments`. Throws EventValidationError.
  */

@@ -194,6 +194,16 @@ describe("payloads from the contracts' real print events", () => {
     expect(payload.payments.map((paid) => paid.amountUstx)).toEqual([14_850_001n, 7_425_000n, 2_475_000n]);
   });
 
+  it("reads a print decoded with camelCase keys, as libs/chain decodes them, like the Clarity spelling", () => {
+    const camel = (key: string) => key.replace(/-(\w)/g, (_match, letter: string) => letter.toUpperCase());
+    for (const print of printed.flat()) {
+      const type = eventTypeForContractPrint(print.contract, String(print.tuple.topic));
+      if (!type || type === "revenue.distributed") continue;
+      const camelTuple = Object.fromEntries(Object.entries(print.tuple).map(([key, value]) => [camel(key), value]));
+      expect(payloadFromPrint(type, camelTuple)).toEqual(payloadFromPrint(type, print.tuple));
+    }
+  });
+
   it("refuses a print tuple that lost a field, with the event's error code", () => {
     const registered = printed.flat().find((print) => print.tuple.topic === "facility-registered")?.tuple ?? {};
     const { ["capacity-kwh"]: _dropped, ...broken } = registered;

@@ -1,0 +1,10 @@
+// Starts the capacity service. Telemetry is registered first and everything else is
+// imported afterwards (dynamically), so the http, NestJS and pg modules are loaded
+// through OpenTelemetry's hooks and get instrumented.
+await import("@voltstack/observability/register");
+
+const { loadConfig } = await import("@voltstack/service-kit");
+const { capacityConfigSchema } = await import("./capacity-config.js");
+const { startCapacityService } = await import("./capacity-service.js");
+
+await startCapacityService(loadConfig(capacityConfigSchema));

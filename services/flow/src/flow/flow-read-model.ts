@@ -1,0 +1,137 @@
+import { Inject, Injectable } from "@nestjs/common";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { PRISMA } from "../infrastructure/tokens.js";
+import { type DemandLevels, type ScheduleStep, suggestedAction } from "../schedule/contract-rule.js";
+import { DEFAULT_DEMAND } from "../schedule/schedule-planner.js";
+import { GRID_DEMAND_ROW } from "./flow-projection.js";
+
+export interface GridDemandView extends DemandLevels {
+  /** Null while no admin has set demand or thresholds: the contract's defaults apply. */
+  lastTxid: string | null;
+  lastHeight: number | null;
+  updatedAt: string | null;
+}
+
+/** A flow record as the API shows it; kWh as decimal strings (bigints on chain). */
+export interface FlowRecordView {
+  recordId: number;
+  facilityId: number;
+  action: "charge" | "discharge";
+  energyKwh: string;
+  demandLevelPercent: number;
+  storedAfterKwh: string;
+  recordedBy: string;
+  txid: string;
+  blockHeight: number;
+  recordedAt: string;
+}
+
+export interface FlowRecordFilter {
+  facilityId?: number;
+  action?: "charge" | "discharge";
+  recordedBy?: string;
+  /** Keyset paging: records with a greater id. */
+  after?: number;
+  limit: number;
+}
+
+export interface SuggestedActionView {
+  facilityId: number;
+  action: "charge" | "discharge" | "hold";
+  energyKwh: string;
+  basis: { demand: DemandLevels; storedKwh: string; availableKwh: string; maxPowerKw: string; capacityHeight: number };
+}
+
+export interface ScheduleView {
+  facilityId: number;
+  scheduleVersion: number;
+  demandLevelPercent: number;
+  stepMinutes: number;
+  steps: ScheduleStep[];
+  computedAt: string;
+}
+
+/** Reads of the flow read model; queries never go to the chain. */
+@Injectable()
+export class FlowReadModel {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  async gridDemand(): Promise<GridDemandView> {
+    const row = await this.prisma.gridDemand.findUnique({ where: { id: GRID_DEMAND_ROW } });
+    if (!row) return { ...DEFAULT_DEMAND, lastTxid: null, lastHeight: null, updatedAt: null };
+    return {
+      demandLevelPercent: row.demandLevelPercent,
+      lowThresholdPercent: row.lowThresholdPercent,
+      highThresholdPercent: row.highThresholdPercent,
+      lastTxid: row.lastTxid,
+      lastHeight: row.lastHeight,
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  async flowRecords(filter: FlowRecordFilter): Promise<{ items: FlowRecordView[]; nextAfter: number | null }> {
+    const rows = await this.prisma.flowRecord.findMany({
+      where: {
+        ...(filter.facilityId !== undefined ? { facilityId: filter.facilityId } : {}),
+        ...(filter.action ? { action: filter.action } : {}),
+        ...(filter.recordedBy ? { recordedBy: filter.recordedBy } : {}),
+        ...(filter.after !== undefined ? { recordId: { gt: filter.after } } : {}),
+      },
+      orderBy: { recordId: "asc" },
+      take: filter.limit + 1,
+    });
+    const page = rows.slice(0, filter.limit);
+    return {
+      items: page.map((row) => ({
+        recordId: row.recordId,
+        facilityId: row.facilityId,
+        action: row.action as "charge" | "discharge",
+        energyKwh: row.energyKwh.toString(),
+        demandLevelPercent: row.demandLevelPercent,
+        storedAfterKwh: row.storedAfterKwh.toString(),
+        recordedBy: row.recordedBy,
+        txid: row.txid,
+        blockHeight: row.blockHeight,
+        recordedAt: row.recordedAt.toISOString(),
+      })),
+      nextAfter: rows.length > filter.limit ? page[page.length - 1]!.recordId : null,
+    };
+  }
+
+  /** The contract's rule applied to the read model; undefined while the facility's levels are unknown. */
+  async suggestedAction(facilityId: number): Promise<SuggestedActionView | undefined> {
+    const energy = await this.prisma.facilityEnergy.findUnique({ where: { facilityId } });
+    if (!energy) return undefined;
+    const demand = await this.gridDemand();
+    const { action, energyKwh } = suggestedAction(energy, demand);
+    return {
+      facilityId,
+      action,
+      energyKwh: energyKwh.toString(),
+      basis: {
+        demand: {
+          demandLevelPercent: demand.demandLevelPercent,
+          lowThresholdPercent: demand.lowThresholdPercent,
+          highThresholdPercent: demand.highThresholdPercent,
+        },
+        storedKwh: energy.storedKwh.toString(),
+        availableKwh: energy.availableKwh.toString(),
+        maxPowerKw: energy.maxPowerKw.toString(),
+        capacityHeight: energy.capacityHeight,
+      },
+    };
+  }
+
+  async schedule(facilityId: number): Promise<ScheduleView | undefined> {
+    const row = await this.prisma.flowSchedule.findUnique({ where: { facilityId } });
+    if (!row) return undefined;
+    return {
+      facilityId,
+      scheduleVersion: row.version,
+      demandLevelPercent: row.demandLevelPercent,
+      stepMinutes: row.stepMinutes,
+      steps: row.steps as unknown as ScheduleStep[],
+      computedAt: row.computedAt.toISOString(),
+    };
+  }
+}

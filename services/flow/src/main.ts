@@ -1,0 +1,13 @@
+// Starts the flow service. Telemetry is registered first and everything else is
+// imported afterwards (dynamically), so the http, NestJS and pg modules are loaded
+// through OpenTelemetry's hooks and get instrumented.
+await import("@voltstack/observability/register");
+
+const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
+const { flowConfigSchema } = await import("./flow-config.js");
+const { flowBootstrapOptions, startEventHandlers } = await import("./flow-service.js");
+const { AppModule } = await import("./app.module.js");
+
+const config = loadConfig(flowConfigSchema);
+const app = await bootstrapService(AppModule, flowBootstrapOptions(config));
+await startEventHandlers(app, config);

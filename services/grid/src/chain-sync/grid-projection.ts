@@ -1,0 +1,170 @@
+import type { ContractPrintEvent, DerivedEvent, SyncBlock } from "@voltstack/chain-sync";
+import { Logger } from "@nestjs/common";
+import { eventTypeForContractPrint, EventValidationError, payloadFromPrint } from "@voltstack/events";
+import type { Prisma } from "../generated/prisma/client.js";
+
+type Tx = Prisma.TransactionClient;
+type GridEvent = ContractPrintEvent<"grid-services">;
+type GridPayload = GridEvent["payload"];
+
+const logger = new Logger("GridProjection");
+// The contract's defaults before any frequency-target-set (50 Hz, 200 mHz).
+export const DEFAULT_TARGET_MHZ = 50_000;
+export const DEFAULT_DEADBAND_MHZ = 200;
+// Anyone can call the contract with any uint; these columns are 32- and 64-bit.
+const MAX_INT32 = 2_147_483_647n;
+const MAX_INT64 = 9_223_372_036_854_775_807n;
+
+/**
+ * Applies one grid-services print event to the read model and returns the domain event
+ * it makes true. Every change writes absolute values, so applying a block again, or
+ * replaying from any height, ends in the same state.
+ */
+export async function projectGridEvent(
+  event: GridEvent,
+  { tx, block }: { tx: Tx; block: SyncBlock },
+): Promise<DerivedEvent[]> {
+  const txid = `0x${event.txid}`;
+  const change = { lastTxid: txid, lastHeight: block.height, updatedAt: new Date(block.time) };
+  const payload = event.payload;
+  if (!fitsColumns(payload)) {
+    logger.warn(
+      `A ${payload.topic} print (tx ${txid}) carries values beyond what the read model holds; it is not followed.`,
+    );
+    return [];
+  }
+  switch (payload.topic) {
+    case "frequency-target-set": {
+      const fields = { targetMhz: Number(payload.targetMhz), deadbandMhz: Number(payload.deadbandMhz) };
+      await tx.frequencyStatus.upsert({
+        where: { id: 1 },
+        create: { id: 1, ...fields, deviating: false, ...change },
+        update: { ...fields, ...change },
+      });
+      break;
+    }
+    case "frequency-reported":
+    case "frequency-deviation": {
+      const fields = {
+        targetMhz: Number(payload.targetMhz),
+        deadbandMhz: Number(payload.deadbandMhz),
+        lastReadingMhz: Number(payload.frequencyMhz),
+        lastReadingHeight: block.height,
+        lastReporter: payload.reporter,
+        deviating: payload.deviating,
+      };
+      await tx.frequencyStatus.upsert({
+        where: { id: 1 },
+        create: { id: 1, ...fields, ...change },
+        update: { ...fields, ...change },
+      });
+      break;
+    }
+    case "oracle-set":
+      // Oracles are not part of this read model; the event is still published.
+      break;
+    case "service-requested": {
+      const id = Number(payload.requestId);
+      const fields = {
+        serviceType: payload.serviceType,
+        powerKw: payload.powerKw,
+        energyKwh: payload.energyKwh,
+        paymentUstx: payload.paymentUstx,
+        requester: payload.requester,
+        expiresAt: Number(payload.expiresAt),
+        createdTxid: txid,
+        createdHeight: block.height,
+      };
+      // A replay must not take an accepted or settled request back to open.
+      await tx.serviceRequest.upsert({
+        where: { id },
+        create: { id, ...fields, status: "open", ...change },
+        update: fields,
+      });
+      break;
+    }
+    case "service-accepted":
+      await tx.serviceRequest.updateMany({
+        where: { id: Number(payload.requestId) },
+        data: { status: "accepted", facilityId: Number(payload.facilityId), acceptedBy: payload.acceptedBy, ...change },
+      });
+      break;
+    case "service-fulfilled":
+      await tx.serviceRequest.updateMany({
+        where: { id: Number(payload.requestId) },
+        data: {
+          status: "fulfilled",
+          facilityId: Number(payload.facilityId),
+          performanceBps: Number(payload.performanceBps),
+          payoutUstx: payload.payoutUstx,
+          refundUstx: payload.refundUstx,
+          ...change,
+        },
+      });
+      break;
+    case "service-cancelled":
+      await tx.serviceRequest.updateMany({
+        where: { id: Number(payload.requestId) },
+        data: { status: "cancelled", refundUstx: payload.refundUstx, expired: payload.expired, ...change },
+      });
+      break;
+  }
+  const type = eventTypeForContractPrint("grid-services", payload.topic);
+  if (!type) return [];
+  try {
+    return [{ type, payload: payloadFromPrint(type, clarityTuple(payload)) } as DerivedEvent];
+  } catch (error) {
+    if (!(error instanceof EventValidationError)) throw error;
+    logger.warn(`No ${type} event for tx ${txid}: ${error.message}`);
+    return [];
+  }
+}
+
+/** Before a re-sync from `fromHeight`: forgets requests created from there on and the frequency status. */
+export async function forgetGridStateFrom(tx: Tx, fromHeight: number): Promise<void> {
+  await tx.serviceRequest.deleteMany({ where: { createdHeight: { gte: fromHeight } } });
+  await tx.frequencyStatus.deleteMany({ where: { lastHeight: { gte: fromHeight } } });
+}
+
+// payloadFromPrint reads the tuple as Clarity spells it: the decoded names that differ go back.
+const CLARITY_NAMES: Record<string, string> = {
+  frequencyMhz: "frequency-mhz",
+  targetMhz: "target-mhz",
+  deadbandMhz: "deadband-mhz",
+  deviationMhz: "deviation-mhz",
+  expiresAt: "expires-at",
+  paymentUstx: "payment",
+  payoutUstx: "payout",
+  refundUstx: "refund",
+};
+
+function clarityTuple(payload: GridPayload): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [CLARITY_NAMES[key] ?? key, value]));
+}
+
+function fitsColumns(payload: GridPayload): boolean {
+  const int32 = (value: bigint) => value <= MAX_INT32;
+  const int64 = (value: bigint) => value <= MAX_INT64;
+  switch (payload.topic) {
+    case "frequency-target-set":
+      return int32(payload.targetMhz) && int32(payload.deadbandMhz);
+    case "frequency-reported":
+    case "frequency-deviation":
+      return int32(payload.frequencyMhz) && int32(payload.targetMhz) && int32(payload.deadbandMhz);
+    case "service-requested":
+      return (
+        int32(payload.requestId) &&
+        int64(payload.powerKw) &&
+        int64(payload.energyKwh) &&
+        int64(payload.paymentUstx) &&
+        int32(payload.expiresAt)
+      );
+    case "service-accepted":
+    case "service-fulfilled":
+      return int32(payload.requestId) && int32(payload.facilityId);
+    case "service-cancelled":
+      return int32(payload.requestId);
+    case "oracle-set":
+      return true;
+  }
+}

@@ -1,0 +1,74 @@
+import { Inject, Injectable } from "@nestjs/common";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { DEFAULT_DEADBAND_MHZ, DEFAULT_TARGET_MHZ } from "../chain-sync/grid-projection.js";
+import { PRISMA } from "../infrastructure/tokens.js";
+
+/** The frequency settings and last on-chain reading as the API shows them. */
+export interface FrequencyStatusView {
+  targetMhz: number;
+  deadbandMhz: number;
+  lastReadingMhz: number | null;
+  lastReadingHeight: number | null;
+  lastReporter: string | null;
+  deviating: boolean;
+  lastTxid: string | null;
+  lastHeight: number | null;
+  /** The newest reading this service received, written to the chain or not. */
+  lastIngested: { frequencyMhz: number; measuredAt: string; deviating: boolean; decision: string } | null;
+}
+
+export type ReadingDecision = "state-change" | "cadence" | "skipped";
+
+export interface StoredReading {
+  source: string;
+  frequencyMhz: number;
+  measuredAt: Date;
+  deviating: boolean;
+  decision: ReadingDecision;
+  txid?: string;
+  blockHeight?: number;
+}
+
+/** The frequency read model (written by the follower) and the ingested readings (written here). */
+@Injectable()
+export class FrequencyRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  async status(): Promise<FrequencyStatusView> {
+    const [row, ingested] = await Promise.all([
+      this.prisma.frequencyStatus.findUnique({ where: { id: 1 } }),
+      this.prisma.frequencyReading.findFirst({ orderBy: { id: "desc" } }),
+    ]);
+    return {
+      targetMhz: row?.targetMhz ?? DEFAULT_TARGET_MHZ,
+      deadbandMhz: row?.deadbandMhz ?? DEFAULT_DEADBAND_MHZ,
+      lastReadingMhz: row?.lastReadingMhz ?? null,
+      lastReadingHeight: row?.lastReadingHeight ?? null,
+      lastReporter: row?.lastReporter ?? null,
+      deviating: row?.deviating ?? false,
+      lastTxid: row?.lastTxid ?? null,
+      lastHeight: row?.lastHeight ?? null,
+      lastIngested: ingested
+        ? {
+            frequencyMhz: ingested.frequencyMhz,
+            measuredAt: ingested.measuredAt.toISOString(),
+            deviating: ingested.deviating,
+            decision: ingested.decision,
+          }
+        : null,
+    };
+  }
+
+  /** The newest reading this service wrote to the chain: when, and in which state. */
+  async lastWritten(): Promise<{ measuredAt: Date; deviating: boolean } | undefined> {
+    const row = await this.prisma.frequencyReading.findFirst({
+      where: { txid: { not: null } },
+      orderBy: { id: "desc" },
+    });
+    return row ? { measuredAt: row.measuredAt, deviating: row.deviating } : undefined;
+  }
+
+  async store(reading: StoredReading): Promise<void> {
+    await this.prisma.frequencyReading.create({ data: reading });
+  }
+}

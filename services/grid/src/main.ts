@@ -1,0 +1,12 @@
+// Starts the grid service. Telemetry is registered first and everything
+// else is imported afterwards (dynamically), so the http, NestJS and pg modules are
+// loaded through OpenTelemetry's hooks and get instrumented.
+await import("@voltstack/observability/register");
+
+const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
+const { gridConfigSchema } = await import("./grid-config.js");
+const { gridBootstrapOptions } = await import("./grid-service.js");
+const { AppModule } = await import("./app.module.js");
+
+const config = loadConfig(gridConfigSchema);
+await bootstrapService(AppModule, gridBootstrapOptions(config));

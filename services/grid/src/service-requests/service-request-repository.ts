@@ -1,0 +1,98 @@
+import { Inject, Injectable } from "@nestjs/common";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { PRISMA } from "../infrastructure/tokens.js";
+
+export const SERVICE_REQUEST_STATUSES = ["open", "accepted", "fulfilled", "cancelled"] as const;
+export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
+
+/** A request as the API shows it; kW, kWh and micro-STX as decimal strings (bigints on chain). */
+export interface ServiceRequestView {
+  id: number;
+  serviceType: string;
+  powerKw: string;
+  energyKwh: string;
+  paymentUstx: string;
+  requester: string;
+  expiresAt: number;
+  status: ServiceRequestStatus;
+  facilityId: number | null;
+  acceptedBy: string | null;
+  performanceBps: number | null;
+  payoutUstx: string;
+  refundUstx: string;
+  expired: boolean | null;
+  createdTxid: string;
+  createdHeight: number;
+  lastTxid: string;
+  lastHeight: number;
+  updatedAt: string;
+}
+
+export interface ServiceRequestFilter {
+  status?: ServiceRequestStatus;
+  facility?: number;
+  /** Keyset paging: requests with a greater id. */
+  after?: number;
+  limit: number;
+}
+
+/** Reads of the service-request read model; queries never go to the chain. */
+@Injectable()
+export class ServiceRequestRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  async find(id: number): Promise<ServiceRequestView | undefined> {
+    const row = await this.prisma.serviceRequest.findUnique({ where: { id } });
+    return row ? toView(row) : undefined;
+  }
+
+  async list(filter: ServiceRequestFilter): Promise<{ items: ServiceRequestView[]; nextAfter: number | null }> {
+    const rows = await this.prisma.serviceRequest.findMany({
+      where: {
+        ...(filter.status ? { status: filter.status } : {}),
+        ...(filter.facility !== undefined ? { facilityId: filter.facility } : {}),
+        ...(filter.after !== undefined ? { id: { gt: filter.after } } : {}),
+      },
+      orderBy: { id: "asc" },
+      take: filter.limit + 1,
+    });
+    const page = rows.slice(0, filter.limit);
+    return { items: page.map(toView), nextAfter: rows.length > filter.limit ? page[page.length - 1]!.id : null };
+  }
+
+  /** Open requests that can no longer be accepted at `height` (the contract refuses from expires-at on). */
+  async openExpiredAt(height: number, limit: number): Promise<ServiceRequestView[]> {
+    const rows = await this.prisma.serviceRequest.findMany({
+      where: { status: "open", expiresAt: { lte: height } },
+      orderBy: { id: "asc" },
+      take: limit,
+    });
+    return rows.map(toView);
+  }
+}
+
+type Row = NonNullable<Awaited<ReturnType<PrismaClient["serviceRequest"]["findUnique"]>>>;
+
+function toView(row: Row): ServiceRequestView {
+  return {
+    id: row.id,
+    serviceType: row.serviceType,
+    powerKw: row.powerKw.toString(),
+    energyKwh: row.energyKwh.toString(),
+    paymentUstx: row.paymentUstx.toString(),
+    requester: row.requester,
+    expiresAt: row.expiresAt,
+    status: row.status as ServiceRequestStatus,
+    facilityId: row.facilityId,
+    acceptedBy: row.acceptedBy,
+    performanceBps: row.performanceBps,
+    payoutUstx: row.payoutUstx.toString(),
+    refundUstx: row.refundUstx.toString(),
+    expired: row.expired,
+    createdTxid: row.createdTxid,
+    createdHeight: row.createdHeight,
+    lastTxid: row.lastTxid,
+    lastHeight: row.lastHeight,
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { withSpan } from "@voltstack/observability";
+import { ApiError, type Caller } from "@voltstack/service-kit";
+import { type ChainWriteResult, GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { ServiceRequestRepository } from "../service-request-repository.js";
+
+export interface CancelServiceRequestCommand {
+  caller: Caller;
+  requestId: number;
+  actAs?: string;
+}
+
+/** An admin cancels an open request; the escrow refunds the whole payment to the requester. */
+@Injectable()
+export class CancelServiceRequestUseCase {
+  constructor(
+    @Inject(GridChainWriter) private readonly writer: GridChainWriter,
+    @Inject(ServiceRequestRepository) private readonly requests: ServiceRequestRepository,
+  ) {}
+
+  execute(command: CancelServiceRequestCommand): Promise<ChainWriteResult & { requestId: number }> {
+    const { requestId } = command;
+    return withSpan("grid cancel-service-request", { "voltstack.request_id": requestId }, async () => {
+      const request = await this.requests.find(requestId);
+      if (!request) {
+        throw ApiError.notFound("REQUEST_NOT_FOUND", `There is no service request ${requestId}.`, { requestId });
+      }
+      // The refund's exact post-condition also fails when the contract refuses (nothing
+      // moves), so the chain would answer POST_CONDITION_ABORT rather than ERR_REQUEST_NOT_OPEN.
+      if (request.status !== "open") {
+        throw ApiError.conflict("REQUEST_NOT_OPEN", `Service request ${requestId} is ${request.status}, not open.`, {
+          requestId,
+          status: request.status,
+        });
+      }
+      const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      const result = await this.writer.write(command.caller, admin, (grid) => grid.cancelRequest(BigInt(requestId)));
+      return { requestId, txid: result.txid, blockHeight: result.blockHeight };
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { withSpan } from "@voltstack/observability";
+import { ApiError, type Caller } from "@voltstack/service-kit";
+import { type ChainWriteResult, GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { ServiceRequestRepository } from "../service-request-repository.js";
+
+export interface FulfilServiceRequestCommand {
+  caller: Caller;
+  requestId: number;
+  performanceBps: number;
+  actAs?: string;
+}
+
+/**
+ * An admin scores an accepted request: the escrow pays payment x performance / 10,000
+ * into the facility's revenue pool and the rest back to the requester, in one transaction.
+ */
+@Injectable()
+export class FulfilServiceRequestUseCase {
+  constructor(
+    @Inject(GridChainWriter) private readonly writer: GridChainWriter,
+    @Inject(ServiceRequestRepository) private readonly requests: ServiceRequestRepository,
+  ) {}
+
+  execute(
+    command: FulfilServiceRequestCommand,
+  ): Promise<ChainWriteResult & { requestId: number; performanceBps: number; payoutUstx: string }> {
+    const { requestId, performanceBps } = command;
+    return withSpan("grid fulfil-service-request", { "voltstack.request_id": requestId }, async () => {
+      if (!(await this.requests.find(requestId))) {
+        throw ApiError.notFound("REQUEST_NOT_FOUND", `There is no service request ${requestId}.`, { requestId });
+      }
+      const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      const result = await this.writer.write(command.caller, admin, (grid) =>
+        grid.fulfillRequest(BigInt(requestId), BigInt(performanceBps)),
+      );
+      return {
+        requestId,
+        performanceBps,
+        payoutUstx: result.value.toString(),
+        txid: result.txid,
+        blockHeight: result.blockHeight,
+      };
+    });
+  }
+}

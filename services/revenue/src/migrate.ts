@@ -1,0 +1,17 @@
+// Applies the service's migrations (prisma/migrations) to its schema: the deploy
+// step before the service starts, and part of the local start. Needs only
+// DATABASE_URL and REVENUE_SCHEMA.
+import { fileURLToPath } from "node:url";
+import { applyMigrations } from "@voltstack/persistence";
+import { envString, loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+
+const config = loadConfig(
+  serviceConfigSchema({ defaultPort: 0, extra: { REVENUE_SCHEMA: envString().default("revenue") } }),
+);
+const result = await applyMigrations({
+  url: config.DATABASE_URL,
+  schema: config.REVENUE_SCHEMA,
+  migrationsDir: fileURLToPath(new URL("../prisma/migrations", import.meta.url)),
+  log: (message) => console.log(message),
+});
+console.log(`revenue: schema ${result.schema} migrated (${result.appliedMigrationNames.length} applied)`);

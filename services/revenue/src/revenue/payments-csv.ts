@@ -1,0 +1,27 @@
+import type { PaymentHistory } from "./revenue-repository.js";
+
+const COLUMNS = [
+  "paymentId",
+  "distributionId",
+  "facilityId",
+  "stakeholder",
+  "shareBps",
+  "amountUstx",
+  "txid",
+  "blockHeight",
+  "paidAt",
+] as const;
+
+// RFC 4180; every value here is a number, a principal, a txid or a timestamp, but quote defensively.
+function field(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** Payments as CSV for accounting: one row per payment, then a total row; micro-STX as integers. */
+export function paymentsCsv(history: PaymentHistory): string {
+  const lines = [COLUMNS.join(",")];
+  for (const item of history.items) lines.push(COLUMNS.map((column) => field(item[column])).join(","));
+  lines.push(["total", "", "", "", "", history.totalUstx, "", "", ""].join(","));
+  return `${lines.join("\r\n")}\r\n`;
+}

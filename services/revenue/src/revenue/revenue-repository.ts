@@ -1,0 +1,81 @@
+import { Inject, Injectable } from "@nestjs/common";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { PRISMA } from "../infrastructure/tokens.js";
+
+/** A facility's pool and current split; micro-STX as decimal strings. */
+export interface PoolView {
+  facilityId: number;
+  balanceUstx: string;
+  depositedUstx: string;
+  distributedUstx: string;
+  sharesVersion: number;
+  shares: { stakeholder: string; shareBps: number }[];
+  lastTxid: string;
+  lastHeight: number;
+  updatedAt: string;
+}
+
+export interface PaymentView {
+  paymentId: number;
+  distributionId: number;
+  facilityId: number;
+  stakeholder: string;
+  shareBps: number;
+  amountUstx: string;
+  txid: string;
+  blockHeight: number;
+  paidAt: string;
+}
+
+export interface PaymentHistory {
+  items: PaymentView[];
+  totalUstx: string;
+  count: number;
+}
+
+/** Reads of the revenue read model; queries never go to the chain. */
+@Injectable()
+export class RevenueRepository {
+  constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
+
+  async pool(facilityId: number): Promise<PoolView | undefined> {
+    const row = await this.prisma.revenuePool.findUnique({ where: { facilityId } });
+    if (!row) return undefined;
+    const shares = await this.prisma.stakeholderShare.findMany({
+      where: { facilityId, sharesVersion: row.sharesVersion },
+      orderBy: { position: "asc" },
+    });
+    return {
+      facilityId,
+      balanceUstx: row.balanceUstx.toString(),
+      depositedUstx: row.depositedUstx.toString(),
+      distributedUstx: row.distributedUstx.toString(),
+      sharesVersion: row.sharesVersion,
+      shares: shares.map((s) => ({ stakeholder: s.stakeholder, shareBps: s.shareBps })),
+      lastTxid: row.lastTxid,
+      lastHeight: row.lastHeight,
+      updatedAt: row.updatedAt.toISOString(),
+    };
+  }
+
+  /** Every payment matching `where`, oldest first, with their total. */
+  async payments(where: { facilityId?: number; stakeholder?: string }): Promise<PaymentHistory> {
+    const rows = await this.prisma.revenuePayment.findMany({ where, orderBy: { paymentId: "asc" } });
+    const totalUstx = rows.reduce((sum, row) => sum + row.amountUstx, 0n);
+    return {
+      items: rows.map((row) => ({
+        paymentId: row.paymentId,
+        distributionId: row.distributionId,
+        facilityId: row.facilityId,
+        stakeholder: row.stakeholder,
+        shareBps: row.shareBps,
+        amountUstx: row.amountUstx.toString(),
+        txid: row.txid,
+        blockHeight: row.blockHeight,
+        paidAt: row.paidAt.toISOString(),
+      })),
+      totalUstx: totalUstx.toString(),
+      count: rows.length,
+    };
+  }
+}

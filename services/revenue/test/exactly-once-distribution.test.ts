@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NATS_CONNECTION, DISTRIBUTION_HOOKS } from "../src/infrastructure/tokens.js";
+import type { DistributionHooks } from "../src/distribution/distribution-hooks.js";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { RevenueSharingClient } from "@voltstack/chain";
+import {
+  approvedFacility,
+  balanceOf,
+  call,
+  type Fulfilled,
+  fulfilRequest,
+  type Harness,
+  startHarness,
+  waitFor,
+} from "./support/revenue-harness.js";
+
+// Distribution on service.fulfilled, end to end: a real fulfilment on the devnet (grid
+// contract driven through libs/chain), its event on NATS, the revenue service paying the
+// pool out on chain exactly once whatever the deliveries and restarts, balances checked
+// to the micro-STX through the devnet's balance endpoint.
+
+let h: Harness;
+let facilityId: number;
+const stakeholders = () => [
+  { stakeholder: h.accounts.wallet_5.address, shareBps: 5_000 },
+  { stakeholder: h.accounts.wallet_6.address, shareBps: 3_333 },
+  { stakeholder: h.accounts.wallet_7.address, shareBps: 1_667 },
+];
+
+beforeAll(async () => {
+  h = await startHarness();
+  facilityId = await approvedFacility(h);
+  const shares = await call(h.service, "PUT", `/facilities/${facilityId}/shares`, {
+    key: h.keys.owner,
+    body: stakeholders(),
+  });
+  expect(shares.status).toBe(200);
+}, 60_000);
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function intent(requestId: number): Promise<Record<string, unknown> | undefined> {
+  const { rows } = await h.db.query(
+    "SELECT status, attempts, distribution_txid, distribution_id FROM distribution_intents WHERE request_id = $1",
+    [requestId],
+  );
+  return rows[0] as Record<string, unknown> | undefined;
+}
+
+const settled = (requestId: number) =>
+  waitFor(`the intent of request ${requestId} to settle`, async () => {
+    const row = await intent(requestId);
+    return row && row.status !== "sending" ? row : undefined;
+  });
+
+async function balances(): Promise<bigint[]> {
+  return Promise.all(stakeholders().map((s) => balanceOf(h, s.stakeholder)));
+}
+
+const lastDistributionId = () => new RevenueSharingClient(h.chain).getLastDistributionId();
+
+/** Each stakeholder's gain, their sum the whole payout, split as the contract does. */
+function expectSplit(before: bigint[], after: bigint[], poolUstx: bigint): void {
+  const gains = after.map((balance, index) => balance - before[index]!);
+  const floors = stakeholders().map((s) => (poolUstx * BigInt(s.shareBps)) / 10_000n);
+  const remainder = poolUstx - floors.reduce((sum, floor) => sum + floor, 0n);
+  expect(gains).toEqual([floors[0]! + remainder, floors[1]!, floors[2]!]);
+  expect(gains.reduce((sum, gain) => sum + gain, 0n)).toBe(poolUstx);
+}
+
+describe("distribution on service.fulfilled", () => {
+  it("distributes once when the event is delivered twice (and once more under another id)", async () => {
+    const before = await balances();
+    const distributionsBefore = await lastDistributionId();
+    const fulfilled: Fulfilled = await fulfilRequest(h, facilityId, 12_345_679n, 9_000n);
+    expect(fulfilled.payoutUstx).toBe(11_111_111n);
+
+    await h.publish(fulfilled.event);
+    // The same event again under another message id, past JetStream's de-duplication.
+    await h.publish(fulfilled.event, { msgId: `${fulfilled.event.eventId}-again` });
+    const row = await settled(fulfilled.requestId);
+    expect(row.status).toBe("distributed");
+    // The same fulfilment under a new event id (a producer that lost its ledger).
+    await h.publish({ ...fulfilled.event, eventId: crypto.randomUUID() });
+
+    const message = await waitFor("revenue.distributed", () =>
+      h.received.find((r) => r.subject === "revenue.distributed" && r.event.chain?.txId === row.distribution_txid),
+    );
+    await waitFor("all three deliveries handled", async () => {
+      const { rows } = await h.db.query("SELECT count(*)::int AS n FROM inbox WHERE subject = 'service.fulfilled'");
+      return rows[0].n === 2;
+    });
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expect(await intent(fulfilled.requestId)).toMatchObject({ status: "distributed", attempts: 1 });
+    const shown = await call(h.service, "GET", `/fulfilments/${fulfilled.requestId}/distribution`, {
+      key: h.keys.operator,
+    });
+    expect(shown.body).toMatchObject({ status: "distributed", distributionTxid: row.distribution_txid, facilityId });
+    expect((await call(h.service, "GET", "/fulfilments/999999/distribution", { key: h.keys.admin })).body.code).toBe(
+      "FULFILMENT_NOT_SEEN",
+    );
+    expect((await call(h.service, "GET", `/fulfilments/${fulfilled.requestId}/distribution`)).status).toBe(401);
+
+    const after = await balances();
+    expectSplit(before, after, 11_111_111n);
+    expect(message.event.payload).toMatchObject({
+      facilityId,
+      amountUstx: "11111111",
+      paymentCount: 3,
+      distributedBy: h.accounts.deployer.address,
+    });
+    const payments = (message.event.payload as { payments: { stakeholder: string; amountUstx: string }[] }).payments;
+    expect(payments.map((p) => BigInt(p.amountUstx))).toEqual(after.map((balance, i) => balance - before[i]!));
+    expect(h.received.some((r) => r.subject === "revenue.deposited" && r.event.chain?.txId === fulfilled.txid)).toBe(
+      true,
+    );
+    const pool = await call(h.service, "GET", `/facilities/${facilityId}/pool`);
+    expect(pool.body).toMatchObject({ balanceUstx: "0", distributedUstx: "11111111" });
+  });
+
+  it("distributes once when the service stops between the broadcast and the ack and a new instance starts", async () => {
+    const before = await balances();
+    const distributionsBefore = await lastDistributionId();
+    const fulfilled = await fulfilRequest(h, facilityId, 7_000_001n);
+
+    // Instance 1 broadcasts, then freezes before it records the txid or acks, and loses NATS (a crash).
+    const first = h.service;
+    const hooks = first.app.get<DistributionHooks>(DISTRIBUTION_HOOKS);
+    let broadcast: string | undefined;
+    let release!: () => void;
+    const frozen = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    hooks.afterBroadcast = async (txid) => {
+      broadcast = txid;
+      await first.app.get<NatsConnection>(NATS_CONNECTION).close();
+      await frozen;
+    };
+    await h.publish(fulfilled.event);
+    const txid = await waitFor("the broadcast of instance 1", () => broadcast);
+    expect((await intent(fulfilled.requestId))?.distribution_txid).toBeNull();
+
+    // A new instance on the same database and consumer gets the delivery again after the ack wait.
+    const second = await h.startInstance();
+    const row = await waitFor(
+      "instance 2 to settle the intent",
+      async () => {
+        const found = await intent(fulfilled.requestId);
+        return found && found.status !== "sending" ? found : undefined;
+      },
+      30_000,
+    );
+    expect(row).toMatchObject({ status: "distributed", distribution_txid: txid });
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expectSplit(before, await balances(), 7_000_001n);
+    await waitFor("the event acknowledged by instance 2", async () => {
+      const { rows } = await h.db.query("SELECT 1 FROM inbox WHERE event_id = $1", [fulfilled.event.eventId]);
+      return rows.length === 1;
+    });
+    const journal = await call(second, "GET", `/transactions?status=confirmed`, { key: h.keys.admin });
+    expect(
+      (journal.body.items as { functionName: string; txid: string }[]).filter(
+        (entry) => entry.functionName === "distribute-revenue" && entry.txid === txid,
+      ),
+    ).toHaveLength(1);
+
+    release();
+    await first.close();
+    h.service = second;
+  }, 60_000);
+
+  it("settles as covered, without an error, when someone else distributed the payout first", async () => {
+    const fulfilled = await fulfilRequest(h, facilityId, 3_000_000n);
+    // The operator pays the pool out through the API before the event arrives.
+    const manual = await call(h.service, "POST", `/facilities/${facilityId}/distribute`, {
+      key: h.keys.operator,
+      body: {},
+    });
+    expect(manual.status).toBe(200);
+    const distributions = await lastDistributionId();
+
+    await h.publish(fulfilled.event);
+    const row = await settled(fulfilled.requestId);
+    expect(row).toMatchObject({ status: "covered", distribution_txid: manual.body.txid });
+    expect(await lastDistributionId()).toBe(distributions);
+    const dead = await h.db.query("SELECT count(*)::int AS n FROM dead_letters");
+    expect(dead.rows[0].n).toBe(0);
+  });
+
+  it("acknowledges a fulfilment of a facility without shares as waiting, not as a failure", async () => {
+    const unshared = await approvedFacility(h);
+    const fulfilled = await fulfilRequest(h, unshared, 1_000_000n);
+    const distributions = await lastDistributionId();
+    await h.publish(fulfilled.event);
+    expect(await settled(fulfilled.requestId)).toMatchObject({ status: "waiting_for_shares", attempts: 0 });
+    expect(await lastDistributionId()).toBe(distributions);
+    const pool = await call(h.service, "GET", `/facilities/${unshared}/pool`);
+    expect(pool.body).toMatchObject({ balanceUstx: "1000000", sharesVersion: 0 });
+    const dead = await h.db.query("SELECT count(*)::int AS n FROM dead_letters");
+    expect(dead.rows[0].n).toBe(0);
+  });
+});
