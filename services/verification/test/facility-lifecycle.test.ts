@@ -329,10 +329,16 @@ describe("verification service", () => {
 
   it("stops following when the block it stopped at is no longer on the chain (reset, reorganisation)", async () => {
     const facilitySync = h.service.app.get(FacilitySyncService);
-    const { rows } = await h.db.query<{ block_hash: string }>("SELECT block_hash FROM chain_checkpoints");
-    expect(rows[0]!.block_hash).toMatch(/^0x[0-9a-f]{64}$/);
-    await h.db.query(`UPDATE chain_checkpoints SET block_hash = '0x${"0".repeat(64)}'`);
-    await expect(facilitySync.sync.syncToTip()).rejects.toMatchObject({ code: "CHECKPOINT_NOT_ON_CHAIN" });
+    // The background pass would otherwise write a good checkpoint over the tampered one.
+    await facilitySync.sync.stop();
+    try {
+      const { rows } = await h.db.query<{ block_hash: string }>("SELECT block_hash FROM chain_checkpoints");
+      expect(rows[0]!.block_hash).toMatch(/^0x[0-9a-f]{64}$/);
+      await h.db.query(`UPDATE chain_checkpoints SET block_hash = '0x${"0".repeat(64)}'`);
+      await expect(facilitySync.sync.syncToTip()).rejects.toMatchObject({ code: "CHECKPOINT_NOT_ON_CHAIN" });
+    } finally {
+      facilitySync.sync.start();
+    }
     // A re-sync starts over from a height the operator names, and following resumes.
     expect((await call(h, "POST", "/admin/resync", { key: h.keys.admin, body: { fromHeight: 0 } })).status).toBe(200);
     await expect(facilitySync.sync.syncToTip()).resolves.toBeGreaterThan(0);
