@@ -1,10 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CHAIN_SYNC_MIGRATION_NAME, CHAIN_SYNC_MIGRATION_SQL, CHAIN_SYNC_PRISMA_MODELS } from "@voltstack/chain-sync";
-import { MESSAGING_MIGRATION_NAME, MESSAGING_MIGRATION_SQL, MESSAGING_PRISMA_MODELS } from "@voltstack/messaging";
-import { applyMigrations, createPgPool, createPrismaClient } from "@voltstack/persistence";
+import { applyMigrations, createPrismaClient } from "@voltstack/persistence";
+import { dropSchema, expectLibraryTablesVerbatim, roundTripLibraryModels } from "@voltstack/service-testing";
 import { Prisma, PrismaClient } from "../src/generated/prisma/client.js";
 import { databaseUrl, migrationsDir } from "./support/revenue-harness.js";
 
@@ -21,19 +18,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await prisma?.$disconnect();
-  const pool = createPgPool({ url: databaseUrl, pool: { max: 1 } });
-  await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await pool.end();
+  await dropSchema(databaseUrl, schema);
 });
 
 describe("the revenue schema", () => {
   it("carries the libraries' tables verbatim, in the schema and in the migrations", () => {
-    const prismaSchema = readFileSync(join(migrationsDir, "..", "schema.prisma"), "utf8");
-    expect(prismaSchema).toContain(MESSAGING_PRISMA_MODELS);
-    expect(prismaSchema).toContain(CHAIN_SYNC_PRISMA_MODELS);
-    const migration = (name: string) => readFileSync(join(migrationsDir, name, "migration.sql"), "utf8");
-    expect(migration(MESSAGING_MIGRATION_NAME)).toBe(MESSAGING_MIGRATION_SQL);
-    expect(migration(CHAIN_SYNC_MIGRATION_NAME)).toBe(CHAIN_SYNC_MIGRATION_SQL);
+    expectLibraryTablesVerbatim(migrationsDir);
   });
 
   it("writes and reads back every model through the generated client", async () => {
@@ -125,79 +115,20 @@ describe("the revenue schema", () => {
       errorCode: null,
     });
 
-    const outboxId = randomUUID();
-    await prisma.outboxEvent.create({ data: { id: outboxId, subject: "revenue.deposited", payload: { a: 1 } } });
-    exercised.add("OutboxEvent");
-    expect(await prisma.outboxEvent.findUniqueOrThrow({ where: { id: outboxId } })).toMatchObject({
-      payload: { a: 1 },
-      headers: {},
-      attempts: 0,
-      sentAt: null,
-    });
-    await prisma.inboxEvent.create({ data: { consumer: "c", eventId: outboxId, subject: "revenue.deposited" } });
-    exercised.add("InboxEvent");
-    expect(await prisma.inboxEvent.count()).toBe(1);
-    const letterId = randomUUID();
-    await prisma.deadLetter.create({
-      data: {
-        id: letterId,
-        consumer: "c",
-        eventId: outboxId,
-        subject: "revenue.deposited",
-        stream: "REVENUE",
-        streamSeq: 3n,
-        payload: Buffer.from("{}"),
-        errorCode: "E",
-        errorMessage: "failed",
-        deliveries: 5,
-      },
-    });
-    exercised.add("DeadLetter");
-    expect(await prisma.deadLetter.findUniqueOrThrow({ where: { id: letterId } })).toMatchObject({
-      streamSeq: 3n,
-      replayCount: 0,
-    });
-
-    await prisma.chainCheckpoint.create({ data: { followerId: "f", height: 42, blockHash: txid } });
-    exercised.add("ChainCheckpoint");
-    expect(await prisma.chainCheckpoint.findUniqueOrThrow({ where: { followerId: "f" } })).toMatchObject({
-      height: 42,
-      blockHash: txid,
-    });
-    await prisma.chainEvent.create({
-      data: {
-        eventId: outboxId,
-        followerId: "f",
-        txid,
-        eventIndex: 0,
-        blockHeight: 42,
-        subject: "revenue.deposited",
-      },
-    });
-    exercised.add("ChainEvent");
-    expect(await prisma.chainEvent.count({ where: { txid, eventIndex: 0 } })).toBe(1);
-    const journalId = randomUUID();
-    await prisma.chainTransaction.create({
-      data: {
-        id: journalId,
-        txid,
-        requestedBy: "owner-key",
-        sender: owner,
-        nonce: 3n,
+    await roundTripLibraryModels(
+      prisma,
+      {
+        outboxSubject: "revenue.deposited",
+        inboxSubject: "revenue.deposited",
+        deadLetterStream: "REVENUE",
         contract: "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.revenue-sharing",
         functionName: "distribute-revenue",
-        arguments: ["u1"],
-        status: "failed",
         errorCode: "ERR_EMPTY_POOL",
+        txid,
+        sender: owner,
       },
-    });
-    exercised.add("ChainTransaction");
-    expect(await prisma.chainTransaction.findUniqueOrThrow({ where: { txid } })).toMatchObject({
-      id: journalId,
-      nonce: 3n,
-      arguments: ["u1"],
-      blockHeight: null,
-    });
+      exercised,
+    );
 
     expect([...exercised].sort()).toEqual(Object.values(Prisma.ModelName).sort());
   });

@@ -1,26 +1,26 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, headers, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import pg from "pg";
-import { type Devnet, startDevnet } from "@voltstack/devnet";
+import { headers } from "@nats-io/transport-node";
 import { broadcastTransaction, type ClarityValue, makeContractCall, PostConditionMode } from "@stacks/transactions";
 import { createEvent, type EventJson, type EventPayload } from "@voltstack/events";
 import { EVENT_ID_HEADER, SubjectNaming } from "@voltstack/messaging";
-import { applyMigrations, createPgPool } from "@voltstack/persistence";
-import { hashApiKey, loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
+import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
+import {
+  type Account,
+  type HarnessBase,
+  type Received,
+  startTestEnvironment,
+  waitFor,
+} from "@voltstack/service-testing";
 import { AppModule } from "../../src/app.module.js";
 import { capacityConfigSchema } from "../../src/capacity-config.js";
 import { capacityBootstrapOptions, connectEventConsumers } from "../../src/capacity-service.js";
 
-export const databaseUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
-export const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
-export const migrationsDir = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
+export { call, databaseUrl, natsUrl, waitFor } from "@voltstack/service-testing";
+export type { Account, Received };
 
-export type Account = { address: string; secretKey: string };
+export const migrationsDir = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
 /** One API key per kind of caller the tests play. */
 export interface Callers {
@@ -31,12 +31,6 @@ export interface Callers {
   stranger: string;
 }
 
-/** A received message of the service's stream. */
-export interface Received {
-  subject: string;
-  event: EventJson;
-}
-
 /**
  * The capacity service as it runs, in this process: a devnet on a free port with
  * short blocks, a fresh PostgreSQL schema migrated by the runner, a unique NATS subject
@@ -44,17 +38,10 @@ export interface Received {
  * change of at least MIN_CHANGE_KWH and at most one per MIN_INTERVAL_MS per facility.
  * `close` removes them all.
  */
-export interface Harness {
-  devnet: Devnet;
+export interface Harness extends HarnessBase {
   service: TestService;
-  db: pg.Pool;
   keys: Callers;
-  accounts: Record<"deployer" | "wallet_1" | "wallet_2" | "wallet_3" | "wallet_4", Account>;
-  received: Received[];
-  subjectPrefix: string;
-  schema: string;
   streamName: string;
-  nats: NatsConnection;
   close(): Promise<void>;
 }
 
@@ -62,149 +49,51 @@ export const MIN_CHANGE_KWH = 50;
 export const MIN_INTERVAL_MS = 600_000;
 
 export async function startHarness(): Promise<Harness> {
-  const token = randomBytes(4).toString("hex");
-  const schema = `capacity_test_${token}`;
-  const subjectPrefix = `ct${token}.`;
-  const devnet = await startDevnet({ port: 0, blockIntervalMs: 100, onError: () => undefined });
-  const account = (name: string): Account => {
-    const found = devnet.accounts.get(name);
-    if (!found) throw new Error(`devnet has no account ${name}`);
-    return found;
-  };
-  const accounts = {
-    deployer: account("deployer"),
-    wallet_1: account("wallet_1"),
-    wallet_2: account("wallet_2"),
-    wallet_3: account("wallet_3"),
-    wallet_4: account("wallet_4"),
-  };
-
-  await applyMigrations({ url: databaseUrl, schema, migrationsDir });
-  const secrets = await mkdtemp(join(tmpdir(), "capacity-keys-"));
-  await writeFile(join(secrets, "owner"), accounts.wallet_1.secretKey, { mode: 0o600 });
-  await writeFile(join(secrets, "operator"), accounts.wallet_2.secretKey, { mode: 0o600 });
-
+  const env = await startTestEnvironment({
+    service: "capacity",
+    prefixLetters: "ct",
+    schemaVariable: "CAPACITY_SCHEMA",
+    migrationsDir,
+  });
+  const { accounts } = env;
   const keys: Callers = {
-    admin: `vsk_admin_${randomBytes(32).toString("hex")}`,
-    owner: `vsk_owner_${randomBytes(32).toString("hex")}`,
-    operator: `vsk_operator_${randomBytes(32).toString("hex")}`,
-    stranger: `vsk_stranger_${randomBytes(32).toString("hex")}`,
+    admin: env.apiKey("admin"),
+    owner: env.apiKey("owner"),
+    operator: env.apiKey("operator"),
+    stranger: env.apiKey("stranger"),
   };
   const config = loadConfig(capacityConfigSchema, {
-    NODE_ENV: "test",
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_MAX: "4",
-    NATS_URL: natsUrl,
-    STACKS_API_URL: devnet.url,
-    CAPACITY_SCHEMA: schema,
-    SUBJECT_PREFIX: subjectPrefix,
-    CONTRACT_DEPLOYER: accounts.deployer.address,
-    CHAIN_POLL_INTERVAL_MS: "50",
-    CHAIN_CONFIRMATION_TIMEOUT_MS: "30000",
+    ...env.config,
     READING_MIN_CHANGE_KWH: String(MIN_CHANGE_KWH),
     READING_MIN_INTERVAL_MS: String(MIN_INTERVAL_MS),
-    SIGNER_KEYS: JSON.stringify([
-      { principal: accounts.wallet_1.address, privateKeyFile: join(secrets, "owner") },
-      { principal: accounts.wallet_2.address, privateKeyFile: join(secrets, "operator") },
-    ]),
-    AUTH_API_KEYS: JSON.stringify([
-      { name: "admin-key", sha256: hashApiKey(keys.admin), role: "admin", principals: [accounts.deployer.address] },
-      { name: "owner-key", sha256: hashApiKey(keys.owner), role: "owner", principals: [accounts.wallet_1.address] },
-      {
-        name: "operator-key",
-        sha256: hashApiKey(keys.operator),
-        role: "operator",
-        principals: [accounts.wallet_2.address],
-      },
-      {
-        name: "stranger-key",
-        sha256: hashApiKey(keys.stranger),
-        role: "owner",
-        principals: [accounts.wallet_3.address],
-      },
+    SIGNER_KEYS: await env.signerKeys({ owner: accounts.wallet_1, operator: accounts.wallet_2 }),
+    AUTH_API_KEYS: env.authApiKeys([
+      { name: "admin-key", key: keys.admin, role: "admin", principal: accounts.deployer.address },
+      { name: "owner-key", key: keys.owner, role: "owner", principal: accounts.wallet_1.address },
+      { name: "operator-key", key: keys.operator, role: "operator", principal: accounts.wallet_2.address },
+      { name: "stranger-key", key: keys.stranger, role: "owner", principal: accounts.wallet_3.address },
     ]),
   });
-
-  const nats = await connect({ servers: natsUrl, name: "capacity-test", maxReconnectAttempts: 0 });
-  const received: Received[] = [];
-  const subscription: Subscription = nats.subscribe(`${subjectPrefix}>`, {
-    callback: (error, message) => {
-      if (error) return;
-      received.push({ subject: message.subject.slice(subjectPrefix.length), event: message.json<EventJson>() });
-    },
-  });
-  await nats.flush();
 
   const service = await startTestService(AppModule, { ...capacityBootstrapOptions(config), logger: false });
   await connectEventConsumers(service.app, config);
-  const db = createPgPool({ url: databaseUrl, schema, applicationName: "capacity-test", pool: { max: 2 } });
-  const streamName = new SubjectNaming(subjectPrefix).streamName("CAPACITY");
 
   return {
-    devnet,
+    devnet: env.devnet,
     service,
-    db,
+    db: env.db,
     keys,
     accounts,
-    received,
-    subjectPrefix,
-    schema,
-    streamName,
-    nats,
+    received: env.received,
+    subjectPrefix: env.subjectPrefix,
+    schema: env.schema,
+    streamName: env.streamName("CAPACITY"),
+    nats: env.nats,
     async close() {
       await service.close();
-      subscription.unsubscribe();
-      const jsm = await jetstreamManager(nats);
-      for await (const info of jsm.streams.list()) {
-        if (info.config.name.startsWith(new SubjectNaming(subjectPrefix).streamName(""))) {
-          await jsm.streams.delete(info.config.name);
-        }
-      }
-      await nats.close();
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await db.end();
-      await devnet.stop();
-      await rm(secrets, { recursive: true, force: true });
+      await env.close();
     },
   };
-}
-
-/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(
-  what: string,
-  condition: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-/** An HTTP call to the service; `key` sends it as that caller. */
-export async function call(
-  harness: Harness,
-  method: string,
-  path: string,
-  options: { key?: string; body?: unknown; rawBody?: string } = {},
-): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(`${harness.service.baseUrl}${path}`, {
-    method,
-    headers: {
-      ...(options.body !== undefined || options.rawBody !== undefined ? { "content-type": "application/json" } : {}),
-      ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
-    },
-    ...(options.rawBody !== undefined
-      ? { body: options.rawBody }
-      : options.body !== undefined
-        ? { body: JSON.stringify(options.body) }
-        : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }
 
 /** Signs and broadcasts a contract call from a wallet, as an owner would, and waits for its block. */

@@ -1,11 +1,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { connect, headers as natsHeaders, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import pg from "pg";
+import { jetstream } from "@nats-io/jetstream";
+import { headers as natsHeaders } from "@nats-io/transport-node";
 import {
   type CallSender,
   CapacityClient,
@@ -13,20 +9,25 @@ import {
   GridServicesClient,
   StacksChain,
 } from "@voltstack/chain";
-import { type Devnet, startDevnet } from "@voltstack/devnet";
 import { createEvent, type EventJson, payloadFromPrint } from "@voltstack/events";
-import { EVENT_ID_HEADER, SubjectNaming } from "@voltstack/messaging";
-import { applyMigrations, createPgPool } from "@voltstack/persistence";
-import { hashApiKey, loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
+import { EVENT_ID_HEADER } from "@voltstack/messaging";
+import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
+import {
+  type Account,
+  type HarnessBase,
+  type Received,
+  startTestEnvironment,
+  waitFor as waitForCondition,
+} from "@voltstack/service-testing";
 import { AppModule } from "../../src/app.module.js";
 import { type RevenueConfig, revenueConfigSchema } from "../../src/revenue-config.js";
 import { revenueBootstrapOptions, startEventConsumers } from "../../src/revenue-service.js";
 
-export const databaseUrl = process.env.DATABASE_URL || "postgresql://postgres@127.0.0.1:5432/postgres";
-export const natsUrl = process.env.NATS_URL || "nats://127.0.0.1:4222";
+export { databaseUrl, natsUrl } from "@voltstack/service-testing";
+export type { Account, Received };
+
 export const migrationsDir = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
 
-export type Account = { address: string; secretKey: string };
 type AccountName = "deployer" | `wallet_${1 | 2 | 3 | 4 | 5 | 6 | 7 | 8}`;
 
 /** One API key per kind of caller the tests play. */
@@ -36,11 +37,6 @@ export interface Callers {
   operator: string;
   /** An owner of other facilities (wallet_3). */
   otherOwner: string;
-}
-
-export interface Received {
-  subject: string;
-  event: EventJson;
 }
 
 /** A grid request fulfilled on chain, and the service.fulfilled event made from its print. */
@@ -58,17 +54,11 @@ export interface Fulfilled {
  * mounted files. `restart` stops the running instance and starts another on the same
  * schema and streams, as a redeploy would. `close` removes everything.
  */
-export interface Harness {
-  devnet: Devnet;
+export interface Harness extends HarnessBase<AccountName> {
   chain: StacksChain;
   service: TestService;
   config: RevenueConfig;
-  db: pg.Pool;
   keys: Callers;
-  accounts: Record<AccountName, Account>;
-  received: Received[];
-  subjectPrefix: string;
-  nats: NatsConnection;
   startInstance(): Promise<TestService>;
   sender(name: AccountName): Promise<CallSender>;
   publish(event: EventJson, options?: { msgId?: string }): Promise<void>;
@@ -76,81 +66,41 @@ export interface Harness {
 }
 
 export async function startHarness(): Promise<Harness> {
-  const token = randomBytes(4).toString("hex");
-  const schema = `revenue_test_${token}`;
-  const subjectPrefix = `rv${token}.`;
-  const devnet = await startDevnet({ port: 0, blockIntervalMs: 100, onError: () => undefined });
-  const names: AccountName[] = ["deployer", ...([1, 2, 3, 4, 5, 6, 7, 8] as const).map((n) => `wallet_${n}` as const)];
-  const accounts = Object.fromEntries(
-    names.map((name) => {
-      const found = devnet.accounts.get(name);
-      if (!found) throw new Error(`devnet has no account ${name}`);
-      return [name, found];
-    }),
-  ) as Record<AccountName, Account>;
-
-  await applyMigrations({ url: databaseUrl, schema, migrationsDir });
-  const secrets = await mkdtemp(join(tmpdir(), "revenue-keys-"));
-  await writeFile(join(secrets, "admin"), accounts.deployer.secretKey, { mode: 0o600 });
-  await writeFile(join(secrets, "owner"), accounts.wallet_1.secretKey, { mode: 0o600 });
-  await writeFile(join(secrets, "operator"), accounts.wallet_2.secretKey, { mode: 0o600 });
-
+  const env = await startTestEnvironment<AccountName>({
+    service: "revenue",
+    prefixLetters: "rv",
+    schemaVariable: "REVENUE_SCHEMA",
+    migrationsDir,
+    accounts: ["deployer", ...([1, 2, 3, 4, 5, 6, 7, 8] as const).map((n) => `wallet_${n}` as const)],
+  });
+  const { accounts } = env;
   const keys: Callers = {
-    admin: `vsk_admin_${randomBytes(32).toString("hex")}`,
-    owner: `vsk_owner_${randomBytes(32).toString("hex")}`,
-    operator: `vsk_operator_${randomBytes(32).toString("hex")}`,
-    otherOwner: `vsk_owner3_${randomBytes(32).toString("hex")}`,
+    admin: env.apiKey("admin"),
+    owner: env.apiKey("owner"),
+    operator: env.apiKey("operator"),
+    otherOwner: env.apiKey("owner3"),
   };
   const config = loadConfig(revenueConfigSchema, {
-    NODE_ENV: "test",
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_MAX: "4",
-    NATS_URL: natsUrl,
-    STACKS_API_URL: devnet.url,
-    REVENUE_SCHEMA: schema,
-    SUBJECT_PREFIX: subjectPrefix,
-    CONTRACT_DEPLOYER: accounts.deployer.address,
-    CHAIN_POLL_INTERVAL_MS: "50",
-    CHAIN_CONFIRMATION_TIMEOUT_MS: "30000",
+    ...env.config,
     // Short, so a delivery left unacknowledged by a stopped instance comes back within the test.
     EVENT_ACK_WAIT_MS: "3000",
     DISTRIBUTOR_PRINCIPAL: accounts.deployer.address,
-    SIGNER_KEYS: JSON.stringify([
-      { principal: accounts.deployer.address, privateKeyFile: join(secrets, "admin") },
-      { principal: accounts.wallet_1.address, privateKeyFile: join(secrets, "owner") },
-      { principal: accounts.wallet_2.address, privateKeyFile: join(secrets, "operator") },
-    ]),
-    AUTH_API_KEYS: JSON.stringify([
-      { name: "admin-key", sha256: hashApiKey(keys.admin), role: "admin", principals: [accounts.deployer.address] },
-      { name: "owner-key", sha256: hashApiKey(keys.owner), role: "owner", principals: [accounts.wallet_1.address] },
-      {
-        name: "operator-key",
-        sha256: hashApiKey(keys.operator),
-        role: "operator",
-        principals: [accounts.wallet_2.address],
-      },
-      {
-        name: "owner3-key",
-        sha256: hashApiKey(keys.otherOwner),
-        role: "owner",
-        principals: [accounts.wallet_3.address],
-      },
+    SIGNER_KEYS: await env.signerKeys({
+      admin: accounts.deployer,
+      owner: accounts.wallet_1,
+      operator: accounts.wallet_2,
+    }),
+    AUTH_API_KEYS: env.authApiKeys([
+      { name: "admin-key", key: keys.admin, role: "admin", principal: accounts.deployer.address },
+      { name: "owner-key", key: keys.owner, role: "owner", principal: accounts.wallet_1.address },
+      { name: "operator-key", key: keys.operator, role: "operator", principal: accounts.wallet_2.address },
+      { name: "owner3-key", key: keys.otherOwner, role: "owner", principal: accounts.wallet_3.address },
     ]),
   });
-
-  const nats = await connect({ servers: natsUrl, name: "revenue-test", maxReconnectAttempts: 0 });
-  const received: Received[] = [];
-  const subscription: Subscription = nats.subscribe(`${subjectPrefix}>`, {
-    callback: (error, message) => {
-      if (error) return;
-      received.push({ subject: message.subject.slice(subjectPrefix.length), event: message.json<EventJson>() });
-    },
-  });
-  await nats.flush();
 
   const chain = new StacksChain({
     network: "devnet",
-    url: devnet.url,
+    url: env.devnet.url,
     contracts: { deployer: accounts.deployer.address },
     confirmation: { timeoutMs: 30_000, pollIntervalMs: 50 },
   });
@@ -163,20 +113,20 @@ export async function startHarness(): Promise<Harness> {
     return service;
   };
   const service = await startInstance();
-  const db = createPgPool({ url: databaseUrl, schema, applicationName: "revenue-test", pool: { max: 2 } });
-  const js = jetstream(nats);
+  const js = jetstream(env.nats);
 
   const harness: Harness = {
-    devnet,
+    devnet: env.devnet,
     chain,
     service,
     config,
-    db,
+    db: env.db,
     keys,
     accounts,
-    received,
-    subjectPrefix,
-    nats,
+    received: env.received,
+    subjectPrefix: env.subjectPrefix,
+    schema: env.schema,
+    nats: env.nats,
     startInstance,
     sender(name) {
       let found = senders.get(name);
@@ -189,24 +139,14 @@ export async function startHarness(): Promise<Harness> {
     async publish(event, options = {}) {
       const headers = natsHeaders();
       headers.set(EVENT_ID_HEADER, event.eventId);
-      await js.publish(`${subjectPrefix}${event.type}`, JSON.stringify(event), {
+      await js.publish(`${env.subjectPrefix}${event.type}`, JSON.stringify(event), {
         msgID: options.msgId ?? event.eventId,
         headers,
       });
     },
     async close() {
       for (const instance of instances) await instance.close().catch(() => undefined);
-      subscription.unsubscribe();
-      const jsm = await jetstreamManager(nats);
-      const streamPrefix = new SubjectNaming(subjectPrefix).streamName("");
-      for await (const info of jsm.streams.list()) {
-        if (info.config.name.startsWith(streamPrefix)) await jsm.streams.delete(info.config.name);
-      }
-      await nats.close();
-      await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await db.end();
-      await devnet.stop();
-      await rm(secrets, { recursive: true, force: true });
+      await env.close();
     },
   };
   return harness;
@@ -282,19 +222,13 @@ export async function balanceOf(h: Harness, principal: string): Promise<bigint> 
   return BigInt(((await response.json()) as { balance: string }).balance);
 }
 
-/** Polls `condition` until it holds; fails naming `what` after `timeoutMs`. */
-export async function waitFor<T>(
+/** Polls `condition` until it holds; the chain round trips here get 20 s unless told. */
+export function waitFor<T>(
   what: string,
   condition: () => Promise<T | undefined | false> | T | undefined | false,
   timeoutMs = 20_000,
 ): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await condition();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  return waitForCondition(what, condition, timeoutMs);
 }
 
 /** An HTTP call to the service; `key` sends it as that caller. */

@@ -1,0 +1,19 @@
+export { call, type HasService } from "./http-call.js";
+export { dropSchema, expectLibraryTablesVerbatim } from "./shared-tables.js";
+export {
+  type LibraryModelsClient,
+  type LibraryModelsSample,
+  roundTripLibraryModels,
+} from "./shared-models-round-trip.js";
+export {
+  type Account,
+  type ApiKeyEntry,
+  type DefaultAccountName,
+  type HarnessBase,
+  type Received,
+  startTestEnvironment,
+  type TestEnvironment,
+  type TestEnvironmentOptions,
+} from "./test-environment.js";
+export { databaseUrl, natsUrl } from "./test-urls.js";
+export { waitFor } from "./wait-for.js";
