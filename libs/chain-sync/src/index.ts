@@ -1,5 +1,6 @@
 export { chainEventId } from "./chain-event-id.js";
 export { ChainSyncError } from "./chain-sync-error.js";
+export { ChainSyncPipeline, type ChainSyncPipelineOptions } from "./chain-sync-pipeline.js";
 export {
   CHAIN_SYNC_MIGRATION_NAME,
   CHAIN_SYNC_MIGRATION_SQL,

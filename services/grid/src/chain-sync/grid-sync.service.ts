@@ -1,18 +1,15 @@
-import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
 import type { Pool } from "pg";
 import type { StacksChain } from "@voltstack/chain";
-import { ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
-import { ensureStreams, OutboxRelay, prismaExecutor, prismaTransactions, SubjectNaming } from "@voltstack/messaging";
+import { ChainSyncPipeline, type ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
+import { prismaExecutor, prismaTransactions } from "@voltstack/messaging";
 import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
-import type { GridConfig } from "../grid-config.js";
-import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
-import { GRID_STREAM } from "./grid-events.stream.js";
 import { forgetGridStateFrom, projectGridEvent } from "./grid-projection.js";
-
-const RECONCILE_INTERVAL_MS = 60_000;
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
+import type { GridConfig } from "../grid-config.js";
+import { GRID_STREAM } from "./grid-events.stream.js";
 
 /**
  * The one way facts reach the read model and NATS: the follower applies the
@@ -21,22 +18,21 @@ const RECONCILE_INTERVAL_MS = 60_000;
  */
 @Injectable()
 export class GridSyncService implements OnApplicationBootstrap {
-  private readonly logger = new Logger("GridSync");
   readonly sync: ContractEventSync<"grid-services", Prisma.TransactionClient>;
-  private readonly relay: OutboxRelay;
-  private reconciling: NodeJS.Timeout | undefined;
+  private readonly pipeline: ChainSyncPipeline<"grid-services", Prisma.TransactionClient>;
 
   constructor(
     @Inject(PRISMA) prisma: PrismaClient,
     @Inject(PG_POOL) pool: Pool,
-    @Inject(NATS_CONNECTION) private readonly nats: NatsConnection,
-    @Inject(STACKS_CHAIN) private readonly chain: StacksChain,
-    @Inject(TRANSACTION_JOURNAL) private readonly journal: TransactionJournal,
-    @Inject(SERVICE_CONFIG) private readonly config: GridConfig,
+    @Inject(NATS_CONNECTION) nats: NatsConnection,
+    @Inject(STACKS_CHAIN) chain: StacksChain,
+    @Inject(TRANSACTION_JOURNAL) journal: TransactionJournal,
+    @Inject(SERVICE_CONFIG) config: GridConfig,
     @Inject(ShutdownHooks) hooks: ShutdownHooks,
   ) {
-    this.sync = new ContractEventSync(
-      {
+    const logger = new Logger("GridSync");
+    this.pipeline = new ChainSyncPipeline({
+      sync: {
         id: "grid:grid-services",
         chain,
         contract: "grid-services",
@@ -45,50 +41,33 @@ export class GridSyncService implements OnApplicationBootstrap {
         schema: config.GRID_SCHEMA,
         fromHeight: config.CHAIN_SYNC_FROM_HEIGHT,
         pollIntervalMs: config.CHAIN_POLL_INTERVAL_MS,
-        onError: (error) => this.logger.error(`chain sync failed: ${(error as Error).message}`),
       },
-      prismaExecutor(prisma),
-    );
-    this.relay = new OutboxRelay({
+      sql: prismaExecutor(prisma),
       pool,
       nats,
-      schema: config.GRID_SCHEMA,
       subjectPrefix: config.SUBJECT_PREFIX,
-      onError: (error) => this.logger.error(`outbox relay failed: ${(error as Error).message}`),
+      streams: [GRID_STREAM],
+      journal,
+      confirmationTimeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
+      forget: forgetGridStateFrom,
+      logError: (message) => logger.error(message),
     });
-    hooks.register(
-      "chain sync",
-      async () => {
-        clearInterval(this.reconciling);
-        await this.sync.stop();
-      },
-      "intake",
-    );
-    hooks.register("outbox relay", () => this.relay.stop(), "drain");
+    this.sync = this.pipeline.sync;
+    hooks.register("chain sync", () => this.pipeline.stopFollowing(), "intake");
+    hooks.register("outbox relay", () => this.pipeline.stopPublishing(), "drain");
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await ensureStreams(await jetstreamManager(this.nats), new SubjectNaming(this.config.SUBJECT_PREFIX), [
-      GRID_STREAM,
-    ]);
-    await this.relay.start();
-    this.sync.start();
-    this.reconciling = setInterval(() => void this.reconcileJournal(), RECONCILE_INTERVAL_MS);
-    this.reconciling.unref();
+  onApplicationBootstrap(): Promise<void> {
+    return this.pipeline.start();
   }
 
   /** Settles journal entries whose sender stopped waiting (timeout, restart) from the node's record. */
-  async reconcileJournal(): Promise<number> {
-    try {
-      return await this.journal.reconcile(this.chain, { olderThanMs: this.config.CHAIN_CONFIRMATION_TIMEOUT_MS });
-    } catch (error) {
-      this.logger.error(`journal reconciliation failed: ${(error as Error).message}`);
-      return 0;
-    }
+  reconcileJournal(): Promise<number> {
+    return this.pipeline.reconcileJournal();
   }
 
   /** Rebuilds the read model from `fromHeight`; events already published are not published again. */
   resync(fromHeight: number): Promise<number> {
-    return this.sync.resync(fromHeight, (tx) => forgetGridStateFrom(tx, fromHeight));
+    return this.pipeline.resync(fromHeight);
   }
 }

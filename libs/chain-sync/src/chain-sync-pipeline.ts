@@ -1,0 +1,88 @@
+import { jetstreamManager } from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { ContractKey } from "@voltstack/chain";
+import { ensureStreams, OutboxRelay, SubjectNaming, type SqlExecutor, type StreamSpec } from "@voltstack/messaging";
+import type { Pool } from "pg";
+import { ContractEventSync, type ContractEventSyncOptions } from "./contract-event-sync.js";
+import type { TransactionJournal } from "./transaction-journal.js";
+
+// Journal entries whose sender stopped waiting are settled from the node's record this often.
+const RECONCILE_INTERVAL_MS = 60_000;
+
+export interface ChainSyncPipelineOptions<C extends ContractKey, Tx> {
+  sync: Omit<ContractEventSyncOptions<C, Tx>, "onError">;
+  sql: SqlExecutor;
+  pool: Pool;
+  nats: NatsConnection;
+  subjectPrefix?: string;
+  /** The streams this service publishes to, declared at start. */
+  streams: StreamSpec[];
+  journal: TransactionJournal;
+  confirmationTimeoutMs: number;
+  /** Clears what a re-sync from `fromHeight` writes again. */
+  forget: (tx: Tx, fromHeight: number) => Promise<unknown>;
+  logError: (message: string) => void;
+}
+
+/**
+ * The one way facts reach a service's read model and NATS: the follower applies the
+ * contract's print events (the service's own transactions and those sent straight
+ * from wallets alike) with their outbox rows, the relay publishes what committed, and
+ * the journal is reconciled with the chain now and then.
+ */
+export class ChainSyncPipeline<C extends ContractKey, Tx> {
+  readonly sync: ContractEventSync<C, Tx>;
+  readonly #relay: OutboxRelay;
+  #reconciling: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: ChainSyncPipelineOptions<C, Tx>) {
+    this.sync = new ContractEventSync(
+      { ...options.sync, onError: (error) => options.logError(`chain sync failed: ${(error as Error).message}`) },
+      options.sql,
+    );
+    this.#relay = new OutboxRelay({
+      pool: options.pool,
+      nats: options.nats,
+      schema: options.sync.schema,
+      subjectPrefix: options.subjectPrefix,
+      onError: (error) => options.logError(`outbox relay failed: ${(error as Error).message}`),
+    });
+  }
+
+  async start(): Promise<void> {
+    const { nats, subjectPrefix, streams } = this.options;
+    await ensureStreams(await jetstreamManager(nats), new SubjectNaming(subjectPrefix), streams);
+    await this.#relay.start();
+    this.sync.start();
+    this.#reconciling = setInterval(() => void this.reconcileJournal(), RECONCILE_INTERVAL_MS);
+    this.#reconciling.unref();
+  }
+
+  /** Stops taking in chain events (the shutdown's intake phase). */
+  async stopFollowing(): Promise<void> {
+    clearInterval(this.#reconciling);
+    await this.sync.stop();
+  }
+
+  /** Stops the relay once what committed was published (the shutdown's drain phase). */
+  stopPublishing(): Promise<void> {
+    return this.#relay.stop();
+  }
+
+  /** Settles journal entries whose sender stopped waiting (timeout, restart) from the node's record. */
+  async reconcileJournal(): Promise<number> {
+    try {
+      return await this.options.journal.reconcile(this.options.sync.chain, {
+        olderThanMs: this.options.confirmationTimeoutMs,
+      });
+    } catch (error) {
+      this.options.logError(`journal reconciliation failed: ${(error as Error).message}`);
+      return 0;
+    }
+  }
+
+  /** Rebuilds the read model from `fromHeight`; events already published are not published again. */
+  resync(fromHeight: number): Promise<number> {
+    return this.sync.resync(fromHeight, (tx) => this.options.forget(tx, fromHeight).then(() => undefined));
+  }
+}
