@@ -15,6 +15,7 @@ export {
   type PrintEventHandler,
   type SyncBlock,
 } from "./contract-event-sync.js";
+export { createTransactionsController } from "./transactions-controller.js";
 export { PgCheckpointStore } from "./pg-checkpoint-store.js";
 export { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
 export {
