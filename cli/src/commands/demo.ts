@@ -1,0 +1,55 @@
+import { runDemo } from "../demo/run-demo.js";
+import { formatStx, type Output, table } from "../output.js";
+import { join } from "node:path";
+import { CliUsageError, connectClient, localCredentials, stateDir } from "../stack-file.js";
+
+/** `voltstack demo` (`npm run demo`): the whole flow against the running local system. */
+export async function demo(output: Output): Promise<void> {
+  const { stack } = await connectClient(undefined);
+  if (!stack) throw new CliUsageError("STACK_NOT_RUNNING", "The demo runs against the local system: `npm start`.");
+  const credentials = await localCredentials();
+  const caller = (name: string) => {
+    const credential = credentials.find((candidate) => candidate.name === name)!;
+    return { apiKey: credential.apiKey, principal: credential.principal };
+  };
+  const [first, second, third] = stack.stakeholders;
+  if (!first || !second || !third) throw new CliUsageError("NO_STAKEHOLDERS", "The stack file lists no stakeholders.");
+
+  output.note("voltstack demo: two facilities, one frequency-regulation request, its revenue shared\n");
+  const report = await runDemo({
+    urls: stack.urls,
+    devnetUrl: stack.devnetUrl,
+    callers: { admin: caller("admin"), ownerA: caller("owner-1"), ownerB: caller("owner-2") },
+    stakeholders: [first, second, third],
+    log: (line) => output.note(line),
+    progress: (label, work) => output.progress(`  … ${label}`, work),
+  });
+
+  output.result(report, () =>
+    [
+      "",
+      `request ${report.requestId}: ${formatStx(report.paymentUstx)} escrowed, ${formatStx(report.payoutUstx)} paid ` +
+        `into facility ${report.facilityIds[0]}'s pool, distributed in ${report.distribution.distributionTxid}`,
+      "",
+      table(
+        ["stakeholder", "share", "before", "after", "received", "expected"],
+        report.balances.map((balance) => [
+          balance.stakeholder,
+          `${balance.shareBps / 100} %`,
+          formatStx(balance.beforeUstx),
+          formatStx(balance.afterUstx),
+          formatStx(balance.receivedUstx),
+          formatStx(balance.expectedUstx),
+        ]),
+      ),
+      "",
+      report.conserved
+        ? "conserved: the stakeholders received exactly the payout, each to the micro-STX"
+        : "NOT CONSERVED: the payments differ from the contract's split",
+      `trace id: ${report.traceId}: every service's spans and logs of this run carry it ` +
+        `(\`grep ${report.traceId} ${join(stateDir(), "logs")}/*.log\`, or your tracing backend when ` +
+        "OTEL_EXPORTER_OTLP_ENDPOINT is set)",
+    ].join("\n"),
+  );
+  if (!report.conserved) process.exitCode = 1;
+}

@@ -1,0 +1,143 @@
+import { existsSync } from "node:fs";
+import { readFile, rm } from "node:fs/promises";
+import { createConnection } from "node:net";
+import { join, resolve } from "node:path";
+import { SERVICE_NAMES } from "@voltstack/client";
+import { formatEventLine, startLocalStack, tailEvents } from "@voltstack/local-stack";
+import { type Output, table } from "../output.js";
+import { CliUsageError, stateDir, writeStackFile } from "../stack-file.js";
+
+const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+const DEFAULT_NATS_URL = "nats://127.0.0.1:4222";
+
+function reachable(host: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = createConnection({ host, port, timeout: 2_000 });
+    socket.once("connect", () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once("timeout", () => {
+      socket.destroy();
+      done(false);
+    });
+    socket.once("error", () => done(false));
+  });
+}
+
+/** Says exactly which server is missing and how to get it, before anything starts. */
+async function checkServers(databaseUrl: string, natsUrl: string): Promise<void> {
+  const missing: string[] = [];
+  const database = new URL(databaseUrl);
+  if (!(await reachable(database.hostname, Number(database.port || 5432)))) {
+    missing.push(
+      `PostgreSQL is not reachable at ${database.host} (DATABASE_URL). Start it with ` +
+        "`sudo pg_ctlcluster <version> main start` (Debian: apt-get install postgresql), or point DATABASE_URL at one.",
+    );
+  }
+  const nats = new URL(natsUrl);
+  if (!(await reachable(nats.hostname, Number(nats.port || 4222)))) {
+    missing.push(
+      `NATS is not reachable at ${nats.host} (NATS_URL). Start it with JetStream on: \`nats-server -js\` ` +
+        "(Debian: apt-get install nats-server), or point NATS_URL at one.",
+    );
+  }
+  if (missing.length > 0) throw new CliUsageError("SERVERS_UNREACHABLE", missing.join("\n"));
+}
+
+async function lastLines(path: string, count: number): Promise<string> {
+  try {
+    return (await readFile(path, "utf8")).trimEnd().split("\n").slice(-count).join("\n");
+  } catch {
+    return "(no output)";
+  }
+}
+
+/**
+ * `voltstack up` (`npm start`): the devnet with the contracts, every service's migrations
+ * and the five services, then a live tail of the events until Ctrl-C stops it all.
+ */
+export async function up(output: Output): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
+  const natsUrl = process.env.NATS_URL || DEFAULT_NATS_URL;
+  await checkServers(databaseUrl, natsUrl);
+  const state = stateDir();
+  const subjectPrefix = process.env.SUBJECT_PREFIX ?? "";
+
+  const devnetDataDir = resolve(process.env.DEVNET_DATA_DIR ?? ".devnet");
+  const stack = await startLocalStack({
+    databaseUrl,
+    natsUrl,
+    stateDir: state,
+    subjectPrefix,
+    resetSchemas: !existsSync(devnetDataDir),
+    // Traces go to the services' logs unless an exporter is configured, so a trace id
+    // (the demo prints one) can be followed across the five services with grep.
+    env:
+      process.env.OTEL_TRACES_EXPORTER || process.env.OTEL_EXPORTER_OTLP_ENDPOINT
+        ? {}
+        : { OTEL_TRACES_EXPORTER: "console" },
+    devnet: {
+      port: Number(process.env.DEVNET_PORT || 3999),
+      dataDir: devnetDataDir,
+      blockIntervalMs: Number(process.env.DEVNET_BLOCK_INTERVAL_MS || 1_000),
+    },
+    onProgress: (message) => output.note(`  ${message}`),
+    onServiceExit: (name, exit) => {
+      const log = join(state, "logs", `${name}.log`);
+      void lastLines(log, 15).then((lines) =>
+        output.note(
+          `\n!! ${name} stopped (${exit.signal ?? `exit code ${exit.code}`}). Last lines of ${log}:\n${lines}\n`,
+        ),
+      );
+    },
+  });
+  const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, stack.services[name].url])) as Record<
+    (typeof SERVICE_NAMES)[number],
+    string
+  >;
+  await writeStackFile({
+    urls,
+    devnetUrl: stack.devnet.url,
+    natsUrl,
+    subjectPrefix,
+    stakeholders: stack.stakeholders,
+    startedAt: new Date().toISOString(),
+    pid: process.pid,
+  });
+
+  output.note("\nvoltstack is running\n");
+  output.note(
+    table(
+      ["service", "url", "API docs", "logs"],
+      SERVICE_NAMES.map((name) => [name, urls[name], `${urls[name]}/docs`, join(state, "logs", `${name}.log`)]),
+    ),
+  );
+  output.note(`\ndevnet (Stacks API subset over the Clarity VM): ${stack.devnet.url}`);
+  output.note(
+    `callers (API keys in ${join(state, "credentials.json")}; \`npx voltstack --as <caller> ...\`):\n` +
+      table(
+        ["caller", "role", "principal"],
+        stack.credentials.map((credential) => [credential.name, credential.role, credential.principal]),
+      ),
+  );
+  output.note("\nTry `npm run demo` in another terminal. Events as they are published (Ctrl-C stops everything):\n");
+
+  const tail = await tailEvents(natsUrl, subjectPrefix, (event) => output.note(formatEventLine(event)));
+  await new Promise<void>((done) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      output.note("\nstopping the services and the devnet…");
+      void (async () => {
+        await tail.close();
+        await stack.stop();
+        await rm(join(state, "stack.json"), { force: true });
+        done();
+      })();
+    };
+    process.on("SIGINT", stop);
+    process.on("SIGTERM", stop);
+  });
+}

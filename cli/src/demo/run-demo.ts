@@ -1,0 +1,235 @@
+import { randomBytes } from "node:crypto";
+import {
+  ApiRequestError,
+  type FulfilmentDistribution,
+  type ServiceName,
+  type Share,
+  VoltstackClient,
+} from "@voltstack/client";
+import { expectedSplit } from "./revenue-split.js";
+import { stxBalances, tipHeight } from "./stx-balances.js";
+
+/** The local callers the demo acts as, by role. */
+export interface DemoCallers {
+  admin: { apiKey: string; principal: string };
+  ownerA: { apiKey: string; principal: string };
+  ownerB: { apiKey: string; principal: string };
+}
+
+export interface DemoOptions {
+  urls: Record<ServiceName, string>;
+  devnetUrl: string;
+  callers: DemoCallers;
+  /** Three principals that receive facility A's revenue. */
+  stakeholders: readonly [string, string, string];
+  log?: (line: string) => void;
+  progress?: <T>(label: string, work: () => Promise<T>) => Promise<T>;
+  /** How long to wait for the revenue service's distribution. */
+  distributionTimeoutMs?: number;
+}
+
+export interface DemoStep {
+  step: string;
+  service: ServiceName;
+  txid: string;
+  blockHeight: number;
+}
+
+export interface StakeholderBalance {
+  stakeholder: string;
+  shareBps: number;
+  beforeUstx: string;
+  afterUstx: string;
+  receivedUstx: string;
+  expectedUstx: string;
+}
+
+export interface DemoReport {
+  traceId: string;
+  facilityIds: [number, number];
+  requestId: number;
+  paymentUstx: string;
+  payoutUstx: string;
+  distribution: FulfilmentDistribution;
+  balances: StakeholderBalance[];
+  /** True when the stakeholders received exactly the payout, each exactly the contract's split. */
+  conserved: boolean;
+  steps: DemoStep[];
+}
+
+// Odd amounts on purpose: the split has a rounding remainder to account for.
+const PAYMENT_USTX = 1_000_000_007n;
+const PERFORMANCE_BPS = 9_500;
+const SHARE_BPS = [5_000, 3_000, 2_000] as const;
+
+/**
+ * The whole flow through the five services' HTTP APIs, as an owner and an operator would
+ * drive it: two facilities registered and approved, capacity initialised, revenue
+ * shares, grid demand raised, a frequency-regulation request paid into escrow, accepted,
+ * fulfilled with a performance score, and the payout distributed by the revenue service
+ * on its own (on `service.fulfilled`). Every request carries one trace id.
+ */
+export async function runDemo(options: DemoOptions): Promise<DemoReport> {
+  const log = options.log ?? (() => undefined);
+  const progress = options.progress ?? (<T>(_label: string, work: () => Promise<T>) => work());
+  const traceId = randomBytes(16).toString("hex");
+  const traceparent = `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
+  const client = (apiKey: string) => new VoltstackClient({ urls: options.urls, apiKey, traceparent });
+  const admin = client(options.callers.admin.apiKey);
+  const ownerA = client(options.callers.ownerA.apiKey);
+  const ownerB = client(options.callers.ownerB.apiKey);
+  const steps: DemoStep[] = [];
+  const record = <T extends { txid: string; blockHeight: number }>(step: string, service: ServiceName, result: T) => {
+    steps.push({ step, service, txid: result.txid, blockHeight: result.blockHeight });
+    log(`  ✓ ${step.padEnd(44)} tx ${result.txid} (block ${result.blockHeight})`);
+    return result;
+  };
+  const shares: Share[] = options.stakeholders.map((stakeholder, index) => ({
+    stakeholder,
+    shareBps: SHARE_BPS[index]!,
+  }));
+
+  log(`trace id ${traceId} (every request below carries it)`);
+  const before = await stxBalances(options.devnetUrl, options.stakeholders);
+
+  const facilityA = record(
+    "register facility A (owner A)",
+    "verification",
+    await progress("registering facility A", () =>
+      ownerA.facilities.register({
+        owner: options.callers.ownerA.principal,
+        name: "Riverside battery",
+        location: "Substation 14, north feeder",
+        capacityKwh: 5_000,
+        maxPowerKw: 1_000,
+      }),
+    ),
+  ).facilityId;
+  const facilityB = record(
+    "register facility B (owner B)",
+    "verification",
+    await progress("registering facility B", () =>
+      ownerB.facilities.register({
+        owner: options.callers.ownerB.principal,
+        name: "Hillside battery",
+        location: "Substation 3, east feeder",
+        capacityKwh: 2_000,
+        maxPowerKw: 500,
+      }),
+    ),
+  ).facilityId;
+  record(`approve facility ${facilityA} (admin)`, "verification", await admin.facilities.approve(facilityA));
+  record(`approve facility ${facilityB} (admin)`, "verification", await admin.facilities.approve(facilityB));
+
+  // The capacity service learns of the approval from facility.approved; until then it answers FACILITY_NOT_FOUND.
+  const initialise = (owner: VoltstackClient, facilityId: number, storedKwh: number) =>
+    progress(`initialising capacity of facility ${facilityId}`, () =>
+      retryWhile(
+        () => owner.capacity.initialize(facilityId, { storedKwh }),
+        (error) => error.code === "FACILITY_NOT_FOUND",
+      ),
+    );
+  record(`initialise capacity of ${facilityA}: 3,000 kWh`, "capacity", await initialise(ownerA, facilityA, 3_000));
+  record(`initialise capacity of ${facilityB}: 1,200 kWh`, "capacity", await initialise(ownerB, facilityB, 1_200));
+
+  record(`set shares of ${facilityA}: 50/30/20 %`, "revenue", await ownerA.revenue.setShares(facilityA, shares));
+  record("raise grid demand to 85 % (admin)", "flow", await admin.flow.setDemand({ demandLevelPercent: 85 }));
+
+  const expiresAt = (await tipHeight(options.devnetUrl)) + 1_000;
+  const created = record(
+    `frequency regulation request, ${PAYMENT_USTX} µSTX escrowed`,
+    "grid",
+    await admin.grid.createRequest({
+      serviceType: "frequency-regulation",
+      powerKw: 800,
+      energyKwh: 1_500,
+      paymentUstx: PAYMENT_USTX.toString(),
+      expiresAt,
+    }),
+  );
+  const requestId = created.requestId;
+  record(
+    `accept request ${requestId} with facility ${facilityA}`,
+    "grid",
+    await ownerA.grid.accept(requestId, { facilityId: facilityA }),
+  );
+  const fulfilled = record(
+    `fulfil request ${requestId} at ${PERFORMANCE_BPS / 100} % performance`,
+    "grid",
+    await admin.grid.fulfil(requestId, { performanceBps: PERFORMANCE_BPS }),
+  );
+  const payoutUstx = BigInt(fulfilled.payoutUstx);
+
+  const distribution = await progress("waiting for the revenue service to distribute the payout", () =>
+    waitForDistribution(admin, requestId, options.distributionTimeoutMs ?? 120_000),
+  );
+  log(`  ✓ ${"revenue distributed (revenue service, on its own)".padEnd(44)} tx ${distribution.distributionTxid}`);
+
+  const after = await stxBalances(options.devnetUrl, options.stakeholders);
+  const expected = expectedSplit(payoutUstx, shares);
+  const balances = shares.map(({ stakeholder, shareBps }) => ({
+    stakeholder,
+    shareBps,
+    beforeUstx: before.get(stakeholder)!.toString(),
+    afterUstx: after.get(stakeholder)!.toString(),
+    receivedUstx: (after.get(stakeholder)! - before.get(stakeholder)!).toString(),
+    expectedUstx: expected.get(stakeholder)!.toString(),
+  }));
+  const received = balances.reduce((sum, balance) => sum + BigInt(balance.receivedUstx), 0n);
+  const conserved =
+    received === payoutUstx && balances.every((balance) => balance.receivedUstx === balance.expectedUstx);
+
+  return {
+    traceId,
+    facilityIds: [facilityA, facilityB],
+    requestId,
+    paymentUstx: PAYMENT_USTX.toString(),
+    payoutUstx: payoutUstx.toString(),
+    distribution,
+    balances,
+    conserved,
+    steps,
+  };
+}
+
+const SETTLED = new Set(["distributed", "covered", "nothing_to_pay"]);
+
+async function waitForDistribution(
+  client: VoltstackClient,
+  requestId: number,
+  timeoutMs: number,
+): Promise<FulfilmentDistribution> {
+  const deadline = Date.now() + timeoutMs;
+  let last: FulfilmentDistribution | undefined;
+  while (Date.now() < deadline) {
+    try {
+      last = await client.revenue.fulfilmentDistribution(requestId);
+      if (SETTLED.has(last.status)) return last;
+    } catch (error) {
+      if (!(error instanceof ApiRequestError) || error.status !== 404) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `The revenue service did not distribute request ${requestId} within ${timeoutMs / 1000} s` +
+      (last ? ` (its status: ${last.status}${last.errorCode ? `, ${last.errorCode}` : ""})` : "") +
+      "; see GET /dead-letters and GET /transactions on the revenue service.",
+  );
+}
+
+/** Retries while another service has not yet heard of what this request depends on. */
+async function retryWhile<T>(
+  work: () => Promise<T>,
+  transient: (error: ApiRequestError) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (!(error instanceof ApiRequestError) || !transient(error) || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}

@@ -1,0 +1,99 @@
+// `npx voltstack <command>`: starts the local system, runs the demo, and operates
+// facilities, capacity, demand, requests and revenue through the services' HTTP APIs.
+import { parseArgs } from "node:util";
+import { ApiRequestError } from "@voltstack/client";
+import { demo } from "./commands/demo.js";
+import { OPERATIONS } from "./commands/operations.js";
+import { up } from "./commands/up.js";
+import { createOutput, type Output } from "./output.js";
+import { CliUsageError, connectClient } from "./stack-file.js";
+
+const VALUE_FLAGS = [
+  "as",
+  "status",
+  "owner",
+  "name",
+  "location",
+  "capacity-kwh",
+  "max-power-kw",
+  "reason",
+  "stored-kwh",
+  "type",
+  "power-kw",
+  "energy-kwh",
+  "payment-ustx",
+  "expires-at",
+  "facility",
+  "performance-bps",
+  "stakeholder",
+] as const;
+
+function help(): string {
+  const lines = Object.values(OPERATIONS).map((command) => `  ${command.usage}\n      ${command.summary}`);
+  return [
+    "usage: voltstack <command> [--as <caller>] [--json]",
+    "",
+    "  up           start the devnet, migrations and the five services, then tail the events (npm start)",
+    "  demo         run the whole flow over the HTTP APIs and show the stakeholders' balances (npm run demo)",
+    ...lines,
+    "",
+    "--as <caller>  act as one of the local callers (admin, owner-1, owner-2, operator; default admin)",
+    "--json         print the result as JSON for scripts; progress and notes go to stderr",
+    "Against a deployed system set VOLTSTACK_<SERVICE>_URL for the five services and VOLTSTACK_API_KEY.",
+  ].join("\n");
+}
+
+async function run(argv: string[], output: Output): Promise<void> {
+  const parsed = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: "boolean" },
+      csv: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+      ...Object.fromEntries(VALUE_FLAGS.map((flag) => [flag, { type: "string" as const }])),
+    },
+  });
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const positionals = parsed.positionals;
+  const [first, second, ...rest] = positionals;
+  if (values.help || !first || first === "help") {
+    output.note(help());
+    return;
+  }
+  if (first === "up") return up(output);
+  if (first === "demo") return demo(output);
+
+  const twoWords = `${first} ${second ?? ""}`;
+  const command = OPERATIONS[twoWords] ?? OPERATIONS[first];
+  if (!command) throw new CliUsageError("UNKNOWN_COMMAND", `Unknown command "${positionals.join(" ")}".\n\n${help()}`);
+  const args = OPERATIONS[twoWords] ? rest : positionals.slice(1);
+  const { client } = await connectClient(typeof values.as === "string" ? values.as : undefined);
+  const result = await command.run({
+    client,
+    args,
+    flags: values,
+    progress: (label, work) => output.progress(label, work),
+  });
+  output.result(result.value, result.render);
+}
+
+const json = process.argv.includes("--json");
+const output = createOutput(json);
+try {
+  await run(process.argv.slice(2), output);
+} catch (error) {
+  if (error instanceof ApiRequestError) {
+    const detail = { status: error.status, code: error.code, message: error.message, details: error.details };
+    if (json) process.stdout.write(`${JSON.stringify({ error: detail }, null, 2)}\n`);
+    else process.stderr.write(`${error.request} refused: ${error.code} (HTTP ${error.status}): ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof CliUsageError || (error instanceof TypeError && "code" in error)) {
+    const code = error instanceof CliUsageError ? error.code : "INVALID_ARGUMENT";
+    if (json) process.stdout.write(`${JSON.stringify({ error: { code, message: error.message } }, null, 2)}\n`);
+    else process.stderr.write(`${code}: ${error.message}\n`);
+    process.exitCode = 2;
+  } else {
+    throw error;
+  }
+}

@@ -1,0 +1,13 @@
+/** A refusal or failure answered by a service: the HTTP status and the body's machine code. */
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: unknown,
+    readonly request: string,
+  ) {
+    super(message);
+    this.name = "ApiRequestError";
+  }
+}

@@ -1,0 +1,195 @@
+// What the services answer, as their OpenAPI documents (/docs/json) describe it. Amounts
+// that can exceed 2^53 (micro-STX, kWh, kW in the read models) are decimal strings.
+
+/** A write answers once its transaction is confirmed. */
+export interface ChainWrite {
+  txid: string;
+  blockHeight: number;
+}
+
+export type FacilityStatus = "pending" | "approved" | "rejected" | "suspended";
+
+export interface Facility {
+  id: number;
+  owner: string;
+  name: string;
+  location: string;
+  capacityKwh: string;
+  maxPowerKw: string;
+  status: FacilityStatus;
+  rejectionReason: string | null;
+  operators: { operator: string; enabled: boolean; updatedAt: string }[];
+  registeredTxid: string;
+  registeredHeight: number;
+  lastTxid: string;
+  lastHeight: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextAfter: number | null;
+}
+
+export interface Capacity {
+  facilityId: number;
+  totalKwh: string;
+  storedKwh: string;
+  reservedKwh: string;
+  availableKwh: string;
+  lastReason: string;
+  lastTxid: string;
+  lastHeight: number;
+}
+
+export interface CapacityReadingResult {
+  readingId: string;
+  facilityId: number;
+  storedKwh: number;
+  outcome: string;
+  written: boolean;
+  reason: string | null;
+  txid: string | null;
+  blockHeight: number | null;
+}
+
+export interface DemandLevels {
+  demandLevelPercent: number;
+  lowThresholdPercent: number;
+  highThresholdPercent: number;
+}
+
+export interface GridDemand extends DemandLevels {
+  lastTxid: string | null;
+  lastHeight: number | null;
+}
+
+export type FlowAction = "charge" | "discharge" | "hold";
+
+export interface SuggestedAction {
+  facilityId: number;
+  action: FlowAction;
+  energyKwh: string;
+}
+
+export interface Schedule {
+  facilityId: number;
+  scheduleVersion: number;
+  demandLevelPercent: number;
+  stepMinutes: number;
+  steps: { startsAt: string; action: FlowAction; energyKwh: number }[];
+  computedAt: string;
+}
+
+export type ServiceRequestStatus = "open" | "accepted" | "fulfilled" | "cancelled";
+
+export interface ServiceRequest {
+  id: number;
+  serviceType: string;
+  powerKw: string;
+  energyKwh: string;
+  paymentUstx: string;
+  requester: string;
+  expiresAt: number;
+  status: ServiceRequestStatus;
+  facilityId: number | null;
+  acceptedBy: string | null;
+  performanceBps: number | null;
+  payoutUstx: string;
+  refundUstx: string;
+  lastTxid: string;
+  lastHeight: number;
+}
+
+export interface FrequencyStatus {
+  targetMhz: number;
+  deadbandMhz: number;
+  lastReadingMhz: number | null;
+  deviating: boolean;
+  lastTxid: string | null;
+  lastHeight: number | null;
+}
+
+export interface FrequencyIngest {
+  received: number;
+  written: number;
+  readings: {
+    index: number;
+    frequencyMhz: number;
+    deviating: boolean;
+    decision: string;
+    written: boolean;
+    txid: string | null;
+  }[];
+}
+
+export interface Share {
+  stakeholder: string;
+  shareBps: number;
+}
+
+export interface RevenuePool {
+  facilityId: number;
+  balanceUstx: string;
+  depositedUstx: string;
+  distributedUstx: string;
+  sharesVersion: number;
+  shares: Share[];
+  lastTxid: string;
+  lastHeight: number;
+}
+
+export interface Payment {
+  paymentId: number;
+  distributionId: number;
+  facilityId: number;
+  stakeholder: string;
+  shareBps: number;
+  amountUstx: string;
+  txid: string;
+  blockHeight: number;
+  paidAt: string;
+}
+
+export interface PaymentHistory {
+  items: Payment[];
+  totalUstx: string;
+  count: number;
+}
+
+export interface FulfilmentDistribution {
+  requestId: number;
+  facilityId: number;
+  status: string;
+  attempts: number;
+  distributionTxid: string | null;
+  distributionId: number | null;
+  errorCode: string | null;
+}
+
+export interface JournalEntry {
+  id: string;
+  txid: string | null;
+  requestedBy: string;
+  sender: string;
+  contract: string;
+  functionName: string;
+  arguments: string[];
+  status: "pending" | "confirmed" | "failed";
+  errorCode: string | null;
+  errorMessage: string | null;
+  blockHeight: number | null;
+  createdAt: string;
+}
+
+export interface DeadLetter {
+  id: string;
+  consumer: string;
+  eventId: string;
+  subject: string;
+  errorCode: string;
+  errorMessage: string;
+  deliveries: number;
+  failedAt: string;
+  replayedAt: string | null;
+  replayCount: number;
+}

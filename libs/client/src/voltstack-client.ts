@@ -1,0 +1,213 @@
+import type {
+  Capacity,
+  CapacityReadingResult,
+  ChainWrite,
+  DeadLetter,
+  Facility,
+  FacilityStatus,
+  FrequencyIngest,
+  FrequencyStatus,
+  FulfilmentDistribution,
+  GridDemand,
+  JournalEntry,
+  Page,
+  PaymentHistory,
+  RevenuePool,
+  Schedule,
+  ServiceRequest,
+  ServiceRequestStatus,
+  Share,
+  SuggestedAction,
+} from "./api-views.js";
+import { HttpTransport, type RequestOptions } from "./http-transport.js";
+
+export const SERVICE_NAMES = ["verification", "capacity", "flow", "grid", "revenue"] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface VoltstackClientOptions {
+  /** Base URL of each service, e.g. http://127.0.0.1:3101 for verification. */
+  urls: Record<ServiceName, string>;
+  /** The caller's API key (or JWT), sent as a bearer token. */
+  apiKey?: string;
+  /** A W3C traceparent to send with every request (see `traced`). */
+  traceparent?: string;
+  timeoutMs?: number;
+}
+
+/** Query parameters of the list endpoints. */
+type ListOptions = { after?: number; limit?: number };
+/** The optional principal a caller with several signing principals acts as. */
+type ActAs = { actAs?: string };
+
+/** The operations of the five services that operators, owners and scripts use. */
+export class VoltstackClient {
+  readonly #transports: Record<ServiceName, HttpTransport>;
+
+  constructor(private readonly options: VoltstackClientOptions) {
+    this.#transports = Object.fromEntries(
+      SERVICE_NAMES.map((name) => [
+        name,
+        new HttpTransport({
+          baseUrl: options.urls[name],
+          ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+          traceparent: () => options.traceparent,
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+        }),
+      ]),
+    ) as Record<ServiceName, HttpTransport>;
+  }
+
+  /** The same services as another caller. */
+  as(apiKey: string | undefined): VoltstackClient {
+    const options: VoltstackClientOptions = { ...this.options };
+    if (apiKey) options.apiKey = apiKey;
+    else delete options.apiKey;
+    return new VoltstackClient(options);
+  }
+
+  /** The same caller, every request part of the trace `traceparent` names. */
+  traced(traceparent: string): VoltstackClient {
+    return new VoltstackClient({ ...this.options, traceparent });
+  }
+
+  /** Any endpoint of a service, for what the typed methods do not cover. */
+  request<T>(service: ServiceName, method: string, path: string, options?: RequestOptions): Promise<T> {
+    return this.#transports[service].request<T>(method, path, options);
+  }
+
+  readonly facilities = {
+    register: (body: { owner: string; name: string; location: string; capacityKwh: number; maxPowerKw: number }) =>
+      this.request<ChainWrite & { facilityId: number }>("verification", "POST", "facilities", { body }),
+    approve: (id: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/approve`, { body }),
+    reject: (id: number, body: { reason: string } & ActAs) =>
+      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/reject`, { body }),
+    suspend: (id: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/suspend`, { body }),
+    reinstate: (id: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/reinstate`, {
+        body,
+      }),
+    setOperator: (id: number, operator: string, enabled: boolean) =>
+      this.request<ChainWrite>("verification", "PUT", `facilities/${id}/operators/${operator}`, { body: { enabled } }),
+    list: (query: { status?: FacilityStatus; owner?: string } & ListOptions = {}) =>
+      this.request<Page<Facility>>("verification", "GET", "facilities", { query }),
+    get: (id: number) => this.request<Facility>("verification", "GET", `facilities/${id}`),
+  };
+
+  readonly capacity = {
+    initialize: (facilityId: number, body: { storedKwh: number } & ActAs) =>
+      this.request<ChainWrite & { facilityId: number }>("capacity", "POST", `facilities/${facilityId}/capacity`, {
+        body,
+      }),
+    recordReading: (facilityId: number, body: { storedKwh: number; measuredAt?: string } & ActAs) =>
+      this.request<CapacityReadingResult>("capacity", "POST", `facilities/${facilityId}/readings`, { body }),
+    recordReadings: (body: { readings: { facilityId: number; storedKwh: number; measuredAt?: string }[] } & ActAs) =>
+      this.request<{ results: CapacityReadingResult[]; written: number }>("capacity", "POST", "readings/batch", {
+        body,
+      }),
+    get: (facilityId: number) => this.request<Capacity>("capacity", "GET", `facilities/${facilityId}/capacity`),
+    list: (query: ListOptions = {}) => this.request<Page<Capacity>>("capacity", "GET", "capacities", { query }),
+    awaitingInitialisation: (query: ListOptions = {}) =>
+      this.request<Page<{ facilityId: number }>>("capacity", "GET", "facilities/awaiting-initialisation", { query }),
+  };
+
+  readonly flow = {
+    setDemand: (body: { demandLevelPercent: number } & ActAs) =>
+      this.request<ChainWrite>("flow", "PUT", "grid/demand", { body }),
+    setThresholds: (body: { lowThresholdPercent: number; highThresholdPercent: number } & ActAs) =>
+      this.request<ChainWrite>("flow", "PUT", "grid/thresholds", { body }),
+    demand: () => this.request<GridDemand>("flow", "GET", "grid/demand"),
+    charge: (facilityId: number, body: { energyKwh: number } & ActAs) =>
+      this.request<ChainWrite>("flow", "POST", `facilities/${facilityId}/charges`, { body }),
+    discharge: (facilityId: number, body: { energyKwh: number } & ActAs) =>
+      this.request<ChainWrite>("flow", "POST", `facilities/${facilityId}/discharges`, { body }),
+    suggestedAction: (facilityId: number) =>
+      this.request<SuggestedAction>("flow", "GET", `facilities/${facilityId}/suggested-action`),
+    schedule: (facilityId: number) => this.request<Schedule>("flow", "GET", `facilities/${facilityId}/schedule`),
+  };
+
+  readonly grid = {
+    setFrequencyTarget: (body: { targetMhz: number; deadbandMhz: number } & ActAs) =>
+      this.request<ChainWrite>("grid", "PUT", "frequency/target", { body }),
+    reportFrequency: (body: { readings: { frequencyMhz: number; measuredAt?: string }[] } & ActAs) =>
+      this.request<FrequencyIngest>("grid", "POST", "frequency/readings", { body }),
+    frequency: () => this.request<FrequencyStatus>("grid", "GET", "frequency/status"),
+    createRequest: (
+      body: { serviceType: string; powerKw: number; energyKwh: number; paymentUstx: string; expiresAt: number } & ActAs,
+    ) => this.request<ChainWrite & { requestId: number }>("grid", "POST", "service-requests", { body }),
+    accept: (requestId: number, body: { facilityId: number } & ActAs) =>
+      this.request<ChainWrite & { requestId: number; facilityId: number }>(
+        "grid",
+        "POST",
+        `service-requests/${requestId}/accept`,
+        { body },
+      ),
+    fulfil: (requestId: number, body: { performanceBps: number } & ActAs) =>
+      this.request<ChainWrite & { requestId: number; performanceBps: number; payoutUstx: string }>(
+        "grid",
+        "POST",
+        `service-requests/${requestId}/fulfil`,
+        { body },
+      ),
+    cancel: (requestId: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { requestId: number }>("grid", "POST", `service-requests/${requestId}/cancel`, {
+        body,
+      }),
+    listRequests: (query: { status?: ServiceRequestStatus; facility?: number } & ListOptions = {}) =>
+      this.request<Page<ServiceRequest>>("grid", "GET", "service-requests", { query }),
+    getRequest: (requestId: number) => this.request<ServiceRequest>("grid", "GET", `service-requests/${requestId}`),
+  };
+
+  readonly revenue = {
+    setShares: (facilityId: number, shares: Share[]) =>
+      this.request<ChainWrite & { facilityId: number; sharesVersion: number }>(
+        "revenue",
+        "PUT",
+        `facilities/${facilityId}/shares`,
+        { body: shares },
+      ),
+    distribute: (facilityId: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { facilityId: number; distributionId: number }>(
+        "revenue",
+        "POST",
+        `facilities/${facilityId}/distribute`,
+        { body },
+      ),
+    pool: (facilityId: number) => this.request<RevenuePool>("revenue", "GET", `facilities/${facilityId}/pool`),
+    facilityPayments: (facilityId: number) =>
+      this.request<PaymentHistory>("revenue", "GET", `facilities/${facilityId}/payments`),
+    stakeholderPayments: (principal: string) =>
+      this.request<PaymentHistory>("revenue", "GET", `stakeholders/${principal}/payments`),
+    facilityPaymentsCsv: (facilityId: number) =>
+      this.request<string>("revenue", "GET", `facilities/${facilityId}/payments`, {
+        query: { format: "csv" },
+        text: true,
+      }),
+    fulfilmentDistribution: (requestId: number) =>
+      this.request<FulfilmentDistribution>("revenue", "GET", `fulfilments/${requestId}/distribution`),
+  };
+
+  /** The transactions a service sent, newest first. */
+  transactions(service: ServiceName, query: { status?: JournalEntry["status"]; limit?: number } = {}) {
+    return this.request<{ items: JournalEntry[] }>(service, "GET", "transactions", { query });
+  }
+
+  deadLetters(service: ServiceName) {
+    return this.request<{ items: DeadLetter[] }>(service, "GET", "dead-letters");
+  }
+
+  replayDeadLetter(service: ServiceName, id: string) {
+    return this.request<DeadLetter>(service, "POST", `dead-letters/${id}/replay`);
+  }
+
+  /** A service's readiness: true when it and everything it needs answer. */
+  async ready(service: ServiceName): Promise<boolean> {
+    try {
+      await this.request<unknown>(service, "GET", "health/ready", { apiKey: null });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

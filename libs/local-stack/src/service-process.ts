@@ -1,0 +1,118 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createWriteStream, type WriteStream } from "node:fs";
+import { once } from "node:events";
+import type { StackService } from "./stack-services.js";
+import { repositoryRoot } from "./stack-services.js";
+
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+/** How a service process ended, for the launcher to report. */
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface ServiceProcessOptions {
+  service: StackService;
+  env: Record<string, string>;
+  /** The service's output (pino JSON lines) is appended here. */
+  logFile: string;
+  onExit?: (exit: ServiceExit) => void;
+}
+
+/**
+ * One service running as its own Node.js process, as it runs in a container: started
+ * from its main.ts through tsx, with its whole configuration in the environment.
+ */
+export class ServiceProcess {
+  #child: ChildProcess | undefined;
+  #log: WriteStream | undefined;
+  #expectedExit = false;
+
+  constructor(private readonly options: ServiceProcessOptions) {}
+
+  get name(): string {
+    return this.options.service.name;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.options.env.PORT}`;
+  }
+
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
+  /** Starts the process and resolves once its readiness endpoint answers 200. */
+  async start(): Promise<void> {
+    if (this.#child) throw new Error(`${this.name} is already running.`);
+    this.#expectedExit = false;
+    this.#log = createWriteStream(this.options.logFile, { flags: "a" });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", "--conditions=voltstack-source", this.options.service.entryPoint],
+      { cwd: repositoryRoot, env: { ...process.env, ...this.options.env }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    this.#child = child;
+    child.stdout?.pipe(this.#log, { end: false });
+    child.stderr?.pipe(this.#log, { end: false });
+    child.once("exit", (code, signal) => {
+      this.#child = undefined;
+      this.#log?.end();
+      if (!this.#expectedExit) this.options.onExit?.({ code, signal });
+    });
+    await this.#waitUntilReady(child);
+  }
+
+  /** Asks the service to shut down (SIGTERM), as Kubernetes does, and waits for it to exit. */
+  async stop(): Promise<void> {
+    await this.#end("SIGTERM");
+  }
+
+  /** Kills the service at once (SIGKILL): no shutdown hooks, no acks, as a crash would. */
+  async kill(): Promise<void> {
+    await this.#end("SIGKILL");
+  }
+
+  async #end(signal: NodeJS.Signals): Promise<void> {
+    const child = this.#child;
+    if (!child) return;
+    this.#expectedExit = true;
+    const exited = once(child, "exit");
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  async #waitUntilReady(child: ChildProcess): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const exited = new Promise<never>((_, reject) =>
+      child.once("exit", (code, signal) =>
+        reject(
+          new Error(
+            `${this.name} exited while starting (${signal ?? `code ${code}`}); its output is in ${this.options.logFile}`,
+          ),
+        ),
+      ),
+    );
+    exited.catch(() => undefined);
+    while (Date.now() < deadline) {
+      const ready = await Promise.race([this.#isReady(), exited]);
+      if (ready) return;
+      await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), exited]);
+    }
+    throw new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s; see ${this.options.logFile}`);
+  }
+
+  async #isReady(): Promise<boolean> {
+    try {
+      const response = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(2_000) });
+      await response.body?.cancel();
+      return response.ok;
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import { mkdir } from "node:fs/promises";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { type Devnet, startDevnet } from "@voltstack/devnet";
+import { applyMigrations, assertSchemaName, createPgPool } from "@voltstack/persistence";
+import {
+  authApiKeys,
+  LOCAL_STAKEHOLDER_ACCOUNTS,
+  type LocalCredential,
+  loadOrCreateCredentials,
+} from "./local-credentials.js";
+import { type ServiceExit, ServiceProcess } from "./service-process.js";
+import type { ServiceName } from "@voltstack/client";
+import { STACK_SERVICES, type StackService } from "./stack-services.js";
+
+export interface LocalStackOptions {
+  databaseUrl: string;
+  natsUrl: string;
+  /** Logs and credentials go here (`<stateDir>/logs/<service>.log`, `<stateDir>/credentials.json`). */
+  stateDir: string;
+  devnet?: { port?: number; dataDir?: string; blockIntervalMs?: number };
+  /** "default": 3101..3105; "free": ports the system picks, for tests running side by side. */
+  ports?: "default" | "free";
+  /** Prepended to each service's schema name (`e2e_1a2b_` -> `e2e_1a2b_grid`); none by default. */
+  schemaPrefix?: string;
+  /** Prepended to every subject and stream, so stacks can share one NATS server. */
+  subjectPrefix?: string;
+  nodeEnv?: "development" | "test";
+  chainPollIntervalMs?: number;
+  /**
+   * Drops the services' schemas before migrating. A fresh chain (a new devnet) must come
+   * with fresh read models: the followers refuse a chain that no longer has their blocks.
+   */
+  resetSchemas?: boolean;
+  /** Extra configuration of every service, over what the stack sets. */
+  env?: Record<string, string>;
+  /** Extra configuration of one service, over what the stack sets. */
+  serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** Called when a service stops without being asked to. */
+  onServiceExit?: (service: ServiceName, exit: ServiceExit) => void;
+  /** Progress lines: "migrating grid", "grid ready at ...". */
+  onProgress?: (message: string) => void;
+}
+
+export interface LocalStack {
+  devnet: Devnet;
+  services: Record<ServiceName, ServiceProcess>;
+  credentials: LocalCredential[];
+  /** Devnet principals that hold no API key: the demo's revenue stakeholders. */
+  stakeholders: string[];
+  schemas: Record<ServiceName, string>;
+  subjectPrefix: string;
+  /** The process environment each service was started with. */
+  serviceEnv(name: ServiceName): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === "string") throw new Error("No free port could be found.");
+  return address.port;
+}
+
+function keyVariable(credential: LocalCredential): string {
+  return `SIGNER_KEY_${credential.name.toUpperCase().replace(/-/g, "_")}`;
+}
+
+/**
+ * Starts the whole system on this machine: the devnet with the contracts deployed, each
+ * service's migrations, then the five services as processes, resolving once every one
+ * of them reports ready. Each service signs for the local callers' accounts and accepts
+ * their API keys; the admin (the deployer) signs distributions and expiry sweeps.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const progress = options.onProgress ?? (() => undefined);
+  const subjectPrefix = options.subjectPrefix ?? "";
+  await mkdir(join(options.stateDir, "logs"), { recursive: true });
+
+  const devnet = await startDevnet({
+    port: options.devnet?.port ?? 3999,
+    blockIntervalMs: options.devnet?.blockIntervalMs ?? 1_000,
+    ...(options.devnet?.dataDir ? { dataDir: options.devnet.dataDir } : {}),
+    onError: (error) => progress(`devnet: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const started: ServiceProcess[] = [];
+  try {
+    progress(`devnet ready at ${devnet.url}`);
+    const credentials = await loadOrCreateCredentials(join(options.stateDir, "credentials.json"), devnet.accounts);
+    const admin = credentials.find((credential) => credential.role === "admin")!;
+    const deployer = devnet.accounts.get("deployer")!;
+
+    const schemas = Object.fromEntries(
+      STACK_SERVICES.map((service) => [service.name, `${options.schemaPrefix ?? ""}${service.name}`]),
+    ) as Record<ServiceName, string>;
+    if (options.resetSchemas) await dropSchemas(options.databaseUrl, Object.values(schemas), progress);
+    for (const service of STACK_SERVICES) {
+      const result = await applyMigrations({
+        url: options.databaseUrl,
+        schema: schemas[service.name],
+        migrationsDir: service.migrationsDir,
+      });
+      progress(
+        `${service.name}: schema ${result.schema} migrated (${result.appliedMigrationNames.length} new migrations)`,
+      );
+    }
+
+    const signerKeys = Object.fromEntries(
+      credentials.map((credential) => [keyVariable(credential), secretKeyOf(devnet, credential.principal)]),
+    );
+    const common: Record<string, string> = {
+      NODE_ENV: options.nodeEnv ?? "development",
+      HOST: "127.0.0.1",
+      DATABASE_URL: options.databaseUrl,
+      DATABASE_POOL_MAX: "5",
+      NATS_URL: options.natsUrl,
+      STACKS_API_URL: devnet.url,
+      CONTRACT_DEPLOYER: deployer.address,
+      SIGNER_KEYS: JSON.stringify(
+        credentials.map((credential) => ({ principal: credential.principal, privateKeyEnv: keyVariable(credential) })),
+      ),
+      ...signerKeys,
+      AUTH_API_KEYS: authApiKeys(credentials),
+      CHAIN_POLL_INTERVAL_MS: String(options.chainPollIntervalMs ?? 250),
+      ...(subjectPrefix ? { SUBJECT_PREFIX: subjectPrefix } : {}),
+      ...options.env,
+    };
+    const perService: Record<ServiceName, Record<string, string>> = {
+      verification: {},
+      capacity: {},
+      flow: {},
+      grid: { EXPIRY_SWEEP_PRINCIPAL: admin.principal },
+      revenue: { DISTRIBUTOR_PRINCIPAL: admin.principal },
+    };
+
+    const environments = {} as Record<ServiceName, Record<string, string>>;
+    const services = {} as Record<ServiceName, ServiceProcess>;
+    for (const service of STACK_SERVICES) {
+      const port = options.ports === "free" ? await freePort() : service.defaultPort;
+      environments[service.name] = {
+        ...common,
+        PORT: String(port),
+        [service.schemaVariable]: schemas[service.name],
+        ...perService[service.name],
+        ...options.serviceEnv?.[service.name],
+      };
+      services[service.name] = processFor(service, environments[service.name]!, options);
+    }
+    await Promise.all(
+      STACK_SERVICES.map(async ({ name }) => {
+        await services[name].start();
+        started.push(services[name]);
+        progress(`${name} ready at ${services[name].url}`);
+      }),
+    );
+
+    return {
+      devnet,
+      services,
+      credentials,
+      stakeholders: LOCAL_STAKEHOLDER_ACCOUNTS.map((name) => devnet.accounts.get(name)!.address),
+      schemas,
+      subjectPrefix,
+      serviceEnv: (name) => environments[name],
+      stop: async () => {
+        await Promise.all(Object.values(services).map((service) => service.stop()));
+        await devnet.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(started.map((service) => service.stop()));
+    await devnet.stop();
+    throw error;
+  }
+}
+
+async function dropSchemas(url: string, schemas: string[], progress: (message: string) => void): Promise<void> {
+  const pool = createPgPool({ url, applicationName: "voltstack-local-stack", pool: { max: 1 } });
+  try {
+    for (const schema of schemas) {
+      assertSchemaName(schema);
+      const { rowCount } = await pool.query("SELECT 1 FROM information_schema.schemata WHERE schema_name = $1", [
+        schema,
+      ]);
+      if (!rowCount) continue;
+      await pool.query(`DROP SCHEMA "${schema}" CASCADE`);
+      progress(`schema ${schema} dropped: the chain is new`);
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+function secretKeyOf(devnet: Devnet, principal: string): string {
+  for (const account of devnet.accounts.values()) if (account.address === principal) return account.secretKey;
+  throw new Error(`The devnet holds no key for ${principal}.`);
+}
+
+function processFor(service: StackService, env: Record<string, string>, options: LocalStackOptions): ServiceProcess {
+  return new ServiceProcess({
+    service,
+    env,
+    logFile: join(options.stateDir, "logs", `${service.name}.log`),
+    onExit: (exit) => options.onServiceExit?.(service.name, exit),
+  });
+}
