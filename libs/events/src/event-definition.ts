@@ -12,7 +12,7 @@ export type EventOrigin =
       topic: string;
       /** Further print topics of the same transaction folded into this event. */
       folds?: readonly string[];
-      /** Print keys whose payload name is not their camelCase, mostly to add a unit. */
+      /** Keys of the decoded print (as @voltstack/chain names them) whose payload name differs, mostly to add a unit. */
       renames?: Readonly<Record<string, string>>;
     }
   | { kind: "service"; service: string };

@@ -16,3 +16,5 @@ export { deadLetterJsonSchema, envelopeJsonSchema, payloadJsonSchema } from "./j
 export type { JsonSchema } from "./json-schemas.js";
 export { decodeEvent, parseEvent } from "./parse-event.js";
 export { payloadFromPrint } from "./print-payload.js";
+export { eventStreams } from "./event-streams.js";
+export type { EventStream } from "./event-streams.js";

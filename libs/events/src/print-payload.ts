@@ -2,15 +2,6 @@ import type { ZodType } from "zod";
 import { eventCatalog, type EventPayload, type EventType } from "./catalog.js";
 import { EventValidationError } from "./event-validation-error.js";
 
-function camelCase(key: string): string {
-  return key.replace(/-(\w)/g, (_match, letter: string) => letter.toUpperCase());
-}
-
-// libs/chain decodes prints with camelCase keys; the renames are written as Clarity spells them.
-function kebabCase(key: string): string {
-  return key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-}
-
 // Clarity uints arrive as bigint (or number, or digit strings): micro-STX stay
 // decimal strings, everything else becomes a number for the schema to check.
 function convert(value: unknown, key: string, renames: Readonly<Record<string, string>>): unknown {
@@ -18,7 +9,7 @@ function convert(value: unknown, key: string, renames: Readonly<Record<string, s
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
       Object.entries(value).map(([field, item]) => {
-        const name = renames[field] ?? renames[kebabCase(field)] ?? camelCase(field);
+        const name = renames[field] ?? field;
         return [name, convert(item, name, renames)];
       }),
     );
@@ -35,15 +26,14 @@ function convert(value: unknown, key: string, renames: Readonly<Record<string, s
 }
 
 /**
- * The payload of `type` from the tuple its contract printed, keys as Clarity
- * spells them (`facility-id`, `capacity-kwh`, `payment`) or as libs/chain
- * decodes them (`facilityId`); `topic` is ignored.
- * For revenue.distributed, pass the revenue-paid tuples of the same
- * transaction as `payments`. Throws EventValidationError.
+ * The payload of `type` from its contract's print as @voltstack/chain decodes it
+ * (a PrintEvent's payload: camelCase keys, micro-STX fields ending in `Ustx`, uints
+ * as bigint); `topic` is ignored. For revenue.distributed, pass the revenue-paid
+ * prints of the same transaction as `payments`. Throws EventValidationError.
  */
 export function payloadFromPrint<T extends EventType>(
   type: T,
-  tuple: Readonly<Record<string, unknown>>,
+  print: Readonly<Record<string, unknown>>,
 ): EventPayload<T> {
   const definition = eventCatalog[type];
   if (definition?.origin.kind !== "chain") {
@@ -56,7 +46,7 @@ export function payloadFromPrint<T extends EventType>(
       },
     ]);
   }
-  const candidate = convert(tuple, "", definition.origin.renames ?? {});
+  const candidate = convert(print, "", definition.origin.renames ?? {});
   const result = (definition.payload as ZodType).safeParse(candidate);
   if (!result.success)
     throw new EventValidationError(

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { initSimnet, type Simnet } from "@stacks/clarinet-sdk";
-import { Cl, type ClarityValue } from "@stacks/transactions";
+import { Cl, type ClarityValue, cvToHex } from "@stacks/transactions";
+import { type PrintEvent, StacksChain } from "@voltstack/chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createEvent,
@@ -16,39 +17,16 @@ import {
   type EventType,
 } from "@voltstack/events";
 
-// The real contracts run in a simnet; every print event of a scenario that
-// touches every topic must turn into a valid payload. A contract that renames
-// or drops a printed field fails here.
+// The real contracts run in a simnet and their print events are decoded by
+// @voltstack/chain, as the services receive them; every print of a scenario that
+// touches every topic must turn into a valid payload. A contract that renames or
+// drops a printed field, or a decoder that names it differently, fails here.
 const repositoryRoot = fileURLToPath(new URL("../../../", import.meta.url));
 
-type Printed = { contract: ContractName; tuple: Record<string, unknown> };
+type Printed = { contract: ContractName; payload: Record<string, unknown> };
 
-// Clarity values as the chain prints them: uints as bigint, principals and strings as text.
-function plain(value: ClarityValue): unknown {
-  switch (value.type) {
-    case "uint":
-    case "int":
-      return BigInt(value.value);
-    case "true":
-      return true;
-    case "false":
-      return false;
-    case "address":
-    case "contract":
-    case "ascii":
-    case "utf8":
-      return value.value;
-    case "list":
-      return value.value.map(plain);
-    case "tuple":
-      return Object.fromEntries(Object.entries(value.value).map(([key, item]) => [key, plain(item)]));
-    case "none":
-      return null;
-    case "some":
-      return plain(value.value);
-    default:
-      throw new Error(`unexpected Clarity value ${value.type}`);
-  }
+function payloadsOf(transaction: Printed[], topic: string): Record<string, unknown>[] {
+  return transaction.filter((print) => print.payload.topic === topic).map((print) => print.payload);
 }
 
 describe("payloads from the contracts' real print events", () => {
@@ -72,19 +50,29 @@ describe("payloads from the contracts' real print events", () => {
       "wallet_5",
     ].map((name) => accounts.get(name) as string) as [string, string, string, string, string, string];
 
+    const chain = new StacksChain({ network: "devnet", contracts: { deployer } });
     const call = (contract: ContractName, method: string, args: ClarityValue[], sender: string) => {
       const { result, events } = simnet.callPublicFn(contract, method, args, sender);
       expect(result.type, `${contract}.${method}`).toBe("ok");
+      const logs = events
+        .filter((event) => event.event === "print_event")
+        .map((event, index) => {
+          const data = event.data as { contract_identifier: string; value: ClarityValue };
+          return {
+            event_index: index,
+            event_type: "smart_contract_log",
+            contract_log: {
+              contract_id: data.contract_identifier,
+              topic: "print",
+              value: { hex: cvToHex(data.value) },
+            },
+          };
+        });
       printed.push(
-        events
-          .filter((event) => event.event === "print_event")
-          .map((event) => {
-            const data = event.data as { contract_identifier: string; value: ClarityValue };
-            return {
-              contract: data.contract_identifier.split(".")[1] as ContractName,
-              tuple: plain(data.value) as Record<string, unknown>,
-            };
-          }),
+        chain.printEvents(logs).map((print: PrintEvent) => ({
+          contract: print.contract,
+          payload: print.payload as unknown as Record<string, unknown>,
+        })),
       );
     };
 
@@ -154,14 +142,14 @@ describe("payloads from the contracts' real print events", () => {
       traceContext: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
     };
     for (const transaction of printed) {
-      const payments = transaction.filter((print) => print.tuple.topic === "revenue-paid").map((print) => print.tuple);
-      for (const { contract, tuple } of transaction) {
-        const type = eventTypeForContractPrint(contract, String(tuple.topic));
-        if (tuple.topic === "revenue-paid") continue;
-        expect(type, `${contract} ${String(tuple.topic)}`).toBeDefined();
+      const payments = payloadsOf(transaction, "revenue-paid");
+      for (const { contract, payload: print } of transaction) {
+        const type = eventTypeForContractPrint(contract, String(print.topic));
+        if (print.topic === "revenue-paid") continue;
+        expect(type, `${contract} ${String(print.topic)}`).toBeDefined();
         const payload = payloadFromPrint(
           type as EventType,
-          type === "revenue.distributed" ? { ...tuple, payments } : tuple,
+          type === "revenue.distributed" ? { ...print, payments } : print,
         );
         const event = parseEvent(
           type as EventType,
@@ -177,37 +165,50 @@ describe("payloads from the contracts' real print events", () => {
 
   it("keeps the contract's numbers: amounts to the micro-STX and the payout split", () => {
     const prints = printed.flat();
-    const fulfilled = prints.find((print) => print.tuple.topic === "service-fulfilled");
-    expect(payloadFromPrint("service.fulfilled", fulfilled?.tuple ?? {})).toMatchObject({
+    const fulfilled = prints.find((print) => print.payload.topic === "service-fulfilled");
+    expect(payloadFromPrint("service.fulfilled", fulfilled?.payload ?? {})).toMatchObject({
       paymentUstx: 25_000_000n,
       payoutUstx: 23_750_000n,
       refundUstx: 1_250_000n,
       performanceBps: 9_500,
     });
     const distributed =
-      printed.find((transaction) => transaction.some((print) => print.tuple.topic === "revenue-distributed")) ?? [];
+      printed.find((transaction) => transaction.some((print) => print.payload.topic === "revenue-distributed")) ?? [];
     const payload = payloadFromPrint("revenue.distributed", {
-      ...distributed.find((print) => print.tuple.topic === "revenue-distributed")?.tuple,
-      payments: distributed.filter((print) => print.tuple.topic === "revenue-paid").map((print) => print.tuple),
+      ...payloadsOf(distributed, "revenue-distributed")[0],
+      payments: payloadsOf(distributed, "revenue-paid"),
     });
     expect(payload.amountUstx).toBe(24_750_001n);
     expect(payload.payments.map((paid) => paid.amountUstx)).toEqual([14_850_001n, 7_425_000n, 2_475_000n]);
   });
 
-  it("reads a print decoded with camelCase keys, as libs/chain decodes them, like the Clarity spelling", () => {
-    const camel = (key: string) => key.replace(/-(\w)/g, (_match, letter: string) => letter.toUpperCase());
-    for (const print of printed.flat()) {
-      const type = eventTypeForContractPrint(print.contract, String(print.tuple.topic));
-      if (!type || type === "revenue.distributed") continue;
-      const camelTuple = Object.fromEntries(Object.entries(print.tuple).map(([key, value]) => [camel(key), value]));
-      expect(payloadFromPrint(type, camelTuple)).toEqual(payloadFromPrint(type, print.tuple));
+  it("renames only fields the decoded prints have", () => {
+    for (const type of eventTypes) {
+      const origin = eventCatalog[type].origin;
+      if (origin.kind !== "chain") continue;
+      const fields = new Set<string>();
+      const collect = (value: unknown): void => {
+        if (Array.isArray(value)) value.forEach(collect);
+        else if (value !== null && typeof value === "object") {
+          for (const [field, item] of Object.entries(value)) {
+            fields.add(field);
+            collect(item);
+          }
+        }
+      };
+      printed
+        .flat()
+        .filter((print) => print.contract === origin.contract)
+        .forEach((print) => collect(print.payload));
+      for (const field of Object.keys(origin.renames ?? {}))
+        expect(fields, `${type} renames ${field}`).toContain(field);
     }
   });
 
-  it("refuses a print tuple that lost a field, with the event's error code", () => {
-    const registered = printed.flat().find((print) => print.tuple.topic === "facility-registered")?.tuple ?? {};
-    const { ["capacity-kwh"]: _dropped, ...broken } = registered;
-    expect(_dropped).toBe(2000n);
+  it("refuses a print that lost a field, with the event's error code", () => {
+    const registered = printed.flat().find((print) => print.payload.topic === "facility-registered")?.payload ?? {};
+    const { capacityKwh: dropped, ...broken } = registered;
+    expect(dropped).toBe(2000n);
     expect(() => payloadFromPrint("facility.registered", broken)).toThrow(
       expect.objectContaining({ code: "EVENT_INVALID" }),
     );

@@ -2,6 +2,7 @@ export { JetStreamServer, JETSTREAM_TRANSPORT } from "./jetstream-server.js";
 export type { HandlerConsumerOptions, JetStreamServerOptions } from "./jetstream-server.js";
 export { JetStreamContext } from "./jetstream-context.js";
 export { JetStreamExceptionFilter } from "./exception-filter.js";
+export { jetStreamConsumers } from "./jetstream-consumers.js";
 export { MessagingError, NonRetryableError, toHandlerFailure } from "./errors.js";
 export type { HandlerFailure } from "./errors.js";
 export { OutboxRelay } from "./outbox-relay.js";

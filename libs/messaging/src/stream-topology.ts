@@ -21,7 +21,7 @@ import type { SubjectNaming } from "./subjects.js";
 /** A stream declared in code. Subjects are logical; the naming adds the prefix. */
 export type StreamSpec = {
   name: string;
-  subjects: string[];
+  subjects: readonly string[];
   description?: string;
   /** How long a message is kept whether or not it was consumed. */
   maxAgeMs?: number;

@@ -43,5 +43,5 @@ export {
   type ReadinessFactory,
   type ServiceKitModuleOptions,
 } from "./bootstrap/service-kit-module.js";
-export { bootstrapService, type BootstrapOptions } from "./bootstrap/bootstrap-service.js";
+export { bootstrapService, type BootstrapOptions, type EventConsumers } from "./bootstrap/bootstrap-service.js";
 export { startTestService, type TestService } from "./bootstrap/test-service.js";

@@ -1,18 +1,10 @@
-import type { INestApplication } from "@nestjs/common";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { StacksChain } from "@voltstack/chain";
-import { JetStreamExceptionFilter, JetStreamServer, prismaTransactions } from "@voltstack/messaging";
+import { eventStreams } from "@voltstack/events";
+import { jetStreamConsumers, prismaTransactions } from "@voltstack/messaging";
 import { checkDatabaseReady } from "@voltstack/persistence";
-import {
-  type BootstrapOptions,
-  bootstrapService,
-  natsReadiness,
-  ShutdownHooks,
-  stacksNodeReadiness,
-} from "@voltstack/service-kit";
-import { AppModule } from "./app.module.js";
+import { type BootstrapOptions, natsReadiness, stacksNodeReadiness } from "@voltstack/service-kit";
 import type { CapacityConfig } from "./capacity-config.js";
-import { FACILITY_STREAM } from "./chain-sync/capacity-events.stream.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { NATS_CONNECTION, PRISMA, STACKS_CHAIN } from "./infrastructure/tokens.js";
 
@@ -36,32 +28,15 @@ export function capacityBootstrapOptions(config: CapacityConfig): BootstrapOptio
         chain: stacksNodeReadiness(chain.network.url),
       }),
     },
+    // facility.approved arrives on the verification service's stream, declared here too so either may start first.
+    eventConsumers: (app) =>
+      jetStreamConsumers({
+        service: "capacity",
+        nats: app.get<NatsConnection>(NATS_CONNECTION),
+        transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
+        schema: config.CAPACITY_SCHEMA,
+        subjectPrefix: config.SUBJECT_PREFIX,
+        streams: [eventStreams.FACILITIES],
+      }),
   };
-}
-
-/**
- * Attaches the JetStream transport to a started application, so the @EventPattern
- * handlers consume (one durable consumer each, inbox in the service's schema), and
- * stops it first on shutdown.
- */
-export async function connectEventConsumers(app: INestApplication, config: CapacityConfig): Promise<JetStreamServer> {
-  const server = new JetStreamServer({
-    service: "capacity",
-    nats: app.get<NatsConnection>(NATS_CONNECTION),
-    transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
-    schema: config.CAPACITY_SCHEMA,
-    ...(config.SUBJECT_PREFIX ? { subjectPrefix: config.SUBJECT_PREFIX } : {}),
-    streams: [FACILITY_STREAM],
-  });
-  app.connectMicroservice({ strategy: server }).useGlobalFilters(new JetStreamExceptionFilter());
-  await app.startAllMicroservices();
-  app.get(ShutdownHooks).register("event consumers", () => server.close(), "intake");
-  return server;
-}
-
-/** Starts the HTTP API, the chain follower and the event consumers. */
-export async function startCapacityService(config: CapacityConfig): Promise<INestApplication> {
-  const app = await bootstrapService(AppModule, capacityBootstrapOptions(config));
-  await connectEventConsumers(app, config);
-  return app;
 }

@@ -3,8 +3,10 @@
 // through OpenTelemetry's hooks and get instrumented.
 await import("@voltstack/observability/register");
 
-const { loadConfig } = await import("@voltstack/service-kit");
+const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
 const { capacityConfigSchema } = await import("./capacity-config.js");
-const { startCapacityService } = await import("./capacity-service.js");
+const { capacityBootstrapOptions } = await import("./capacity-service.js");
+const { AppModule } = await import("./app.module.js");
 
-await startCapacityService(loadConfig(capacityConfigSchema));
+const config = loadConfig(capacityConfigSchema);
+await bootstrapService(AppModule, capacityBootstrapOptions(config));

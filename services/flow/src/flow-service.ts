@@ -1,10 +1,9 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { INestApplication } from "@nestjs/common";
 import type { StacksChain } from "@voltstack/chain";
-import { JetStreamExceptionFilter, JetStreamServer, prismaTransactions } from "@voltstack/messaging";
+import { eventStreams } from "@voltstack/events";
+import { jetStreamConsumers, prismaTransactions } from "@voltstack/messaging";
 import { checkDatabaseReady } from "@voltstack/persistence";
 import { type BootstrapOptions, natsReadiness, stacksNodeReadiness } from "@voltstack/service-kit";
-import { CAPACITY_STREAM, FLOW_STREAM } from "./chain-sync/flow-events.stream.js";
 import type { FlowConfig } from "./flow-config.js";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { NATS_CONNECTION, PRISMA, STACKS_CHAIN } from "./infrastructure/tokens.js";
@@ -29,23 +28,15 @@ export function flowBootstrapOptions(config: FlowConfig): BootstrapOptions {
         chain: stacksNodeReadiness(chain.network.url),
       }),
     },
+    // Capacity events (the capacity service's stream) and grid demand events (its own) replan schedules.
+    eventConsumers: (app) =>
+      jetStreamConsumers({
+        service: "flow",
+        nats: app.get<NatsConnection>(NATS_CONNECTION),
+        transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
+        schema: config.FLOW_SCHEMA,
+        subjectPrefix: config.SUBJECT_PREFIX,
+        streams: [eventStreams.FLOW, eventStreams.CAPACITY],
+      }),
   };
-}
-
-/**
- * Connects the event handlers (capacity and grid events, which replan schedules) to the
- * running HTTP application through the JetStream transport; app.close() stops them.
- */
-export async function startEventHandlers(app: INestApplication, config: FlowConfig): Promise<void> {
-  const server = new JetStreamServer({
-    service: "flow",
-    nats: app.get<NatsConnection>(NATS_CONNECTION),
-    transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
-    schema: config.FLOW_SCHEMA,
-    ...(config.SUBJECT_PREFIX ? { subjectPrefix: config.SUBJECT_PREFIX } : {}),
-    streams: [FLOW_STREAM, CAPACITY_STREAM],
-  });
-  const microservice = app.connectMicroservice({ strategy: server });
-  microservice.useGlobalFilters(new JetStreamExceptionFilter());
-  await app.startAllMicroservices();
 }

@@ -5,9 +5,8 @@ await import("@voltstack/observability/register");
 
 const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
 const { flowConfigSchema } = await import("./flow-config.js");
-const { flowBootstrapOptions, startEventHandlers } = await import("./flow-service.js");
+const { flowBootstrapOptions } = await import("./flow-service.js");
 const { AppModule } = await import("./app.module.js");
 
 const config = loadConfig(flowConfigSchema);
-const app = await bootstrapService(AppModule, flowBootstrapOptions(config));
-await startEventHandlers(app, config);
+await bootstrapService(AppModule, flowBootstrapOptions(config));

@@ -5,9 +5,8 @@ await import("@voltstack/observability/register");
 
 const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
 const { revenueConfigSchema } = await import("./revenue-config.js");
-const { revenueBootstrapOptions, startEventConsumers } = await import("./revenue-service.js");
+const { revenueBootstrapOptions } = await import("./revenue-service.js");
 const { AppModule } = await import("./app.module.js");
 
 const config = loadConfig(revenueConfigSchema);
-const app = await bootstrapService(AppModule, revenueBootstrapOptions(config));
-await startEventConsumers(app, config);
+await bootstrapService(AppModule, revenueBootstrapOptions(config));

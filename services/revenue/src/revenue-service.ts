@@ -1,10 +1,9 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import type { INestApplication } from "@nestjs/common";
 import type { StacksChain } from "@voltstack/chain";
-import { JetStreamExceptionFilter, JetStreamServer, prismaTransactions } from "@voltstack/messaging";
+import { eventStreams } from "@voltstack/events";
+import { jetStreamConsumers, prismaTransactions } from "@voltstack/messaging";
 import { checkDatabaseReady } from "@voltstack/persistence";
-import { type BootstrapOptions, natsReadiness, ShutdownHooks, stacksNodeReadiness } from "@voltstack/service-kit";
-import { GRID_SERVICES_STREAM } from "./chain-sync/revenue-events.stream.js";
+import { type BootstrapOptions, natsReadiness, stacksNodeReadiness } from "@voltstack/service-kit";
 import type { PrismaClient } from "./generated/prisma/client.js";
 import { NATS_CONNECTION, PRISMA, STACKS_CHAIN } from "./infrastructure/tokens.js";
 import type { RevenueConfig } from "./revenue-config.js";
@@ -30,27 +29,16 @@ export function revenueBootstrapOptions(config: RevenueConfig): BootstrapOptions
         chain: stacksNodeReadiness(chain.network.url),
       }),
     },
+    // service.fulfilled arrives on the grid service's stream, declared here too so either may start first.
+    eventConsumers: (app) =>
+      jetStreamConsumers({
+        service: "revenue",
+        nats: app.get<NatsConnection>(NATS_CONNECTION),
+        transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
+        schema: config.REVENUE_SCHEMA,
+        subjectPrefix: config.SUBJECT_PREFIX,
+        streams: [eventStreams.GRID_SERVICES],
+        consumerDefaults: { ackWaitMs: config.EVENT_ACK_WAIT_MS },
+      }),
   };
-}
-
-/**
- * Connects the service's event handlers (service.fulfilled) to JetStream on the
- * running application. Their consumers stop first on shutdown, before the follower,
- * the relay and the connections they use.
- */
-export async function startEventConsumers(app: INestApplication, config: RevenueConfig): Promise<void> {
-  const server = new JetStreamServer({
-    service: "revenue",
-    nats: app.get<NatsConnection>(NATS_CONNECTION),
-    transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
-    schema: config.REVENUE_SCHEMA,
-    subjectPrefix: config.SUBJECT_PREFIX,
-    streams: [GRID_SERVICES_STREAM],
-    consumerDefaults: { ackWaitMs: config.EVENT_ACK_WAIT_MS },
-  });
-  app.get(ShutdownHooks).register("event consumers", () => server.close(), "intake");
-  app
-    .connectMicroservice({ strategy: server }, { inheritAppConfig: false })
-    .useGlobalFilters(new JetStreamExceptionFilter());
-  await app.startAllMicroservices();
 }

@@ -7,9 +7,9 @@ import { OPERATOR } from "./example-principals.js";
 
 const DEMAND_RENAMES = {
   level: "demandLevelPercent",
-  "demand-level": "demandLevelPercent",
-  "low-threshold": "lowThresholdPercent",
-  "high-threshold": "highThresholdPercent",
+  demandLevel: "demandLevelPercent",
+  lowThreshold: "lowThresholdPercent",
+  highThreshold: "highThresholdPercent",
 };
 
 const origin = (topic: string) =>

@@ -15,14 +15,11 @@ import { stacksPrincipalSchema } from "../stacks-principal.js";
 import { ADMIN, OPERATOR, ORACLE } from "./example-principals.js";
 
 const GRID_RENAMES = {
-  "frequency-mhz": "frequencyMilliHz",
-  "target-mhz": "targetMilliHz",
-  "deadband-mhz": "deadbandMilliHz",
-  "deviation-mhz": "deviationMilliHz",
-  payment: "paymentUstx",
-  payout: "payoutUstx",
-  refund: "refundUstx",
-  "expires-at": "expiresAtBlock",
+  frequencyMhz: "frequencyMilliHz",
+  targetMhz: "targetMilliHz",
+  deadbandMhz: "deadbandMilliHz",
+  deviationMhz: "deviationMilliHz",
+  expiresAt: "expiresAtBlock",
 };
 
 const origin = (topic: string) => ({ kind: "chain", contract: "grid-services", topic, renames: GRID_RENAMES }) as const;

@@ -5,7 +5,7 @@ import { asciiTextSchema, bpsSchema, entityIdSchema, ustxSchema, versionNumberSc
 import { stacksPrincipalSchema } from "../stacks-principal.js";
 import { COMMUNITY, GRID_SERVICES_CONTRACT, INVESTOR, OPERATOR, OWNER } from "./example-principals.js";
 
-const REVENUE_RENAMES = { amount: "amountUstx", "pool-balance": "poolBalanceUstx", version: "sharesVersion" };
+const REVENUE_RENAMES = { version: "sharesVersion" };
 
 const origin = (topic: string, folds: readonly string[] = []) =>
   ({ kind: "chain", contract: "revenue-sharing", topic, folds, renames: REVENUE_RENAMES }) as const;

@@ -1,5 +1,6 @@
 import {
   type DynamicModule,
+  type ExceptionFilter,
   type INestApplication,
   Logger,
   type LoggerService,
@@ -7,8 +8,10 @@ import {
   type Type,
 } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
+import type { CustomTransportStrategy, NestMicroservice } from "@nestjs/microservices";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { ApiErrorFilter } from "../errors/api-error-filter.js";
+import { ShutdownHooks } from "../lifecycle/shutdown-hooks.js";
 import { httpMetricsMiddleware } from "../metrics/http-metrics.js";
 import { buildOpenApiDocument, type OpenApiOptions, serveOpenApi } from "../openapi/openapi.js";
 import { serviceRootModule, type ServiceKitModuleOptions } from "./service-kit-module.js";
@@ -22,11 +25,26 @@ export interface BootstrapOptions extends ServiceKitModuleOptions {
   listen?: { port?: number; host?: string };
   /** Signals that start a graceful shutdown; false leaves signals alone (tests). */
   shutdownSignals?: string[] | false;
+  /**
+   * The transport the service's @EventPattern handlers consume through, built from the
+   * started application's providers (`jetStreamConsumers(...)` of @voltstack/messaging).
+   * It starts once HTTP listens and stops first on shutdown, in the "intake" phase, so no
+   * handler takes new work while the connections it needs are being closed.
+   */
+  eventConsumers?: (app: INestApplication) => EventConsumers | Promise<EventConsumers>;
+}
+
+/** A transport for event handlers, with the exception filters its handlers need. */
+export interface EventConsumers {
+  transport: CustomTransportStrategy;
+  /** The handlers' own: the HTTP application's filters are not inherited. */
+  filters?: ExceptionFilter[];
 }
 
 /**
  * Starts a service: configuration, health, metrics, OpenAPI at /docs, the error shape,
- * authentication and graceful shutdown around `appModule`. Returns the listening app.
+ * authentication, its event consumers and graceful shutdown around `appModule`.
+ * Returns the listening app.
  */
 export async function bootstrapService(
   appModule: Type | DynamicModule,
@@ -46,5 +64,32 @@ export async function bootstrapService(
   const port = options.listen?.port ?? options.config.PORT;
   const host = options.listen?.host ?? options.config.HOST;
   await app.listen(port, host);
+  if (options.eventConsumers) {
+    try {
+      await startEventConsumers(app, await options.eventConsumers(app));
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
   return app;
+}
+
+async function startEventConsumers(app: INestApplication, { transport, filters = [] }: EventConsumers): Promise<void> {
+  app.get(ShutdownHooks).register(
+    "event consumers",
+    async () => {
+      await transport.close();
+    },
+    "intake",
+  );
+  // Not deferred, Nest binds the handlers inside connectMicroservice, before the filters
+  // below exist; deferred, it would run the app's init hooks again, which already ran at listen.
+  const consumers = app.connectMicroservice(
+    { strategy: transport },
+    { inheritAppConfig: false, deferInitialization: true },
+  ) as NestMicroservice;
+  consumers.useGlobalFilters(...filters);
+  consumers.setIsInitHookCalled(true);
+  await app.startAllMicroservices();
 }

@@ -3,13 +3,13 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs
 import type { Pool } from "pg";
 import type { StacksChain } from "@voltstack/chain";
 import { ChainSyncPipeline, type ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
+import { eventStreams } from "@voltstack/events";
 import { prismaExecutor, prismaTransactions } from "@voltstack/messaging";
 import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import { forgetCapacitiesFrom, projectCapacityEvent } from "../capacity/capacity-projection.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
 import type { CapacityConfig } from "../capacity-config.js";
-import { CAPACITY_STREAM } from "./capacity-events.stream.js";
 
 /**
  * The one way facts reach the read model and NATS: the follower applies the
@@ -47,7 +47,7 @@ export class CapacitySyncService implements OnApplicationBootstrap {
       pool,
       nats,
       subjectPrefix: config.SUBJECT_PREFIX,
-      streams: [CAPACITY_STREAM],
+      streams: [eventStreams.CAPACITY],
       journal,
       confirmationTimeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
       forget: forgetCapacitiesFrom,

@@ -15,7 +15,7 @@ import {
 } from "@voltstack/service-testing";
 import { AppModule } from "../../src/app.module.js";
 import { capacityConfigSchema } from "../../src/capacity-config.js";
-import { capacityBootstrapOptions, connectEventConsumers } from "../../src/capacity-service.js";
+import { capacityBootstrapOptions } from "../../src/capacity-service.js";
 
 export { call, databaseUrl, natsUrl, waitFor } from "@voltstack/service-testing";
 export type { Account, Received };
@@ -76,7 +76,6 @@ export async function startHarness(): Promise<Harness> {
   });
 
   const service = await startTestService(AppModule, { ...capacityBootstrapOptions(config), logger: false });
-  await connectEventConsumers(service.app, config);
 
   return {
     devnet: env.devnet,

@@ -3,13 +3,13 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs
 import type { Pool } from "pg";
 import type { StacksChain } from "@voltstack/chain";
 import { ChainSyncPipeline, type ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
+import { eventStreams } from "@voltstack/events";
 import { prismaExecutor, prismaTransactions } from "@voltstack/messaging";
 import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import { forgetFlowFrom, projectFlowEvent } from "../flow/flow-projection.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
 import type { FlowConfig } from "../flow-config.js";
-import { FLOW_STREAM } from "./flow-events.stream.js";
 
 /**
  * The one way facts reach the read model and NATS: the follower applies the
@@ -47,7 +47,7 @@ export class FlowSyncService implements OnApplicationBootstrap {
       pool,
       nats,
       subjectPrefix: config.SUBJECT_PREFIX,
-      streams: [FLOW_STREAM],
+      streams: [eventStreams.FLOW],
       journal,
       confirmationTimeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
       forget: forgetFlowFrom,

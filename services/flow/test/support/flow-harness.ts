@@ -14,7 +14,7 @@ import {
 } from "@voltstack/service-testing";
 import { AppModule } from "../../src/app.module.js";
 import { flowConfigSchema } from "../../src/flow-config.js";
-import { flowBootstrapOptions, startEventHandlers } from "../../src/flow-service.js";
+import { flowBootstrapOptions } from "../../src/flow-service.js";
 
 export { call, databaseUrl, natsUrl, waitFor } from "@voltstack/service-testing";
 export type { Account, Received };
@@ -73,7 +73,6 @@ export async function startHarness(): Promise<Harness> {
   });
 
   const service = await startTestService(AppModule, { ...flowBootstrapOptions(config), logger: false });
-  await startEventHandlers(service.app, config);
 
   return {
     devnet: env.devnet,

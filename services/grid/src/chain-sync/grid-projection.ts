@@ -112,7 +112,7 @@ export async function projectGridEvent(
   const type = eventTypeForContractPrint("grid-services", payload.topic);
   if (!type) return [];
   try {
-    return [{ type, payload: payloadFromPrint(type, clarityTuple(payload)) } as DerivedEvent];
+    return [{ type, payload: payloadFromPrint(type, payload) } as DerivedEvent];
   } catch (error) {
     if (!(error instanceof EventValidationError)) throw error;
     logger.warn(`No ${type} event for tx ${txid}: ${error.message}`);
@@ -124,22 +124,6 @@ export async function projectGridEvent(
 export async function forgetGridStateFrom(tx: Tx, fromHeight: number): Promise<void> {
   await tx.serviceRequest.deleteMany({ where: { createdHeight: { gte: fromHeight } } });
   await tx.frequencyStatus.deleteMany({ where: { lastHeight: { gte: fromHeight } } });
-}
-
-// payloadFromPrint reads the tuple as Clarity spells it: the decoded names that differ go back.
-const CLARITY_NAMES: Record<string, string> = {
-  frequencyMhz: "frequency-mhz",
-  targetMhz: "target-mhz",
-  deadbandMhz: "deadband-mhz",
-  deviationMhz: "deviation-mhz",
-  expiresAt: "expires-at",
-  paymentUstx: "payment",
-  payoutUstx: "payout",
-  refundUstx: "refund",
-};
-
-function clarityTuple(payload: GridPayload): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(payload).map(([key, value]) => [CLARITY_NAMES[key] ?? key, value]));
 }
 
 function fitsColumns(payload: GridPayload): boolean {

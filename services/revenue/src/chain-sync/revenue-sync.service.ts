@@ -3,13 +3,13 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs
 import type { Pool } from "pg";
 import type { StacksChain } from "@voltstack/chain";
 import { ChainSyncPipeline, type ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
+import { eventStreams } from "@voltstack/events";
 import { prismaExecutor, prismaTransactions } from "@voltstack/messaging";
 import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import { forgetRevenueFrom, projectRevenueEvent } from "../revenue/revenue-projection.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
 import type { RevenueConfig } from "../revenue-config.js";
-import { REVENUE_STREAM } from "./revenue-events.stream.js";
 
 /**
  * The one way facts reach the read model and NATS: the follower applies the
@@ -46,7 +46,7 @@ export class RevenueSyncService implements OnApplicationBootstrap {
       pool,
       nats,
       subjectPrefix: config.SUBJECT_PREFIX,
-      streams: [REVENUE_STREAM],
+      streams: [eventStreams.REVENUE],
       journal,
       confirmationTimeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
       forget: forgetRevenueFrom,

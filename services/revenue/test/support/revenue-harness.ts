@@ -21,7 +21,7 @@ import {
 } from "@voltstack/service-testing";
 import { AppModule } from "../../src/app.module.js";
 import { type RevenueConfig, revenueConfigSchema } from "../../src/revenue-config.js";
-import { revenueBootstrapOptions, startEventConsumers } from "../../src/revenue-service.js";
+import { revenueBootstrapOptions } from "../../src/revenue-service.js";
 
 export { databaseUrl, natsUrl } from "@voltstack/service-testing";
 export type { Account, Received };
@@ -108,7 +108,6 @@ export async function startHarness(): Promise<Harness> {
   const instances: TestService[] = [];
   const startInstance = async (): Promise<TestService> => {
     const service = await startTestService(AppModule, { ...revenueBootstrapOptions(config), logger: false });
-    await startEventConsumers(service.app, config);
     instances.push(service);
     return service;
   };

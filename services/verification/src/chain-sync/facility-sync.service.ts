@@ -3,13 +3,13 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs
 import type { Pool } from "pg";
 import type { StacksChain } from "@voltstack/chain";
 import { ChainSyncPipeline, type ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
+import { eventStreams } from "@voltstack/events";
 import { prismaExecutor, prismaTransactions } from "@voltstack/messaging";
 import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import { forgetFacilitiesFrom, projectFacilityEvent } from "../facilities/facility-projection.js";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
 import type { VerificationConfig } from "../verification-config.js";
-import { FACILITY_STREAM } from "./facility-events.stream.js";
 
 /**
  * The one way facts reach the read model and NATS: the follower applies the
@@ -46,7 +46,7 @@ export class FacilitySyncService implements OnApplicationBootstrap {
       pool,
       nats,
       subjectPrefix: config.SUBJECT_PREFIX,
-      streams: [FACILITY_STREAM],
+      streams: [eventStreams.FACILITIES],
       journal,
       confirmationTimeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
       forget: forgetFacilitiesFrom,
