@@ -14,7 +14,12 @@ export default defineConfig({
     },
   },
   test: {
-    include: ["libs/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "test/**/*.test.ts"],
+    include: [
+      "libs/*/test/**/*.test.ts",
+      "services/*/test/**/*.test.ts",
+      "test/**/*.test.ts",
+      "examples/*/test/**/*.test.ts",
+    ],
     environment: "node",
     pool: "forks",
     maxWorkers: 2,
