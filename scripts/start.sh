@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's first command (`npm start`): installs what the lock file says,
-# makes sure PostgreSQL and NATS are up, checks the contracts and runs the
-# local chain in the foreground.
+# The README's first command (`npm start`): installs what the lock file says, makes
+# sure PostgreSQL and NATS are up, checks the contracts, generates the Prisma clients,
+# then runs the whole system in the foreground: the devnet with the contracts
+# deployed, every service's migrations, the five services and a live tail of events.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,4 +12,5 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
 fi
 bash scripts/ensure-infra.sh
 npx tsx scripts/check-contracts.ts
-exec npx tsx libs/devnet/src/main.ts
+npx tsx scripts/prisma-generate.ts >/dev/null
+exec node cli/bin/voltstack.js up

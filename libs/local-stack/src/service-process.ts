@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createWriteStream, type WriteStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { once } from "node:events";
 import type { StackService } from "./stack-services.js";
 import { repositoryRoot } from "./stack-services.js";
@@ -40,6 +41,12 @@ export class ServiceProcess {
     return `http://127.0.0.1:${this.options.env.PORT}`;
   }
 
+  /** Changes one configuration variable for the next start. */
+  setEnv(name: string, value: string): void {
+    if (this.#child) throw new Error(`${this.name} is running: stop it before changing its configuration.`);
+    this.options.env[name] = value;
+  }
+
   get pid(): number | undefined {
     return this.#child?.pid;
   }
@@ -63,6 +70,16 @@ export class ServiceProcess {
       if (!this.#expectedExit) this.options.onExit?.({ code, signal });
     });
     await this.#waitUntilReady(child);
+  }
+
+  /** Whether the last start failed because its port was in use (the log says EADDRINUSE). */
+  async portWasTaken(): Promise<boolean> {
+    try {
+      const log = await readFile(this.options.logFile, "utf8");
+      return log.slice(-4_000).includes("EADDRINUSE");
+    } catch {
+      return false;
+    }
   }
 
   /** Asks the service to shut down (SIGTERM), as Kubernetes does, and waits for it to exit. */

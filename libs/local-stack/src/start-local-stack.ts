@@ -55,13 +55,33 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === "string") throw new Error("No free port could be found.");
-  return address.port;
+/** A port free now and not handed out before (`taken`); another process may still take it first. */
+async function freePort(taken: Set<number>): Promise<number> {
+  for (;;) {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (address === null || typeof address === "string") throw new Error("No free port could be found.");
+    if (taken.has(address.port)) continue;
+    taken.add(address.port);
+    return address.port;
+  }
+}
+
+const PORT_ATTEMPTS = 3;
+
+/** Starts a service; with `nextPort`, on another port when something took its port meanwhile. */
+async function startService(service: ServiceProcess, nextPort?: () => Promise<number>): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await service.start();
+      return;
+    } catch (error) {
+      if (!nextPort || attempt >= PORT_ATTEMPTS || !(await service.portWasTaken())) throw error;
+      service.setEnv("PORT", String(await nextPort()));
+    }
+  }
 }
 
 function keyVariable(credential: LocalCredential): string {
@@ -136,9 +156,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
 
     const environments = {} as Record<ServiceName, Record<string, string>>;
+    const taken = new Set<number>();
     const services = {} as Record<ServiceName, ServiceProcess>;
     for (const service of STACK_SERVICES) {
-      const port = options.ports === "free" ? await freePort() : service.defaultPort;
+      const port = options.ports === "free" ? await freePort(taken) : service.defaultPort;
       environments[service.name] = {
         ...common,
         PORT: String(port),
@@ -150,7 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }
     await Promise.all(
       STACK_SERVICES.map(async ({ name }) => {
-        await services[name].start();
+        await startService(services[name], options.ports === "free" ? () => freePort(taken) : undefined);
         started.push(services[name]);
         progress(`${name} ready at ${services[name].url}`);
       }),

@@ -1,0 +1,111 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
+import { SERVICE_NAMES, type ServiceName, VoltstackClient } from "@voltstack/client";
+import { type EventTail, type LocalStack, startLocalStack, tailEvents } from "@voltstack/local-stack";
+import { createPgPool } from "@voltstack/persistence";
+import { databaseUrl, natsUrl } from "@voltstack/service-testing";
+
+/** Mines a block every `intervalMs` unless paused: lets a test hold a transaction in the mempool. */
+export class Miner {
+  #paused = false;
+  #mining: Promise<unknown> = Promise.resolve();
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly mine: () => Promise<number>,
+    intervalMs: number,
+  ) {
+    this.#timer = setInterval(() => {
+      if (this.#paused) return;
+      this.#mining = this.#mining.then(() => this.mine().catch(() => undefined));
+    }, intervalMs);
+  }
+
+  /** Stops mining once the block being mined (if any) is done. */
+  async pause(): Promise<void> {
+    this.#paused = true;
+    await this.#mining;
+  }
+
+  resume(): void {
+    this.#paused = false;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#mining;
+  }
+}
+
+/** The five services as processes, the devnet and a tail of every event, for one test file. */
+export interface SystemUnderTest {
+  stack: LocalStack;
+  miner: Miner;
+  tail: EventTail;
+  urls: Record<ServiceName, string>;
+  /** A client acting as the local caller `name` (admin, owner-1, owner-2, operator), or as nobody. */
+  client(name?: string): VoltstackClient;
+  caller(name: string): { apiKey: string; principal: string };
+  close(): Promise<void>;
+}
+
+export async function startSystem(): Promise<SystemUnderTest> {
+  const token = randomBytes(4).toString("hex");
+  const stateDir = await mkdtemp(join(tmpdir(), "voltstack-e2e-"));
+  const subjectPrefix = `e2e${token}.`;
+  const stack = await startLocalStack({
+    databaseUrl,
+    natsUrl,
+    stateDir,
+    devnet: { port: 0, blockIntervalMs: 0 },
+    ports: "free",
+    schemaPrefix: `e2e_${token}_`,
+    subjectPrefix,
+    nodeEnv: "test",
+    chainPollIntervalMs: 100,
+    serviceEnv: {
+      // A fulfilment whose delivery died unacknowledged comes back within seconds.
+      revenue: { EVENT_ACK_WAIT_MS: "8000", CHAIN_CONFIRMATION_TIMEOUT_MS: "6000" },
+    },
+  });
+  const miner = new Miner(() => stack.devnet.mineBlock(), 150);
+  const tail = await tailEvents(natsUrl, subjectPrefix);
+  const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, stack.services[name].url])) as Record<
+    ServiceName,
+    string
+  >;
+  const caller = (name: string) => {
+    const credential = stack.credentials.find((candidate) => candidate.name === name);
+    if (!credential) throw new Error(`no local caller ${name}`);
+    return { apiKey: credential.apiKey, principal: credential.principal };
+  };
+  return {
+    stack,
+    miner,
+    tail,
+    urls,
+    caller,
+    client: (name) => new VoltstackClient(name ? { urls, apiKey: caller(name).apiKey } : { urls }),
+    async close() {
+      await tail.close();
+      await miner.stop();
+      await stack.stop();
+      const pool = createPgPool({ url: databaseUrl, applicationName: "e2e-cleanup", pool: { max: 1 } });
+      for (const schema of Object.values(stack.schemas)) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
+      const nats = await connect({ servers: natsUrl });
+      const jsm = await jetstreamManager(nats);
+      for await (const info of jsm.streams.list()) {
+        if (info.config.subjects?.some((subject) => subject.startsWith(subjectPrefix))) {
+          await jsm.streams.delete(info.config.name);
+        }
+      }
+      await nats.close();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
