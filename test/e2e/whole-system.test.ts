@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import {
@@ -21,6 +24,7 @@ import { startSystem, type SystemUnderTest } from "./system-under-test.js";
 // services as separate processes with their own schemas, real NATS JetStream and
 // PostgreSQL. Everything goes through the HTTP APIs, a wallet or the bus.
 
+const execFileAsync = promisify(execFile);
 let system: SystemUnderTest;
 let deployer: string;
 
@@ -473,4 +477,35 @@ describe("refusals change nothing", () => {
     expect(refused.code).toBe("ERR_INSUFFICIENT_CAPACITY");
     expect((await admin.grid.getRequest(big.requestId)).status).toBe("open");
   }, 120_000);
+});
+
+describe("the operator CLI against the running system", () => {
+  const bin = fileURLToPath(new URL("../../cli/bin/voltstack.js", import.meta.url));
+  const cli = async (apiKey: string, ...args: string[]) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, VOLTSTACK_API_KEY: apiKey };
+    for (const [name, url] of Object.entries(system.urls)) env[`VOLTSTACK_${name.toUpperCase()}_URL`] = url;
+    return execFileAsync(process.execPath, [bin, ...args], { env }).then(
+      ({ stdout }) => ({ code: 0, stdout }),
+      (error: { code: number; stdout: string }) => ({ code: error.code, stdout: error.stdout }),
+    );
+  };
+
+  it("prints tables for people, JSON for scripts, and refusals with their code and a non-zero exit", async () => {
+    const admin = system.caller("admin").apiKey;
+    const table = await cli(admin, "facilities", "list");
+    expect(table.code).toBe(0);
+    expect(table.stdout).toMatch(/^id\s+name\s+status\s+owner/m);
+    expect(table.stdout).toContain("Riverside battery");
+
+    const json = await cli(admin, "requests", "list", "--status", "fulfilled", "--json");
+    expect(json.code).toBe(0);
+    const requests = JSON.parse(json.stdout) as { items: { status: string; payoutUstx: string }[] };
+    expect(requests.items.length).toBeGreaterThanOrEqual(2);
+    expect(requests.items.every((request) => request.status === "fulfilled")).toBe(true);
+    expect(requests.items.map((request) => request.payoutUstx)).toContain("950000006");
+
+    const refused = await cli(system.caller("owner-1").apiKey, "facilities", "approve", "1", "--json");
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ error: { status: 403, code: "ROLE_NOT_ALLOWED" } });
+  }, 60_000);
 });
