@@ -2,9 +2,7 @@
 // facilities, capacity, demand, requests and revenue through the services' HTTP APIs.
 import { parseArgs } from "node:util";
 import { ApiRequestError } from "@voltstack/client";
-import { demo } from "./commands/demo.js";
 import { OPERATIONS } from "./commands/operations.js";
-import { up } from "./commands/up.js";
 import { createOutput, type Output } from "./output.js";
 import { CliUsageError, connectClient } from "./stack-file.js";
 
@@ -61,8 +59,9 @@ async function run(argv: string[], output: Output): Promise<void> {
     output.note(help());
     return;
   }
-  if (first === "up") return up(output);
-  if (first === "demo") return demo(output);
+  // Loaded on demand: `up` brings the devnet and its Clarity VM, which the other commands do not need.
+  if (first === "up") return (await import("./commands/up.js")).up(output);
+  if (first === "demo") return (await import("./commands/demo.js")).demo(output);
 
   const twoWords = `${first} ${second ?? ""}`;
   const command = OPERATIONS[twoWords] ?? OPERATIONS[first];
