@@ -17,6 +17,7 @@ export default defineConfig({
     include: [
       "libs/*/test/**/*.test.ts",
       "services/*/test/**/*.test.ts",
+      "cli/test/**/*.test.ts",
       "test/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
     ],

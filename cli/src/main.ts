@@ -85,6 +85,7 @@ try {
   if (error instanceof ApiRequestError) {
     const detail = { status: error.status, code: error.code, message: error.message, details: error.details };
     if (json) process.stdout.write(`${JSON.stringify({ error: detail }, null, 2)}\n`);
+    else if (error.status === 0) process.stderr.write(`${error.request}: ${error.code}: ${error.message}\n`);
     else process.stderr.write(`${error.request} refused: ${error.code} (HTTP ${error.status}): ${error.message}\n`);
     process.exitCode = 1;
   } else if (error instanceof CliUsageError || (error instanceof TypeError && "code" in error)) {

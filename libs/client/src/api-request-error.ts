@@ -1,4 +1,7 @@
-/** A refusal or failure answered by a service: the HTTP status and the body's machine code. */
+/**
+ * A refusal or failure answered by a service: the HTTP status and the body's machine code.
+ * Status 0 with SERVICE_UNREACHABLE when the service gave no answer at all.
+ */
 export class ApiRequestError extends Error {
   constructor(
     readonly status: number,

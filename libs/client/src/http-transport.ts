@@ -40,12 +40,24 @@ export class HttpTransport {
     if (traceparent) headers.traceparent = traceparent;
     if (options.body !== undefined) headers["content-type"] = "application/json";
     const described = `${method} ${url.pathname}`;
-    const response = await fetch(url, {
-      method,
-      headers,
-      ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 180_000),
-    });
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 180_000),
+      });
+    } catch (error) {
+      const cause = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : error;
+      throw new ApiRequestError(
+        0,
+        "SERVICE_UNREACHABLE",
+        `${url.origin} did not answer (${String(cause)}); is the service running?`,
+        null,
+        described,
+      );
+    }
     const raw = await response.text();
     if (!response.ok) {
       let body: { code?: unknown; message?: unknown; details?: unknown } = {};
