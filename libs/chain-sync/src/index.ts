@@ -15,13 +15,28 @@ export {
   type PrintEventHandler,
   type SyncBlock,
 } from "./contract-event-sync.js";
+export { createDeadLettersController } from "./dead-letters-controller.js";
 export { createTransactionsController } from "./transactions-controller.js";
 export { PgCheckpointStore } from "./pg-checkpoint-store.js";
 export { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
+export {
+  DEAD_LETTER_STORE,
+  type InfrastructureConfig,
+  type InfrastructurePrismaClient,
+  NATS_CONNECTION,
+  PG_POOL,
+  PRISMA,
+  SIGNER_KEYS,
+  STACKS_CHAIN,
+  ServiceInfrastructureModule,
+  type ServiceInfrastructureOptions,
+  TRANSACTION_JOURNAL,
+} from "./service-infrastructure.js";
 export {
   JOURNAL_STATUSES,
   type JournalEntry,
   type JournalFilter,
   type JournalStatus,
+  type TrackOptions,
   TransactionJournal,
 } from "./transaction-journal.js";

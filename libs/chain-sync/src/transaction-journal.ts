@@ -13,7 +13,11 @@ import {
 import type { SqlExecutor } from "@voltstack/messaging";
 import { currentTraceContext } from "@voltstack/observability";
 
-/** pending: broadcast, not final yet; confirmed: succeeded on chain; failed: refused at broadcast or ended in an error. */
+/**
+ * pending: signed and journaled before its broadcast, not final yet (the node may or may
+ * not have it); confirmed: succeeded on chain; failed: refused at broadcast, ended in an
+ * error, or replaced by a transaction that took its nonce.
+ */
 export const JOURNAL_STATUSES = ["pending", "confirmed", "failed"] as const;
 export type JournalStatus = (typeof JOURNAL_STATUSES)[number];
 
@@ -32,6 +36,15 @@ export interface JournalEntry {
   blockHeight: number | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** What `track` may be asked for besides the work. */
+export interface TrackOptions {
+  /**
+   * A pending entry of this signer whose transaction the node does not know: the work's
+   * first call is sent in its place (TransactionSender.replace), so the two never both confirm.
+   */
+  replacing?: JournalEntry;
 }
 
 export interface JournalFilter {
@@ -71,28 +84,55 @@ export class TransactionJournal {
   constructor(private readonly sql: SqlExecutor) {}
 
   /**
-   * Runs `work` with a sender that journals each transaction it broadcasts, then
-   * records how the work ended: confirmed with its block, or failed with the error's
-   * code. A confirmation timeout leaves the entry pending. Rethrows the work's error.
+   * Runs `work` with a sender that journals each transaction it signs before the
+   * broadcast (so a crash at any point leaves the txid and nonce to look up), then
+   * records the broadcast's outcome and how the work ended: confirmed with its block,
+   * or failed with the error's code. A confirmation timeout leaves the entry pending.
+   * Rethrows the work's error.
    */
   async track<T extends CallOutcome>(
     requestedBy: string,
     sender: CallSender,
     work: (sender: CallSender) => Promise<T>,
+    options: TrackOptions = {},
   ): Promise<T> {
     const submitted: string[] = [];
+    let replacing = options.replacing;
     const journaling: CallSender = {
       address: sender.address,
       senderFor: (address) => sender.senderFor(address),
-      submit: async (call) => {
+      submit: async (call, submitOptions = {}) => {
+        const earlier = replacing;
+        replacing = undefined;
+        let id: string | undefined;
+        // Signed again unchanged (same call, nonce and fee), a transaction keeps its txid and its entry.
+        const earlierEntryOf = (transaction: SubmittedTransaction) =>
+          earlier && normalizeTxid(transaction.txid) === earlier.txid ? earlier.id : undefined;
+        const beforeBroadcast = async (transaction: SubmittedTransaction): Promise<void> => {
+          id ??= earlierEntryOf(transaction) ?? randomUUID();
+          await this.#record(id, requestedBy, call, transaction);
+          await submitOptions.beforeBroadcast?.(transaction);
+        };
         let transaction: SubmittedTransaction;
         try {
-          transaction = await sender.submit(call);
+          transaction = earlier
+            ? await replacementOf(sender, earlier, call, beforeBroadcast)
+            : await sender.submit(call, { beforeBroadcast });
         } catch (error) {
-          await this.#insert(requestedBy, sender.address, call, undefined, "failed", error);
+          // The earlier entry stays pending: its transaction may still be on its way.
+          if (id && id !== earlier?.id) await this.#settle([id], undefined, "failed", undefined, error);
+          else if (!id) await this.#insertFailed(requestedBy, sender.address, call, error);
           throw error;
         }
-        submitted.push(await this.#insert(requestedBy, transaction.sender, call, transaction, "pending"));
+        const kept = earlierEntryOf(transaction);
+        if (kept) {
+          submitted.push(kept);
+          return transaction;
+        }
+        id ??= randomUUID();
+        await this.#record(id, requestedBy, call, transaction);
+        submitted.push(id);
+        if (earlier) await this.#settle([earlier.id], undefined, "failed", undefined, replacedBy(earlier, transaction));
         return transaction;
       },
     };
@@ -112,19 +152,43 @@ export class TransactionJournal {
   /**
    * Settles entries still pending after `olderThanMs` (their sender timed out waiting,
    * or the process restarted) from the node's record of their transaction, as
-   * libs/chain would have: confirmed, or failed with the contract's constant. Entries
-   * the node still shows as pending, or does not know, stay pending. Returns how many settled.
+   * libs/chain would have: confirmed, or failed with the contract's constant. A
+   * transaction the node does not know fails once another transaction executed its
+   * nonce (it can never confirm: its process stopped before the broadcast); otherwise it
+   * stays pending, as do those the node shows pending. Returns how many settled.
    */
   async reconcile(chain: StacksChain, options: { olderThanMs: number; limit?: number }): Promise<number> {
-    const rows = await this.sql.query<{ id: string; txid: string; contract: string; function_name: string }>(
-      `SELECT id::text AS id, txid, contract, function_name FROM chain_transactions
+    const rows = await this.sql.query<{
+      id: string;
+      txid: string;
+      sender: string;
+      nonce: string | null;
+      contract: string;
+      function_name: string;
+    }>(
+      `SELECT id::text AS id, txid, sender, nonce::text AS nonce, contract, function_name FROM chain_transactions
         WHERE status = 'pending' AND txid IS NOT NULL AND created_at < now() - $1::int * interval '1 millisecond'
         ORDER BY created_at LIMIT $2`,
       [options.olderThanMs, options.limit ?? 100],
     );
+    const executedUpTo = new Map<string, Promise<bigint | null>>();
+    const nonceExecuted = async (sender: string, nonce: string): Promise<boolean> => {
+      let executed = executedUpTo.get(sender);
+      if (!executed) {
+        executed = chain.api.getNonces(sender).then((nonces) => nonces.lastExecutedTxNonce);
+        executedUpTo.set(sender, executed);
+      }
+      const last = await executed;
+      return last !== null && BigInt(nonce) <= last;
+    };
     let settled = 0;
     for (const row of rows) {
       const tx = await chain.api.getTransaction(row.txid);
+      if (!tx && row.nonce !== null && (await nonceExecuted(row.sender, row.nonce))) {
+        await this.#settle([row.id], undefined, "failed", undefined, superseded(row.txid, row.nonce));
+        settled += 1;
+        continue;
+      }
       if (!tx || tx.tx_status === "pending") continue;
       if (tx.tx_status === "success") {
         if (tx.canonical === false || tx.block_height === undefined) continue;
@@ -190,36 +254,50 @@ export class TransactionJournal {
     );
   }
 
-  async #insert(
-    requestedBy: string,
-    sender: string,
-    call: ContractCall,
-    transaction: SubmittedTransaction | undefined,
-    status: JournalStatus,
-    error?: unknown,
-  ): Promise<string> {
-    const id = randomUUID();
+  /**
+   * Writes entry `id` as pending with the transaction that now stands for its call: first
+   * before the broadcast, again after it, and on each re-sign (which moves it to a new txid).
+   */
+  async #record(id: string, requestedBy: string, call: ContractCall, transaction: SubmittedTransaction): Promise<void> {
+    await this.sql.execute(
+      `INSERT INTO chain_transactions
+         (id, txid, requested_by, sender, nonce, contract, function_name, arguments, status, traceparent)
+       VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6, $7, $8::jsonb, 'pending', $9)
+       ON CONFLICT (id) DO UPDATE
+          SET txid = EXCLUDED.txid, sender = EXCLUDED.sender, nonce = EXCLUDED.nonce, updated_at = CURRENT_TIMESTAMP`,
+      [
+        id,
+        normalizeTxid(transaction.txid),
+        requestedBy,
+        transaction.sender,
+        transaction.nonce.toString(),
+        call.contract.id,
+        call.functionName,
+        JSON.stringify(call.functionArgs.map((arg) => cvToString(arg))),
+        currentTraceContext().traceparent,
+      ],
+    );
+  }
+
+  /** A call that failed before any transaction was signed for it. */
+  async #insertFailed(requestedBy: string, sender: string, call: ContractCall, error: unknown): Promise<void> {
     const { code, message } = describe(error);
     await this.sql.execute(
       `INSERT INTO chain_transactions
          (id, txid, requested_by, sender, nonce, contract, function_name, arguments, status, error_code, error_message, traceparent)
-       VALUES ($1::uuid, $2, $3, $4, $5::bigint, $6, $7, $8::jsonb, $9, $10, $11, $12)`,
+       VALUES ($1::uuid, NULL, $2, $3, NULL, $4, $5, $6::jsonb, 'failed', $7, $8, $9)`,
       [
-        id,
-        transaction ? normalizeTxid(transaction.txid) : null,
+        randomUUID(),
         requestedBy,
         sender,
-        transaction?.nonce.toString() ?? null,
         call.contract.id,
         call.functionName,
         JSON.stringify(call.functionArgs.map((arg) => cvToString(arg))),
-        status,
         code,
         message,
         currentTraceContext().traceparent,
       ],
     );
-    return id;
   }
 
   async #settle(
@@ -241,6 +319,39 @@ export class TransactionJournal {
       [last, status, finalTxid ? normalizeTxid(finalTxid) : null, blockHeight ?? null, code, message],
     );
   }
+}
+
+async function replacementOf(
+  sender: CallSender,
+  earlier: JournalEntry,
+  call: ContractCall,
+  beforeBroadcast: (transaction: SubmittedTransaction) => Promise<void>,
+): Promise<SubmittedTransaction> {
+  const owner = sender.senderFor(earlier.sender);
+  if (!owner || earlier.txid === null || earlier.nonce === null) {
+    throw new ChainError(
+      "NOT_REPLACEABLE",
+      `Journal entry ${earlier.id} has no transaction this sender could replace.`,
+      { id: earlier.id, sender: earlier.sender },
+    );
+  }
+  return owner.replace({ txid: earlier.txid, nonce: BigInt(earlier.nonce) }, call, { beforeBroadcast });
+}
+
+function replacedBy(earlier: JournalEntry, transaction: SubmittedTransaction): ChainError {
+  return new ChainError(
+    "TRANSACTION_SUPERSEDED",
+    `Replaced by ${normalizeTxid(transaction.txid)} (nonce ${transaction.nonce}): its nonce ${earlier.nonce} is taken, so it can no longer confirm.`,
+    { txid: earlier.txid, replacedBy: normalizeTxid(transaction.txid) },
+  );
+}
+
+function superseded(txid: string, nonce: string): ChainError {
+  return new ChainError(
+    "TRANSACTION_SUPERSEDED",
+    `The node never had ${txid} and another transaction executed its nonce ${nonce}, so it can no longer confirm.`,
+    { txid, nonce },
+  );
 }
 
 function describe(error: unknown): { code: string | null; message: string | null } {

@@ -3,11 +3,19 @@ import { Cl } from "@stacks/transactions";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  BroadcastRejectedError,
   type CallOutcome,
   type CallSender,
+  ChainError,
+  ConfirmationTimeoutError,
   ContractError,
   type ContractCall,
+  type EarlierTransaction,
   resolveContracts,
+  StacksChain,
+  type SubmitOptions,
+  type SubmittedTransaction,
+  type TransactionSender,
 } from "@voltstack/chain";
 import { pgExecutor } from "@voltstack/messaging";
 import { CHAIN_SYNC_MIGRATION_SQL, PgCheckpointStore, TransactionJournal } from "../src/index.js";
@@ -54,6 +62,55 @@ function fakeSender(txid: string): CallSender {
       functionName: call.functionName,
     }),
   };
+}
+
+const signed = (txid: string, nonce = 4n): SubmittedTransaction => ({
+  txid,
+  nonce,
+  sender: SENDER,
+  feeUstx: 1_000n,
+  contract: approve.contract,
+  functionName: approve.functionName,
+});
+
+/**
+ * A stand-in sender that signs as a TransactionSender does: each attempt goes to
+ * beforeBroadcast, then `broadcast` plays the node (throwing is a refusal).
+ */
+function signingSender(attempts: SubmittedTransaction[], broadcast: () => Promise<void> = async () => {}): CallSender {
+  return {
+    address: SENDER,
+    senderFor: () => undefined,
+    submit: async (_call, options?: SubmitOptions) => {
+      for (const attempt of attempts) await options?.beforeBroadcast?.(attempt);
+      await broadcast();
+      return attempts.at(-1)!;
+    },
+  };
+}
+
+/** A stand-in signer whose `replace` answers with `answer` (after beforeBroadcast when it signs anew). */
+function replacingSender(answer: (earlier: EarlierTransaction) => SubmittedTransaction | Error): CallSender {
+  const owner = {
+    replace: async (earlier: EarlierTransaction, _call: ContractCall, options: SubmitOptions = {}) => {
+      const result = answer(earlier);
+      if (result instanceof Error) throw result;
+      if (result.txid !== earlier.txid) await options.beforeBroadcast?.(result);
+      return result;
+    },
+  } as unknown as TransactionSender;
+  return { ...fakeSender(""), senderFor: (address) => (address === SENDER ? owner : undefined) };
+}
+
+/** A pending entry left by a process that stopped before its transaction reached the node. */
+async function leftPending(requestedBy: string, txid: string) {
+  await expect(
+    journal.track(requestedBy, signingSender([signed(txid)]), async (sender) => {
+      await sender.submit(approve);
+      throw new ConfirmationTimeoutError(txid, "unknown to the node", 1);
+    }),
+  ).rejects.toBeInstanceOf(ConfirmationTimeoutError);
+  return (await journal.get(txid))!;
 }
 
 const outcome = (txid: string): CallOutcome => ({
@@ -108,7 +165,7 @@ describe("TransactionJournal", () => {
     expect(await journal.list({ status: "pending" })).toEqual([]);
   });
 
-  it("records a broadcast the node refused, with no txid", async () => {
+  it("records a call that failed before a transaction was signed for it, with no txid", async () => {
     const refusing: CallSender = {
       ...fakeSender(""),
       submit: async () => {
@@ -127,6 +184,129 @@ describe("TransactionJournal", () => {
     ).rejects.toThrow();
     const entries = await journal.list({ requestedBy: "owner-key" });
     expect(entries).toEqual([expect.objectContaining({ txid: null, status: "failed", errorCode: "ERR_NOT_ADMIN" })]);
+  });
+
+  it("journals a transaction, pending with its txid and nonce, before the node may have it", async () => {
+    const txid = "d4".repeat(32);
+    let atBroadcast: unknown;
+    await journal.track(
+      "admin-key",
+      signingSender([signed(txid)], async () => {
+        atBroadcast = await journal.get(txid);
+      }),
+      async (sender) => outcome((await sender.submit(approve)).txid),
+    );
+    expect(atBroadcast).toMatchObject({ txid: `0x${txid}`, nonce: "4", status: "pending", requestedBy: "admin-key" });
+    expect(await journal.get(txid)).toMatchObject({ status: "confirmed", blockHeight: 12 });
+  });
+
+  it("keeps the txid of a transaction the node refused", async () => {
+    const txid = "e5".repeat(32);
+    const refusal = new BroadcastRejectedError("FeeTooLow", {}, txid);
+    await expect(
+      journal.track(
+        "refused-key",
+        signingSender([signed(txid)], () => Promise.reject(refusal)),
+        async (sender) => outcome((await sender.submit(approve)).txid),
+      ),
+    ).rejects.toBe(refusal);
+    expect(await journal.list({ requestedBy: "refused-key" })).toEqual([
+      expect.objectContaining({ txid: `0x${txid}`, nonce: "4", status: "failed", errorCode: "BROADCAST_REJECTED" }),
+    ]);
+  });
+
+  it("moves one entry to each re-signed attempt: the last is the one followed", async () => {
+    const first = "f6".repeat(32);
+    const second = "07".repeat(32);
+    await journal.track("resign-key", signingSender([signed(first, 4n), signed(second, 9n)]), async (sender) =>
+      outcome((await sender.submit(approve)).txid),
+    );
+    expect(await journal.list({ requestedBy: "resign-key" })).toEqual([
+      expect.objectContaining({ txid: `0x${second}`, nonce: "9", status: "confirmed" }),
+    ]);
+  });
+
+  it("sends a replacement in place of an entry the node does not know, and marks that one replaced", async () => {
+    const lost = "18".repeat(32);
+    const replacement = "29".repeat(32);
+    const earlier = await leftPending("replaced-key", lost);
+    let atBroadcast: unknown;
+    await journal.track(
+      "replaced-key",
+      replacingSender(() => signed(replacement, 4n)),
+      async (sender) => {
+        const submitted = await sender.submit(approve, {
+          beforeBroadcast: async () => {
+            atBroadcast = await journal.list({ requestedBy: "replaced-key", status: "pending" });
+          },
+        });
+        return outcome(submitted.txid);
+      },
+      { replacing: earlier },
+    );
+    expect((atBroadcast as { txid: string }[]).map((e) => e.txid).sort()).toEqual([`0x${lost}`, `0x${replacement}`]);
+    expect(await journal.get(replacement)).toMatchObject({ status: "confirmed", nonce: "4" });
+    expect(await journal.get(lost)).toMatchObject({ status: "failed", errorCode: "TRANSACTION_SUPERSEDED" });
+  });
+
+  it("settles the earlier entry itself when the node knew its transaction after all", async () => {
+    const known = "3a".repeat(32);
+    const earlier = await leftPending("known-key", known);
+    await journal.track(
+      "known-key",
+      replacingSender((tx) => signed(tx.txid, tx.nonce)),
+      async (sender) => outcome((await sender.submit(approve)).txid),
+      { replacing: earlier },
+    );
+    expect(await journal.list({ requestedBy: "known-key" })).toEqual([
+      expect.objectContaining({ txid: `0x${known}`, status: "confirmed" }),
+    ]);
+  });
+
+  it("leaves the earlier entry pending when its nonce is still busy", async () => {
+    const busy = "4b".repeat(32);
+    const earlier = await leftPending("busy-key", busy);
+    await expect(
+      journal.track(
+        "busy-key",
+        replacingSender(() => new ChainError("NONCE_BUSY", "busy")),
+        async (sender) => outcome((await sender.submit(approve)).txid),
+        { replacing: earlier },
+      ),
+    ).rejects.toMatchObject({ code: "NONCE_BUSY" });
+    expect(await journal.get(busy)).toMatchObject({ status: "pending" });
+  });
+
+  it("fails, on reconciling, an entry the node never had once another transaction executed its nonce", async () => {
+    const superseded = "5c".repeat(32);
+    const waiting = "6d".repeat(32);
+    for (const [txid, nonce] of [
+      [superseded, 2],
+      [waiting, 5],
+    ] as const) {
+      await pool.query(
+        `INSERT INTO chain_transactions (id, txid, requested_by, sender, nonce, contract, function_name, arguments, status, created_at)
+         VALUES (gen_random_uuid(), $1, 'reconcile-key', $2, $3, 'c', 'f', '[]', 'pending', now() - interval '1 hour')`,
+        [`0x${txid}`, SENDER, nonce],
+      );
+    }
+    // A node that knows neither transaction and has executed the sender's nonces up to 3.
+    const node = async (input: string | URL | Request): Promise<Response> => {
+      const path = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url).pathname;
+      if (path === `/extended/v1/address/${SENDER}/nonces`) {
+        return Response.json({ possible_next_nonce: 4, last_executed_tx_nonce: 3, last_mempool_tx_nonce: null });
+      }
+      return Response.json({ error: "not found" }, { status: 404 });
+    };
+    const chain = new StacksChain({
+      network: "devnet",
+      url: "http://node.invalid",
+      contracts: { deployer: SENDER },
+      fetch: node as typeof fetch,
+    });
+    expect(await journal.reconcile(chain, { olderThanMs: 1_000 })).toBe(1);
+    expect(await journal.get(superseded)).toMatchObject({ status: "failed", errorCode: "TRANSACTION_SUPERSEDED" });
+    expect(await journal.get(waiting)).toMatchObject({ status: "pending" });
   });
 
   it("is confirmed by the follower when the process that sent it is gone", async () => {

@@ -21,3 +21,13 @@ export interface SubmittedTransaction {
   contract: ContractRef;
   functionName: string;
 }
+
+/** What a caller of `submit` may ask for besides the call. */
+export interface SubmitOptions {
+  /**
+   * Called with each signed transaction before it is broadcast, and again for a
+   * transaction signed later to stand in for it, so its txid can be recorded before
+   * the node may have it. A rejection stops that broadcast and gives its nonce back.
+   */
+  beforeBroadcast?: (transaction: SubmittedTransaction) => Promise<void>;
+}

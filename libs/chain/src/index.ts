@@ -8,7 +8,7 @@ export {
   type FinalStatus,
   type FinalTransaction,
 } from "./confirmation-tracker.js";
-export type { ContractCall, SubmittedTransaction } from "./contract-call.js";
+export type { ContractCall, SubmitOptions, SubmittedTransaction } from "./contract-call.js";
 export { ContractError, type ContractErrorName, isContractError, lookupErrorConstant } from "./contract-error.js";
 export { CONTRACT_ERROR_CONSTANTS } from "./contract-errors.generated.js";
 export { CONTRACT_KEYS, type ContractKey } from "./contract-names.js";
@@ -51,7 +51,7 @@ export {
   StacksApi,
 } from "./stacks-api.js";
 export { type CallOutcome, type ChainConfig, StacksChain } from "./stacks-chain.js";
-export { TransactionSender, type TransactionSenderOptions } from "./transaction-sender.js";
+export { type EarlierTransaction, TransactionSender, type TransactionSenderOptions } from "./transaction-sender.js";
 export { type CallResult, ContractClient, type ContractClientOptions } from "./clients/contract-client.js";
 export { type Capacity, CapacityClient } from "./clients/capacity-client.js";
 export {

@@ -1,12 +1,12 @@
 import { ChainError } from "./chain-error.js";
-import type { ContractCall, SubmittedTransaction } from "./contract-call.js";
+import type { ContractCall, SubmitOptions, SubmittedTransaction } from "./contract-call.js";
 import type { TransactionSender } from "./transaction-sender.js";
 
 /** Something that signs and sends calls: one signer, or a pool of signers with the same role. */
 export interface CallSender {
   /** The address read-only calls are made as. */
   readonly address: string;
-  submit(call: ContractCall): Promise<SubmittedTransaction>;
+  submit(call: ContractCall, options?: SubmitOptions): Promise<SubmittedTransaction>;
   /** The sender that owns an address of this pool. */
   senderFor(address: string): TransactionSender | undefined;
 }
@@ -14,7 +14,7 @@ export interface CallSender {
 export function singleSender(sender: TransactionSender): CallSender {
   return {
     address: sender.address,
-    submit: (call) => sender.submit(call),
+    submit: (call, options) => sender.submit(call, options),
     senderFor: (address) => (address === sender.address ? sender : undefined),
   };
 }
@@ -39,8 +39,8 @@ export class SenderPool implements CallSender {
     return (this.senders[0] as TransactionSender).address;
   }
 
-  submit(call: ContractCall): Promise<SubmittedTransaction> {
-    return this.#pick().submit(call);
+  submit(call: ContractCall, options?: SubmitOptions): Promise<SubmittedTransaction> {
+    return this.#pick().submit(call, options);
   }
 
   senderFor(address: string): TransactionSender | undefined {

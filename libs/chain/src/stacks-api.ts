@@ -25,6 +25,7 @@ export interface ApiTransaction {
   tx_status: string;
   tx_type?: string;
   nonce?: number;
+  fee_rate?: string;
   sender_address?: string;
   tx_result?: { hex: string; repr?: string };
   block_height?: number;

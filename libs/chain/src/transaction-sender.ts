@@ -2,11 +2,12 @@ import type { StacksNetwork } from "@stacks/network";
 import { makeUnsignedContractCall, PostConditionMode, type StacksTransactionWire } from "@stacks/transactions";
 import { AsyncMutex } from "./async-mutex.js";
 import { BroadcastRejectedError, ChainError } from "./chain-error.js";
-import type { ContractCall, SubmittedTransaction } from "./contract-call.js";
+import type { ContractCall, SubmitOptions, SubmittedTransaction } from "./contract-call.js";
 import type { FeeEstimator } from "./fee-estimator.js";
 import type { NonceStore } from "./nonce-store.js";
 import type { Signer } from "./signer.js";
 import type { StacksApi } from "./stacks-api.js";
+import { normalizeTxid } from "./confirmation-tracker.js";
 import { inSpan } from "./tracing.js";
 import { WakeSignal } from "./wake-signal.js";
 
@@ -35,9 +36,18 @@ interface InFlight {
   txHex: string;
   call: ContractCall | undefined;
   feeUstx: bigint;
+  beforeBroadcast: SubmitOptions["beforeBroadcast"];
+}
+
+/** A transaction this signer signed earlier, perhaps in a process that is gone. */
+export interface EarlierTransaction {
+  txid: string;
+  nonce: bigint;
 }
 
 const RETRY_REASONS = new Set(["BadNonce", "ConflictingNonceInMempool", "TooMuchChaining", "FeeTooLow"]);
+// Refusals that say another transaction has the nonce (executed, or waiting in the mempool).
+const NONCE_TAKEN = new Set(["BadNonce", "ConflictingNonceInMempool"]);
 
 /**
  * Signs and broadcasts one signer's transactions with consecutive nonces, many in
@@ -90,7 +100,7 @@ export class TransactionSender {
     await this.#mutex.run(() => this.#sync());
   }
 
-  async submit(call: ContractCall): Promise<SubmittedTransaction> {
+  async submit(call: ContractCall, options: SubmitOptions = {}): Promise<SubmittedTransaction> {
     return inSpan(
       `chain.submit ${call.contract.name}::${call.functionName}`,
       { "chain.contract": call.contract.id, "chain.function": call.functionName, "chain.sender": this.address },
@@ -98,10 +108,8 @@ export class TransactionSender {
         this.#queued += 1;
         let submitted: SubmittedTransaction;
         try {
-          const feeUstx =
-            call.feeUstx ??
-            (await this.fees.feeFor(() => this.#build(call, 0n, 0n), `${call.contract.id}::${call.functionName}`));
-          submitted = await this.#mutex.run(() => this.#broadcastNext(call, feeUstx));
+          const feeUstx = await this.#feeFor(call);
+          submitted = await this.#mutex.run(() => this.#broadcastNext(call, feeUstx, options.beforeBroadcast));
         } finally {
           this.#queued -= 1;
         }
@@ -109,6 +117,60 @@ export class TransactionSender {
         return submitted;
       },
     );
+  }
+
+  /**
+   * Sends `call` in place of `earlier`, a transaction of this signer whose fate the
+   * node cannot tell (a process stopped around its broadcast, or the node dropped it),
+   * so that at most one of the two ever confirms:
+   * - the node knows `earlier`, or this sender still holds it: it is returned, to follow;
+   * - another transaction executed its nonce: it can never confirm; `call` takes the next nonce;
+   * - its nonce is free: `call` is signed at that very nonce, which supersedes it;
+   * - another transaction waits at its nonce (or took it meanwhile): NONCE_BUSY, to ask again once that settles.
+   * A signed transaction's bytes live only in the process that signed it, so once that
+   * process is gone, superseding its nonce is what keeps it off the chain for good.
+   */
+  async replace(
+    earlier: EarlierTransaction,
+    call: ContractCall,
+    options: SubmitOptions = {},
+  ): Promise<SubmittedTransaction> {
+    const feeUstx = await this.#feeFor(call);
+    const txid = normalizeTxid(earlier.txid);
+    return this.#mutex.run(async () => {
+      const held = this.#byTxid.get(this.currentTxid(txid));
+      if (held) return this.#describe(held);
+      const known = await this.api.getTransaction(txid, 0);
+      if (known && !known.tx_status.startsWith("dropped")) {
+        return this.#describe({
+          nonce: earlier.nonce,
+          txid,
+          txHex: "",
+          call,
+          feeUstx: BigInt(known.fee_rate ?? 0),
+          beforeBroadcast: undefined,
+        });
+      }
+      const nonces = await this.api.getNonces(this.address);
+      if (nonces.lastExecutedTxNonce !== null && earlier.nonce <= nonces.lastExecutedTxNonce) {
+        return this.#broadcastNext(call, feeUstx, options.beforeBroadcast);
+      }
+      const waiting =
+        (earlier.nonce < nonces.possibleNextNonce && !nonces.detectedMissingNonces.includes(earlier.nonce)) ||
+        this.#inFlight.has(earlier.nonce);
+      if (!waiting) {
+        try {
+          return await this.#sendAt(call, earlier.nonce, feeUstx, options.beforeBroadcast);
+        } catch (error) {
+          if (!(error instanceof BroadcastRejectedError && NONCE_TAKEN.has(error.reason))) throw error;
+        }
+      }
+      throw new ChainError(
+        "NONCE_BUSY",
+        `Nonce ${earlier.nonce} of ${this.address}, that of ${txid}, is held by a transaction that is not final yet.`,
+        { address: this.address, nonce: earlier.nonce.toString(), txid },
+      );
+    });
   }
 
   /** Forget a transaction that reached a final state: its slot in the chain is free again. */
@@ -169,11 +231,7 @@ export class TransactionSender {
     const filler = await this.#build(gapFiller, nonce, this.fees.policy.floorUstx);
     await this.signer.signTransaction(filler);
     await this.api.broadcast(filler.serialize()).catch((error: unknown) => {
-      if (!(
-        error instanceof BroadcastRejectedError &&
-        (error.reason === "BadNonce" || error.reason === "ConflictingNonceInMempool")
-      ))
-        throw error;
+      if (!(error instanceof BroadcastRejectedError && NONCE_TAKEN.has(error.reason))) throw error;
     });
   }
 
@@ -184,40 +242,69 @@ export class TransactionSender {
     } catch (error) {
       if (!(error instanceof BroadcastRejectedError)) throw error;
       if ((await this.api.getTransaction(record.txid, 0)) !== null) return record.txid;
-      if (!record.call || (error.reason !== "BadNonce" && error.reason !== "ConflictingNonceInMempool")) throw error;
+      if (!record.call || !NONCE_TAKEN.has(error.reason)) throw error;
       this.#forget(record);
       await this.#sync();
-      const replacement = await this.#broadcastNext(record.call, record.feeUstx);
+      const replacement = await this.#broadcastNext(record.call, record.feeUstx, record.beforeBroadcast);
       this.#replacedBy.set(record.txid, replacement.txid);
       return replacement.txid;
     }
   }
 
-  async #broadcastNext(call: ContractCall, initialFeeUstx: bigint): Promise<SubmittedTransaction> {
+  async #broadcastNext(
+    call: ContractCall,
+    initialFeeUstx: bigint,
+    beforeBroadcast: SubmitOptions["beforeBroadcast"],
+  ): Promise<SubmittedTransaction> {
     let feeUstx = initialFeeUstx;
     if (this.#next === undefined) await this.#sync();
     for (let attempt = 1; ; attempt += 1) {
       await this.#waitForChainCapacity();
       const nonce = this.#next as bigint;
-      const transaction = await this.#build(call, nonce, feeUstx);
-      await this.signer.signTransaction(transaction);
-      const txHex = transaction.serialize();
-      const txid = transaction.txid();
       try {
-        await this.api.broadcast(txHex);
+        return await this.#sendAt(call, nonce, feeUstx, beforeBroadcast);
       } catch (error) {
         const retry =
           error instanceof BroadcastRejectedError && RETRY_REASONS.has(error.reason) && attempt < this.#maxAttempts;
-        if (error instanceof ChainError && error.code === "NODE_UNREACHABLE") {
-          // The node may or may not have it: keep the nonce, and let recovery re-broadcast it if it never arrived.
-          return this.#record({ nonce, txid, txHex, call, feeUstx });
-        }
         if (!retry) throw error;
         feeUstx = await this.#handleRejection(error as BroadcastRejectedError, nonce, feeUstx);
-        continue;
       }
-      return this.#record({ nonce, txid, txHex, call, feeUstx });
     }
+  }
+
+  /**
+   * Signs `call` at `nonce`, hands the signed transaction to `beforeBroadcast`, then
+   * broadcasts it. Throws the node's refusal, with the nonce still free.
+   */
+  async #sendAt(
+    call: ContractCall,
+    nonce: bigint,
+    feeUstx: bigint,
+    beforeBroadcast: SubmitOptions["beforeBroadcast"],
+  ): Promise<SubmittedTransaction> {
+    const transaction = await this.#build(call, nonce, feeUstx);
+    await this.signer.signTransaction(transaction);
+    const record: InFlight = {
+      nonce,
+      txid: transaction.txid(),
+      txHex: transaction.serialize(),
+      call,
+      feeUstx,
+      beforeBroadcast,
+    };
+    await beforeBroadcast?.(this.#describe(record));
+    try {
+      await this.api.broadcast(record.txHex);
+    } catch (error) {
+      // Unreachable, the node may or may not have it: keep the nonce, and let recovery re-broadcast it if it never arrived.
+      if (!(error instanceof ChainError && error.code === "NODE_UNREACHABLE")) throw error;
+    }
+    return this.#record(record);
+  }
+
+  #feeFor(call: ContractCall): Promise<bigint> {
+    if (call.feeUstx !== undefined) return Promise.resolve(call.feeUstx);
+    return this.fees.feeFor(() => this.#build(call, 0n, 0n), `${call.contract.id}::${call.functionName}`);
   }
 
   async #handleRejection(error: BroadcastRejectedError, nonce: bigint, feeUstx: bigint): Promise<bigint> {
@@ -242,6 +329,10 @@ export class TransactionSender {
     this.#byTxid.set(record.txid, record);
     if (this.#next === undefined || record.nonce >= this.#next) this.#next = record.nonce + 1n;
     void this.options.nonceStore?.save(this.address, record.nonce);
+    return this.#describe(record);
+  }
+
+  #describe(record: InFlight): SubmittedTransaction {
     return {
       txid: record.txid,
       nonce: record.nonce,

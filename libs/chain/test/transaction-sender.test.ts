@@ -1,6 +1,6 @@
 import { Cl, deserializeTransaction, makeContractCall } from "@stacks/transactions";
 import { afterEach, describe, expect, it } from "vitest";
-import { type ContractCall, InMemoryNonceStore, PrivateKeySigner } from "../src/index.js";
+import { type ContractCall, InMemoryNonceStore, PrivateKeySigner, type SubmittedTransaction } from "../src/index.js";
 import { DEVNET_KEYS } from "./support/devnet-keys.js";
 import { backgroundMiner, fakeChain } from "./support/fake-chain.js";
 import { hashOf } from "./support/fake-stacks-node.js";
@@ -141,5 +141,128 @@ describe("TransactionSender", () => {
     setTimeout(() => (node.nodeUnreachable = false), 50);
     const outcome = await execution;
     expect(outcome.nonce).toBe(0n);
+  });
+
+  it("hands each signed transaction to beforeBroadcast before the node has it", async () => {
+    const { node, chain, signer, call } = setup();
+    const sender = await chain.sender(signer);
+    const seen: { transaction: SubmittedTransaction; onNode: boolean }[] = [];
+    const submitted = await sender.submit(call(1), {
+      beforeBroadcast: async (transaction) => {
+        seen.push({ transaction, onNode: node.broadcasts.includes(transaction.txid) });
+      },
+    });
+    expect(seen).toEqual([{ transaction: submitted, onNode: false }]);
+    expect(node.mempool.has(submitted.txid)).toBe(true);
+  });
+
+  it("does not broadcast when beforeBroadcast fails, and gives the nonce back", async () => {
+    const { node, chain, signer, call } = setup();
+    const sender = await chain.sender(signer);
+    const refusal = new Error("journal unavailable");
+    await expect(sender.submit(call(1), { beforeBroadcast: () => Promise.reject(refusal) })).rejects.toBe(refusal);
+    expect(node.broadcasts).toEqual([]);
+    expect(sender.nextNonce).toBe(0n);
+    expect((await sender.submit(call(2))).nonce).toBe(0n);
+  });
+
+  it("tells beforeBroadcast of every re-signed attempt, the last being the one sent", async () => {
+    const { node, chain, signer, call } = setup();
+    const sender = await chain.sender(signer);
+    node.confirmed.set(hashOf(signer.address), 3n);
+    const seen: SubmittedTransaction[] = [];
+    const submitted = await sender.submit(call(1), { beforeBroadcast: async (tx) => void seen.push(tx) });
+    expect(seen.map((tx) => tx.nonce)).toEqual([0n, 3n]);
+    expect(seen.at(-1)).toEqual(submitted);
+    expect(node.broadcasts).toEqual(seen.map((tx) => tx.txid));
+  });
+
+  describe("replace", () => {
+    /** A transaction signed at `nonce` by a process that stopped before broadcasting it. */
+    async function signedOnly(chain: ReturnType<typeof setup>["chain"], n: number, nonce: bigint) {
+      const transaction = await makeContractCall({
+        contractAddress: DEVNET_KEYS.deployer.address,
+        contractName: "charge-discharge",
+        functionName: "set-grid-demand",
+        functionArgs: [Cl.uint(n)],
+        senderKey: DEVNET_KEYS.wallet_1.secretKey,
+        nonce,
+        fee: 1_000n,
+        network: chain.network.stacksNetwork,
+        validateWithAbi: false,
+      });
+      return { txid: transaction.txid(), nonce, hex: transaction.serialize() };
+    }
+
+    it("follows the earlier transaction when the node knows it, signing nothing", async () => {
+      const { node, chain, signer, call } = setup();
+      const earlier = await signedOnly(chain, 1, 0n);
+      await chain.api.broadcast(earlier.hex);
+      const sender = await chain.sender(signer);
+      const followed = await sender.replace(earlier, call(1));
+      expect(followed).toMatchObject({ txid: earlier.txid, nonce: 0n });
+      expect(node.broadcasts).toEqual([earlier.txid]);
+    });
+
+    it("follows a transaction it still holds, whichever way its txid is written", async () => {
+      const { node, chain, signer, call } = setup();
+      const sender = await chain.sender(signer);
+      node.nodeUnreachable = true;
+      const held = await sender.submit(call(1));
+      node.nodeUnreachable = false;
+      const followed = await sender.replace({ txid: `0x${held.txid.toUpperCase()}`, nonce: held.nonce }, call(1));
+      expect(followed).toEqual(held);
+      expect(node.broadcasts).toEqual([]);
+    });
+
+    it("signs the call at the nonce of a transaction the node never saw, which can then never confirm", async () => {
+      const { node, chain, signer, call } = setup();
+      const earlier = await signedOnly(chain, 1, 0n);
+      const sender = await chain.sender(signer);
+      const seen: SubmittedTransaction[] = [];
+      const replacement = await sender.replace(earlier, call(2), {
+        beforeBroadcast: async (tx) => void seen.push(tx),
+      });
+      expect(replacement.nonce).toBe(0n);
+      expect(replacement.txid).not.toBe(earlier.txid);
+      expect(seen).toEqual([replacement]);
+      await expect(chain.api.broadcast(earlier.hex)).rejects.toMatchObject({ reason: "ConflictingNonceInMempool" });
+      node.mineAll();
+      await expect(chain.api.broadcast(earlier.hex)).rejects.toMatchObject({ reason: "BadNonce" });
+      expect(node.txs.has(earlier.txid)).toBe(false);
+      expect(sender.nextNonce).toBe(1n);
+    });
+
+    it("takes the next nonce when another transaction executed the earlier one's", async () => {
+      const { node, chain, signer, call } = setup();
+      const earlier = await signedOnly(chain, 1, 0n);
+      const other = await signedOnly(chain, 9, 0n);
+      await chain.api.broadcast(other.hex);
+      node.mineAll();
+      const sender = await chain.sender(signer);
+      const replacement = await sender.replace(earlier, call(1));
+      expect(replacement.nonce).toBe(1n);
+      expect(node.mempool.has(replacement.txid)).toBe(true);
+    });
+
+    it("answers NONCE_BUSY, sending nothing, while another transaction waits at the earlier one's nonce", async () => {
+      const { node, chain, signer, call } = setup();
+      const earlier = await signedOnly(chain, 1, 0n);
+      const other = await signedOnly(chain, 9, 0n);
+      await chain.api.broadcast(other.hex);
+      const sender = await chain.sender(signer);
+      await expect(sender.replace(earlier, call(1))).rejects.toMatchObject({ code: "NONCE_BUSY" });
+      expect(node.broadcasts).toEqual([other.txid]);
+      expect(sender.nextNonce).toBe(1n);
+    });
+
+    it("answers NONCE_BUSY when the nonce is taken between the check and the broadcast", async () => {
+      const { node, chain, signer, call } = setup();
+      const earlier = await signedOnly(chain, 1, 0n);
+      const sender = await chain.sender(signer);
+      node.rejectNext.push("ConflictingNonceInMempool");
+      await expect(sender.replace(earlier, call(2))).rejects.toMatchObject({ code: "NONCE_BUSY" });
+      expect(sender.nextNonce).toBe(0n);
+    });
   });
 });

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { NATS_CONNECTION, DISTRIBUTION_HOOKS } from "../src/infrastructure/tokens.js";
+import { NATS_CONNECTION, DISTRIBUTION_HOOKS, STACKS_CHAIN } from "../src/infrastructure/tokens.js";
 import type { DistributionHooks } from "../src/distribution/distribution-hooks.js";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { RevenueSharingClient } from "@voltstack/chain";
+import { ContractError, FacilityRegistryClient, RevenueSharingClient, type StacksChain } from "@voltstack/chain";
+import type { TestService } from "@voltstack/service-kit";
 import {
   approvedFacility,
   balanceOf,
@@ -60,6 +61,44 @@ async function balances(): Promise<bigint[]> {
 }
 
 const lastDistributionId = () => new RevenueSharingClient(h.chain).getLastDistributionId();
+
+/** The journal's entries of a fulfilment's distribution, oldest first. */
+async function journaled(
+  requestId: number,
+): Promise<{ txid: string; nonce: string; status: string; error_code: string | null }[]> {
+  const { rows } = await h.db.query(
+    `SELECT txid, nonce::text AS nonce, status, error_code FROM chain_transactions
+      WHERE requested_by = $1 AND txid IS NOT NULL ORDER BY created_at`,
+    [`fulfilment:request-${requestId}`],
+  );
+  return rows;
+}
+
+/**
+ * Stops `service` at its next broadcast as a crash would: it loses NATS and never goes
+ * on, `before` the node sees the transaction or right `after` the node accepted it.
+ * `release` lets the frozen call return; one frozen before the node then fails, its
+ * transaction never sent (a stopped process takes its signed bytes with it).
+ */
+function crashAtBroadcast(service: TestService, when: "before" | "after") {
+  const api = service.app.get<StacksChain>(STACKS_CHAIN).api;
+  const broadcast = api.broadcast.bind(api);
+  let reached = false;
+  let release!: () => void;
+  const frozen = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  api.broadcast = async (txHex) => {
+    api.broadcast = broadcast;
+    const txid = when === "after" ? await broadcast(txHex) : undefined;
+    reached = true;
+    await service.app.get<NatsConnection>(NATS_CONNECTION).close();
+    await frozen;
+    if (txid === undefined) throw new Error("the process stopped before this broadcast");
+    return txid;
+  };
+  return { reached: () => reached, release };
+}
 
 /** Each stakeholder's gain, their sum the whole payout, split as the contract does. */
 function expectSplit(before: bigint[], after: bigint[], poolUstx: bigint): void {
@@ -167,6 +206,128 @@ describe("distribution on service.fulfilled", () => {
     ).toHaveLength(1);
 
     release();
+    await first.close();
+    h.service = second;
+  }, 60_000);
+
+  it("distributes once when the service stops right after the node accepted the transaction", async () => {
+    const before = await balances();
+    const distributionsBefore = await lastDistributionId();
+    const fulfilled = await fulfilRequest(h, facilityId, 5_000_003n);
+
+    // Instance 1 stops the moment the node accepts the distribution: nothing after the broadcast runs.
+    const first = h.service;
+    const crash = crashAtBroadcast(first, "after");
+    await h.publish(fulfilled.event);
+    await waitFor("the broadcast of instance 1", () => crash.reached());
+    const [entry] = await journaled(fulfilled.requestId);
+    expect(entry).toMatchObject({ status: "pending" });
+    expect(await h.chain.api.getTransaction(entry!.txid)).not.toBeNull();
+    expect((await intent(fulfilled.requestId))?.distribution_txid).toBeNull();
+
+    const second = await h.startInstance();
+    const row = await waitFor(
+      "instance 2 to settle the intent",
+      async () => {
+        const found = await intent(fulfilled.requestId);
+        return found && found.status !== "sending" ? found : undefined;
+      },
+      30_000,
+    );
+    expect(row).toMatchObject({ status: "distributed", distribution_txid: entry!.txid });
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expectSplit(before, await balances(), 5_000_003n);
+    expect(await journaled(fulfilled.requestId)).toEqual([
+      expect.objectContaining({ txid: entry!.txid, status: "confirmed" }),
+    ]);
+
+    crash.release();
+    await first.close();
+    h.service = second;
+  }, 60_000);
+
+  it("distributes once when the service stops after journaling the transaction and before broadcasting it", async () => {
+    const before = await balances();
+    const distributionsBefore = await lastDistributionId();
+    const fulfilled = await fulfilRequest(h, facilityId, 4_000_007n);
+
+    const first = h.service;
+    const crash = crashAtBroadcast(first, "before");
+    await h.publish(fulfilled.event);
+    await waitFor("the broadcast of instance 1", () => crash.reached());
+    const [signed] = await journaled(fulfilled.requestId);
+    expect(signed).toMatchObject({ status: "pending" });
+    expect(await h.chain.api.getTransaction(signed!.txid)).toBeNull();
+    expect((await h.chain.api.getNonces(h.accounts.deployer.address)).possibleNextNonce).toBe(BigInt(signed!.nonce));
+
+    // Instance 2 finds a distribution the node never saw and sends one in its place, at its nonce.
+    const second = await h.startInstance();
+    const row = await waitFor(
+      "instance 2 to settle the intent",
+      async () => {
+        const found = await intent(fulfilled.requestId);
+        return found && found.status !== "sending" ? found : undefined;
+      },
+      30_000,
+    );
+    expect(row).toMatchObject({ status: "distributed" });
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expectSplit(before, await balances(), 4_000_007n);
+    // Signed unchanged (same nonce and fee), the replacement is the very transaction journaled first.
+    const entries = await journaled(fulfilled.requestId);
+    expect(entries.filter((e) => e.status === "confirmed")).toEqual([
+      expect.objectContaining({ txid: row.distribution_txid, nonce: signed!.nonce }),
+    ]);
+    expect(entries.filter((e) => e.status !== "confirmed")).toEqual(
+      entries
+        .filter((e) => e.status !== "confirmed")
+        .map(() => expect.objectContaining({ status: "failed", error_code: "TRANSACTION_SUPERSEDED" })),
+    );
+
+    crash.release();
+    await first.close();
+    h.service = second;
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+  }, 60_000);
+
+  it("distributes at a new nonce once another transaction took the nonce of one journaled and never broadcast", async () => {
+    const before = await balances();
+    const distributionsBefore = await lastDistributionId();
+    const fulfilled = await fulfilRequest(h, facilityId, 2_000_009n);
+
+    const first = h.service;
+    const crash = crashAtBroadcast(first, "before");
+    await h.publish(fulfilled.event);
+    await waitFor("the broadcast of instance 1", () => crash.reached());
+    const [signed] = await journaled(fulfilled.requestId);
+    // The distributor's next transaction (a call that fails and changes nothing) executes that
+    // nonce, unless another transaction did already.
+    const registry = new FacilityRegistryClient(h.chain, { sender: await h.sender("deployer") });
+    await expect(registry.approveFacility(0n)).rejects.toBeInstanceOf(ContractError);
+    const { lastExecutedTxNonce } = await h.chain.api.getNonces(h.accounts.deployer.address);
+    expect(lastExecutedTxNonce).toBeGreaterThanOrEqual(BigInt(signed!.nonce));
+
+    const second = await h.startInstance();
+    const row = await waitFor(
+      "instance 2 to settle the intent",
+      async () => {
+        const found = await intent(fulfilled.requestId);
+        return found && found.status !== "sending" ? found : undefined;
+      },
+      30_000,
+    );
+    expect(row).toMatchObject({ status: "distributed" });
+    expect(row.distribution_txid).not.toBe(signed!.txid);
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expectSplit(before, await balances(), 2_000_009n);
+    const entries = await journaled(fulfilled.requestId);
+    expect(entries).toEqual([
+      expect.objectContaining({ txid: signed!.txid, status: "failed", error_code: "TRANSACTION_SUPERSEDED" }),
+      expect.objectContaining({ txid: row.distribution_txid, status: "confirmed" }),
+    ]);
+    expect(BigInt(entries[1]!.nonce)).toBeGreaterThan(lastExecutedTxNonce!);
+
+    crash.release();
     await first.close();
     h.service = second;
   }, 60_000);

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { ChainError, ConfirmationTimeoutError, ContractError, type StacksChain } from "@voltstack/chain";
-import type { SignerKeyStore } from "@voltstack/chain-sync";
+import type { JournalEntry, SignerKeyStore } from "@voltstack/chain-sync";
 import { NonRetryableError } from "@voltstack/messaging";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { SERVICE_CONFIG } from "@voltstack/service-kit";
@@ -29,8 +29,14 @@ export class DistributionNotSettledError extends Error {
 }
 
 // Chain outcomes that mean "nothing was paid, try again": a deposit between reading the
-// pool and the transaction (its post-condition), a dropped or replaced transaction.
-const RETRYABLE_CHAIN_CODES = new Set(["POST_CONDITION_ABORT", "TRANSACTION_DROPPED", "BROADCAST_REJECTED"]);
+// pool and the transaction (its post-condition), a dropped or replaced transaction, or
+// an earlier distribution's nonce held by a transaction not final yet.
+const RETRYABLE_CHAIN_CODES = new Set([
+  "POST_CONDITION_ABORT",
+  "TRANSACTION_DROPPED",
+  "BROADCAST_REJECTED",
+  "NONCE_BUSY",
+]);
 // Mempool statuses of a transaction that may still confirm.
 const IN_FLIGHT = new Set(["pending"]);
 
@@ -44,15 +50,17 @@ const IN_FLIGHT = new Set(["pending"]);
  *    came after it in chain order. If one did, the payout is paid (by us on an earlier
  *    delivery, by an owner, by another fulfilment's distribution): nothing is sent.
  * 3. A distribution of ours still in flight (the intent's txid, or any pending
- *    `distribute-revenue` of the facility in the journal, which is written right after
- *    the broadcast) is waited for, never duplicated.
- * 4. Only then is one sent; its txid goes on the intent.
+ *    `distribute-revenue` of the facility in the journal, which holds each transaction's
+ *    txid and nonce from before its broadcast) is waited for, never duplicated.
+ * 4. Only then is one sent; its txid goes on the intent. When the journal holds a
+ *    distribution of this fulfilment the node does not know (its instance stopped
+ *    around the broadcast, or the node dropped it), the new one is sent in its place
+ *    (TransactionSender.replace): at its nonce while that is free, which supersedes it;
+ *    at a new nonce only once another transaction executed its nonce, when it can never
+ *    confirm; not at all while another transaction waits at that nonce.
  *
- * Whatever dies where, the next delivery repeats 2-3 and finds the first transaction.
- * The only gap is a crash between the node accepting a transaction and the journal's
- * insert; a second transaction then either fails with ERR_EMPTY_POOL (the pool was
- * paid), which is settled as covered, or pays deposits that arrived in between, which
- * is no double payment: a distribution only ever pays what is in the pool.
+ * Whatever dies where, the next delivery repeats 2-4 and finds the first transaction:
+ * it waits for it, or replaces it so that at most one of the two can ever confirm.
  */
 @Injectable()
 export class DistributeFulfilmentUseCase {
@@ -85,7 +93,7 @@ export class DistributeFulfilmentUseCase {
 
         const settled = await this.settledOnChain(fulfilment, intent);
         if (settled) return settled;
-        await this.awaitInFlight(fulfilment, intent);
+        const unresolved = await this.awaitInFlight(fulfilment, intent);
         // A transaction in flight may have paid it meanwhile.
         const paidMeanwhile = await this.settledOnChain(fulfilment, intent);
         if (paidMeanwhile) return paidMeanwhile;
@@ -94,7 +102,7 @@ export class DistributeFulfilmentUseCase {
           this.logger.warn(`Facility ${fulfilment.facilityId} has no shares: request ${fulfilment.requestId} waits.`);
           return this.settle(intent, "waiting_for_shares", { errorCode: "ERR_NO_SHARES" });
         }
-        return this.send(fulfilment, intent);
+        return this.send(fulfilment, intent, unresolved);
       },
     );
   }
@@ -127,10 +135,15 @@ export class DistributeFulfilmentUseCase {
     return (await this.writer.journalEntry(txid))?.requestedBy === requester(intent.requestId);
   }
 
-  /** Waits (by retrying the delivery) while a distribution of this facility we sent may still confirm. */
-  private async awaitInFlight(fulfilment: Fulfilment, intent: DistributionIntent): Promise<void> {
+  /**
+   * Waits (by retrying the delivery) while a distribution of this facility we sent may
+   * still confirm. Returns this fulfilment's latest journaled distribution when the node
+   * does not know it: the next one must take its place, never go beside it.
+   */
+  private async awaitInFlight(fulfilment: Fulfilment, intent: DistributionIntent): Promise<JournalEntry | undefined> {
     const candidates = new Set(await this.intents.pendingJournaledDistributions(fulfilment.facilityId));
     if (intent.distributionTxid) candidates.add(intent.distributionTxid);
+    const unknown = new Set<string>();
     for (const txid of candidates) {
       const transaction = await this.chain.api.getTransaction(txid);
       if (transaction && IN_FLIGHT.has(transaction.tx_status)) {
@@ -143,20 +156,31 @@ export class DistributeFulfilmentUseCase {
         // Confirmed but not yet read by the follower: the next pass will show it.
         await this.revenueSync.sync.syncToTip();
       }
+      if (!transaction || transaction.tx_status.startsWith("dropped")) unknown.add(txid);
     }
+    const [latest] = await this.writer.pendingJournalEntries(requester(intent.requestId));
+    return latest?.txid && unknown.has(latest.txid) ? latest : undefined;
   }
 
-  private async send(fulfilment: Fulfilment, intent: DistributionIntent): Promise<IntentStatus> {
-    const distributor = this.distributor();
+  private async send(
+    fulfilment: Fulfilment,
+    intent: DistributionIntent,
+    replacing: JournalEntry | undefined,
+  ): Promise<IntentStatus> {
+    // A replacement must come from the signer of the transaction it replaces.
+    const distributor = replacing ? this.holding(replacing.sender) : this.distributor();
     await this.intents.beginAttempt(fulfilment.requestId);
     try {
       const result = await this.writer.send(
         requester(fulfilment.requestId),
         distributor,
         (client) => client.distributeRevenue(BigInt(fulfilment.facilityId)),
-        async (txid) => {
-          await this.hooks.afterBroadcast(txid);
-          await this.intents.recordBroadcast(fulfilment.requestId, txid);
+        {
+          replacing,
+          onBroadcast: async (txid) => {
+            await this.hooks.afterBroadcast(txid);
+            await this.intents.recordBroadcast(fulfilment.requestId, txid);
+          },
         },
       );
       return this.settle(intent, "distributed", {
@@ -188,9 +212,15 @@ export class DistributeFulfilmentUseCase {
   }
 
   private distributor(): string {
-    const principal = this.config.DISTRIBUTOR_PRINCIPAL ?? this.config.SIGNER_KEYS[0]?.principal;
+    return this.holding(this.config.DISTRIBUTOR_PRINCIPAL ?? this.config.SIGNER_KEYS[0]?.principal);
+  }
+
+  private holding(principal: string | undefined): string {
     if (!principal || !this.signers.has(principal)) {
-      throw new NonRetryableError("NO_DISTRIBUTOR", "The service holds no key to distribute revenue with.");
+      throw new NonRetryableError(
+        "NO_DISTRIBUTOR",
+        `The service holds no key to distribute revenue with${principal ? ` as ${principal}` : ""}.`,
+      );
     }
     return principal;
   }

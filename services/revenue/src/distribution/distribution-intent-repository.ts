@@ -110,7 +110,10 @@ export class DistributionIntentRepository {
     return pool?.sharesVersion ?? 0;
   }
 
-  /** Distributions of the facility this service broadcast whose outcome the journal does not know yet. */
+  /**
+   * Distributions of the facility this service signed (journaled before their broadcast)
+   * whose outcome the journal does not know yet.
+   */
   async pendingJournaledDistributions(facilityId: number): Promise<string[]> {
     const rows = await this.prisma.chainTransaction.findMany({
       where: {

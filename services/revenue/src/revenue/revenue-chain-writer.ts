@@ -41,6 +41,11 @@ export class RevenueChainWriter {
     return this.journal.get(txid);
   }
 
+  /** The journal's entries `requestedBy` sent that are not final yet, newest first. */
+  pendingJournalEntries(requestedBy: string): Promise<JournalEntry[]> {
+    return this.journal.list({ requestedBy, status: "pending", limit: 100 });
+  }
+
   /** The principals among `candidates` this service holds a key for. */
   held(candidates: readonly string[]): string[] {
     return candidates.filter((principal) => this.signers.has(principal));
@@ -84,18 +89,27 @@ export class RevenueChainWriter {
     }
   }
 
-  /** A write on the service's own account (`requestedBy` names why); errors are the chain's. */
+  /**
+   * A write on the service's own account (`requestedBy` names why); errors are the chain's.
+   * `replacing` is a pending journal entry whose transaction the node does not know: the
+   * call is sent in its place (see TransactionJournal.track).
+   */
   async send<T>(
     requestedBy: string,
     principal: string,
     call: (client: RevenueSharingClient) => Promise<CallResult<T>>,
-    onBroadcast?: OnBroadcast,
+    options: { onBroadcast?: OnBroadcast; replacing?: JournalEntry } = {},
   ): Promise<CallResult<T> & ChainWriteResult> {
+    const { onBroadcast, replacing } = options;
     const sender = await this.signers.sender(principal);
-    const result = await this.journal.track(requestedBy, sender, (journaled) =>
-      call(
-        new RevenueSharingClient(this.chain, { sender: onBroadcast ? observed(journaled, onBroadcast) : journaled }),
-      ),
+    const result = await this.journal.track(
+      requestedBy,
+      sender,
+      (journaled) =>
+        call(
+          new RevenueSharingClient(this.chain, { sender: onBroadcast ? observed(journaled, onBroadcast) : journaled }),
+        ),
+      { replacing },
     );
     // Answer once the change is readable, when the follower keeps up; it is final on chain either way.
     await this.revenueSync.sync.waitForHeight(result.blockHeight, READ_MODEL_WAIT_MS);
@@ -107,8 +121,8 @@ function observed(sender: CallSender, onBroadcast: OnBroadcast): CallSender {
   return {
     address: sender.address,
     senderFor: (address) => sender.senderFor(address),
-    submit: async (call) => {
-      const submitted = await sender.submit(call);
+    submit: async (call, options) => {
+      const submitted = await sender.submit(call, options);
       await onBroadcast(`0x${submitted.txid.replace(/^0x/, "")}`);
       return submitted;
     },

@@ -1,0 +1,153 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { type DynamicModule, Global, Inject, Module, type Provider, type Type } from "@nestjs/common";
+import type { Pool } from "pg";
+import { type ChainConfig, StacksChain } from "@voltstack/chain";
+import { DeadLetterStore, type PrismaRawClient, prismaExecutor, prismaTransactions } from "@voltstack/messaging";
+import { createPgPool, createPrismaClient, type PrismaClientConstructor } from "@voltstack/persistence";
+import { type BaseServiceConfig, SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
+import { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
+import { TransactionJournal } from "./transaction-journal.js";
+
+/** Injection tokens of a service's infrastructure (explicit: the build emits no decorator metadata). */
+export const PRISMA = Symbol("PRISMA");
+export const PG_POOL = Symbol("PG_POOL");
+export const NATS_CONNECTION = Symbol("NATS_CONNECTION");
+export const STACKS_CHAIN = Symbol("STACKS_CHAIN");
+export const SIGNER_KEYS = Symbol("SIGNER_KEYS");
+export const TRANSACTION_JOURNAL = Symbol("TRANSACTION_JOURNAL");
+export const DEAD_LETTER_STORE = Symbol("DEAD_LETTER_STORE");
+
+/** The variables the shared infrastructure reads; every service's configuration has them. */
+export type InfrastructureConfig = Pick<
+  BaseServiceConfig,
+  | "DATABASE_URL"
+  | "DATABASE_POOL_MAX"
+  | "DATABASE_POOL_IDLE_TIMEOUT_MS"
+  | "DATABASE_CONNECT_TIMEOUT_MS"
+  | "DATABASE_STATEMENT_TIMEOUT_MS"
+  | "NATS_URL"
+  | "STACKS_API_URL"
+> & {
+  STACKS_NETWORK: ChainConfig["network"];
+  CONTRACT_DEPLOYER: string;
+  SIGNER_KEYS: SignerKeySource[];
+  CHAIN_CONFIRMATION_TIMEOUT_MS: number;
+  CHAIN_POLL_INTERVAL_MS: number;
+};
+
+/** What the shared infrastructure needs of a service's generated Prisma client. */
+export interface InfrastructurePrismaClient extends PrismaRawClient {
+  $transaction<T>(work: (tx: PrismaRawClient) => Promise<T>, options?: Record<string, unknown>): Promise<T>;
+  $disconnect(): Promise<void>;
+}
+
+export interface ServiceInfrastructureOptions<Config extends InfrastructureConfig> {
+  /** Names the NATS connection and, in pg_stat_activity, the database connections. */
+  name: string;
+  /** The service's generated Prisma client class. */
+  prismaClient: PrismaClientConstructor<InfrastructurePrismaClient>;
+  /** The service's own PostgreSQL schema, from its configuration. */
+  schema: (config: Config) => string;
+  /** The service's own providers, exported with the shared ones. */
+  providers?: Array<Exclude<Provider, Type>>;
+}
+
+/**
+ * PostgreSQL, NATS, the chain, the signer keys, the transaction journal and the dead
+ * letters: one instance each for the whole service, available in all its modules and
+ * closed when it shuts down.
+ */
+@Global()
+@Module({})
+export class ServiceInfrastructureModule {
+  constructor(
+    @Inject(ShutdownHooks) hooks: ShutdownHooks,
+    @Inject(PRISMA) prisma: InfrastructurePrismaClient,
+    @Inject(PG_POOL) pool: Pool,
+    @Inject(NATS_CONNECTION) nats: NatsConnection,
+  ) {
+    hooks.register("nats", () => nats.drain(), "close");
+    hooks.register("postgres (prisma)", () => prisma.$disconnect(), "close");
+    hooks.register("postgres (relay pool)", () => pool.end(), "close");
+  }
+
+  static forRoot<Config extends InfrastructureConfig>(options: ServiceInfrastructureOptions<Config>): DynamicModule {
+    const { name, prismaClient, schema } = options;
+    const databaseOptions = (config: Config, applicationName: string, max: number) => ({
+      url: config.DATABASE_URL,
+      schema: schema(config),
+      applicationName,
+      pool: {
+        max,
+        idleTimeoutMs: config.DATABASE_POOL_IDLE_TIMEOUT_MS,
+        connectionTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      },
+    });
+    const own = options.providers ?? [];
+    const providers: Provider[] = [
+      {
+        provide: PRISMA,
+        inject: [SERVICE_CONFIG],
+        useFactory: (config: Config) =>
+          createPrismaClient(prismaClient, databaseOptions(config, name, config.DATABASE_POOL_MAX)),
+      },
+      {
+        // The outbox relay's own pool: one LISTEN connection plus its batches.
+        provide: PG_POOL,
+        inject: [SERVICE_CONFIG],
+        useFactory: (config: Config) => createPgPool(databaseOptions(config, `${name}-relay`, 3)),
+      },
+      {
+        provide: NATS_CONNECTION,
+        inject: [SERVICE_CONFIG],
+        useFactory: (config: Config) => connect({ servers: config.NATS_URL, name }),
+      },
+      {
+        provide: STACKS_CHAIN,
+        inject: [SERVICE_CONFIG],
+        useFactory: (config: Config) =>
+          new StacksChain({
+            network: config.STACKS_NETWORK,
+            url: config.STACKS_API_URL,
+            contracts: { deployer: config.CONTRACT_DEPLOYER },
+            confirmation: {
+              timeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
+              pollIntervalMs: Math.min(config.CHAIN_POLL_INTERVAL_MS, 1_000),
+            },
+          }),
+      },
+      {
+        provide: SIGNER_KEYS,
+        inject: [SERVICE_CONFIG, STACKS_CHAIN],
+        useFactory: (config: Config, chain: StacksChain) => SignerKeyStore.load(chain, config.SIGNER_KEYS),
+      },
+      {
+        provide: TRANSACTION_JOURNAL,
+        inject: [PRISMA],
+        useFactory: (prisma: InfrastructurePrismaClient) => new TransactionJournal(prismaExecutor(prisma)),
+      },
+      {
+        provide: DEAD_LETTER_STORE,
+        inject: [PRISMA, SERVICE_CONFIG],
+        useFactory: (prisma: InfrastructurePrismaClient, config: Config) =>
+          new DeadLetterStore(prismaTransactions(prisma), schema(config)),
+      },
+      ...own,
+    ];
+    return {
+      module: ServiceInfrastructureModule,
+      providers,
+      exports: [
+        PRISMA,
+        PG_POOL,
+        NATS_CONNECTION,
+        STACKS_CHAIN,
+        SIGNER_KEYS,
+        TRANSACTION_JOURNAL,
+        DEAD_LETTER_STORE,
+        ...own.map((provider) => provider.provide),
+      ],
+    };
+  }
+}
