@@ -287,7 +287,9 @@ export const OPERATIONS: Record<string, OperationCommand> = {
     run: async ({ client, flags }) => {
       const stakeholder = optionalText(flags.stakeholder);
       if (flags.csv) {
-        const csv = await client.revenue.facilityPaymentsCsv(positiveInt(flags.facility, "--facility"));
+        const csv = stakeholder
+          ? await client.revenue.stakeholderPaymentsCsv(stakeholder)
+          : await client.revenue.facilityPaymentsCsv(positiveInt(flags.facility, "--facility or --stakeholder"));
         return { value: csv, render: () => csv.trimEnd() };
       }
       const history = stakeholder

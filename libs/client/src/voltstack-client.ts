@@ -184,6 +184,11 @@ export class VoltstackClient {
         query: { format: "csv" },
         text: true,
       }),
+    stakeholderPaymentsCsv: (principal: string) =>
+      this.request<string>("revenue", "GET", `stakeholders/${principal}/payments`, {
+        query: { format: "csv" },
+        text: true,
+      }),
     fulfilmentDistribution: (requestId: number) =>
       this.request<FulfilmentDistribution>("revenue", "GET", `fulfilments/${requestId}/distribution`),
   };
