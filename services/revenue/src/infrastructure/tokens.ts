@@ -1,4 +1,5 @@
-/** Injection tokens of the service's infrastructure (explicit: the build emits no decorator metadata). */
+// Injection tokens (explicit: the build emits no decorator metadata). The shared infrastructure's come from
+// @voltstack/chain-sync; the service's own follow.
 export {
   DEAD_LETTER_STORE,
   NATS_CONNECTION,
