@@ -50,6 +50,8 @@ export interface SystemUnderTest {
   /** A client acting as the local caller `name` (admin, owner-1, owner-2, operator), or as nobody. */
   client(name?: string): VoltstackClient;
   caller(name: string): { apiKey: string; principal: string };
+  /** Row counts of every table of the five services' schemas, `schema.table` -> rows. */
+  databaseSnapshot(): Promise<Record<string, number>>;
   close(): Promise<void>;
 }
 
@@ -90,6 +92,24 @@ export async function startSystem(): Promise<SystemUnderTest> {
     urls,
     caller,
     client: (name) => new VoltstackClient(name ? { urls, apiKey: caller(name).apiKey } : { urls }),
+    async databaseSnapshot() {
+      const pool = createPgPool({ url: databaseUrl, applicationName: "e2e-snapshot", pool: { max: 1 } });
+      try {
+        const { rows: tables } = await pool.query<{ schema: string; name: string }>(
+          `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
+           WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE' ORDER BY 1, 2`,
+          [Object.values(stack.schemas)],
+        );
+        const counts: Record<string, number> = {};
+        for (const { schema, name } of tables) {
+          const { rows } = await pool.query<{ count: string }>(`SELECT count(*) FROM "${schema}"."${name}"`);
+          counts[`${schema}.${name}`] = Number(rows[0]!.count);
+        }
+        return counts;
+      } finally {
+        await pool.end();
+      }
+    },
     async close() {
       await tail.close();
       await miner.stop();

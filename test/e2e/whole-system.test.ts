@@ -65,6 +65,16 @@ async function readOnly(contract: string, functionName: string, args: Parameters
   return cvToValue(result);
 }
 
+/** The next nonce of every principal the services sign for: unchanged means nothing was signed. */
+async function callerNonces(): Promise<number[]> {
+  return Promise.all(
+    system.stack.credentials.map(async ({ principal }) => {
+      const response = await fetch(`${system.stack.devnet.url}/v2/accounts/${principal}`);
+      return ((await response.json()) as { nonce: number }).nonce;
+    }),
+  );
+}
+
 async function journalSize(client: VoltstackClient, service: ServiceName): Promise<number> {
   return (await client.transactions(service, { limit: 100 })).items.length;
 }
@@ -267,7 +277,76 @@ describe("refusals change nothing", () => {
     anonymous: system.client(),
   });
 
-  it("refuses every mutating endpoint without credentials, with a wrong role or for a foreign facility", async () => {
+  it("refuses every mutating route of the five OpenAPI documents without credentials, with a role it does not list, or with a malformed body", async () => {
+    const callers = { admin: "admin", owner: "owner-1", operator: "operator" } as const;
+    type Role = keyof typeof callers;
+    const routes: { service: ServiceName; method: string; path: string; roles: Role[] }[] = [];
+    for (const [service, url] of Object.entries(system.urls) as [ServiceName, string][]) {
+      const document = (await (await fetch(`${url}/docs/json`)).json()) as {
+        paths: Record<string, Record<string, { responses?: Record<string, { description?: string }> }>>;
+      };
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          if (!["post", "put", "patch", "delete"].includes(method)) continue;
+          const required = /^Requires role (.+)$/.exec(operation.responses?.["403"]?.description ?? "");
+          routes.push({
+            service,
+            method: method.toUpperCase(),
+            path: path.replace(/\{[^}]+\}/g, (param) =>
+              param === "{principal}" ? system.caller("owner-2").principal : "1",
+            ),
+            roles: required ? (required[1]!.split(" or ") as Role[]) : [],
+          });
+        }
+      }
+    }
+    // Every service has at least its dead-letter replay and re-sync.
+    expect(new Set(routes.map((route) => route.service)).size).toBe(5);
+    expect(routes.length).toBeGreaterThanOrEqual(25);
+
+    const stable = async () => {
+      let previous = await system.databaseSnapshot();
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const current = await system.databaseSnapshot();
+        if (JSON.stringify(current) === JSON.stringify(previous)) return current;
+        previous = current;
+      }
+    };
+    const before = await stable();
+    const noncesBefore = await callerNonces();
+    const send = (route: (typeof routes)[number], apiKey: string | undefined, body: string) =>
+      fetch(`${system.urls[route.service]}${route.path}`, {
+        method: route.method,
+        headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+        body,
+      });
+
+    for (const route of routes) {
+      const what = `${route.service} ${route.method} ${route.path}`;
+      const anonymous = await send(route, undefined, "{}");
+      expect({ what, status: anonymous.status }).toEqual({ what, status: 401 });
+      expect(((await anonymous.json()) as { code: string }).code).toBe("UNAUTHENTICATED");
+
+      const outsider = (Object.keys(callers) as Role[]).find((role) => !route.roles.includes(role));
+      if (outsider && route.roles.length > 0) {
+        const wrongRole = await send(route, system.caller(callers[outsider]).apiKey, "{}");
+        expect({ what, outsider, status: wrongRole.status }).toEqual({ what, outsider, status: 403 });
+        expect(((await wrongRole.json()) as { code: string }).code).toBe("ROLE_NOT_ALLOWED");
+      }
+
+      const allowed = route.roles[0] ?? "admin";
+      const malformed = await send(route, system.caller(callers[allowed]).apiKey, '{"half": ');
+      expect({ what, status: malformed.status }).toEqual({ what, status: 400 });
+      expect(((await malformed.json()) as { code: string }).code).toBe("MALFORMED_JSON");
+    }
+
+    // No transaction was signed (the services sign only for the local callers) and no row changed.
+    expect(await callerNonces()).toEqual(noncesBefore);
+    expect(await stable()).toEqual(before);
+  }, 120_000);
+
+  it("refuses named cases across the services: no credentials, a wrong role, another owner's facility", async () => {
     const { admin, ownerA, ownerB, anonymous } = owners();
     const facilityA = (await admin.facilities.list({ owner: system.caller("owner-1").principal })).items[0]!.id;
     const openRequest = await admin.grid.createRequest({
