@@ -6,6 +6,7 @@ import { DistributeFulfilmentUseCase } from "./distribution/distribute-fulfilmen
 import { DistributionIntentRepository } from "./distribution/distribution-intent-repository.js";
 import { DistributionsController } from "./distribution/distributions.controller.js";
 import { FulfilmentEventsController } from "./distribution/fulfilment-events.controller.js";
+import { SharesEventsController } from "./distribution/shares-events.controller.js";
 import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
 import { RevenueChainWriter } from "./revenue/revenue-chain-writer.js";
 import { RevenueController } from "./revenue/revenue.controller.js";
@@ -22,6 +23,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ResyncController,
     DeadLettersController,
     FulfilmentEventsController,
+    SharesEventsController,
     DistributionsController,
   ],
   providers: [

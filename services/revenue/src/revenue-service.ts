@@ -29,7 +29,8 @@ export function revenueBootstrapOptions(config: RevenueConfig): BootstrapOptions
         chain: stacksNodeReadiness(chain.network.url),
       }),
     },
-    // service.fulfilled arrives on the grid service's stream, declared here too so either may start first.
+    // service.fulfilled arrives on the grid service's stream, declared here too so either may start first;
+    // shares.updated on the service's own, which its outbox relay declares as well.
     eventConsumers: (app) =>
       jetStreamConsumers({
         service: "revenue",
@@ -37,7 +38,7 @@ export function revenueBootstrapOptions(config: RevenueConfig): BootstrapOptions
         transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
         schema: config.REVENUE_SCHEMA,
         subjectPrefix: config.SUBJECT_PREFIX,
-        streams: [eventStreams.GRID_SERVICES],
+        streams: [eventStreams.GRID_SERVICES, eventStreams.REVENUE],
         consumerDefaults: { ackWaitMs: config.EVENT_ACK_WAIT_MS },
       }),
   };

@@ -89,8 +89,9 @@ function crashAtBroadcast(service: TestService, when: "before" | "after") {
     release = resolve;
   });
   api.broadcast = async (txHex) => {
-    api.broadcast = broadcast;
+    // A broadcast the node refuses (a nonce the tests' own transactions of the account took) is retried by the sender.
     const txid = when === "after" ? await broadcast(txHex) : undefined;
+    api.broadcast = broadcast;
     reached = true;
     await service.app.get<NatsConnection>(NATS_CONNECTION).close();
     await frozen;
@@ -362,4 +363,99 @@ describe("distribution on service.fulfilled", () => {
     const dead = await h.db.query("SELECT count(*)::int AS n FROM dead_letters");
     expect(dead.rows[0].n).toBe(0);
   });
+});
+
+describe("distribution once the owner sets shares", () => {
+  it("pays the fulfilments that waited for shares once, automatically, and nothing more on shares.updated again", async () => {
+    const unshared = await approvedFacility(h);
+    const early = await fulfilRequest(h, unshared, 2_500_001n);
+    const late = await fulfilRequest(h, unshared, 1_200_007n);
+    for (const fulfilled of [early, late]) {
+      await h.publish(fulfilled.event);
+      expect(await settled(fulfilled.requestId)).toMatchObject({ status: "waiting_for_shares", attempts: 0 });
+    }
+    const before = await balances();
+    const distributionsBefore = await lastDistributionId();
+
+    // The owner sets the split from their own wallet, not through the API: the follower sees it all the same.
+    const owner = new RevenueSharingClient(h.chain, { sender: await h.sender("wallet_1") });
+    const set = await owner.setStakeholderShares(
+      BigInt(unshared),
+      stakeholders().map((s) => ({ stakeholder: s.stakeholder, shareBps: BigInt(s.shareBps) })),
+    );
+    const sharesUpdated = await waitFor("shares.updated", () =>
+      h.received.find(
+        (r) => r.subject === "shares.updated" && r.event.chain?.txId === `0x${set.txid.replace(/^0x/, "")}`,
+      ),
+    );
+
+    const first = await settled(early.requestId);
+    const second = await settled(late.requestId);
+    // One distribution paid the whole pool: the intent after it is covered by it.
+    expect(first).toMatchObject({ status: "distributed", attempts: 1 });
+    expect(second).toMatchObject({ status: "covered", attempts: 0, distribution_txid: first.distribution_txid });
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expectSplit(before, await balances(), 3_700_008n);
+    const shown = await call(h.service, "GET", `/fulfilments/${early.requestId}/distribution`, { key: h.keys.admin });
+    expect(shown.body).toMatchObject({ status: "distributed", errorCode: null });
+    const pool = await call(h.service, "GET", `/facilities/${unshared}/pool`);
+    expect(pool.body).toMatchObject({ balanceUstx: "0", distributedUstx: "3700008" });
+
+    // shares.updated again: past JetStream's de-duplication, and under a new event id.
+    await h.publish(sharesUpdated.event, { msgId: `${sharesUpdated.event.eventId}-again` });
+    const again = { ...sharesUpdated.event, eventId: crypto.randomUUID() };
+    await h.publish(again);
+    await waitFor("the repeated shares.updated handled", async () => {
+      const { rows } = await h.db.query("SELECT 1 FROM inbox WHERE event_id = $1", [again.eventId]);
+      return rows.length === 1;
+    });
+    expect(await intent(early.requestId)).toEqual(first);
+    expect(await intent(late.requestId)).toEqual(second);
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expectSplit(before, await balances(), 3_700_008n);
+    const dead = await h.db.query("SELECT count(*)::int AS n FROM dead_letters");
+    expect(dead.rows[0].n).toBe(0);
+  }, 60_000);
+
+  it("distributes a reopened fulfilment once when the service stops at its broadcast and a new instance starts", async () => {
+    const unshared = await approvedFacility(h);
+    const fulfilled = await fulfilRequest(h, unshared, 3_300_001n);
+    await h.publish(fulfilled.event);
+    expect(await settled(fulfilled.requestId)).toMatchObject({ status: "waiting_for_shares" });
+    const before = await balances();
+    const distributionsBefore = await lastDistributionId();
+
+    // Instance 1 stops the moment the node accepts the distribution that shares.updated started.
+    const first = h.service;
+    const crash = crashAtBroadcast(first, "after");
+    const owner = new RevenueSharingClient(h.chain, { sender: await h.sender("wallet_1") });
+    await owner.setStakeholderShares(
+      BigInt(unshared),
+      stakeholders().map((s) => ({ stakeholder: s.stakeholder, shareBps: BigInt(s.shareBps) })),
+    );
+    await waitFor("the broadcast of instance 1", () => crash.reached());
+    const [entry] = await journaled(fulfilled.requestId);
+    expect(await intent(fulfilled.requestId)).toMatchObject({ status: "sending", distribution_txid: null });
+
+    // The new instance gets shares.updated again after the ack wait and finds the reopened intent.
+    const second = await h.startInstance();
+    const row = await waitFor(
+      "instance 2 to settle the reopened intent",
+      async () => {
+        const found = await intent(fulfilled.requestId);
+        return found && found.status !== "sending" ? found : undefined;
+      },
+      30_000,
+    );
+    expect(row).toMatchObject({ status: "distributed", distribution_txid: entry!.txid });
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+    expectSplit(before, await balances(), 3_300_001n);
+    expect(await journaled(fulfilled.requestId)).toEqual([
+      expect.objectContaining({ txid: entry!.txid, status: "confirmed" }),
+    ]);
+
+    crash.release();
+    await first.close();
+    h.service = second;
+  }, 60_000);
 });

@@ -61,10 +61,15 @@ const IN_FLIGHT = new Set(["pending"]);
  *
  * Whatever dies where, the next delivery repeats 2-4 and finds the first transaction:
  * it waits for it, or replaces it so that at most one of the two can ever confirm.
+ *
+ * A facility without shares leaves the intent `waiting_for_shares` (nothing is sent);
+ * shares.updated reopens it and it goes through 2-4 like a redelivery.
  */
 @Injectable()
 export class DistributeFulfilmentUseCase {
   private readonly logger = new Logger("DistributeFulfilment");
+  /** Per facility, the end of what this process runs for it. */
+  private readonly running = new Map<number, Promise<void>>();
 
   constructor(
     @Inject(DistributionIntentRepository) private readonly intents: DistributionIntentRepository,
@@ -77,6 +82,41 @@ export class DistributeFulfilmentUseCase {
   ) {}
 
   execute(fulfilment: Fulfilment): Promise<IntentStatus> {
+    return this.oneAtATime(fulfilment.facilityId, () => this.decide(fulfilment));
+  }
+
+  /**
+   * The owner set the facility's shares: every fulfilment that waited for them is reopened
+   * and decided again as a new delivery would be, from the chain. The first distribution
+   * pays the whole pool, so the intents after it settle as `covered`.
+   */
+  async distributeWaiting(facilityId: number): Promise<{ requestId: number; status: IntentStatus }[]> {
+    const outcomes: { requestId: number; status: IntentStatus }[] = [];
+    for (const fulfilment of await this.intents.reopenWaiting(facilityId)) {
+      outcomes.push({ requestId: fulfilment.requestId, status: await this.execute(fulfilment) });
+    }
+    return outcomes;
+  }
+
+  /**
+   * Runs `work` after what this process already runs for the facility: service.fulfilled
+   * and shares.updated have a consumer each, and one facility's pool is decided on by one
+   * of them at a time.
+   */
+  private oneAtATime<T>(facilityId: number, work: () => Promise<T>): Promise<T> {
+    const result = (this.running.get(facilityId) ?? Promise.resolve()).then(work);
+    const done = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.set(facilityId, done);
+    void done.then(() => {
+      if (this.running.get(facilityId) === done) this.running.delete(facilityId);
+    });
+    return result;
+  }
+
+  private decide(fulfilment: Fulfilment): Promise<IntentStatus> {
     return withSpan(
       "revenue distribute-fulfilment",
       { [SpanAttributes.facilityId]: fulfilment.facilityId, "voltstack.request_id": fulfilment.requestId },
@@ -99,11 +139,29 @@ export class DistributeFulfilmentUseCase {
         if (paidMeanwhile) return paidMeanwhile;
 
         if ((await this.intents.sharesVersion(fulfilment.facilityId)) === 0) {
-          this.logger.warn(`Facility ${fulfilment.facilityId} has no shares: request ${fulfilment.requestId} waits.`);
-          return this.settle(intent, "waiting_for_shares", { errorCode: "ERR_NO_SHARES" });
+          return this.waitForShares(fulfilment, intent);
         }
         return this.send(fulfilment, intent, unresolved);
       },
+    );
+  }
+
+  /**
+   * Settles the intent as waiting until the owner sets shares; their shares.updated reopens
+   * it. Shares set between the read and the settle may have reached that handler before the
+   * intent waited, so they are read once more: if they are there now, the intent is
+   * reopened and the delivery retried.
+   */
+  private async waitForShares(fulfilment: Fulfilment, intent: DistributionIntent): Promise<IntentStatus> {
+    await this.settle(intent, "waiting_for_shares", { errorCode: "ERR_NO_SHARES" });
+    if ((await this.intents.sharesVersion(fulfilment.facilityId)) === 0) {
+      this.logger.warn(`Facility ${fulfilment.facilityId} has no shares: request ${fulfilment.requestId} waits.`);
+      return "waiting_for_shares";
+    }
+    await this.intents.reopen(fulfilment.requestId);
+    throw new DistributionNotSettledError(
+      "SHARES_SET_MEANWHILE",
+      `Facility ${fulfilment.facilityId} got its shares while request ${fulfilment.requestId} was found without.`,
     );
   }
 

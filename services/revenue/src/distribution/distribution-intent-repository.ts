@@ -3,6 +3,9 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "../infrastructure/tokens.js";
 import type { Fulfilment, IntentStatus } from "./fulfilment.js";
 
+/** Why an intent waits for shares, kept on it while it is reopened. */
+const NO_SHARES = "ERR_NO_SHARES";
+
 export interface DistributionIntent {
   requestId: number;
   eventId: string;
@@ -51,6 +54,7 @@ export class DistributionIntentRepository {
     return row ? toIntent(row) : undefined;
   }
 
+  /** The intent's final status; an error code left from waiting for shares does not outlive it. */
   async settle(
     requestId: number,
     status: IntentStatus,
@@ -58,7 +62,33 @@ export class DistributionIntentRepository {
   ): Promise<void> {
     await this.prisma.distributionIntent.update({
       where: { requestId },
-      data: { status, ...outcome, updatedAt: new Date() },
+      data: { status, ...outcome, errorCode: outcome.errorCode ?? null, updatedAt: new Date() },
+    });
+  }
+
+  /**
+   * Puts the facility's intents that wait for shares back to `sending`, and returns every
+   * intent reopened so and not settled since, oldest fulfilment first. A reopened intent
+   * keeps ERR_NO_SHARES until it settles, so a shares.updated delivery that stopped midway
+   * finds it again on the next one.
+   */
+  async reopenWaiting(facilityId: number): Promise<Fulfilment[]> {
+    await this.prisma.distributionIntent.updateMany({
+      where: { facilityId, status: "waiting_for_shares" },
+      data: { status: "sending", errorCode: NO_SHARES, updatedAt: new Date() },
+    });
+    const rows = await this.prisma.distributionIntent.findMany({
+      where: { facilityId, status: "sending", errorCode: NO_SHARES },
+      orderBy: [{ fulfilmentHeight: "asc" }, { requestId: "asc" }],
+    });
+    return rows.map(toFulfilment);
+  }
+
+  /** Puts one intent that waits for shares back to `sending`, marked as reopenWaiting marks it. */
+  async reopen(requestId: number): Promise<void> {
+    await this.prisma.distributionIntent.updateMany({
+      where: { requestId, status: "waiting_for_shares" },
+      data: { status: "sending", errorCode: NO_SHARES, updatedAt: new Date() },
     });
   }
 
@@ -140,5 +170,16 @@ function toIntent(row: Row): DistributionIntent {
     distributionTxid: row.distributionTxid,
     distributionId: row.distributionId,
     errorCode: row.errorCode,
+  };
+}
+
+function toFulfilment(row: Row): Fulfilment {
+  return {
+    eventId: row.eventId,
+    requestId: row.requestId,
+    facilityId: row.facilityId,
+    payoutUstx: row.payoutUstx,
+    txid: row.fulfilmentTxid,
+    blockHeight: row.fulfilmentHeight,
   };
 }
