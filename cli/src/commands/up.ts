@@ -3,7 +3,7 @@ import { readFile, rm } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { SERVICE_NAMES } from "@voltstack/client";
-import { formatEventLine, startLocalStack, tailEvents } from "@voltstack/local-stack";
+import { formatEventLine, STACK_SERVICES, startLocalStack, tailEvents } from "@voltstack/local-stack";
 import { type Output, table } from "../output.js";
 import { CliUsageError, stateDir, writeStackFile } from "../stack-file.js";
 
@@ -45,6 +45,19 @@ async function checkServers(databaseUrl: string, natsUrl: string): Promise<void>
   if (missing.length > 0) throw new CliUsageError("SERVERS_UNREACHABLE", missing.join("\n"));
 }
 
+/** Refuses to start over a port in use: most often the system is already running. */
+async function checkPortsFree(ports: [string, number][]): Promise<void> {
+  const taken: string[] = [];
+  for (const [user, port] of ports) if (await reachable("127.0.0.1", port)) taken.push(`${port} (${user})`);
+  if (taken.length > 0) {
+    throw new CliUsageError(
+      "PORTS_IN_USE",
+      `Port ${taken.join(", ")} is already in use. Is voltstack already running (\`npx voltstack status\`)? ` +
+        "Stop it with Ctrl-C in its terminal, or free the ports.",
+    );
+  }
+}
+
 async function lastLines(path: string, count: number): Promise<string> {
   try {
     return (await readFile(path, "utf8")).trimEnd().split("\n").slice(-count).join("\n");
@@ -61,6 +74,11 @@ export async function up(output: Output): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const natsUrl = process.env.NATS_URL || DEFAULT_NATS_URL;
   await checkServers(databaseUrl, natsUrl);
+  const devnetPort = Number(process.env.DEVNET_PORT || 3999);
+  await checkPortsFree([
+    ["the devnet (DEVNET_PORT)", devnetPort],
+    ...STACK_SERVICES.map((service): [string, number] => [service.name, service.defaultPort]),
+  ]);
   const state = stateDir();
   const subjectPrefix = process.env.SUBJECT_PREFIX ?? "";
 
@@ -78,7 +96,7 @@ export async function up(output: Output): Promise<void> {
         ? {}
         : { OTEL_TRACES_EXPORTER: "console" },
     devnet: {
-      port: Number(process.env.DEVNET_PORT || 3999),
+      port: devnetPort,
       dataDir: devnetDataDir,
       blockIntervalMs: Number(process.env.DEVNET_BLOCK_INTERVAL_MS || 1_000),
     },
