@@ -1,15 +1,32 @@
 import { generateKeyPairSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { ConfigError, envInt, envString, loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import type { z } from "zod";
+import {
+  ConfigError,
+  chainServiceChecks,
+  chainServiceFields,
+  envInt,
+  envSchemaName,
+  envString,
+  loadConfig,
+  serviceConfigSchema,
+} from "@voltstack/service-kit";
 
 const schema = serviceConfigSchema({
   defaultPort: 3101,
   extra: { SIGNER_KEY: envString(), BATCH_SIZE: envInt({ min: 1, max: 500, default: 50 }) },
 });
 
-function problems(env: Record<string, string | undefined>): string[] {
+const chainSchema = serviceConfigSchema({
+  defaultPort: 3102,
+  extra: { SAMPLE_SCHEMA: envSchemaName().default("sample"), ...chainServiceFields },
+}).superRefine(chainServiceChecks({ signers: "an owner's" }));
+
+const ADMIN = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
+
+function problems(env: Record<string, string | undefined>, of: z.ZodType = schema): string[] {
   try {
-    loadConfig(schema, env);
+    loadConfig(of, env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).code).toBe("INVALID_CONFIGURATION");
@@ -104,5 +121,59 @@ describe("service configuration", () => {
     }
     expect(message).toContain("DATABASE_URL must start with postgresql://");
     expect(message).not.toContain("s3cret");
+  });
+});
+
+describe("chain service configuration", () => {
+  const signerKeys = JSON.stringify([{ principal: ADMIN, privateKeyEnv: "ADMIN_KEY" }]);
+
+  it("defaults to the local devnet", () => {
+    expect(loadConfig(chainSchema, { SIGNER_KEYS: signerKeys })).toMatchObject({
+      SAMPLE_SCHEMA: "sample",
+      STACKS_NETWORK: "devnet",
+      CONTRACT_DEPLOYER: ADMIN,
+      SIGNER_KEYS: [{ principal: ADMIN, privateKeyEnv: "ADMIN_KEY" }],
+      CHAIN_SYNC_FROM_HEIGHT: 0,
+      CHAIN_POLL_INTERVAL_MS: 1_000,
+      CHAIN_CONFIRMATION_TIMEOUT_MS: 120_000,
+    });
+  });
+
+  it("needs a signer key, and a way to authenticate callers in production", () => {
+    expect(problems({}, chainSchema)).toEqual([
+      "SIGNER_KEYS must list at least one principal the service signs for (an owner's)",
+    ]);
+    expect(problems({ NODE_ENV: "production", SIGNER_KEYS: signerKeys, AUTH_API_KEYS: "[]" }, chainSchema)).toEqual([
+      "AUTH_API_KEYS or JWT settings are required in production: every mutating endpoint needs a caller",
+    ]);
+    const jwt = { AUTH_JWT_ISSUER: "https://idp", AUTH_JWT_AUDIENCE: "voltstack", AUTH_JWKS_URL: "https://idp/jwks" };
+    expect(loadConfig(chainSchema, { NODE_ENV: "production", SIGNER_KEYS: signerKeys, ...jwt }).NODE_ENV).toBe(
+      "production",
+    );
+    expect(
+      problems(
+        {},
+        serviceConfigSchema({ defaultPort: 0, extra: chainServiceFields }).superRefine(chainServiceChecks()),
+      ),
+    ).toEqual(["SIGNER_KEYS must list at least one principal the service signs for (an admin's, usually)"]);
+  });
+
+  it("takes each key from a file or another variable, never inline", () => {
+    const found = problems(
+      {
+        SAMPLE_SCHEMA: "Sample",
+        SIGNER_KEYS: JSON.stringify([
+          { principal: ADMIN, privateKeyFile: "/run/secrets/admin" },
+          { principal: ADMIN, privateKeyEnv: "admin_key" },
+          { principal: ADMIN, privateKey: "00" },
+        ]),
+      },
+      chainSchema,
+    );
+    expect(found).toEqual([
+      "SAMPLE_SCHEMA must be a lower-case PostgreSQL schema name",
+      "SIGNER_KEYS.1.privateKeyEnv must name an environment variable",
+      expect.stringMatching(/^SIGNER_KEYS\.2 /),
+    ]);
   });
 });

@@ -1,56 +1,26 @@
-import { z } from "zod";
-import { envEnum, envInt, envJson, envString, serviceConfigSchema, stacksPrincipal } from "@voltstack/service-kit";
+import type { z } from "zod";
+import {
+  chainServiceChecks,
+  chainServiceFields,
+  envInt,
+  envSchemaName,
+  serviceConfigSchema,
+} from "@voltstack/service-kit";
 
-// The devnet's deployer (settings/Devnet.toml), so a local start needs no setup.
-const DEVNET_DEPLOYER = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
+/** The PostgreSQL schema of the service's tables; migrate.ts reads it too. */
+export const capacitySchemaName = envSchemaName().default("capacity");
 
-const signerKeySource = z.union([
-  z.strictObject({ principal: stacksPrincipal, privateKeyFile: z.string().min(1) }),
-  z.strictObject({
-    principal: stacksPrincipal,
-    privateKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must name an environment variable" }),
-  }),
-]);
-
-/**
- * Everything the capacity service reads from the environment. SIGNER_KEYS lists
- * the principals it signs for and where each key lives (a mounted file or another
- * variable), never the key itself:
- * `[{"principal":"ST1...","privateKeyFile":"/run/secrets/admin"},{"principal":"ST2...","privateKeyEnv":"OWNER_KEY"}]`.
- */
+/** Everything the capacity service reads from the environment. */
 export const capacityConfigSchema = serviceConfigSchema({
   defaultPort: 3102,
   extra: {
-    CAPACITY_SCHEMA: envString()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case PostgreSQL schema name" })
-      .default("capacity"),
-    STACKS_NETWORK: envEnum(["devnet", "testnet", "mainnet"]).default("devnet"),
-    CONTRACT_DEPLOYER: stacksPrincipal.default(DEVNET_DEPLOYER),
-    SIGNER_KEYS: envJson(z.array(signerKeySource)).default([]),
-    SUBJECT_PREFIX: envString().optional(),
-    CHAIN_SYNC_FROM_HEIGHT: envInt({ min: 0, default: 0 }),
-    CHAIN_POLL_INTERVAL_MS: envInt({ min: 10, max: 60_000, default: 1_000 }),
-    CHAIN_CONFIRMATION_TIMEOUT_MS: envInt({ min: 1_000, max: 3_600_000, default: 120_000 }),
+    CAPACITY_SCHEMA: capacitySchemaName,
+    ...chainServiceFields,
     // A reading goes to the chain only when it moves stored energy by at least this many
     // kWh from what the chain shows, and at least this long after the facility's last one.
     READING_MIN_CHANGE_KWH: envInt({ min: 1, default: 10 }),
     READING_MIN_INTERVAL_MS: envInt({ min: 0, max: 86_400_000, default: 60_000 }),
   },
-}).superRefine((config, ctx) => {
-  if (config.NODE_ENV === "production" && (config.AUTH_API_KEYS ?? []).length === 0 && !config.AUTH_JWT_ISSUER) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["AUTH_API_KEYS"],
-      message: "or JWT settings are required in production: every mutating endpoint needs a caller",
-    });
-  }
-  if (config.SIGNER_KEYS.length === 0) {
-    ctx.addIssue({
-      code: "custom",
-      path: ["SIGNER_KEYS"],
-      message: "must list at least one principal the service signs for (an owner's or an operator's)",
-    });
-  }
-});
+}).superRefine(chainServiceChecks({ signers: "an owner's or an operator's" }));
 
 export type CapacityConfig = z.output<typeof capacityConfigSchema>;

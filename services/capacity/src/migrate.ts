@@ -3,11 +3,10 @@
 // DATABASE_URL and CAPACITY_SCHEMA.
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "@voltstack/persistence";
-import { envString, loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { capacitySchemaName } from "./capacity-config.js";
 
-const config = loadConfig(
-  serviceConfigSchema({ defaultPort: 0, extra: { CAPACITY_SCHEMA: envString().default("capacity") } }),
-);
+const config = loadConfig(serviceConfigSchema({ defaultPort: 0, extra: { CAPACITY_SCHEMA: capacitySchemaName } }));
 const result = await applyMigrations({
   url: config.DATABASE_URL,
   schema: config.CAPACITY_SCHEMA,

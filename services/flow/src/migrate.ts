@@ -3,9 +3,10 @@
 // DATABASE_URL and FLOW_SCHEMA.
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "@voltstack/persistence";
-import { envString, loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { flowSchemaName } from "./flow-config.js";
 
-const config = loadConfig(serviceConfigSchema({ defaultPort: 0, extra: { FLOW_SCHEMA: envString().default("flow") } }));
+const config = loadConfig(serviceConfigSchema({ defaultPort: 0, extra: { FLOW_SCHEMA: flowSchemaName } }));
 const result = await applyMigrations({
   url: config.DATABASE_URL,
   schema: config.FLOW_SCHEMA,

@@ -3,9 +3,10 @@
 // DATABASE_URL and GRID_SCHEMA.
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "@voltstack/persistence";
-import { envString, loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { gridSchemaName } from "./grid-config.js";
 
-const config = loadConfig(serviceConfigSchema({ defaultPort: 0, extra: { GRID_SCHEMA: envString().default("grid") } }));
+const config = loadConfig(serviceConfigSchema({ defaultPort: 0, extra: { GRID_SCHEMA: gridSchemaName } }));
 const result = await applyMigrations({
   url: config.DATABASE_URL,
   schema: config.GRID_SCHEMA,

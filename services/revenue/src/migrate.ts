@@ -3,11 +3,10 @@
 // DATABASE_URL and REVENUE_SCHEMA.
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "@voltstack/persistence";
-import { envString, loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { revenueSchemaName } from "./revenue-config.js";
 
-const config = loadConfig(
-  serviceConfigSchema({ defaultPort: 0, extra: { REVENUE_SCHEMA: envString().default("revenue") } }),
-);
+const config = loadConfig(serviceConfigSchema({ defaultPort: 0, extra: { REVENUE_SCHEMA: revenueSchemaName } }));
 const result = await applyMigrations({
   url: config.DATABASE_URL,
   schema: config.REVENUE_SCHEMA,

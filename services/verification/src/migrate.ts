@@ -3,10 +3,11 @@
 // DATABASE_URL and VERIFICATION_SCHEMA.
 import { fileURLToPath } from "node:url";
 import { applyMigrations } from "@voltstack/persistence";
-import { envString, loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { loadConfig, serviceConfigSchema } from "@voltstack/service-kit";
+import { verificationSchemaName } from "./verification-config.js";
 
 const config = loadConfig(
-  serviceConfigSchema({ defaultPort: 0, extra: { VERIFICATION_SCHEMA: envString().default("verification") } }),
+  serviceConfigSchema({ defaultPort: 0, extra: { VERIFICATION_SCHEMA: verificationSchemaName } }),
 );
 const result = await applyMigrations({
   url: config.DATABASE_URL,

@@ -50,6 +50,11 @@ function urlSchema(protocols: string[]) {
     });
 }
 
+/** A PostgreSQL schema name that needs no quoting (add .default() with the service's name). */
+export function envSchemaName() {
+  return z.string(required).regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: "must be a lower-case PostgreSQL schema name" });
+}
+
 /** One of a fixed set of words. */
 export function envEnum<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, {

@@ -1,0 +1,61 @@
+import { z } from "zod";
+import { stacksPrincipal } from "../auth/roles.js";
+import { envEnum, envInt, envJson, envString } from "./env-fields.js";
+import type { BaseServiceConfig } from "./service-config.js";
+
+// The devnet's deployer (settings/Devnet.toml), so a local start needs no setup.
+const DEVNET_DEPLOYER = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
+
+const signerKeySource = z.union([
+  z.strictObject({ principal: stacksPrincipal, privateKeyFile: z.string().min(1) }),
+  z.strictObject({
+    principal: stacksPrincipal,
+    privateKeyEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, { error: "must name an environment variable" }),
+  }),
+]);
+
+/**
+ * The variables of a service that signs contract calls and follows the chain; spread them into
+ * `serviceConfigSchema`'s `extra` and pass `chainServiceChecks()` to the schema's
+ * `superRefine`. SIGNER_KEYS lists the principals the service signs for and where each
+ * key lives (a mounted file or another variable), never the key itself:
+ * `[{"principal":"ST1...","privateKeyFile":"/run/secrets/admin"},{"principal":"ST2...","privateKeyEnv":"OWNER_KEY"}]`.
+ */
+export const chainServiceFields = {
+  STACKS_NETWORK: envEnum(["devnet", "testnet", "mainnet"]).default("devnet"),
+  CONTRACT_DEPLOYER: stacksPrincipal.default(DEVNET_DEPLOYER),
+  SIGNER_KEYS: envJson(z.array(signerKeySource)).default([]),
+  SUBJECT_PREFIX: envString().optional(),
+  CHAIN_SYNC_FROM_HEIGHT: envInt({ min: 0, default: 0 }),
+  CHAIN_POLL_INTERVAL_MS: envInt({ min: 10, max: 60_000, default: 1_000 }),
+  CHAIN_CONFIRMATION_TIMEOUT_MS: envInt({ min: 1_000, max: 3_600_000, default: 120_000 }),
+};
+
+type CheckedConfig = Pick<BaseServiceConfig, "NODE_ENV" | "AUTH_API_KEYS" | "AUTH_JWT_ISSUER"> & {
+  SIGNER_KEYS: readonly unknown[];
+};
+
+/**
+ * What a chain service's configuration must hold beyond each variable's own rules: a way
+ * to authenticate callers in production, and at least one signer key. `signers` says in
+ * the error whose keys the service usually holds.
+ */
+export function chainServiceChecks(options: { signers?: string } = {}) {
+  const signers = options.signers ?? "an admin's, usually";
+  return (config: CheckedConfig, ctx: z.RefinementCtx): void => {
+    if (config.NODE_ENV === "production" && (config.AUTH_API_KEYS ?? []).length === 0 && !config.AUTH_JWT_ISSUER) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["AUTH_API_KEYS"],
+        message: "or JWT settings are required in production: every mutating endpoint needs a caller",
+      });
+    }
+    if (config.SIGNER_KEYS.length === 0) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SIGNER_KEYS"],
+        message: `must list at least one principal the service signs for (${signers})`,
+      });
+    }
+  };
+}
