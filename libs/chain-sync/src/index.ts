@@ -7,6 +7,8 @@ export {
   CHAIN_SYNC_PRISMA_MODELS,
   writeChainSyncMigration,
 } from "./chain-sync-schema.js";
+export { type ContractErrorStatuses } from "./chain-write-errors.js";
+export { ChainWriter, type ChainWriteResult, chainWriterFor } from "./chain-writer.js";
 export {
   type ContractEventSyncOptions,
   type ContractPrintEvent,

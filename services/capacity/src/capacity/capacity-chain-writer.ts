@@ -1,18 +1,9 @@
-import { Inject, Injectable } from "@nestjs/common";
-import { type CallResult, CapacityClient, type StacksChain } from "@voltstack/chain";
-import type { SignerKeyStore, TransactionJournal } from "@voltstack/chain-sync";
-import { ApiError, assertMayActFor, type Caller, mayActFor } from "@voltstack/service-kit";
+import { Injectable } from "@nestjs/common";
+import { CapacityClient } from "@voltstack/chain";
+import { chainWriterFor } from "@voltstack/chain-sync";
+import { assertMayActFor, type Caller, mayActFor } from "@voltstack/service-kit";
 import { CapacitySyncService } from "../chain-sync/capacity-sync.service.js";
-import { SIGNER_KEYS, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
-import { chainWriteError } from "./chain-write-errors.js";
-
-const READ_MODEL_WAIT_MS = 5_000;
-
-/** A confirmed write, as the API reports it. */
-export interface ChainWriteResult {
-  txid: string;
-  blockHeight: number;
-}
+import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
 
 /**
  * Signs a capacity-tracking call with the key of a principal the caller may act for,
@@ -20,38 +11,7 @@ export interface ChainWriteResult {
  * writes the read model and the events) to have read that block.
  */
 @Injectable()
-export class CapacityChainWriter {
-  constructor(
-    @Inject(STACKS_CHAIN) private readonly chain: StacksChain,
-    @Inject(SIGNER_KEYS) private readonly signers: SignerKeyStore,
-    @Inject(TRANSACTION_JOURNAL) private readonly journal: TransactionJournal,
-    @Inject(CapacitySyncService) private readonly capacitySync: CapacitySyncService,
-  ) {}
-
-  /**
-   * The principal a caller's call is signed as: `requested` when given, else the one
-   * principal of the caller the service holds a key for.
-   */
-  actingPrincipal(caller: Caller, requested?: string): string {
-    if (requested !== undefined) {
-      assertMayActFor(caller, requested);
-      return requested;
-    }
-    const held = caller.principals.filter((principal) => this.signers.has(principal));
-    if (held.length === 1) return held[0]!;
-    if (held.length === 0) {
-      throw ApiError.unprocessable(
-        "NO_SIGNER_FOR_CALLER",
-        "This service holds no key for any principal of the caller; sign the transaction from the wallet instead.",
-      );
-    }
-    throw ApiError.badRequest(
-      "ACTING_PRINCIPAL_REQUIRED",
-      "The caller may act for several principals this service signs for: name one in actAs.",
-      { principals: held },
-    );
-  }
-
+export class CapacityChainWriter extends chainWriterFor(CapacityClient, CapacitySyncService, STATUS_BY_CONTRACT_ERROR) {
   /**
    * Who signs a call for a facility: the owner when the caller may act for it; for an
    * operator, its own principal (the contract checks it is enabled for the facility).
@@ -62,24 +22,5 @@ export class CapacityChainWriter {
     if (mayActFor(caller, owner)) return owner;
     if (!caller.roles.includes("operator")) assertMayActFor(caller, owner);
     return this.actingPrincipal(caller);
-  }
-
-  async write<T>(
-    caller: Caller,
-    principal: string,
-    call: (capacity: CapacityClient) => Promise<CallResult<T>>,
-  ): Promise<CallResult<T> & ChainWriteResult> {
-    assertMayActFor(caller, principal);
-    try {
-      const sender = await this.signers.sender(principal);
-      const result = await this.journal.track(caller.id, sender, (journaled) =>
-        call(new CapacityClient(this.chain, { sender: journaled })),
-      );
-      // Answer once the change is readable, when the follower keeps up; it is final on chain either way.
-      await this.capacitySync.sync.waitForHeight(result.blockHeight, READ_MODEL_WAIT_MS);
-      return { ...result, txid: `0x${result.txid.replace(/^0x/, "")}` };
-    } catch (error) {
-      throw chainWriteError(error);
-    }
   }
 }

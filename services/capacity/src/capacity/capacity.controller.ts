@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { ApiError, type Caller, CurrentCaller, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
-import type { ChainWriteResult } from "./capacity-chain-writer.js";
 import { CapacityRepository, type CapacityView } from "./capacity-repository.js";
 import { facilityIdParam, initializeBody, pageQuery } from "./capacity-requests.js";
 import { InitializeCapacityUseCase } from "./usecases/initialize-capacity.usecase.js";

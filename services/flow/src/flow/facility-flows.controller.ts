@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { ApiError, type Caller, CurrentCaller, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
-import type { ChainWriteResult } from "./flow-chain-writer.js";
 import { FlowReadModel, type ScheduleView, type SuggestedActionView } from "./flow-read-model.js";
 import { facilityIdParam, recordFlowBody } from "./flow-requests.js";
 import { RecordFlowUseCase } from "./usecases/record-flow.usecase.js";

@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { type Caller, CurrentCaller, Roles, ZodBody } from "@voltstack/service-kit";
-import type { ChainWriteResult } from "../flow/flow-chain-writer.js";
 import { FlowReadModel, type GridDemandView } from "../flow/flow-read-model.js";
 import { setDemandBody, setThresholdsBody } from "../flow/flow-requests.js";
 import { SetDemandThresholdsUseCase } from "./usecases/set-demand-thresholds.usecase.js";

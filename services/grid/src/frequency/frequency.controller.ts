@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { type Caller, CurrentCaller, Roles, ZodBody } from "@voltstack/service-kit";
-import type { ChainWriteResult } from "../chain-writes/grid-chain-writer.js";
 import { FrequencyRepository, type FrequencyStatusView } from "./frequency-repository.js";
 import { type FrequencyReadingsBody, frequencyReadingsBody, setFrequencyTargetBody } from "./frequency-requests.js";
 import { type IngestResult, IngestFrequencyReadingsUseCase } from "./usecases/ingest-frequency-readings.usecase.js";

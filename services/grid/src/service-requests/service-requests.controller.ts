@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { ApiError, type Caller, CurrentCaller, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
-import type { ChainWriteResult } from "../chain-writes/grid-chain-writer.js";
 import { ServiceRequestRepository, type ServiceRequestView } from "./service-request-repository.js";
 import {
   acceptBody,

@@ -1,18 +1,8 @@
-import { Inject, Injectable } from "@nestjs/common";
-import { type CallResult, type CallSender, RevenueSharingClient, type StacksChain } from "@voltstack/chain";
-import type { JournalEntry, SignerKeyStore, TransactionJournal } from "@voltstack/chain-sync";
-import { ApiError, assertMayActFor, type Caller } from "@voltstack/service-kit";
+import { Injectable } from "@nestjs/common";
+import { type CallResult, type CallSender, RevenueSharingClient } from "@voltstack/chain";
+import { type ChainWriteResult, chainWriterFor, type JournalEntry } from "@voltstack/chain-sync";
 import { RevenueSyncService } from "../chain-sync/revenue-sync.service.js";
-import { SIGNER_KEYS, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
-import { chainWriteError } from "./chain-write-errors.js";
-
-const READ_MODEL_WAIT_MS = 5_000;
-
-/** A confirmed write, as the API reports it. */
-export interface ChainWriteResult {
-  txid: string;
-  blockHeight: number;
-}
+import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
 
 /** Called with each transaction the sender broadcast, before its confirmation is awaited. */
 export type OnBroadcast = (txid: string) => Promise<void>;
@@ -23,14 +13,11 @@ export type OnBroadcast = (txid: string) => Promise<void>;
  * events) to have read that block.
  */
 @Injectable()
-export class RevenueChainWriter {
-  constructor(
-    @Inject(STACKS_CHAIN) private readonly chain: StacksChain,
-    @Inject(SIGNER_KEYS) private readonly signers: SignerKeyStore,
-    @Inject(TRANSACTION_JOURNAL) private readonly journal: TransactionJournal,
-    @Inject(RevenueSyncService) private readonly revenueSync: RevenueSyncService,
-  ) {}
-
+export class RevenueChainWriter extends chainWriterFor(
+  RevenueSharingClient,
+  RevenueSyncService,
+  STATUS_BY_CONTRACT_ERROR,
+) {
   /** A client that only reads (pre-flight checks; the API's queries use the read model). */
   reader(): RevenueSharingClient {
     return new RevenueSharingClient(this.chain);
@@ -46,74 +33,22 @@ export class RevenueChainWriter {
     return this.journal.list({ requestedBy, status: "pending", limit: 100 });
   }
 
-  /** The principals among `candidates` this service holds a key for. */
-  held(candidates: readonly string[]): string[] {
-    return candidates.filter((principal) => this.signers.has(principal));
-  }
-
-  /**
-   * The principal a caller's call is signed as: `requested` when given, else the one
-   * principal of the caller the service holds a key for.
-   */
-  actingPrincipal(caller: Caller, requested?: string): string {
-    if (requested !== undefined) {
-      assertMayActFor(caller, requested);
-      return requested;
-    }
-    const held = this.held(caller.principals);
-    if (held.length === 1) return held[0]!;
-    if (held.length === 0) {
-      throw ApiError.unprocessable(
-        "NO_SIGNER_FOR_CALLER",
-        "This service holds no key for any principal of the caller; sign the transaction from the wallet instead.",
-      );
-    }
-    throw ApiError.badRequest(
-      "ACTING_PRINCIPAL_REQUIRED",
-      "The caller may act for several principals this service signs for: name one in actAs.",
-      { principals: held },
-    );
-  }
-
-  /** A write for an API caller: chain failures become the HTTP answer. */
-  async write<T>(
-    caller: Caller,
-    principal: string,
-    call: (client: RevenueSharingClient) => Promise<CallResult<T>>,
-  ): Promise<CallResult<T> & ChainWriteResult> {
-    assertMayActFor(caller, principal);
-    try {
-      return await this.send(caller.id, principal, call);
-    } catch (error) {
-      throw chainWriteError(error);
-    }
-  }
-
   /**
    * A write on the service's own account (`requestedBy` names why); errors are the chain's.
    * `replacing` is a pending journal entry whose transaction the node does not know: the
    * call is sent in its place (see TransactionJournal.track).
    */
-  async send<T>(
+  send<T>(
     requestedBy: string,
     principal: string,
     call: (client: RevenueSharingClient) => Promise<CallResult<T>>,
     options: { onBroadcast?: OnBroadcast; replacing?: JournalEntry } = {},
   ): Promise<CallResult<T> & ChainWriteResult> {
     const { onBroadcast, replacing } = options;
-    const sender = await this.signers.sender(principal);
-    const result = await this.journal.track(
-      requestedBy,
-      sender,
-      (journaled) =>
-        call(
-          new RevenueSharingClient(this.chain, { sender: onBroadcast ? observed(journaled, onBroadcast) : journaled }),
-        ),
-      { replacing },
-    );
-    // Answer once the change is readable, when the follower keeps up; it is final on chain either way.
-    await this.revenueSync.sync.waitForHeight(result.blockHeight, READ_MODEL_WAIT_MS);
-    return { ...result, txid: `0x${result.txid.replace(/^0x/, "")}` };
+    return this.execute(requestedBy, principal, call, {
+      replacing,
+      sender: onBroadcast ? (journaled) => observed(journaled, onBroadcast) : undefined,
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Inject, Post, Put, Res } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import {
   ApiError,
   type Caller,
@@ -12,7 +13,6 @@ import {
   ZodQuery,
 } from "@voltstack/service-kit";
 import { paymentsCsv } from "./payments-csv.js";
-import type { ChainWriteResult } from "./revenue-chain-writer.js";
 import { type PaymentHistory, type PoolView, RevenueRepository } from "./revenue-repository.js";
 import { actAsBody, facilityIdParam, formatQuery, setSharesBody } from "./revenue-requests.js";
 import { DistributeRevenueUseCase } from "./usecases/distribute-revenue.usecase.js";

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import {
   ActsFor,
   ApiError,
@@ -12,7 +13,6 @@ import {
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
-import type { ChainWriteResult } from "./facility-chain-writer.js";
 import { FacilityRepository, type FacilityView } from "./facility-repository.js";
 import {
   facilityIdParam,

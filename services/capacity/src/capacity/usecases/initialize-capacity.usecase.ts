@@ -1,7 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { type ChainWriteResult, CapacityChainWriter } from "../capacity-chain-writer.js";
+import { CapacityChainWriter } from "../capacity-chain-writer.js";
 import { CapacityRepository } from "../capacity-repository.js";
 
 export interface InitializeCapacityCommand {

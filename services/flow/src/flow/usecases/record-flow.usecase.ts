@@ -1,8 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { FacilityRegistryReader } from "../facility-registry-reader.js";
-import { type ChainWriteResult, FlowChainWriter } from "../flow-chain-writer.js";
+import { FlowChainWriter } from "../flow-chain-writer.js";
 
 export interface RecordFlowCommand {
   caller: Caller;

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { type ChainWriteResult, FlowChainWriter } from "../../flow/flow-chain-writer.js";
+import { FlowChainWriter } from "../../flow/flow-chain-writer.js";
 
 export interface SetGridDemandCommand {
   caller: Caller;

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { type ChainWriteResult, GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 
 export interface SetFrequencyTargetCommand {
   caller: Caller;

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { type ChainWriteResult, GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
 import { ServiceRequestRepository } from "../service-request-repository.js";
 

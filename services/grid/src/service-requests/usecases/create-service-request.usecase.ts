@@ -1,8 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { StacksChain } from "@voltstack/chain";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { type ChainWriteResult, GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
 
 export interface CreateServiceRequestCommand {

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
-import { type ChainWriteResult, RevenueChainWriter } from "../revenue-chain-writer.js";
+import { RevenueChainWriter } from "../revenue-chain-writer.js";
 
 export interface DistributeRevenueCommand {
   caller: Caller;

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { type ChainWriteResult, FacilityChainWriter } from "../facility-chain-writer.js";
+import { FacilityChainWriter } from "../facility-chain-writer.js";
 
 export interface RegisterFacilityCommand {
   caller: Caller;

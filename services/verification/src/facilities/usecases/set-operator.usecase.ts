@@ -1,7 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, assertMayActFor, type Caller } from "@voltstack/service-kit";
-import { type ChainWriteResult, FacilityChainWriter } from "../facility-chain-writer.js";
+import { FacilityChainWriter } from "../facility-chain-writer.js";
 import { FacilityRepository } from "../facility-repository.js";
 
 export interface SetOperatorCommand {

@@ -1,0 +1,150 @@
+import { Inject, Injectable, type Type } from "@nestjs/common";
+import type {
+  CallResult,
+  CallSender,
+  ContractClient,
+  ContractClientOptions,
+  ContractKey,
+  StacksChain,
+} from "@voltstack/chain";
+import { ApiError, assertMayActFor, type Caller } from "@voltstack/service-kit";
+import { chainWriteError, type ContractErrorStatuses } from "./chain-write-errors.js";
+import type { ContractEventSync } from "./contract-event-sync.js";
+import { SIGNER_KEYS, STACKS_CHAIN, TRANSACTION_JOURNAL } from "./service-infrastructure.js";
+import type { SignerKeyStore } from "./signer-key-store.js";
+import type { TrackOptions, TransactionJournal } from "./transaction-journal.js";
+
+const READ_MODEL_WAIT_MS = 5_000;
+
+/** A confirmed write, as the API reports it. */
+export interface ChainWriteResult {
+  txid: string;
+  blockHeight: number;
+}
+
+/** One of libs/chain's typed contract clients (FacilityRegistryClient, CapacityClient, ...). */
+export type ContractClientClass<Client extends ContractClient> = new (
+  chain: StacksChain,
+  options?: ContractClientOptions,
+) => Client;
+
+/** The service's follower of the contract, which alone writes its read model and events. */
+export type ReadModelFollower = Pick<ContractEventSync<ContractKey, unknown>, "waitForHeight">;
+
+/** A service's provider of that follower (its `…SyncService`). */
+export interface ContractSyncService {
+  readonly sync: ReadModelFollower;
+}
+
+export interface ChainWriterOptions<Client extends ContractClient> {
+  client: ContractClientClass<Client>;
+  follower: ReadModelFollower;
+  contractErrorStatuses: ContractErrorStatuses;
+}
+
+/** How a call is sent: TransactionJournal.track's options, and what the call's sender is made of. */
+export interface ExecuteOptions extends TrackOptions {
+  /** Wraps the journal's sender, e.g. to learn each txid once broadcast. */
+  sender?: (journaled: CallSender) => CallSender;
+}
+
+/**
+ * Signs a contract call with the key of a principal the caller may act for, journals it,
+ * waits for the chain's verdict, then for the follower to have read that block; a failure
+ * becomes the HTTP answer. A service gets its own with `chainWriterFor`.
+ */
+export abstract class ChainWriter<Client extends ContractClient> {
+  constructor(
+    protected readonly chain: StacksChain,
+    private readonly signers: SignerKeyStore,
+    protected readonly journal: TransactionJournal,
+    private readonly settings: ChainWriterOptions<Client>,
+  ) {}
+
+  /** The principals among `candidates` this service holds a key for. */
+  held(candidates: readonly string[]): string[] {
+    return candidates.filter((principal) => this.signers.has(principal));
+  }
+
+  /**
+   * The principal a caller's call is signed as: `requested` when given, else the one
+   * principal of the caller the service holds a key for.
+   */
+  actingPrincipal(caller: Caller, requested?: string): string {
+    if (requested !== undefined) {
+      assertMayActFor(caller, requested);
+      return requested;
+    }
+    const held = this.held(caller.principals);
+    if (held.length === 1) return held[0]!;
+    if (held.length === 0) {
+      throw ApiError.unprocessable(
+        "NO_SIGNER_FOR_CALLER",
+        "This service holds no key for any principal of the caller; sign the transaction from the wallet instead.",
+      );
+    }
+    throw ApiError.badRequest(
+      "ACTING_PRINCIPAL_REQUIRED",
+      "The caller may act for several principals this service signs for: name one in actAs.",
+      { principals: held },
+    );
+  }
+
+  /** A write for an API caller: chain failures become the HTTP answer. */
+  async write<T>(
+    caller: Caller,
+    principal: string,
+    call: (client: Client) => Promise<CallResult<T>>,
+  ): Promise<CallResult<T> & ChainWriteResult> {
+    assertMayActFor(caller, principal);
+    try {
+      return await this.execute(caller.id, principal, call);
+    } catch (error) {
+      throw chainWriteError(error, this.settings.contractErrorStatuses);
+    }
+  }
+
+  /** Sends `call` as `principal`, journaled for `requestedBy`; errors are the chain's. */
+  protected async execute<T>(
+    requestedBy: string,
+    principal: string,
+    call: (client: Client) => Promise<CallResult<T>>,
+    options: ExecuteOptions = {},
+  ): Promise<CallResult<T> & ChainWriteResult> {
+    const { sender: wrap, ...track } = options;
+    const sender = await this.signers.sender(principal);
+    const result = await this.journal.track(
+      requestedBy,
+      sender,
+      (journaled) => call(new this.settings.client(this.chain, { sender: wrap ? wrap(journaled) : journaled })),
+      track,
+    );
+    // Answer once the change is readable, when the follower keeps up; it is final on chain either way.
+    await this.settings.follower.waitForHeight(result.blockHeight, READ_MODEL_WAIT_MS);
+    return { ...result, txid: `0x${result.txid.replace(/^0x/, "")}` };
+  }
+}
+
+/**
+ * The chain writer of a service: calls through `client`, waits for `syncService`'s follower,
+ * answers a contract's error with its status in `contractErrorStatuses` (409 when absent).
+ * The service extends it with what only it knows (who signs, its own kinds of send).
+ */
+export function chainWriterFor<Client extends ContractClient>(
+  client: ContractClientClass<Client>,
+  syncService: Type<ContractSyncService>,
+  contractErrorStatuses: ContractErrorStatuses,
+): Type<ChainWriter<Client>> {
+  @Injectable()
+  class ContractChainWriter extends ChainWriter<Client> {
+    constructor(
+      @Inject(STACKS_CHAIN) chain: StacksChain,
+      @Inject(SIGNER_KEYS) signers: SignerKeyStore,
+      @Inject(TRANSACTION_JOURNAL) journal: TransactionJournal,
+      @Inject(syncService) contractSync: ContractSyncService,
+    ) {
+      super(chain, signers, journal, { client, follower: contractSync.sync, contractErrorStatuses });
+    }
+  }
+  return ContractChainWriter;
+}

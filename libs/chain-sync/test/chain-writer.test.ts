@@ -1,0 +1,209 @@
+import { Cl } from "@stacks/transactions";
+import { beforeEach, describe, expect, it } from "vitest";
+import {
+  BroadcastRejectedError,
+  type CallResult,
+  type CallSender,
+  ChainError,
+  ConfirmationTimeoutError,
+  ContractClient,
+  type ContractClientOptions,
+  ContractError,
+  StacksChain,
+} from "@voltstack/chain";
+import { ApiError, type Caller } from "@voltstack/service-kit";
+import {
+  ChainWriter,
+  type JournalEntry,
+  type SignerKeyStore,
+  type TrackOptions,
+  type TransactionJournal,
+} from "../src/index.js";
+
+// The writer's own logic with stand-ins for the keys, the journal and the follower: the
+// services' tests prove the whole path against a devnet.
+
+const OWNER = "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5";
+const OPERATOR = "ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG";
+const STRANGER = "ST2JHG361ZXG51QTKY2NQCVBPPRRE2KZB1HR05NNC";
+const TXID = "ab".repeat(32);
+const chain = new StacksChain({
+  network: "devnet",
+  url: "http://127.0.0.1:9",
+  contracts: { deployer: "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM" },
+});
+
+/** A client whose one call goes through its sender and confirms at block 12. */
+class ProbeClient extends ContractClient {
+  constructor(chain: StacksChain, options: ContractClientOptions = {}) {
+    super(chain, "facility-registry", options);
+  }
+
+  async approve(): Promise<CallResult<number>> {
+    const call = { contract: this.contract, functionName: "approve-facility", functionArgs: [], postConditions: [] };
+    const submitted = await this.options.sender!.submit(call);
+    return { ...submitted, blockHeight: 12, result: Cl.ok(Cl.uint(1)), events: [], value: 1 };
+  }
+}
+
+class ProbeWriter extends ChainWriter<ProbeClient> {
+  send(principal: string, options: { replacing?: JournalEntry; sender?: (journaled: CallSender) => CallSender }) {
+    return this.execute("scheduler", principal, (client) => client.approve(), options);
+  }
+}
+
+const signing: CallSender = {
+  address: OWNER,
+  senderFor: () => undefined,
+  submit: async (call) => ({
+    txid: TXID,
+    nonce: 4n,
+    sender: OWNER,
+    feeUstx: 1_000n,
+    contract: call.contract,
+    functionName: call.functionName,
+  }),
+};
+const held = new Set([OWNER, OPERATOR]);
+const signers = {
+  has: (principal: string) => held.has(principal),
+  sender: async (principal: string) => {
+    if (held.has(principal)) return signing;
+    throw new ChainError("NO_SIGNER_FOR_PRINCIPAL", `This service holds no key for ${principal}.`, { principal });
+  },
+} as unknown as SignerKeyStore;
+
+let tracked: Array<{ requestedBy: string; options: TrackOptions | undefined }>;
+let followed: number[];
+let writer: ProbeWriter;
+
+beforeEach(() => {
+  tracked = [];
+  followed = [];
+  const journal = {
+    track: (
+      requestedBy: string,
+      sender: CallSender,
+      work: (sender: CallSender) => Promise<unknown>,
+      options?: TrackOptions,
+    ) => {
+      tracked.push({ requestedBy, options });
+      return work(sender);
+    },
+  } as unknown as TransactionJournal;
+  const follower = {
+    waitForHeight: async (height: number) => {
+      followed.push(height);
+      return true;
+    },
+  };
+  writer = new ProbeWriter(chain, signers, journal, {
+    client: ProbeClient,
+    follower,
+    contractErrorStatuses: { ERR_NOT_PENDING: 409, ERR_NOT_ADMIN: 403, ERR_INVALID_NAME: 422 },
+  });
+});
+
+const caller = (...principals: string[]): Caller => ({ id: "owner-key", via: "api-key", roles: ["owner"], principals });
+
+async function refusal(promise: Promise<unknown>): Promise<ApiError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ApiError);
+  return error as ApiError;
+}
+
+describe("ChainWriter", () => {
+  it("journals the call for the caller and answers once the follower read its block", async () => {
+    const result = await writer.write(caller(OWNER), OWNER, (client) => client.approve());
+    expect(result).toMatchObject({ txid: `0x${TXID}`, blockHeight: 12, value: 1, sender: OWNER });
+    expect(tracked.map((t) => t.requestedBy)).toEqual(["owner-key"]);
+    expect(followed).toEqual([12]);
+  });
+
+  it("refuses a principal the caller may not act for before anything is signed", async () => {
+    const error = await refusal(writer.write(caller(OWNER), OPERATOR, (client) => client.approve()));
+    expect([error.status, error.code]).toEqual([403, "PRINCIPAL_NOT_ALLOWED"]);
+    expect(tracked).toEqual([]);
+  });
+
+  it("answers a contract error with the service's status for it, and 409 for one it does not name", async () => {
+    const failing = (code: "ERR_INVALID_NAME" | "ERR_LAST_ADMIN", txid?: string) => async () => {
+      throw new ContractError(code, "facility-registry", 1010n, txid, "ST1.facility-registry", "register-facility");
+    };
+    const named = await refusal(writer.write(caller(OWNER), OWNER, failing("ERR_INVALID_NAME", TXID)));
+    expect([named.status, named.code]).toEqual([422, "ERR_INVALID_NAME"]);
+    expect(named.details).toEqual({
+      txid: `0x${TXID}`,
+      contract: "ST1.facility-registry",
+      function: "register-facility",
+      errorNumber: "1010",
+    });
+    const unnamed = await refusal(writer.write(caller(OWNER), OWNER, failing("ERR_LAST_ADMIN")));
+    expect([unnamed.status, unnamed.code, (unnamed.details as { txid: unknown }).txid]).toEqual([
+      409,
+      "ERR_LAST_ADMIN",
+      null,
+    ]);
+  });
+
+  it("answers the chain's other failures: timeout 504, refused broadcast 422 or 502, no key 422", async () => {
+    const throwing = (error: Error) => async () => {
+      throw error;
+    };
+    const timeout = await refusal(
+      writer.write(caller(OWNER), OWNER, throwing(new ConfirmationTimeoutError(`0x${TXID}`, "pending", 1))),
+    );
+    expect([timeout.status, timeout.code]).toEqual([504, "CONFIRMATION_TIMEOUT"]);
+    expect(timeout.message).toContain(`see GET /transactions/0x${TXID}`);
+    const poor = await refusal(
+      writer.write(caller(OWNER), OWNER, throwing(new BroadcastRejectedError("NotEnoughFunds", null, undefined))),
+    );
+    expect([poor.status, poor.details]).toEqual([422, { reason: "NotEnoughFunds" }]);
+    const refused = await refusal(
+      writer.write(caller(OWNER), OWNER, throwing(new BroadcastRejectedError("BadNonce", null, undefined))),
+    );
+    expect(refused.status).toBe(502);
+    const keyless = await refusal(writer.write(caller(STRANGER), STRANGER, (client) => client.approve()));
+    expect([keyless.status, keyless.code]).toEqual([422, "NO_SIGNER_FOR_PRINCIPAL"]);
+  });
+
+  it("signs as the one principal of the caller it holds a key for, or asks which", async () => {
+    expect(writer.actingPrincipal(caller(STRANGER, OWNER))).toBe(OWNER);
+    expect(writer.actingPrincipal(caller(OWNER, OPERATOR), OPERATOR)).toBe(OPERATOR);
+    expect(() => writer.actingPrincipal(caller(OWNER, OPERATOR))).toThrow(
+      expect.objectContaining({
+        status: 400,
+        code: "ACTING_PRINCIPAL_REQUIRED",
+        details: { principals: [OWNER, OPERATOR] },
+      }),
+    );
+    expect(() => writer.actingPrincipal(caller(STRANGER))).toThrow(
+      expect.objectContaining({ status: 422, code: "NO_SIGNER_FOR_CALLER" }),
+    );
+  });
+
+  it("hands the journal its options and the call a wrapped sender; errors stay the chain's", async () => {
+    const broadcast: string[] = [];
+    const replacing = { txid: `0x${"cd".repeat(32)}` } as JournalEntry;
+    const result = await writer.send(OWNER, {
+      replacing,
+      sender: (journaled) => ({
+        ...journaled,
+        submit: async (call, options) => {
+          const submitted = await journaled.submit(call, options);
+          broadcast.push(submitted.txid);
+          return submitted;
+        },
+      }),
+    });
+    expect(result.txid).toBe(`0x${TXID}`);
+    expect(broadcast).toEqual([TXID]);
+    expect(tracked).toEqual([{ requestedBy: "scheduler", options: { replacing } }]);
+    const keyless: unknown = await writer.send(STRANGER, {}).catch((error: unknown) => error);
+    expect(keyless).toBeInstanceOf(ChainError);
+    expect(keyless).toMatchObject({ code: "NO_SIGNER_FOR_PRINCIPAL" });
+  });
+});
