@@ -56,6 +56,13 @@ const settled = (requestId: number) =>
     return row && row.status !== "sending" ? row : undefined;
   });
 
+/** Waits past waiting_for_shares too: shares.updated reopens the intent a moment after the shares land. */
+const settledAfterShares = (requestId: number) =>
+  waitFor(`the intent of request ${requestId} to settle after shares`, async () => {
+    const row = await intent(requestId);
+    return row && row.status !== "sending" && row.status !== "waiting_for_shares" ? row : undefined;
+  });
+
 async function balances(): Promise<bigint[]> {
   return Promise.all(stakeholders().map((s) => balanceOf(h, s.stakeholder)));
 }
@@ -389,8 +396,8 @@ describe("distribution once the owner sets shares", () => {
       ),
     );
 
-    const first = await settled(early.requestId);
-    const second = await settled(late.requestId);
+    const first = await settledAfterShares(early.requestId);
+    const second = await settledAfterShares(late.requestId);
     // One distribution paid the whole pool: the intent after it is covered by it.
     expect(first).toMatchObject({ status: "distributed", attempts: 1 });
     expect(second).toMatchObject({ status: "covered", attempts: 0, distribution_txid: first.distribution_txid });
