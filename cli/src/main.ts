@@ -24,6 +24,7 @@ const VALUE_FLAGS = [
   "facility",
   "performance-bps",
   "stakeholder",
+  "from-height",
 ] as const;
 
 function help(): string {

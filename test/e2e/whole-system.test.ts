@@ -583,6 +583,12 @@ describe("the operator CLI against the running system", () => {
     expect(requests.items.every((request) => request.status === "fulfilled")).toBe(true);
     expect(requests.items.map((request) => request.payoutUstx)).toContain("950000006");
 
+    const before = await system.client("admin").facilities.list();
+    const resynced = await cli(admin, "resync", "run", "verification", "--from-height", "0", "--json");
+    expect(resynced.code).toBe(0);
+    expect(JSON.parse(resynced.stdout).syncedHeight).toBeGreaterThan(0);
+    expect(await system.client("admin").facilities.list()).toEqual(before);
+
     const refused = await cli(system.caller("owner-1").apiKey, "facilities", "approve", "1", "--json");
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout)).toMatchObject({ error: { status: 403, code: "ROLE_NOT_ALLOWED" } });

@@ -355,6 +355,18 @@ export const OPERATIONS: Record<string, OperationCommand> = {
       return { value: letter, render: () => `dead letter ${letter.id} replayed (${letter.replayCount} replays)` };
     },
   },
+  "resync run": {
+    usage: "resync run <service> [--from-height <n>]",
+    summary: "rebuild a service's read model from the chain (as an admin; default from height 0)",
+    run: async ({ client, args, flags, progress }) => {
+      const service = serviceArg(args[0]);
+      const fromHeight = flags["from-height"] === undefined ? 0 : positiveInt(flags["from-height"], "--from-height");
+      const result = await progress(`re-syncing ${service} from height ${fromHeight}`, () =>
+        client.resync(service, fromHeight),
+      );
+      return { value: result, render: () => `${service}: read model rebuilt up to height ${result.syncedHeight}` };
+    },
+  },
   status: {
     usage: "status",
     summary: "whether each service is ready",

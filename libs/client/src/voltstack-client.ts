@@ -198,6 +198,11 @@ export class VoltstackClient {
     return this.request<{ items: JournalEntry[] }>(service, "GET", "transactions", { query });
   }
 
+  /** Rebuilds a service's read model from the chain, from `fromHeight`; answers once it reached the tip. */
+  resync(service: ServiceName, fromHeight: number) {
+    return this.request<{ syncedHeight: number }>(service, "POST", "admin/resync", { body: { fromHeight } });
+  }
+
   deadLetters(service: ServiceName) {
     return this.request<{ items: DeadLetter[] }>(service, "GET", "dead-letters");
   }
