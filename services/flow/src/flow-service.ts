@@ -36,7 +36,7 @@ export function flowBootstrapOptions(config: FlowConfig): BootstrapOptions {
         transactions: prismaTransactions(app.get<PrismaClient>(PRISMA)),
         schema: config.FLOW_SCHEMA,
         subjectPrefix: config.SUBJECT_PREFIX,
-        streams: [eventStreams.FLOW, eventStreams.CAPACITY],
+        streams: [eventStreams.FLOW, eventStreams.CAPACITY, eventStreams.FACILITIES],
       }),
   };
 }

@@ -451,4 +451,40 @@ describe("flow service", () => {
       ]),
     );
   });
+
+  it("holds a suspended facility's schedule and restores it on reinstatement, once per event", async () => {
+    const current = (await call(h, "GET", `/facilities/${tracked}/schedule`)).body as Schedule;
+    const demand = await call(h, "PUT", "/grid/demand", { key: h.keys.admin, body: { demandLevelPercent: 95 } });
+    expect(demand.status).toBe(200);
+    // High demand: the schedule plans discharges, which a suspension must stop.
+    const before = await scheduleAt(current.scheduleVersion + 1);
+    expect(before.steps.some((step) => step.action !== "hold")).toBe(true);
+    const statusEvent = async (type: "facility.suspended" | "facility.reinstated", fn: string) => {
+      const at = await walletCall(h, h.accounts.deployer, "facility-registry", fn, [Cl.uint(tracked)]);
+      return createEvent(
+        type,
+        { facilityId: tracked, owner: h.accounts.wallet_1.address, admin: h.accounts.deployer.address },
+        {
+          chain: { txId: at.txid, blockHeight: at.blockHeight },
+          traceContext: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+        },
+      );
+    };
+
+    const suspended = await statusEvent("facility.suspended", "suspend-facility");
+    await publishEvent(h, suspended);
+    const held = await scheduleAt(before.scheduleVersion + 1);
+    expect(held.steps.every((step) => step.action === "hold" && step.energyKwh === 0)).toBe(true);
+    const seq = await publishEvent(h, suspended, true);
+    await waitForAck(h, "FACILITIES", "facility.suspended", seq);
+    expect(((await call(h, "GET", `/facilities/${tracked}/schedule`)).body as Schedule).scheduleVersion).toBe(
+      before.scheduleVersion + 1,
+    );
+
+    await publishEvent(h, await statusEvent("facility.reinstated", "reinstate-facility"));
+    const restored = await scheduleAt(before.scheduleVersion + 2);
+    expect(restored.steps.map((step) => [step.action, step.energyKwh])).toEqual(
+      before.steps.map((step) => [step.action, step.energyKwh]),
+    );
+  });
 });

@@ -8,6 +8,7 @@ import { SchedulePlanner } from "./schedule-planner.js";
 
 type Tx = Prisma.TransactionClient;
 type CapacityEvent = DomainEvent<"capacity.updated"> | DomainEvent<"capacity.initialized">;
+type StatusEvent = DomainEvent<"facility.suspended"> | DomainEvent<"facility.reinstated">;
 
 function parse<T extends EventType>(type: T, data: unknown): DomainEvent<T> {
   try {
@@ -20,7 +21,8 @@ function parse<T extends EventType>(type: T, data: unknown): DomainEvent<T> {
 
 /**
  * Recomputes schedules when what they depend on changes: a facility's energy levels
- * (capacity events) or the grid's demand and thresholds. Each event is applied once
+ * (capacity events), its status (a suspended facility holds) or the grid's demand and
+ * thresholds. Each event is applied once
  * (ctx.runOnce), however often it is delivered.
  */
 @Controller()
@@ -48,6 +50,34 @@ export class ScheduleEventsController {
   @EventPattern<string>("grid.thresholds.updated")
   onThresholdsUpdated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
     return this.replanAll(parse("grid.thresholds.updated", data), ctx);
+  }
+
+  @EventPattern<string>("facility.suspended")
+  onSuspended(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
+    return this.applyStatus(parse("facility.suspended", data), ctx);
+  }
+
+  @EventPattern<string>("facility.reinstated")
+  onReinstated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
+    return this.applyStatus(parse("facility.reinstated", data), ctx);
+  }
+
+  private async applyStatus(event: StatusEvent, ctx: JetStreamContext<Tx>): Promise<void> {
+    const { facilityId } = event.payload;
+    // The registry's status now, not the event's: suspensions and reinstatements may arrive
+    // out of order, and the registry is what the contract's own rule reads.
+    const facility = await this.registry.facility(facilityId);
+    if (!facility) {
+      throw new NonRetryableError("FACILITY_NOT_FOUND", `Facility ${facilityId} is not in the facility registry.`);
+    }
+    await ctx.runOnce(async (tx) => {
+      await this.planner.lock(tx);
+      const known = await tx.facilityEnergy.findUnique({ where: { facilityId } });
+      // No capacity yet, no schedule: the first capacity event reads the status itself.
+      if (!known || known.status === facility.status) return;
+      await tx.facilityEnergy.update({ where: { facilityId }, data: { status: facility.status } });
+      await this.planner.replan(tx, { chain: event.chain, now: new Date() }, [facilityId]);
+    });
   }
 
   private async applyCapacity(event: CapacityEvent, ctx: JetStreamContext<Tx>): Promise<void> {
