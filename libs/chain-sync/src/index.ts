@@ -18,6 +18,7 @@ export {
   type SyncBlock,
 } from "./contract-event-sync.js";
 export { createDeadLettersController } from "./dead-letters-controller.js";
+export { createResyncController, type ReadModelResync } from "./resync-controller.js";
 export { createTransactionsController } from "./transactions-controller.js";
 export { PgCheckpointStore } from "./pg-checkpoint-store.js";
 export { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
