@@ -25,6 +25,9 @@ const VALUE_FLAGS = [
   "performance-bps",
   "stakeholder",
   "from-height",
+  "enabled",
+  "after",
+  "limit",
 ] as const;
 
 function help(): string {

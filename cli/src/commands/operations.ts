@@ -33,6 +33,11 @@ function text(value: string | boolean | undefined, what: string): string {
   return value;
 }
 
+function boolean(value: string | boolean | undefined, what: string): boolean {
+  if (value === "true" || value === "false") return value === "true";
+  throw new CliUsageError("INVALID_ARGUMENT", `${what} must be true or false, got ${String(value ?? "nothing")}.`);
+}
+
 function optionalText(value: string | boolean | undefined): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
@@ -166,6 +171,63 @@ export const OPERATIONS: Record<string, OperationCommand> = {
         client.flow.setDemand({ demandLevelPercent: percent }),
       );
       return written(`demand set to ${percent} %`)(result);
+    },
+  },
+  "oracles list": {
+    usage: "oracles list",
+    summary: "principals set as frequency oracles, enabled or not",
+    run: async ({ client }) => {
+      const list = await client.grid.oracles();
+      return {
+        value: list,
+        render: () =>
+          table(
+            ["oracle", "enabled", "last block", "last tx"],
+            list.items.map((o) => [o.oracle, o.enabled ? "yes" : "no", o.lastHeight, o.lastTxid]),
+          ),
+      };
+    },
+  },
+  "oracles set": {
+    usage: "oracles set <principal> --enabled true|false",
+    summary: "enable or disable a frequency oracle (as an admin)",
+    run: async ({ client, args, flags, progress }) => {
+      const oracle = text(args[0], "The oracle's principal");
+      const enabled = boolean(flags.enabled, "--enabled");
+      const result = await progress(`${enabled ? "enabling" : "disabling"} oracle ${oracle}`, () =>
+        client.grid.setOracle(oracle, { enabled }),
+      );
+      return written(`oracle ${oracle} ${enabled ? "enabled" : "disabled"}`)(result);
+    },
+  },
+  "frequency readings": {
+    usage: "frequency readings [--limit <1..100>] [--after <reading id>]",
+    summary: "the frequency readings the grid service received, newest first, and which went on chain",
+    run: async ({ client, flags }) => {
+      const page = await client.grid.readings({
+        ...(flags.limit === undefined ? {} : { limit: positiveInt(flags.limit, "--limit") }),
+        ...(flags.after === undefined ? {} : { after: positiveInt(flags.after, "--after") }),
+      });
+      return {
+        value: page,
+        render: () =>
+          [
+            table(
+              ["id", "measured at", "mHz", "deviating", "decision", "block", "tx", "source"],
+              page.items.map((r) => [
+                r.id,
+                r.measuredAt,
+                r.frequencyMhz,
+                r.deviating ? "yes" : "no",
+                r.decision,
+                r.blockHeight,
+                r.txid,
+                r.source,
+              ]),
+            ),
+            ...(page.nextAfter === null ? [] : [`more: --after ${page.nextAfter}`]),
+          ].join("\n"),
+      };
     },
   },
   "requests list": {

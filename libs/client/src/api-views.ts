@@ -122,6 +122,27 @@ export interface FrequencyIngest {
   }[];
 }
 
+export interface FrequencyOracle {
+  oracle: string;
+  enabled: boolean;
+  lastTxid: string;
+  lastHeight: number;
+  updatedAt: string;
+}
+
+export interface FrequencyReading {
+  id: number;
+  source: string;
+  frequencyMhz: number;
+  measuredAt: string;
+  receivedAt: string;
+  deviating: boolean;
+  decision: "state-change" | "cadence" | "skipped";
+  written: boolean;
+  txid: string | null;
+  blockHeight: number | null;
+}
+
 export interface Share {
   stakeholder: string;
   shareBps: number;

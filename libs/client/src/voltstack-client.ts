@@ -6,6 +6,8 @@ import type {
   Facility,
   FacilityStatus,
   FrequencyIngest,
+  FrequencyOracle,
+  FrequencyReading,
   FrequencyStatus,
   FulfilmentDistribution,
   GridDemand,
@@ -133,6 +135,14 @@ export class VoltstackClient {
     reportFrequency: (body: { readings: { frequencyMhz: number; measuredAt?: string }[] } & ActAs) =>
       this.request<FrequencyIngest>("grid", "POST", "frequency/readings", { body }),
     frequency: () => this.request<FrequencyStatus>("grid", "GET", "frequency/status"),
+    /** Newest first; `after` is a reading id. */
+    readings: (query: ListOptions = {}) =>
+      this.request<Page<FrequencyReading>>("grid", "GET", "frequency/readings", { query }),
+    setOracle: (oracle: string, body: { enabled: boolean } & ActAs) =>
+      this.request<ChainWrite & { oracle: string; enabled: boolean }>("grid", "PUT", `frequency/oracles/${oracle}`, {
+        body,
+      }),
+    oracles: () => this.request<{ items: FrequencyOracle[] }>("grid", "GET", "frequency/oracles"),
     createRequest: (
       body: { serviceType: string; powerKw: number; energyKwh: number; paymentUstx: string; expiresAt: number } & ActAs,
     ) => this.request<ChainWrite & { requestId: number }>("grid", "POST", "service-requests", { body }),

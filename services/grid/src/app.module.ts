@@ -7,6 +7,7 @@ import { FrequencyController } from "./frequency/frequency.controller.js";
 import { FrequencyRepository } from "./frequency/frequency-repository.js";
 import { IngestFrequencyReadingsUseCase } from "./frequency/usecases/ingest-frequency-readings.usecase.js";
 import { SetFrequencyTargetUseCase } from "./frequency/usecases/set-frequency-target.usecase.js";
+import { SetOracleUseCase } from "./frequency/usecases/set-oracle.usecase.js";
 import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
 import { ExpirySweepController } from "./service-requests/expiry-sweep.controller.js";
 import { ExpirySweepScheduler } from "./service-requests/expiry-sweep.scheduler.js";
@@ -36,6 +37,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ServiceRequestRepository,
     SetFrequencyTargetUseCase,
     IngestFrequencyReadingsUseCase,
+    SetOracleUseCase,
     CreateServiceRequestUseCase,
     AcceptServiceRequestUseCase,
     FulfilServiceRequestUseCase,

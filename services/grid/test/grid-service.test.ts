@@ -1,24 +1,15 @@
-import {
-  broadcastTransaction,
-  Cl,
-  type ClarityValue,
-  makeContractCall,
-  Pc,
-  type PostCondition,
-  PostConditionMode,
-} from "@stacks/transactions";
+import { Cl, Pc } from "@stacks/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExpirySweepScheduler } from "../src/service-requests/expiry-sweep.scheduler.js";
 import {
-  type Account,
   balanceOf,
   call,
-  confirmed,
   feeOf,
   type Harness,
   type Received,
   startHarness,
   waitFor,
+  walletCall,
 } from "./support/grid-harness.js";
 
 // The grid service end to end: HTTP -> use case -> signed call on the devnet -> confirmed
@@ -31,34 +22,6 @@ let escrow: string;
 let revenuePool: string;
 
 type Written = { txid: string; blockHeight: number; requestId: number };
-
-/** A call straight from a wallet with the official client, outside the service; waits until it confirmed. */
-async function walletCall(
-  account: Account,
-  contractName: string,
-  functionName: string,
-  functionArgs: ClarityValue[],
-  postConditions: PostCondition[] = [],
-): Promise<{ txid: string; blockHeight: number; repr: string }> {
-  const transaction = await makeContractCall({
-    contractAddress: h.accounts.deployer.address,
-    contractName,
-    functionName,
-    functionArgs,
-    senderKey: account.secretKey,
-    network: "devnet",
-    client: { baseUrl: h.devnet.url },
-    fee: 10_000,
-    postConditionMode: PostConditionMode.Deny,
-    postConditions,
-  });
-  const broadcast = await broadcastTransaction({ transaction, network: "devnet", client: { baseUrl: h.devnet.url } });
-  if ("error" in broadcast) throw new Error(`broadcast refused: ${JSON.stringify(broadcast)}`);
-  const txid = `0x${broadcast.txid.replace(/^0x/, "")}`;
-  const blockHeight = await confirmed(h, txid);
-  const tx = (await (await fetch(`${h.devnet.url}/extended/v1/tx/${txid}`)).json()) as { tx_result: { repr: string } };
-  return { txid, blockHeight, repr: tx.tx_result.repr };
-}
 
 function eventOf(type: string, match: (payload: Record<string, unknown>) => boolean): Received | undefined {
   return h.received.find((r) => r.subject === type && match(r.event.payload as Record<string, unknown>));
@@ -104,24 +67,24 @@ beforeAll(async () => {
   escrow = `${h.accounts.deployer.address}.grid-services`;
   revenuePool = `${h.accounts.deployer.address}.revenue-sharing`;
   // An approved facility of wallet_1 with 1,000 kWh stored, and wallet_3 as a frequency oracle.
-  const registered = await walletCall(h.accounts.wallet_1, "facility-registry", "register-facility", [
+  const registered = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
     Cl.stringUtf8("Delft Battery"),
     Cl.stringUtf8("Delft, NL"),
     Cl.uint(5_000),
     Cl.uint(400),
   ]);
   facilityId = Number(/\(ok u(\d+)\)/.exec(registered.repr)![1]);
-  await walletCall(h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
-  await walletCall(h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
+  await walletCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
+  await walletCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
     Cl.uint(facilityId),
     Cl.uint(1_000),
   ]);
-  await walletCall(h.accounts.wallet_1, "facility-registry", "set-operator", [
+  await walletCall(h, h.accounts.wallet_1, "facility-registry", "set-operator", [
     Cl.uint(facilityId),
     Cl.principal(h.accounts.wallet_2.address),
     Cl.bool(true),
   ]);
-  await walletCall(h.accounts.deployer, "grid-services", "set-oracle", [
+  await walletCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
     Cl.principal(h.accounts.wallet_3.address),
     Cl.bool(true),
   ]);
@@ -473,6 +436,7 @@ describe("grid service: service requests", () => {
     const expiresAt = (await tipHeight()) + 500;
     const escrowBefore = await balanceOf(h, escrow);
     const { txid, blockHeight } = await walletCall(
+      h,
       h.accounts.deployer,
       "grid-services",
       "create-service-request",
@@ -502,6 +466,13 @@ describe("grid service: service requests", () => {
       h.received.find((r) => r.subject === "frequency.oracle.set"),
     );
     expect(oracle.event.payload).toEqual({ oracle: h.accounts.wallet_3.address, enabled: true });
+    expect((await call(h, "GET", "/frequency/oracles")).body.items).toEqual([
+      expect.objectContaining({
+        oracle: h.accounts.wallet_3.address,
+        enabled: true,
+        lastTxid: oracle.event.chain!.txId,
+      }),
+    ]);
   });
 
   it("answers contract errors with their constants", async () => {
@@ -657,6 +628,7 @@ describe("grid service: service requests", () => {
     const snapshot = async () => ({
       requests: (await call(h, "GET", "/service-requests?limit=100")).body,
       status: (await call(h, "GET", "/frequency/status")).body,
+      oracles: (await call(h, "GET", "/frequency/oracles")).body,
     });
     const before = await snapshot();
     const received = h.received.length;
@@ -664,6 +636,7 @@ describe("grid service: service requests", () => {
     const outboxBefore = await outbox();
     await h.db.query("UPDATE service_requests SET status = 'open', payout_ustx = 0");
     await h.db.query("DELETE FROM frequency_status");
+    await h.db.query("DELETE FROM frequency_oracles");
     const response = await call(h, "POST", "/admin/resync", { key: h.keys.admin, body: { fromHeight: 0 } });
     expect(response.status).toBe(200);
     expect(await snapshot()).toEqual(before);
@@ -680,6 +653,8 @@ describe("grid service: service requests", () => {
         "/frequency/target",
         "/frequency/readings",
         "/frequency/status",
+        "/frequency/oracles",
+        "/frequency/oracles/{principal}",
         "/service-requests",
         "/service-requests/{id}",
         "/service-requests/{id}/accept",

@@ -60,6 +60,11 @@ describe("the grid schema", () => {
       updatedAt: at,
     });
 
+    const oracle = { oracle: owner, enabled: false, lastTxid: txid, lastHeight: 8, updatedAt: at };
+    await prisma.frequencyOracle.create({ data: oracle });
+    exercised.add("FrequencyOracle");
+    expect(await prisma.frequencyOracle.findUniqueOrThrow({ where: { oracle: owner } })).toEqual(oracle);
+
     const reading = await prisma.frequencyReading.create({
       data: {
         source: "meter-key",

@@ -60,9 +60,15 @@ export async function projectGridEvent(
       });
       break;
     }
-    case "oracle-set":
-      // Oracles are not part of this read model; the event is still published.
+    case "oracle-set": {
+      const fields = { enabled: payload.enabled, ...change };
+      await tx.frequencyOracle.upsert({
+        where: { oracle: payload.oracle },
+        create: { oracle: payload.oracle, ...fields },
+        update: fields,
+      });
       break;
+    }
     case "service-requested": {
       const id = Number(payload.requestId);
       const fields = {
@@ -120,10 +126,14 @@ export async function projectGridEvent(
   }
 }
 
-/** Before a re-sync from `fromHeight`: forgets requests created from there on and the frequency status. */
+/**
+ * Before a re-sync from `fromHeight`: forgets requests created from there on, and the
+ * frequency status and oracles last changed from there on (the replay sets them again).
+ */
 export async function forgetGridStateFrom(tx: Tx, fromHeight: number): Promise<void> {
   await tx.serviceRequest.deleteMany({ where: { createdHeight: { gte: fromHeight } } });
   await tx.frequencyStatus.deleteMany({ where: { lastHeight: { gte: fromHeight } } });
+  await tx.frequencyOracle.deleteMany({ where: { lastHeight: { gte: fromHeight } } });
 }
 
 function fitsColumns(payload: GridPayload): boolean {

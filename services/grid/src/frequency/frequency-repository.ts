@@ -19,6 +19,36 @@ export interface FrequencyStatusView {
 
 export type ReadingDecision = "state-change" | "cadence" | "skipped";
 
+/** A principal enabled or disabled as a frequency reporter, as the chain last showed it. */
+export interface FrequencyOracleView {
+  oracle: string;
+  enabled: boolean;
+  lastTxid: string;
+  lastHeight: number;
+  updatedAt: string;
+}
+
+/** One ingested reading and what the service did with it. */
+export interface FrequencyReadingView {
+  id: number;
+  /** The API key (or JWT subject) that sent it. */
+  source: string;
+  frequencyMhz: number;
+  measuredAt: string;
+  receivedAt: string;
+  deviating: boolean;
+  decision: ReadingDecision;
+  written: boolean;
+  txid: string | null;
+  blockHeight: number | null;
+}
+
+export interface ReadingsPage {
+  /** Keyset paging, newest first: readings with a smaller id. */
+  after?: number;
+  limit: number;
+}
+
 export interface StoredReading {
   source: string;
   frequencyMhz: number;
@@ -29,7 +59,7 @@ export interface StoredReading {
   blockHeight?: number;
 }
 
-/** The frequency read model (written by the follower) and the ingested readings (written here). */
+/** The frequency read model and oracles (written by the follower) and the ingested readings (written here). */
 @Injectable()
 export class FrequencyRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
@@ -66,6 +96,39 @@ export class FrequencyRepository {
       orderBy: { id: "desc" },
     });
     return row ? { measuredAt: row.measuredAt, deviating: row.deviating } : undefined;
+  }
+
+  async oracles(): Promise<FrequencyOracleView[]> {
+    const rows = await this.prisma.frequencyOracle.findMany({ orderBy: { oracle: "asc" } });
+    return rows.map((row) => ({
+      oracle: row.oracle,
+      enabled: row.enabled,
+      lastTxid: row.lastTxid,
+      lastHeight: row.lastHeight,
+      updatedAt: row.updatedAt.toISOString(),
+    }));
+  }
+
+  /** The ingested readings, newest first. */
+  async readings(page: ReadingsPage): Promise<{ items: FrequencyReadingView[]; nextAfter: number | null }> {
+    const rows = await this.prisma.frequencyReading.findMany({
+      where: page.after !== undefined ? { id: { lt: page.after } } : {},
+      orderBy: { id: "desc" },
+      take: page.limit + 1,
+    });
+    const items = rows.slice(0, page.limit).map((row): FrequencyReadingView => ({
+      id: Number(row.id),
+      source: row.source,
+      frequencyMhz: row.frequencyMhz,
+      measuredAt: row.measuredAt.toISOString(),
+      receivedAt: row.receivedAt.toISOString(),
+      deviating: row.deviating,
+      decision: row.decision as ReadingDecision,
+      written: row.txid !== null,
+      txid: row.txid,
+      blockHeight: row.blockHeight,
+    }));
+    return { items, nextAfter: rows.length > page.limit ? items[items.length - 1]!.id : null };
   }
 
   async store(reading: StoredReading): Promise<void> {

@@ -29,3 +29,22 @@ export const frequencyReadingsBody = z.union([
 ]);
 
 export type FrequencyReadingsBody = z.output<typeof frequencyReadingsBody>;
+
+export const setOracleBody = z.strictObject({
+  enabled: z.boolean(),
+  actAs: stacksPrincipal.optional(),
+});
+
+export const listReadingsQuery = z.strictObject({
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, { error: "must be a reading id" })
+    .transform(Number)
+    .optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 100" })
+    .transform(Number)
+    .pipe(z.number().min(1).max(100))
+    .default(20),
+});

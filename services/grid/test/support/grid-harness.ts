@@ -1,4 +1,11 @@
 import { fileURLToPath } from "node:url";
+import {
+  broadcastTransaction,
+  type ClarityValue,
+  makeContractCall,
+  type PostCondition,
+  PostConditionMode,
+} from "@stacks/transactions";
 import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
 import {
   type Account,
@@ -124,4 +131,34 @@ export async function confirmed(harness: Harness, txid: string): Promise<number>
     if (tx.tx_status !== "success") throw new Error(`${txid} ended ${tx.tx_status}: ${tx.tx_result?.repr}`);
     return tx.block_height;
   });
+}
+
+/** A call straight from a wallet with the official client, outside the service; waits until it confirmed. */
+export async function walletCall(
+  harness: Harness,
+  account: Account,
+  contractName: string,
+  functionName: string,
+  functionArgs: ClarityValue[],
+  postConditions: PostCondition[] = [],
+): Promise<{ txid: string; blockHeight: number; repr: string }> {
+  const baseUrl = harness.devnet.url;
+  const transaction = await makeContractCall({
+    contractAddress: harness.accounts.deployer.address,
+    contractName,
+    functionName,
+    functionArgs,
+    senderKey: account.secretKey,
+    network: "devnet",
+    client: { baseUrl },
+    fee: 10_000,
+    postConditionMode: PostConditionMode.Deny,
+    postConditions,
+  });
+  const broadcast = await broadcastTransaction({ transaction, network: "devnet", client: { baseUrl } });
+  if ("error" in broadcast) throw new Error(`broadcast refused: ${JSON.stringify(broadcast)}`);
+  const txid = `0x${broadcast.txid.replace(/^0x/, "")}`;
+  const blockHeight = await confirmed(harness, txid);
+  const tx = (await (await fetch(`${baseUrl}/extended/v1/tx/${txid}`)).json()) as { tx_result: { repr: string } };
+  return { txid, blockHeight, repr: tx.tx_result.repr };
 }

@@ -1,0 +1,28 @@
+import { Inject, Injectable } from "@nestjs/common";
+import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { withSpan } from "@voltstack/observability";
+import type { Caller } from "@voltstack/service-kit";
+import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+
+export interface SetOracleCommand {
+  caller: Caller;
+  oracle: string;
+  enabled: boolean;
+  actAs?: string;
+}
+
+/** An admin enables or disables a principal that may report frequency readings besides admins. */
+@Injectable()
+export class SetOracleUseCase {
+  constructor(@Inject(GridChainWriter) private readonly writer: GridChainWriter) {}
+
+  execute(command: SetOracleCommand): Promise<ChainWriteResult & { oracle: string; enabled: boolean }> {
+    return withSpan("grid set-oracle", {}, async () => {
+      const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      const result = await this.writer.write(command.caller, admin, (grid) =>
+        grid.setOracle(command.oracle, command.enabled),
+      );
+      return { oracle: command.oracle, enabled: command.enabled, txid: result.txid, blockHeight: result.blockHeight };
+    });
+  }
+}
