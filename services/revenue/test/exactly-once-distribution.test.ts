@@ -50,11 +50,15 @@ async function intent(requestId: number): Promise<Record<string, unknown> | unde
   return rows[0] as Record<string, unknown> | undefined;
 }
 
-const settled = (requestId: number) =>
-  waitFor(`the intent of request ${requestId} to settle`, async () => {
-    const row = await intent(requestId);
-    return row && row.status !== "sending" ? row : undefined;
-  });
+const settled = (requestId: number, timeoutMs?: number) =>
+  waitFor(
+    `the intent of request ${requestId} to settle`,
+    async () => {
+      const row = await intent(requestId);
+      return row && row.status !== "sending" ? row : undefined;
+    },
+    timeoutMs,
+  );
 
 /** Waits past waiting_for_shares too: shares.updated reopens the intent a moment after the shares land. */
 const settledAfterShares = (requestId: number) =>
@@ -191,14 +195,7 @@ describe("distribution on service.fulfilled", () => {
 
     // A new instance on the same database and consumer gets the delivery again after the ack wait.
     const second = await h.startInstance();
-    const row = await waitFor(
-      "instance 2 to settle the intent",
-      async () => {
-        const found = await intent(fulfilled.requestId);
-        return found && found.status !== "sending" ? found : undefined;
-      },
-      30_000,
-    );
+    const row = await settled(fulfilled.requestId, 30_000);
     expect(row).toMatchObject({ status: "distributed", distribution_txid: txid });
     expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
     expectSplit(before, await balances(), 7_000_001n);
@@ -234,14 +231,7 @@ describe("distribution on service.fulfilled", () => {
     expect((await intent(fulfilled.requestId))?.distribution_txid).toBeNull();
 
     const second = await h.startInstance();
-    const row = await waitFor(
-      "instance 2 to settle the intent",
-      async () => {
-        const found = await intent(fulfilled.requestId);
-        return found && found.status !== "sending" ? found : undefined;
-      },
-      30_000,
-    );
+    const row = await settled(fulfilled.requestId, 30_000);
     expect(row).toMatchObject({ status: "distributed", distribution_txid: entry!.txid });
     expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
     expectSplit(before, await balances(), 5_000_003n);
@@ -270,14 +260,7 @@ describe("distribution on service.fulfilled", () => {
 
     // Instance 2 finds a distribution the node never saw and sends one in its place, at its nonce.
     const second = await h.startInstance();
-    const row = await waitFor(
-      "instance 2 to settle the intent",
-      async () => {
-        const found = await intent(fulfilled.requestId);
-        return found && found.status !== "sending" ? found : undefined;
-      },
-      30_000,
-    );
+    const row = await settled(fulfilled.requestId, 30_000);
     expect(row).toMatchObject({ status: "distributed" });
     expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
     expectSplit(before, await balances(), 4_000_007n);
@@ -316,14 +299,7 @@ describe("distribution on service.fulfilled", () => {
     expect(lastExecutedTxNonce).toBeGreaterThanOrEqual(BigInt(signed!.nonce));
 
     const second = await h.startInstance();
-    const row = await waitFor(
-      "instance 2 to settle the intent",
-      async () => {
-        const found = await intent(fulfilled.requestId);
-        return found && found.status !== "sending" ? found : undefined;
-      },
-      30_000,
-    );
+    const row = await settled(fulfilled.requestId, 30_000);
     expect(row).toMatchObject({ status: "distributed" });
     expect(row.distribution_txid).not.toBe(signed!.txid);
     expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
@@ -446,14 +422,7 @@ describe("distribution once the owner sets shares", () => {
 
     // The new instance gets shares.updated again after the ack wait and finds the reopened intent.
     const second = await h.startInstance();
-    const row = await waitFor(
-      "instance 2 to settle the reopened intent",
-      async () => {
-        const found = await intent(fulfilled.requestId);
-        return found && found.status !== "sending" ? found : undefined;
-      },
-      30_000,
-    );
+    const row = await settled(fulfilled.requestId, 30_000);
     expect(row).toMatchObject({ status: "distributed", distribution_txid: entry!.txid });
     expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
     expectSplit(before, await balances(), 3_300_001n);
