@@ -2,6 +2,12 @@ export { chainEventId } from "./chain-event-id.js";
 export { ChainSyncError } from "./chain-sync-error.js";
 export { ChainSyncPipeline, type ChainSyncPipelineOptions } from "./chain-sync-pipeline.js";
 export {
+  type ChainSyncConfig,
+  type ChainSyncService,
+  type ChainSyncServiceOptions,
+  chainSyncServiceFor,
+} from "./chain-sync-service.js";
+export {
   CHAIN_SYNC_MIGRATION_NAME,
   CHAIN_SYNC_MIGRATION_SQL,
   CHAIN_SYNC_PRISMA_MODELS,

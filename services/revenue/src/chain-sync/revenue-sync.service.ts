@@ -1,14 +1,7 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
-import type { Pool } from "pg";
-import type { StacksChain } from "@voltstack/chain";
-import { ChainSyncPipeline, type ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
+import { chainSyncServiceFor } from "@voltstack/chain-sync";
 import { eventStreams } from "@voltstack/events";
-import { prismaExecutor, prismaTransactions } from "@voltstack/messaging";
-import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import { forgetRevenueFrom, projectRevenueEvent } from "../revenue/revenue-projection.js";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
-import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import type { RevenueConfig } from "../revenue-config.js";
 
 /**
@@ -16,58 +9,14 @@ import type { RevenueConfig } from "../revenue-config.js";
  * revenue-sharing's print events (ours and those sent straight from wallets alike)
  * with their outbox rows, and the relay publishes what committed.
  */
-@Injectable()
-export class RevenueSyncService implements OnApplicationBootstrap {
-  readonly sync: ContractEventSync<"revenue-sharing", Prisma.TransactionClient>;
-  private readonly pipeline: ChainSyncPipeline<"revenue-sharing", Prisma.TransactionClient>;
-
-  constructor(
-    @Inject(PRISMA) prisma: PrismaClient,
-    @Inject(PG_POOL) pool: Pool,
-    @Inject(NATS_CONNECTION) nats: NatsConnection,
-    @Inject(STACKS_CHAIN) chain: StacksChain,
-    @Inject(TRANSACTION_JOURNAL) journal: TransactionJournal,
-    @Inject(SERVICE_CONFIG) config: RevenueConfig,
-    @Inject(ShutdownHooks) hooks: ShutdownHooks,
-  ) {
-    const logger = new Logger("RevenueSync");
-    this.pipeline = new ChainSyncPipeline({
-      sync: {
-        id: "revenue:revenue-sharing",
-        chain,
-        contract: "revenue-sharing",
-        transactions: prismaTransactions<Prisma.TransactionClient>(prisma),
-        handle: (event, { tx, block }) => projectRevenueEvent(event, { tx, block }),
-        schema: config.REVENUE_SCHEMA,
-        fromHeight: config.CHAIN_SYNC_FROM_HEIGHT,
-        pollIntervalMs: config.CHAIN_POLL_INTERVAL_MS,
-      },
-      sql: prismaExecutor(prisma),
-      pool,
-      nats,
-      subjectPrefix: config.SUBJECT_PREFIX,
-      streams: [eventStreams.REVENUE],
-      journal,
-      confirmationTimeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
-      forget: forgetRevenueFrom,
-      logError: (message) => logger.error(message),
-    });
-    this.sync = this.pipeline.sync;
-    hooks.register("chain sync", () => this.pipeline.stopFollowing(), "intake");
-    hooks.register("outbox relay", () => this.pipeline.stopPublishing(), "drain");
-  }
-
-  onApplicationBootstrap(): Promise<void> {
-    return this.pipeline.start();
-  }
-
-  /** Settles journal entries whose sender stopped waiting (timeout, restart) from the node's record. */
-  reconcileJournal(): Promise<number> {
-    return this.pipeline.reconcileJournal();
-  }
-
-  /** Rebuilds the read model from `fromHeight`; events already published are not published again. */
-  resync(fromHeight: number): Promise<number> {
-    return this.pipeline.resync(fromHeight);
-  }
-}
+export class RevenueSyncService extends chainSyncServiceFor<"revenue-sharing", Prisma.TransactionClient, RevenueConfig>(
+  {
+    service: "revenue",
+    contract: "revenue-sharing",
+    logContext: "RevenueSync",
+    stream: eventStreams.REVENUE,
+    schema: (config) => config.REVENUE_SCHEMA,
+    handle: projectRevenueEvent,
+    forget: forgetRevenueFrom,
+  },
+) {}

@@ -1,14 +1,7 @@
-import type { NatsConnection } from "@nats-io/transport-node";
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
-import type { Pool } from "pg";
-import type { StacksChain } from "@voltstack/chain";
-import { ChainSyncPipeline, type ContractEventSync, type TransactionJournal } from "@voltstack/chain-sync";
+import { chainSyncServiceFor } from "@voltstack/chain-sync";
 import { eventStreams } from "@voltstack/events";
-import { prismaExecutor, prismaTransactions } from "@voltstack/messaging";
-import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import { forgetFacilitiesFrom, projectFacilityEvent } from "../facilities/facility-projection.js";
-import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
-import { NATS_CONNECTION, PG_POOL, PRISMA, STACKS_CHAIN, TRANSACTION_JOURNAL } from "../infrastructure/tokens.js";
+import type { Prisma } from "../generated/prisma/client.js";
 import type { VerificationConfig } from "../verification-config.js";
 
 /**
@@ -16,58 +9,16 @@ import type { VerificationConfig } from "../verification-config.js";
  * facility-registry's print events (ours and those sent straight from wallets alike)
  * with their outbox rows, and the relay publishes what committed.
  */
-@Injectable()
-export class FacilitySyncService implements OnApplicationBootstrap {
-  readonly sync: ContractEventSync<"facility-registry", Prisma.TransactionClient>;
-  private readonly pipeline: ChainSyncPipeline<"facility-registry", Prisma.TransactionClient>;
-
-  constructor(
-    @Inject(PRISMA) prisma: PrismaClient,
-    @Inject(PG_POOL) pool: Pool,
-    @Inject(NATS_CONNECTION) nats: NatsConnection,
-    @Inject(STACKS_CHAIN) chain: StacksChain,
-    @Inject(TRANSACTION_JOURNAL) journal: TransactionJournal,
-    @Inject(SERVICE_CONFIG) config: VerificationConfig,
-    @Inject(ShutdownHooks) hooks: ShutdownHooks,
-  ) {
-    const logger = new Logger("FacilitySync");
-    this.pipeline = new ChainSyncPipeline({
-      sync: {
-        id: "verification:facility-registry",
-        chain,
-        contract: "facility-registry",
-        transactions: prismaTransactions<Prisma.TransactionClient>(prisma),
-        handle: (event, { tx, block }) => projectFacilityEvent(event, { tx, block }),
-        schema: config.VERIFICATION_SCHEMA,
-        fromHeight: config.CHAIN_SYNC_FROM_HEIGHT,
-        pollIntervalMs: config.CHAIN_POLL_INTERVAL_MS,
-      },
-      sql: prismaExecutor(prisma),
-      pool,
-      nats,
-      subjectPrefix: config.SUBJECT_PREFIX,
-      streams: [eventStreams.FACILITIES],
-      journal,
-      confirmationTimeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
-      forget: forgetFacilitiesFrom,
-      logError: (message) => logger.error(message),
-    });
-    this.sync = this.pipeline.sync;
-    hooks.register("chain sync", () => this.pipeline.stopFollowing(), "intake");
-    hooks.register("outbox relay", () => this.pipeline.stopPublishing(), "drain");
-  }
-
-  onApplicationBootstrap(): Promise<void> {
-    return this.pipeline.start();
-  }
-
-  /** Settles journal entries whose sender stopped waiting (timeout, restart) from the node's record. */
-  reconcileJournal(): Promise<number> {
-    return this.pipeline.reconcileJournal();
-  }
-
-  /** Rebuilds the read model from `fromHeight`; events already published are not published again. */
-  resync(fromHeight: number): Promise<number> {
-    return this.pipeline.resync(fromHeight);
-  }
-}
+export class FacilitySyncService extends chainSyncServiceFor<
+  "facility-registry",
+  Prisma.TransactionClient,
+  VerificationConfig
+>({
+  service: "verification",
+  contract: "facility-registry",
+  logContext: "FacilitySync",
+  stream: eventStreams.FACILITIES,
+  schema: (config) => config.VERIFICATION_SCHEMA,
+  handle: projectFacilityEvent,
+  forget: forgetFacilitiesFrom,
+}) {}
