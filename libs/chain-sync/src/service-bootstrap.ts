@@ -1,0 +1,35 @@
+import type { NatsConnection } from "@nats-io/transport-node";
+import type { INestApplication } from "@nestjs/common";
+import type { StacksChain } from "@voltstack/chain";
+import {
+  jetStreamConsumers,
+  type JetStreamServerOptions,
+  type PrismaRawClient,
+  type PrismaTransactionClient,
+  prismaTransactions,
+} from "@voltstack/messaging";
+import { checkDatabaseReady, type RawQueryable } from "@voltstack/persistence";
+import { type BootstrapOptions, natsReadiness, stacksNodeReadiness } from "@voltstack/service-kit";
+import { NATS_CONNECTION, PRISMA, STACKS_CHAIN } from "./service-infrastructure.js";
+
+/** Ready when PostgreSQL, NATS and the chain's node answer: what every service needs to work. */
+export const serviceReadiness: NonNullable<BootstrapOptions["readiness"]> = {
+  inject: [PRISMA, NATS_CONNECTION, STACKS_CHAIN],
+  useFactory: (prisma: RawQueryable, nats: NatsConnection, chain: StacksChain) => ({
+    postgres: () => checkDatabaseReady(prisma),
+    nats: natsReadiness(nats),
+    chain: stacksNodeReadiness(chain.network.url),
+  }),
+};
+
+/** The JetStream consumers of a service's event handlers, over its infrastructure's NATS and PostgreSQL. */
+export function serviceEventConsumers(
+  app: INestApplication,
+  options: Omit<JetStreamServerOptions, "nats" | "transactions">,
+): ReturnType<typeof jetStreamConsumers> {
+  return jetStreamConsumers({
+    ...options,
+    nats: app.get<NatsConnection>(NATS_CONNECTION),
+    transactions: prismaTransactions(app.get<PrismaTransactionClient<PrismaRawClient>>(PRISMA)),
+  });
+}
