@@ -2,8 +2,12 @@
 // Stacks node and Stacks Blockchain API endpoints that @stacks/transactions and
 // @stacks/network use, backed by the Clarinet SDK's simnet (the real Clarity VM)
 // with the project's contracts deployed. It is not a Stacks node.
+import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeEmptyProject } from "./contract-deploy.js";
 import { loadDevnetAccounts, type DevnetAccount } from "./devnet-accounts.js";
 import { DevnetChain } from "./devnet-chain.js";
 import { createDevnetServer } from "./http-api.js";
@@ -26,6 +30,12 @@ export interface DevnetOptions {
   minFeeUstx?: bigint;
   /** Where mining and server failures are reported; default console.error. */
   onError?: (error: unknown) => void;
+  /**
+   * Starts a chain with the manifest's accounts funded and none of its contracts
+   * deployed, at the epoch they need, so they can be deployed by transactions.
+   * The generated project lives in `<dataDir>/project` (or a temporary directory).
+   */
+  empty?: boolean;
 }
 
 export interface Devnet {
@@ -46,7 +56,12 @@ export function defaultManifestPath(): string {
 }
 
 export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> {
-  const manifestPath = options.manifestPath ?? defaultManifestPath();
+  const projectManifest = options.manifestPath ?? defaultManifestPath();
+  const scratchDir =
+    options.empty && options.dataDir === undefined ? mkdtempSync(join(tmpdir(), "voltstack-devnet-empty-")) : undefined;
+  const manifestPath = options.empty
+    ? writeEmptyProject(projectManifest, scratchDir ?? join(options.dataDir!, "project"))
+    : projectManifest;
   const onError = options.onError ?? ((error: unknown) => console.error("devnet:", error));
   const chain = await DevnetChain.open({
     manifestPath,
@@ -85,6 +100,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
         });
         await chain.drain();
         chain.close();
+        if (scratchDir) rmSync(scratchDir, { recursive: true, force: true });
       })();
       return stopped;
     },

@@ -1,7 +1,9 @@
 // `npm run devnet`: starts the local development chain and prints its URL and
 // accounts. PORT or DEVNET_PORT choose the port (default 3999), DEVNET_HOST the
 // interface, DEVNET_DATA_DIR where the chain is kept (default .devnet/),
-// DEVNET_BLOCK_INTERVAL_MS the block time (default 1000).
+// DEVNET_BLOCK_INTERVAL_MS the block time (default 1000). `--empty` starts a chain
+// with the accounts funded and none of the contracts deployed (kept in
+// .devnet-empty/ by default, apart from the full chain's data).
 import { resolve } from "node:path";
 import { DEFAULT_DEVNET_PORT, startDevnet } from "./index.js";
 
@@ -14,19 +16,22 @@ function numberFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+const empty = process.argv.slice(2).includes("--empty");
 const port = numberFromEnv("DEVNET_PORT", numberFromEnv("PORT", DEFAULT_DEVNET_PORT));
-const dataDir = resolve(process.env.DEVNET_DATA_DIR ?? ".devnet");
+const dataDir = resolve(process.env.DEVNET_DATA_DIR ?? (empty ? ".devnet-empty" : ".devnet"));
 const devnet = await startDevnet({
   port,
   host: process.env.DEVNET_HOST ?? "127.0.0.1",
   dataDir,
   blockIntervalMs: numberFromEnv("DEVNET_BLOCK_INTERVAL_MS", 1000),
   ...(process.env.DEVNET_MANIFEST ? { manifestPath: resolve(process.env.DEVNET_MANIFEST) } : {}),
+  empty,
 });
 
 console.log(`voltstack devnet listening on ${devnet.url}`);
 console.log("This is a development chain running the Clarity VM (Clarinet SDK simnet), not a Stacks node.");
 console.log(`chain data: ${dataDir}`);
+if (empty) console.log("empty chain: no contracts deployed (npx voltstack deploy --network devnet ...)");
 console.log("accounts (published devnet keys, worthless elsewhere):");
 for (const [name, account] of devnet.accounts) {
   console.log(`  ${name.padEnd(9)} ${account.address}  ${account.secretKey}`);

@@ -7,6 +7,7 @@
 // rebuilt simnet reaches the same state.
 import { initSimnet, tx, type Simnet, type Tx } from "@stacks/clarinet-sdk";
 import type { ClarityValue } from "@stacks/transactions";
+import { emptyProjectEpoch } from "./contract-deploy.js";
 import type { DecodedTransaction } from "./transaction-decoder.js";
 
 export type { Simnet };
@@ -50,9 +51,16 @@ export function quietly<T>(run: () => T): T {
   }
 }
 
-/** A fresh simnet with the manifest's contracts deployed (never the SDK's shared instance). */
-export function createSimnet(manifestPath: string): Promise<Simnet> {
-  return initSimnet(manifestPath, true);
+/**
+ * A fresh simnet with the manifest's contracts deployed (never the SDK's shared
+ * instance). An empty project's simnet is moved to the epoch its contracts will
+ * need, the same way every time, so a rebuild replays onto the same heights.
+ */
+export async function createSimnet(manifestPath: string): Promise<Simnet> {
+  const simnet = await initSimnet(manifestPath, true);
+  const epoch = emptyProjectEpoch(manifestPath);
+  if (epoch !== undefined) quietly(() => simnet.setEpoch(epoch as Parameters<Simnet["setEpoch"]>[0]));
+  return simnet;
 }
 
 function payloadTx(decoded: DecodedTransaction): Tx {
