@@ -18,6 +18,16 @@ export {
   type ContractsConfig,
   resolveContracts,
 } from "./contracts-config.js";
+export {
+  checkDeployedSources,
+  defaultContractsDir,
+  type DeployedContract,
+  type DeploymentRecord,
+  deploymentStartHeight,
+  parseDeploymentRecord,
+  readDeploymentRecord,
+  sourceSha256,
+} from "./deployment-record.js";
 export { DEFAULT_FEE_POLICY, FeeEstimator, type FeePolicy } from "./fee-estimator.js";
 export {
   DEFAULT_URLS,
