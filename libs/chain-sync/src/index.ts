@@ -24,6 +24,7 @@ export {
   type SyncBlock,
 } from "./contract-event-sync.js";
 export { createDeadLettersController } from "./dead-letters-controller.js";
+export { applyDeploymentRecord } from "./deployment-env.js";
 export { serviceEventConsumers, serviceReadiness } from "./service-bootstrap.js";
 export { createResyncController, type ReadModelResync } from "./resync-controller.js";
 export { createTransactionsController } from "./transactions-controller.js";

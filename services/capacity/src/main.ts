@@ -4,9 +4,11 @@
 await import("@voltstack/observability/register");
 
 const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
+const { applyDeploymentRecord } = await import("@voltstack/chain-sync");
 const { capacityConfigSchema } = await import("./capacity-config.js");
 const { capacityBootstrapOptions } = await import("./capacity-service.js");
 const { AppModule } = await import("./app.module.js");
 
-const config = loadConfig(capacityConfigSchema);
+// DEPLOYMENT_RECORD, when set, supplies the deployer and start height and must match the shipped contracts.
+const config = loadConfig(capacityConfigSchema, applyDeploymentRecord());
 await bootstrapService(AppModule, capacityBootstrapOptions(config));

@@ -4,9 +4,11 @@
 await import("@voltstack/observability/register");
 
 const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
+const { applyDeploymentRecord } = await import("@voltstack/chain-sync");
 const { flowConfigSchema } = await import("./flow-config.js");
 const { flowBootstrapOptions } = await import("./flow-service.js");
 const { AppModule } = await import("./app.module.js");
 
-const config = loadConfig(flowConfigSchema);
+// DEPLOYMENT_RECORD, when set, supplies the deployer and start height and must match the shipped contracts.
+const config = loadConfig(flowConfigSchema, applyDeploymentRecord());
 await bootstrapService(AppModule, flowBootstrapOptions(config));

@@ -4,9 +4,11 @@
 await import("@voltstack/observability/register");
 
 const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
+const { applyDeploymentRecord } = await import("@voltstack/chain-sync");
 const { gridConfigSchema } = await import("./grid-config.js");
 const { gridBootstrapOptions } = await import("./grid-service.js");
 const { AppModule } = await import("./app.module.js");
 
-const config = loadConfig(gridConfigSchema);
+// DEPLOYMENT_RECORD, when set, supplies the deployer and start height and must match the shipped contracts.
+const config = loadConfig(gridConfigSchema, applyDeploymentRecord());
 await bootstrapService(AppModule, gridBootstrapOptions(config));

@@ -4,9 +4,11 @@
 await import("@voltstack/observability/register");
 
 const { loadConfig, bootstrapService } = await import("@voltstack/service-kit");
+const { applyDeploymentRecord } = await import("@voltstack/chain-sync");
 const { revenueConfigSchema } = await import("./revenue-config.js");
 const { revenueBootstrapOptions } = await import("./revenue-service.js");
 const { AppModule } = await import("./app.module.js");
 
-const config = loadConfig(revenueConfigSchema);
+// DEPLOYMENT_RECORD, when set, supplies the deployer and start height and must match the shipped contracts.
+const config = loadConfig(revenueConfigSchema, applyDeploymentRecord());
 await bootstrapService(AppModule, revenueBootstrapOptions(config));

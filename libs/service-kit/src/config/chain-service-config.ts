@@ -27,6 +27,9 @@ export const chainServiceFields = {
   SIGNER_KEYS: envJson(z.array(signerKeySource)).default([]),
   SUBJECT_PREFIX: envString().optional(),
   CHAIN_SYNC_FROM_HEIGHT: envInt({ min: 0, default: 0 }),
+  // Path of `deployments/<network>.json`; @voltstack/chain-sync's applyDeploymentRecord fills
+  // CONTRACT_DEPLOYER, CHAIN_SYNC_FROM_HEIGHT and STACKS_NETWORK from it and checks its sources.
+  DEPLOYMENT_RECORD: envString().optional(),
   CHAIN_POLL_INTERVAL_MS: envInt({ min: 10, max: 60_000, default: 1_000 }),
   CHAIN_CONFIRMATION_TIMEOUT_MS: envInt({ min: 1_000, max: 3_600_000, default: 120_000 }),
 };
