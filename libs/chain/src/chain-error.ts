@@ -11,14 +11,19 @@ export class ChainError extends Error {
   }
 }
 
-/** The node refused a transaction at broadcast (`reason` as the API names it, e.g. BadNonce). */
+/**
+ * The node refused a transaction at broadcast (`reason` as the API names it, e.g. BadNonce).
+ * `status` is the HTTP status of the answer when the client knows it: a 429 or 5xx is the
+ * server's trouble, not a verdict on the transaction.
+ */
 export class BroadcastRejectedError extends ChainError {
   constructor(
     readonly reason: string,
     readonly reasonData: unknown,
     readonly txid: string | undefined,
+    readonly status?: number,
   ) {
-    super("BROADCAST_REJECTED", `The node refused the transaction: ${reason}.`, { reason, reasonData, txid });
+    super("BROADCAST_REJECTED", `The node refused the transaction: ${reason}.`, { reason, reasonData, txid, status });
     this.name = "BroadcastRejectedError";
   }
 }

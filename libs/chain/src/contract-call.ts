@@ -20,6 +20,11 @@ export interface SubmittedTransaction {
   feeUstx: bigint;
   contract: ContractRef;
   functionName: string;
+  /**
+   * Set when this transaction re-signs a pending one at the same nonce with a higher fee:
+   * the txid it replaces. Either of the two may still be mined, never both.
+   */
+  replaces?: string;
 }
 
 /** What a caller of `submit` may ask for besides the call. */
@@ -28,6 +33,7 @@ export interface SubmitOptions {
    * Called with each signed transaction before it is broadcast, and again for a
    * transaction signed later to stand in for it, so its txid can be recorded before
    * the node may have it. A rejection stops that broadcast and gives its nonce back.
+   * A fee bump (`replaces` set) comes through here too, while the call is being followed.
    */
   beforeBroadcast?: (transaction: SubmittedTransaction) => Promise<void>;
 }

@@ -1,3 +1,9 @@
+export {
+  broadcastOutcomeUnknown,
+  type BroadcastRetryPolicy,
+  DEFAULT_BROADCAST_RETRY,
+  retryableBroadcastFailure,
+} from "./broadcast-retry.js";
 export { BroadcastRejectedError, ChainError, ConfirmationTimeoutError, TransactionFailedError } from "./chain-error.js";
 export { ChainFollower, type ChainFollowerOptions, type FollowedBlock } from "./chain-follower.js";
 export { type CheckpointStore, InMemoryCheckpointStore } from "./checkpoint-store.js";
@@ -52,6 +58,7 @@ export type {
 } from "./print-events.js";
 export { type CallSender, SenderPool, singleSender } from "./sender-pool.js";
 export { PrivateKeySigner, type Signer, type SignerConfig, signerFromConfig } from "./signer.js";
+export type { SigningPermit } from "./signing-permit.js";
 export {
   type AccountNonces,
   type ApiBlock,

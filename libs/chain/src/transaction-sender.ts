@@ -1,11 +1,19 @@
 import type { StacksNetwork } from "@stacks/network";
 import { makeUnsignedContractCall, PostConditionMode, type StacksTransactionWire } from "@stacks/transactions";
 import { AsyncMutex } from "./async-mutex.js";
+import {
+  broadcastBackoffMs,
+  broadcastOutcomeUnknown,
+  type BroadcastRetryPolicy,
+  DEFAULT_BROADCAST_RETRY,
+  retryableBroadcastFailure,
+} from "./broadcast-retry.js";
 import { BroadcastRejectedError, ChainError } from "./chain-error.js";
 import type { ContractCall, SubmitOptions, SubmittedTransaction } from "./contract-call.js";
 import type { FeeEstimator } from "./fee-estimator.js";
 import type { NonceStore } from "./nonce-store.js";
 import type { Signer } from "./signer.js";
+import type { SigningPermit } from "./signing-permit.js";
 import type { StacksApi } from "./stacks-api.js";
 import { normalizeTxid } from "./confirmation-tracker.js";
 import { inSpan } from "./tracing.js";
@@ -28,6 +36,21 @@ export interface TransactionSenderOptions {
    * reported as NONCE_GAP, not filled.
    */
   gapFiller?: ContractCall;
+  /**
+   * A transaction still pending this long after it was signed is re-signed at its nonce
+   * with a higher fee (FeeEstimator.bumped) the next time recovery looks at it, ms; 0 never.
+   */
+  feeBumpAfterMs?: number;
+  /** Retries of a broadcast the node could not take for now (TemporarilyBlacklisted, HTTP 429 or 5xx). */
+  broadcastRetry?: Partial<BroadcastRetryPolicy>;
+  /** Checked before every signature: the lease that makes this process the only signer of the address. */
+  permit?: SigningPermit;
+  /** The clock fee bumps are timed by, ms (tests pass their own). */
+  now?: () => number;
+  /** Waits between broadcast retries (tests pass their own). */
+  sleep?: (ms: number) => Promise<void>;
+  /** The jitter source of broadcast retries, in [0, 1). */
+  random?: () => number;
 }
 
 interface InFlight {
@@ -37,7 +60,14 @@ interface InFlight {
   call: ContractCall | undefined;
   feeUstx: bigint;
   beforeBroadcast: SubmitOptions["beforeBroadcast"];
+  /** When this transaction was signed, by `now`. */
+  signedAt: number;
+  /** Earlier transactions at the same nonce this one replaced by fee, oldest first: any of them may still be mined. */
+  replaced: string[];
 }
+
+/** What the node says of a transaction, as far as the sender needs to know. */
+type NodeView = { state: "unknown" | "pending" | "dropped" | "final"; feeUstx: bigint | undefined };
 
 /** A transaction this signer signed earlier, perhaps in a process that is gone. */
 export interface EarlierTransaction {
@@ -65,6 +95,10 @@ export class TransactionSender {
   readonly #maxChain: number;
   readonly #pollMs: number;
   readonly #maxAttempts: number;
+  readonly #retry: BroadcastRetryPolicy;
+  readonly #now: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  readonly #random: () => number;
   #queued = 0;
 
   constructor(
@@ -78,6 +112,10 @@ export class TransactionSender {
     this.#maxChain = options.maxChainedTransactions ?? 25;
     this.#pollMs = options.pollIntervalMs ?? 500;
     this.#maxAttempts = options.maxBroadcastAttempts ?? 8;
+    this.#retry = { ...DEFAULT_BROADCAST_RETRY, ...options.broadcastRetry };
+    this.#now = options.now ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.#random = options.random ?? Math.random;
   }
 
   /** Transactions this sender broadcast that are not yet known to be final. */
@@ -140,15 +178,17 @@ export class TransactionSender {
     return this.#mutex.run(async () => {
       const held = this.#byTxid.get(this.currentTxid(txid));
       if (held) return this.#describe(held);
-      const known = await this.api.getTransaction(txid, 0);
-      if (known && !known.tx_status.startsWith("dropped")) {
+      const known = await this.#nodeView(txid);
+      if (known.state !== "unknown" && known.state !== "dropped") {
         return this.#describe({
           nonce: earlier.nonce,
           txid,
           txHex: "",
           call,
-          feeUstx: BigInt(known.fee_rate ?? 0),
+          feeUstx: known.feeUstx ?? 0n,
           beforeBroadcast: undefined,
+          signedAt: this.#now(),
+          replaced: [],
         });
       }
       const nonces = await this.api.getNonces(this.address);
@@ -173,12 +213,11 @@ export class TransactionSender {
     });
   }
 
-  /** Forget a transaction that reached a final state: its slot in the chain is free again. */
+  /** Forget a transaction that reached a final state (or one it replaced by fee): its slot in the chain is free again. */
   markFinal(txid: string): void {
     const record = this.#byTxid.get(txid);
     if (!record) return;
-    this.#byTxid.delete(txid);
-    if (this.#inFlight.get(record.nonce) === record) this.#inFlight.delete(record.nonce);
+    this.#forget(record);
     this.#capacity.wake();
   }
 
@@ -195,9 +234,11 @@ export class TransactionSender {
   }
 
   /**
-   * A transaction of ours that the node does not know, or that waits behind a gap:
-   * re-broadcast what the node is missing, re-sign what lost its nonce to another
-   * transaction, and fill gaps we hold nothing for. Returns the txid to follow now.
+   * A transaction of ours that the node does not know, that waits behind a gap, or that
+   * has been pending too long: re-broadcast what the node is missing, re-sign what lost
+   * its nonce to another transaction, fill gaps we hold nothing for, and re-sign at the
+   * same nonce with a higher fee what has waited `feeBumpAfterMs`. Returns the txid to
+   * follow now: after a fee bump the newest, unless an earlier one at that nonce was mined.
    */
   async recover(txid: string): Promise<string> {
     return this.#mutex.run(async () => {
@@ -206,8 +247,12 @@ export class TransactionSender {
       const current = this.currentTxid(txid);
       const record = this.#byTxid.get(current);
       if (!record) return current;
-      if ((await this.api.getTransaction(current, 0)) !== null) return current;
-      return this.#rebroadcastOrResign(record);
+      const mined = await this.#minedPredecessor(record);
+      if (mined) return mined;
+      const view = await this.#nodeView(record.txid);
+      if (view.state === "unknown") return this.#rebroadcastOrResign(record);
+      if (view.state === "pending" && this.#feeBumpDue(record)) return this.#bumpFee(record);
+      return record.txid;
     });
   }
 
@@ -229,19 +274,22 @@ export class TransactionSender {
       );
     }
     const filler = await this.#build(gapFiller, nonce, this.fees.policy.floorUstx);
-    await this.signer.signTransaction(filler);
-    await this.api.broadcast(filler.serialize()).catch((error: unknown) => {
+    await this.#sign(filler);
+    await this.#broadcast(filler.serialize()).catch((error: unknown) => {
       if (!(error instanceof BroadcastRejectedError && NONCE_TAKEN.has(error.reason))) throw error;
     });
   }
 
   async #rebroadcastOrResign(record: InFlight): Promise<string> {
     try {
-      await this.api.broadcast(record.txHex);
+      await this.#broadcast(record.txHex);
       return record.txid;
     } catch (error) {
       if (!(error instanceof BroadcastRejectedError)) throw error;
-      if ((await this.api.getTransaction(record.txid, 0)) !== null) return record.txid;
+      if ((await this.#nodeView(record.txid)).state !== "unknown") return record.txid;
+      // The nonce was taken by a transaction this one replaced by fee: that one stands for the call.
+      const predecessor = await this.#livePredecessor(record);
+      if (predecessor) return predecessor;
       if (!record.call || !NONCE_TAKEN.has(error.reason)) throw error;
       this.#forget(record);
       await this.#sync();
@@ -283,7 +331,7 @@ export class TransactionSender {
     beforeBroadcast: SubmitOptions["beforeBroadcast"],
   ): Promise<SubmittedTransaction> {
     const transaction = await this.#build(call, nonce, feeUstx);
-    await this.signer.signTransaction(transaction);
+    await this.#sign(transaction);
     const record: InFlight = {
       nonce,
       txid: transaction.txid(),
@@ -291,15 +339,112 @@ export class TransactionSender {
       call,
       feeUstx,
       beforeBroadcast,
+      signedAt: this.#now(),
+      replaced: [],
     };
     await beforeBroadcast?.(this.#describe(record));
     try {
-      await this.api.broadcast(record.txHex);
+      await this.#broadcast(record.txHex);
     } catch (error) {
-      // Unreachable, the node may or may not have it: keep the nonce, and let recovery re-broadcast it if it never arrived.
-      if (!(error instanceof ChainError && error.code === "NODE_UNREACHABLE")) throw error;
+      // Unreachable or failing (5xx), the node may or may not have it: keep the nonce, and let recovery re-broadcast it if it never arrived.
+      if (!broadcastOutcomeUnknown(error)) throw error;
     }
     return this.#record(record);
+  }
+
+  /**
+   * Re-signs a pending transaction at its nonce with a higher fee, within the ceiling; the
+   * node replaces the pending one by it. The new transaction goes to `beforeBroadcast` first
+   * with `replaces` set, so the earlier txid stays known: a miner may still include that
+   * one instead. Returns the txid to follow (the earlier one when no bump was sent).
+   */
+  async #bumpFee(record: InFlight): Promise<string> {
+    const call = record.call;
+    // A fixed fee is the caller's decision; gap fillers are not worth paying more for.
+    if (!call || call.feeUstx !== undefined) return record.txid;
+    const feeUstx = this.fees.bumped(record.feeUstx, await this.#feeFor(call));
+    if (feeUstx === undefined) return record.txid;
+    const transaction = await this.#build(call, record.nonce, feeUstx);
+    await this.#sign(transaction);
+    const bumped: InFlight = {
+      ...record,
+      txid: transaction.txid(),
+      txHex: transaction.serialize(),
+      feeUstx,
+      signedAt: this.#now(),
+      replaced: [...record.replaced, record.txid],
+    };
+    await record.beforeBroadcast?.({ ...this.#describe(bumped), replaces: record.txid });
+    try {
+      await this.#broadcast(bumped.txHex);
+    } catch (error) {
+      // Refused (another transaction took the nonce, or the fee did not outbid): keep following the earlier one.
+      if (error instanceof BroadcastRejectedError && !broadcastOutcomeUnknown(error)) return record.txid;
+      if (!broadcastOutcomeUnknown(error)) throw error;
+    }
+    this.#inFlight.set(bumped.nonce, bumped);
+    for (const txid of [...bumped.replaced, bumped.txid]) this.#byTxid.set(txid, bumped);
+    this.#replacedBy.set(record.txid, bumped.txid);
+    return bumped.txid;
+  }
+
+  #feeBumpDue(record: InFlight): boolean {
+    const after = this.options.feeBumpAfterMs ?? 60_000;
+    return after > 0 && this.#now() - record.signedAt >= after;
+  }
+
+  /** An earlier transaction at this record's nonce that was mined (succeeded or aborted): it, not the replacement, is the call's outcome. */
+  async #minedPredecessor(record: InFlight): Promise<string | undefined> {
+    for (const txid of record.replaced) {
+      if ((await this.#nodeView(txid)).state === "final") return txid;
+    }
+    return undefined;
+  }
+
+  /** An earlier transaction at this record's nonce that the node still has or mined, newest first. */
+  async #livePredecessor(record: InFlight): Promise<string | undefined> {
+    for (const txid of [...record.replaced].reverse()) {
+      const { state } = await this.#nodeView(txid);
+      if (state === "pending" || state === "final") return txid;
+    }
+    return undefined;
+  }
+
+  /**
+   * What the node says of `txid`. The one place that reads the API's transaction record,
+   * so that a change of its shape is met here.
+   */
+  async #nodeView(txid: string): Promise<NodeView> {
+    const tx = await this.api.getTransaction(txid, 0);
+    if (tx === null) return { state: "unknown", feeUstx: undefined };
+    const feeUstx = tx.fee_rate === undefined ? undefined : BigInt(tx.fee_rate);
+    if (tx.tx_status === "pending") return { state: "pending", feeUstx };
+    if (tx.tx_status.startsWith("dropped")) return { state: "dropped", feeUstx };
+    return { state: "final", feeUstx };
+  }
+
+  /** Signs, once the permit (the signing lease) confirms that no other process signs for this address. */
+  async #sign(transaction: StacksTransactionWire): Promise<void> {
+    this.options.permit?.assertHeld();
+    await this.signer.signTransaction(transaction);
+  }
+
+  /**
+   * Broadcasts, trying again with exponential backoff and jitter while the node cannot take
+   * the transaction for now (TemporarilyBlacklisted, HTTP 429 or 5xx): the same signed bytes
+   * carry the same txid and nonce, so a repeat cannot double the call. Other refusals and the
+   * last failure are thrown. The signer's queue waits meanwhile, as the next nonce would.
+   */
+  async #broadcast(txHex: string): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.api.broadcast(txHex);
+        return;
+      } catch (error) {
+        if (retryableBroadcastFailure(error) === undefined || attempt >= this.#retry.attempts) throw error;
+        await this.#sleep(broadcastBackoffMs(this.#retry, attempt, this.#random));
+      }
+    }
   }
 
   #feeFor(call: ContractCall): Promise<bigint> {
@@ -344,8 +489,8 @@ export class TransactionSender {
   }
 
   #forget(record: InFlight): void {
-    this.#inFlight.delete(record.nonce);
-    this.#byTxid.delete(record.txid);
+    if (this.#inFlight.get(record.nonce) === record) this.#inFlight.delete(record.nonce);
+    for (const txid of [...record.replaced, record.txid]) this.#byTxid.delete(txid);
   }
 
   /**
@@ -391,10 +536,7 @@ export class TransactionSender {
   async #releaseConfirmed(): Promise<void> {
     const { nonce: confirmedNext } = await this.api.getAccount(this.address);
     for (const [nonce, record] of this.#inFlight) {
-      if (nonce < confirmedNext) {
-        this.#inFlight.delete(nonce);
-        this.#byTxid.delete(record.txid);
-      }
+      if (nonce < confirmedNext) this.#forget(record);
     }
   }
 
