@@ -32,7 +32,14 @@ const MAX_TRANSACTIONS_PER_BLOCK = 400;
 /** The mempool file is appended to on every admission and rewritten after this many mined transactions. */
 const MEMPOOL_COMPACTION_INTERVAL = 1_000;
 
-export type TxStatus = "pending" | "success" | "abort_by_response" | "abort_by_post_condition" | "dropped_problematic";
+export type TxStatus =
+  | "pending"
+  | "success"
+  | "abort_by_response"
+  | "abort_by_post_condition"
+  | "dropped_problematic"
+  | "dropped_replace_by_fee"
+  | "dropped_stale_garbage_collect";
 
 export interface TxRecord {
   decoded: DecodedTransaction;
@@ -45,6 +52,10 @@ export interface TxRecord {
   blockHeight: number | null;
   txIndex: number | null;
   vmError: string | null;
+  /** Chain height when the mempool accepted it (the API's receipt_block_height). */
+  receiptBlockHeight?: number;
+  /** Set when a transaction with the same sender and nonce and a higher fee replaced this one. */
+  replacedByTxid?: string;
 }
 
 export interface BlockInfo {
@@ -202,11 +213,15 @@ export class DevnetChain {
       );
     }
     const senderPending = this.pending.get(sender);
-    if (senderPending?.has(nonce)) {
+    const prior = senderPending?.get(nonce);
+    // Replace-by-fee as stacks-core's MemPoolDB::try_add_tx does it: a transaction
+    // with the same origin nonce replaces the pending one only when its total fee
+    // is strictly higher; otherwise the newcomer is refused.
+    if (prior && feeUstx <= prior.decoded.feeUstx) {
       throw new MempoolRejection(
         "ConflictingNonceInMempool",
         undefined,
-        `another transaction with nonce ${nonce} is pending`,
+        `another transaction with nonce ${nonce} is pending with fee ${prior.decoded.feeUstx} >= ${feeUstx}`,
         txid,
       );
     }
@@ -236,11 +251,35 @@ export class DevnetChain {
       blockHeight: null,
       txIndex: null,
       vmError: null,
+      receiptBlockHeight: this.tipHeight,
     };
+    if (prior) {
+      prior.status = "dropped_replace_by_fee";
+      prior.replacedByTxid = txid;
+    }
     this.records.set(txid, record);
     if (senderPending) senderPending.set(nonce, record);
     else this.pending.set(sender, new Map([[nonce, record]]));
     this.log?.appendMempool(decoded.hex);
+  }
+
+  /**
+   * Evicts a pending transaction as a node's mempool garbage collection does
+   * (status dropped_stale_garbage_collect). It can be broadcast again later.
+   * Returns false when the transaction is not pending.
+   */
+  dropPending(txid: string): boolean {
+    const record = this.records.get(txid);
+    if (record?.status !== "pending") return false;
+    const { sender, nonce } = record.decoded;
+    const senderPending = this.pending.get(sender);
+    if (senderPending?.get(nonce) !== record) return false;
+    senderPending.delete(nonce);
+    if (senderPending.size === 0) this.pending.delete(sender);
+    record.status = "dropped_stale_garbage_collect";
+    // The mempool log is replayed on start; without this the dropped transaction would come back.
+    this.log?.rewriteMempool(this.pendingHexes());
+    return true;
   }
 
   requiredFee(byteLength: number): bigint {
