@@ -31,6 +31,14 @@ export { createTransactionsController } from "./transactions-controller.js";
 export { PgCheckpointStore } from "./pg-checkpoint-store.js";
 export { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
 export {
+  DEFAULT_SIGNING_LEASE_TTL_MS,
+  type LeaseHolder,
+  SigningLeaseHeldError,
+  type SigningLeaseOptions,
+  SigningLeases,
+  signingLeaseScope,
+} from "./signing-lease.js";
+export {
   DEAD_LETTER_STORE,
   type InfrastructureConfig,
   type InfrastructurePrismaClient,

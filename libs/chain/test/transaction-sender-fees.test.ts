@@ -160,8 +160,8 @@ describe("fee bumps", () => {
     await vi.waitFor(() => expect(market.dropped.size).toBe(1), { timeout: 5_000, interval: 10 });
     miners.push(backgroundMiner(node, 10));
     const outcome = await execution;
-    const [[replaced, { replacedBy }]] = [...market.dropped.entries()] as [[string, { replacedBy: string }]];
-    expect(outcome.txid).toBe(replacedBy);
+    const [replaced, dropped] = [...market.dropped.entries()][0]!;
+    expect(outcome.txid).toBe(dropped.replacedBy);
     expect(outcome.txid).not.toBe(replaced);
     expect(node.confirmed.get(hashOf(signer.address))).toBe(1n);
   });
