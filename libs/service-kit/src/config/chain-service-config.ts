@@ -32,10 +32,20 @@ export const chainServiceFields = {
   DEPLOYMENT_RECORD: envString().optional(),
   CHAIN_POLL_INTERVAL_MS: envInt({ min: 10, max: 60_000, default: 1_000 }),
   CHAIN_CONFIRMATION_TIMEOUT_MS: envInt({ min: 1_000, max: 3_600_000, default: 120_000 }),
+  // Fees in micro-STX: the node's estimate is held within [floor, ceiling]; a transaction
+  // pending STACKS_FEE_BUMP_AFTER_MS is re-signed at its nonce with a higher fee (0: never).
+  STACKS_FEE_FLOOR_USTX: envInt({ min: 0, default: 1_000 }),
+  STACKS_FEE_CEILING_USTX: envInt({ min: 1, default: 1_000_000 }),
+  STACKS_FEE_BUMP_AFTER_MS: envInt({ min: 0, max: 3_600_000, default: 60_000 }),
+  // One process per key and chain signs (a lease in PostgreSQL); on unless the network is devnet.
+  SIGNING_LEASE: envEnum(["on", "off"]).optional(),
+  SIGNING_LEASE_TTL_MS: envInt({ min: 3_000, max: 600_000, default: 30_000 }),
 };
 
 type CheckedConfig = Pick<BaseServiceConfig, "NODE_ENV" | "AUTH_API_KEYS" | "AUTH_JWT_ISSUER"> & {
   SIGNER_KEYS: readonly unknown[];
+  STACKS_FEE_FLOOR_USTX?: number;
+  STACKS_FEE_CEILING_USTX?: number;
 };
 
 /**
@@ -51,6 +61,13 @@ export function chainServiceChecks(options: { signers?: string } = {}) {
         code: "custom",
         path: ["AUTH_API_KEYS"],
         message: "or JWT settings are required in production: every mutating endpoint needs a caller",
+      });
+    }
+    if ((config.STACKS_FEE_FLOOR_USTX ?? 0) > (config.STACKS_FEE_CEILING_USTX ?? Number.MAX_SAFE_INTEGER)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["STACKS_FEE_CEILING_USTX"],
+        message: "must not be below STACKS_FEE_FLOOR_USTX",
       });
     }
     if (config.SIGNER_KEYS.length === 0) {
