@@ -10,7 +10,7 @@ import type { TransactionJournal } from "./transaction-journal.js";
 const RECONCILE_INTERVAL_MS = 60_000;
 
 export interface ChainSyncPipelineOptions<C extends ContractKey, Tx> {
-  sync: Omit<ContractEventSyncOptions<C, Tx>, "onError">;
+  sync: Omit<ContractEventSyncOptions<C, Tx>, "onError" | "forget" | "onReorganized">;
   sql: SqlExecutor;
   pool: Pool;
   nats: NatsConnection;
@@ -37,7 +37,15 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
 
   constructor(private readonly options: ChainSyncPipelineOptions<C, Tx>) {
     this.sync = new ContractEventSync(
-      { ...options.sync, onError: (error) => options.logError(`chain sync failed: ${(error as Error).message}`) },
+      {
+        ...options.sync,
+        onError: (error) => options.logError(`chain sync failed: ${(error as Error).message}`),
+        forget: (tx, _sql, fromHeight) => options.forget(tx, fromHeight).then(() => undefined),
+        onReorganized: ({ followerId, fromHeight, orphaned }) =>
+          options.logError(
+            `chain reorganised: ${followerId} undid the read model from height ${fromHeight} (${orphaned.length} applied events orphaned) and read the canonical branch again`,
+          ),
+      },
       options.sql,
     );
     this.#relay = new OutboxRelay({

@@ -64,6 +64,30 @@ CREATE UNIQUE INDEX "chain_transactions_txid_key" ON "chain_transactions"("txid"
 CREATE INDEX "chain_transactions_status_created_at_idx" ON "chain_transactions"("status", "created_at");
 `;
 
+/** The folder name of the migration that adds the followed-events ledger. */
+export const CHAIN_SYNC_LEDGER_MIGRATION_NAME = "00000000000002_chain_sync_followed_events";
+
+/**
+ * The print events a follower applied, where each sat on the chain: the follower stops
+ * reading the contract's log (newest first) at the first event it finds here, and an
+ * applied event that the API no longer lists, or lists elsewhere, marks a fork to rewind.
+ */
+export const CHAIN_SYNC_LEDGER_MIGRATION_SQL = `-- CreateTable
+CREATE TABLE "chain_followed_events" (
+    "follower_id" TEXT NOT NULL,
+    "txid" TEXT NOT NULL,
+    "event_index" INTEGER NOT NULL,
+    "block_height" INTEGER NOT NULL,
+    "tx_index" INTEGER NOT NULL,
+    "block_hash" TEXT NOT NULL,
+
+    CONSTRAINT "chain_followed_events_pkey" PRIMARY KEY ("follower_id","txid","event_index")
+);
+
+-- CreateIndex
+CREATE INDEX "chain_followed_events_follower_id_block_height_idx" ON "chain_followed_events"("follower_id", "block_height");
+`;
+
 /** The models matching CHAIN_SYNC_MIGRATION_SQL, to paste into a service's schema.prisma. */
 export const CHAIN_SYNC_PRISMA_MODELS = `model ChainCheckpoint {
   followerId String   @id @map("follower_id")
@@ -107,6 +131,19 @@ model ChainTransaction {
   @@index([status, createdAt])
   @@map("chain_transactions")
 }
+
+model ChainFollowedEvent {
+  followerId  String @map("follower_id")
+  txid        String
+  eventIndex  Int    @map("event_index")
+  blockHeight Int    @map("block_height")
+  txIndex     Int    @map("tx_index")
+  blockHash   String @map("block_hash")
+
+  @@id([followerId, txid, eventIndex])
+  @@index([followerId, blockHeight])
+  @@map("chain_followed_events")
+}
 `;
 
 /** Writes the migration into a service's Prisma migrations folder and returns its path. */
@@ -115,5 +152,8 @@ export async function writeChainSyncMigration(migrationsDir: string): Promise<st
   await mkdir(folder, { recursive: true });
   const file = join(folder, "migration.sql");
   await writeFile(file, CHAIN_SYNC_MIGRATION_SQL);
+  const ledger = join(migrationsDir, CHAIN_SYNC_LEDGER_MIGRATION_NAME);
+  await mkdir(ledger, { recursive: true });
+  await writeFile(join(ledger, "migration.sql"), CHAIN_SYNC_LEDGER_MIGRATION_SQL);
   return file;
 }

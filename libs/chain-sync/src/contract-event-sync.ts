@@ -1,7 +1,9 @@
 import {
   ChainFollower,
   type ContractKey,
+  type FollowedEvent,
   type LocatedPrintEvent,
+  type LogHead,
   type PrintEventByContract,
   type StacksChain,
 } from "@voltstack/chain";
@@ -47,32 +49,54 @@ export interface ContractEventSyncOptions<C extends ContractKey, Tx> {
   handle: PrintEventHandler<C, Tx>;
   /** The service's schema, where the outbox lives. */
   schema: string;
-  /** First height to read when there is no checkpoint yet. */
+  /** Events below this height are never read (the contracts' deployment height). */
   fromHeight?: number;
+  /** How often the contract's log is looked at when nothing wakes the follower, ms. */
   pollIntervalMs?: number;
+  /**
+   * Undoes in the read model what blocks from `fromHeight` on did, inside the transaction
+   * that rewinds the follower past a fork (the re-sync's reset). Without it a fork stops
+   * the follower with CHECKPOINT_NOT_ON_CHAIN for an operator to re-sync.
+   */
+  forget?: (tx: Tx, sql: SqlExecutor, fromHeight: number) => Promise<void>;
+  /** Told of each automatic rewind. */
+  onReorganized?: (reorganization: Reorganization) => void;
   /** Pause after a failed pass, ms. */
   errorBackoffMs?: number;
   onError?: (error: unknown) => void;
+}
+
+/** A fork that orphaned events the follower had applied, and what it did about it. */
+export interface Reorganization {
+  followerId: string;
+  /** The lowest height whose events were undone and read again. */
+  fromHeight: number;
+  /** Applied events the canonical chain no longer holds where they were. */
+  orphaned: { txid: string; eventIndex: number; blockHeight: number }[];
 }
 
 /**
  * Follows one contract's print events into a service: for each block that has some,
  * one database transaction applies them to the read model (the handler), records the
  * domain events in the `chain_events` ledger and the outbox, confirms the journal's
- * entries and moves the checkpoint. Delivery is at least once; event ids come from
- * (txid, event index), and the ledger keeps a re-sync from publishing a fact twice.
+ * entries, records the events in the `chain_followed_events` ledger and moves the
+ * checkpoint. The contract's log is read newest first down to the newest applied event,
+ * so an idle pass costs one API request whatever the block rate. An applied event that
+ * the log no longer lists where it was marks a fork: the follower undoes the read model
+ * from the lowest such height and reads the canonical branch again. Delivery is at
+ * least once; event ids come from (txid, event index), and the `chain_events` ledger
+ * keeps a re-sync or a rewind from publishing a fact twice.
  */
 export class ContractEventSync<C extends ContractKey, Tx> {
   readonly #follower: ChainFollower;
-  readonly #checkpoints: PgCheckpointStore;
   readonly #sql: SqlExecutor;
   #running = false;
-  #stopping = false;
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #woken = false;
   #queue: Promise<unknown> = Promise.resolve();
   #syncedHeight = -1;
+  #lastHead: LogHead | undefined;
   readonly #heightWaiters = new Set<{ height: number; resolve: (reached: boolean) => void }>();
 
   constructor(
@@ -80,15 +104,13 @@ export class ContractEventSync<C extends ContractKey, Tx> {
     sql: SqlExecutor,
   ) {
     this.#sql = sql;
-    this.#checkpoints = new PgCheckpointStore(sql);
     this.#follower = new ChainFollower(options.chain, {
-      id: options.id,
-      store: this.#checkpoints,
+      contract: options.contract,
       fromHeight: options.fromHeight ?? 0,
     });
   }
 
-  /** The last height whose events are in the read model (-1 before the first pass). */
+  /** The last height whose events are known to be in the read model (-1 before a pass that asked for the tip). */
   get syncedHeight(): number {
     return this.#syncedHeight;
   }
@@ -96,13 +118,11 @@ export class ContractEventSync<C extends ContractKey, Tx> {
   start(): void {
     if (this.#running) return;
     this.#running = true;
-    this.#stopping = false;
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#running = false;
-    this.#stopping = true;
     for (const waiter of this.#heightWaiters) waiter.resolve(false);
     this.#wake?.();
     await this.#loop;
@@ -138,7 +158,7 @@ export class ContractEventSync<C extends ContractKey, Tx> {
 
   /** Reads from the checkpoint up to the tip; resolves with the last synced height. */
   syncToTip(): Promise<number> {
-    return this.#exclusive(() => this.#pass());
+    return this.#exclusive(() => this.#pass({ forceTip: true }));
   }
 
   /**
@@ -150,9 +170,15 @@ export class ContractEventSync<C extends ContractKey, Tx> {
     return this.#exclusive(async () => {
       await this.options.transactions.transaction(async (tx, sql) => {
         await reset(tx, sql);
+        await sql.execute("DELETE FROM chain_followed_events WHERE follower_id = $1 AND block_height >= $2", [
+          this.options.id,
+          fromHeight,
+        ]);
         await PgCheckpointStore.resetWith(sql, this.options.id, fromHeight - 1);
       });
-      return this.#pass();
+      this.#lastHead = undefined;
+      this.#syncedHeight = -1;
+      return this.#pass({ forceTip: true });
     });
   }
 
@@ -166,7 +192,7 @@ export class ContractEventSync<C extends ContractKey, Tx> {
     while (this.#running) {
       let pause = this.options.pollIntervalMs ?? 1_000;
       try {
-        await this.syncToTip();
+        await this.#exclusive(() => this.#pass({ forceTip: false }));
       } catch (error) {
         (this.options.onError ?? ((e) => console.error("chain sync:", e)))(error);
         pause = this.options.errorBackoffMs ?? 1_000;
@@ -195,52 +221,140 @@ export class ContractEventSync<C extends ContractKey, Tx> {
     });
   }
 
-  async #pass(): Promise<number> {
-    const { chain, contract, id } = this.options;
-    await this.#checkCheckpointOnChain();
-    let height = await this.#follower.position();
-    const tip = await chain.api.getTipHeight();
-    let checkpointed = height - 1;
-    let lastHash: string | undefined;
-    while (height <= tip && !this.#stopping) {
-      const block = await this.#follower.readBlock(height);
-      if (!block) break;
-      const events = block.events.filter((event): event is ContractPrintEvent<C> => event.contract === contract);
-      if (events.length > 0) {
-        await this.#commitBlock(height, block.hash, events);
-        checkpointed = height;
-      }
-      lastHash = block.hash;
-      height += 1;
+  /**
+   * One look at the contract's log. The API's tip is asked for only when someone waits
+   * for a height (or `forceTip`): read before the log, every event up to it is in the log.
+   */
+  async #pass(options: { forceTip: boolean }): Promise<number> {
+    const { chain } = this.options;
+    const tip = options.forceTip || this.#heightWaiters.size > 0 ? await chain.api.getChainTip() : undefined;
+    const head = await this.#follower.head();
+    const changed = !this.#lastHead || head.cursor !== this.#lastHead.cursor || head.total !== this.#lastHead.total;
+    if (changed) {
+      await this.#applyNewEvents();
+      this.#lastHead = head;
     }
-    // Empty blocks are checkpointed once per pass rather than one transaction each.
-    if (height - 1 > checkpointed) await PgCheckpointStore.saveWith(this.#sql, id, height - 1, lastHash);
-    this.#syncedHeight = height - 1;
+    if (tip) this.#syncedHeight = Math.max(this.#syncedHeight, tip.height);
     for (const waiter of this.#heightWaiters) if (waiter.height <= this.#syncedHeight) waiter.resolve(true);
-    return height - 1;
+    return this.#syncedHeight;
+  }
+
+  async #applyNewEvents(): Promise<void> {
+    for (let rewinds = 0; ; rewinds += 1) {
+      const { events, newestApplied } = await this.#follower.unappliedEvents((txid, eventIndex) =>
+        this.#isApplied(txid, eventIndex),
+      );
+      const orphaned = await this.#orphanedEvents(newestApplied, events);
+      if (orphaned.length === 0) {
+        await this.#commitByBlock(
+          events.filter(
+            (event): event is FollowedEvent & ContractPrintEvent<C> => event.contract === this.options.contract,
+          ),
+        );
+        return;
+      }
+      if (rewinds > 0 || !this.options.forget) {
+        const lowest = orphaned.reduce((a, b) => (a.blockHeight <= b.blockHeight ? a : b));
+        throw new ChainSyncError(
+          "CHECKPOINT_NOT_ON_CHAIN",
+          `Events the follower ${this.options.id} applied at height ${lowest.blockHeight} are no longer on the chain where they were (reset or reorganised): re-sync from a height before the change.`,
+          { followerId: this.options.id, height: lowest.blockHeight, orphaned: orphaned.slice(0, 20) },
+        );
+      }
+      await this.#rewind(orphaned, events);
+    }
+  }
+
+  async #isApplied(txid: string, eventIndex: number): Promise<boolean> {
+    const rows = await this.#sql.query<{ found: number }>(
+      "SELECT 1 AS found FROM chain_followed_events WHERE follower_id = $1 AND txid = $2 AND event_index = $3",
+      [this.options.id, txid, eventIndex],
+    );
+    return rows.length > 0;
   }
 
   /**
-   * The block the checkpoint names must still be on the chain with the same hash: after
-   * a devnet reset or a Bitcoin reorganisation the read model no longer matches it, and
-   * reading on would mix two histories. The follower stops with an error instead.
+   * Applied events the log no longer lists where they were: those newer than the one at
+   * which reading stopped (or all, when it stopped at none), and, when a newly listed
+   * event sits at or below an applied one, the applied events from that height up.
    */
-  async #checkCheckpointOnChain(): Promise<void> {
-    const saved = await this.#checkpoints.loadBlock(this.options.id);
-    if (!saved?.hash) return;
-    const block = await this.options.chain.api.getBlockByHeight(saved.height);
-    if (block?.hash === saved.hash) return;
-    throw new ChainSyncError(
-      "CHECKPOINT_NOT_ON_CHAIN",
-      `Block ${saved.height} the follower ${this.options.id} stopped at is no longer on the chain (reset or reorganised): re-sync from a height before the change.`,
-      { followerId: this.options.id, height: saved.height, hash: saved.hash, found: block?.hash ?? null },
-    );
+  async #orphanedEvents(
+    newestApplied: { txid: string; eventIndex: number } | null,
+    fresh: FollowedEvent[],
+  ): Promise<{ txid: string; eventIndex: number; blockHeight: number }[]> {
+    type Row = { txid: string; event_index: number; block_height: number };
+    const id = this.options.id;
+    const newerThanStop = newestApplied
+      ? await this.#sql.query<Row>(
+          `SELECT txid, event_index, block_height FROM chain_followed_events
+            WHERE follower_id = $1 AND (block_height, tx_index, event_index) > (
+              SELECT block_height, tx_index, event_index FROM chain_followed_events
+               WHERE follower_id = $1 AND txid = $2 AND event_index = $3)`,
+          [id, newestApplied.txid, newestApplied.eventIndex],
+        )
+      : await this.#sql.query<Row>(
+          "SELECT txid, event_index, block_height FROM chain_followed_events WHERE follower_id = $1",
+          [id],
+        );
+    const oldestFresh = fresh[0];
+    const atOrAboveFresh = oldestFresh
+      ? await this.#sql.query<Row>(
+          `SELECT txid, event_index, block_height FROM chain_followed_events
+            WHERE follower_id = $1 AND (block_height, tx_index, event_index) >= ($2, $3, $4)`,
+          [id, oldestFresh.blockHeight, oldestFresh.txIndex, oldestFresh.eventIndex],
+        )
+      : [];
+    const orphaned = new Map<string, { txid: string; eventIndex: number; blockHeight: number }>();
+    for (const row of [...newerThanStop, ...atOrAboveFresh])
+      orphaned.set(`${row.txid}:${row.event_index}`, {
+        txid: row.txid,
+        eventIndex: row.event_index,
+        blockHeight: row.block_height,
+      });
+    return [...orphaned.values()];
   }
 
-  async #commitBlock(height: number, hash: string, events: ContractPrintEvent<C>[]): Promise<void> {
+  /** Undoes the read model from the lowest orphaned height, in one transaction with the ledger and the checkpoint. */
+  async #rewind(
+    orphaned: { txid: string; eventIndex: number; blockHeight: number }[],
+    fresh: FollowedEvent[],
+  ): Promise<void> {
+    const fromHeight = Math.min(
+      ...orphaned.map((event) => event.blockHeight),
+      ...fresh.map((event) => event.blockHeight),
+    );
+    const forget = this.options.forget as NonNullable<ContractEventSyncOptions<C, Tx>["forget"]>;
+    await this.options.transactions.transaction(async (tx, sql) => {
+      await forget(tx, sql, fromHeight);
+      await sql.execute("DELETE FROM chain_followed_events WHERE follower_id = $1 AND block_height >= $2", [
+        this.options.id,
+        fromHeight,
+      ]);
+      await PgCheckpointStore.resetWith(sql, this.options.id, fromHeight - 1);
+    });
+    this.#syncedHeight = Math.min(this.#syncedHeight, fromHeight - 1);
+    this.options.onReorganized?.({ followerId: this.options.id, fromHeight, orphaned });
+  }
+
+  async #commitByBlock(events: (FollowedEvent & ContractPrintEvent<C>)[]): Promise<void> {
+    let start = 0;
+    while (start < events.length) {
+      const first = events[start] as FollowedEvent;
+      let end = start;
+      while (end < events.length && (events[end] as FollowedEvent).blockHeight === first.blockHeight) end += 1;
+      await this.#commitBlock(
+        { height: first.blockHeight, time: first.blockTime },
+        first.blockHash,
+        events.slice(start, end),
+      );
+      this.#syncedHeight = Math.max(this.#syncedHeight, first.blockHeight);
+      start = end;
+    }
+  }
+
+  async #commitBlock(block: SyncBlock, hash: string, events: (FollowedEvent & ContractPrintEvent<C>)[]): Promise<void> {
     const { chain, contract, id, schema } = this.options;
-    const apiBlock = (await chain.api.getBlockByHeight(height)) as { block_time_iso?: string } | null;
-    const block: SyncBlock = { height, time: apiBlock?.block_time_iso ?? new Date().toISOString() };
+    const height = block.height;
     await withSpan(
       `chain.sync ${contract}`,
       { [SpanAttributes.chainContract]: chain.contracts[contract].id, [SpanAttributes.chainBlockHeight]: height },
@@ -249,6 +363,11 @@ export class ContractEventSync<C extends ContractKey, Tx> {
           for (const event of events) {
             const derived = await this.options.handle(event, { tx, sql, block });
             const txid = `0x${event.txid}`;
+            await sql.execute(
+              `INSERT INTO chain_followed_events (follower_id, txid, event_index, block_height, tx_index, block_hash)
+               VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
+              [id, event.txid, event.eventIndex, height, event.txIndex, hash],
+            );
             await TransactionJournal.confirmWith(sql, txid, height);
             if (derived.length === 0) continue;
             const traceparent = await TransactionJournal.traceparentWith(sql, txid);

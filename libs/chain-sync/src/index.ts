@@ -8,6 +8,8 @@ export {
   chainSyncServiceFor,
 } from "./chain-sync-service.js";
 export {
+  CHAIN_SYNC_LEDGER_MIGRATION_NAME,
+  CHAIN_SYNC_LEDGER_MIGRATION_SQL,
   CHAIN_SYNC_MIGRATION_NAME,
   CHAIN_SYNC_MIGRATION_SQL,
   CHAIN_SYNC_PRISMA_MODELS,

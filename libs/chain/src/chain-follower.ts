@@ -1,102 +1,127 @@
-import type { CheckpointStore } from "./checkpoint-store.js";
+import { ChainError } from "./chain-error.js";
+import type { ContractKey } from "./contract-names.js";
 import type { LocatedPrintEvent } from "./print-events.js";
 import type { StacksChain } from "./stacks-chain.js";
-import { WakeSignal } from "./wake-signal.js";
+import type { ApiEvent, ApiTransaction } from "./stacks-api.js";
 
 export interface ChainFollowerOptions {
-  /** Names this follower's checkpoint. */
-  id: string;
-  store: CheckpointStore;
-  /** First height to read when the store has no checkpoint yet. */
+  contract: ContractKey;
+  /** Events of blocks below this height are never read (the contract's deployment height, say). */
   fromHeight: number;
-  /** How often to look for new blocks at the tip, ms. */
-  pollIntervalMs?: number;
-  /** Stay this many blocks behind the tip (0 = read the tip). */
-  lagBlocks?: number;
+  /** Page size of the contract-log route (the API allows 100 at most). */
+  pageSize?: number;
 }
 
-export interface FollowedBlock {
-  height: number;
-  hash: string;
-  events: LocatedPrintEvent[];
+/** A print event of the followed contract, with the block that holds it. */
+export type FollowedEvent = LocatedPrintEvent & {
+  blockHash: string;
+  /** ISO 8601 */
+  blockTime: string;
+};
+
+export interface UnappliedEvents {
+  /** Oldest first. */
+  events: FollowedEvent[];
+  /** The listed event at which reading stopped; null when no listed event was applied. */
+  newestApplied: { txid: string; eventIndex: number } | null;
+}
+
+/** The newest position in the contract's log and how many events the log holds: unchanged means nothing new. */
+export interface LogHead {
+  cursor: string | null;
+  total: number;
 }
 
 /**
- * Reads the chain block by block from a height and hands over the print events of
- * our five contracts in chain order (transaction index, then event index). A block's
- * height is checkpointed once all its events were handed over, so after a restart
- * the follower resumes after the last complete block: delivery is at least once.
+ * Reads one contract's print events through the API's contract-log route, which lists
+ * them newest first across the whole chain: a pass costs one request when nothing
+ * changed and, otherwise, one per page of new events plus one per new transaction (for
+ * the block that holds it), however many blocks went by. The caller says which events
+ * it already applied; reading stops at the first of those, so an event is handed over
+ * again only after a rewind. Events come back oldest first, in chain order.
  */
 export class ChainFollower {
-  readonly #wake = new WakeSignal();
+  readonly #pageSize: number;
 
   constructor(
     private readonly chain: StacksChain,
     private readonly options: ChainFollowerOptions,
-  ) {}
-
-  /** The next height to read. */
-  async position(): Promise<number> {
-    const saved = await this.options.store.load(this.options.id);
-    return saved === undefined ? this.options.fromHeight : saved + 1;
+  ) {
+    this.#pageSize = options.pageSize ?? 50;
   }
 
-  /** One block's events, or null when the block does not exist yet. */
-  async readBlock(height: number): Promise<FollowedBlock | null> {
-    const block = await this.chain.api.getBlockByHeight(height);
-    if (!block) return null;
-    const transactions = await Promise.all(block.txs.map((txid) => this.chain.api.getTransaction(txid)));
-    const events: LocatedPrintEvent[] = [];
-    const successful = transactions
-      .filter((tx) => tx !== null && tx.tx_status === "success" && tx.canonical !== false)
-      .sort((a, b) => (a?.tx_index ?? 0) - (b?.tx_index ?? 0));
-    for (const tx of successful) {
-      if (!tx) continue;
-      const sorted = [...(tx.events ?? [])].sort((a, b) => a.event_index - b.event_index);
-      for (const apiEvent of sorted) {
-        const [decoded] = this.chain.printEvents([apiEvent]);
-        if (!decoded) continue;
-        events.push({
-          ...decoded,
-          txid: tx.tx_id.replace(/^0x/, ""),
-          blockHeight: height,
-          txIndex: tx.tx_index ?? 0,
-          eventIndex: apiEvent.event_index,
-        });
-      }
-    }
-    return { height, hash: block.hash, events };
+  get contractId(): string {
+    return this.chain.contracts[this.options.contract].id;
+  }
+
+  /** The log's newest position and size, in one request. */
+  async head(): Promise<LogHead> {
+    const page = await this.chain.api.getContractLogs(this.contractId, { limit: 1 });
+    return { cursor: page.cursor, total: page.total };
   }
 
   /**
-   * Blocks from the checkpoint up to the tip (minus the lag), one at a time; the
-   * checkpoint moves when the consumer asks for the block after. Stops at the tip
-   * unless `follow` is set, then waits for new blocks until the signal aborts.
+   * The events newer than the newest applied one, oldest first. `isApplied` is asked
+   * about each listed event from the newest down; the first `true` ends the reading.
    */
-  async *blocks(options: { follow?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<FollowedBlock> {
-    const onAbort = () => this.#wake.wake();
-    options.signal?.addEventListener("abort", onAbort);
-    try {
-      let height = await this.position();
-      while (!options.signal?.aborted) {
-        const tip = (await this.chain.api.getTipHeight()) - (this.options.lagBlocks ?? 0);
-        while (height <= tip && !options.signal?.aborted) {
-          const block = await this.readBlock(height);
-          if (!block) break;
-          yield block;
-          await this.options.store.save(this.options.id, height);
-          height += 1;
+  async unappliedEvents(isApplied: (txid: string, eventIndex: number) => Promise<boolean>): Promise<UnappliedEvents> {
+    const listed: ApiEvent[] = [];
+    let newestApplied: UnappliedEvents["newestApplied"] = null;
+    let cursor: string | undefined;
+    reading: for (;;) {
+      const page = await this.chain.api.getContractLogs(this.contractId, { limit: this.#pageSize, cursor });
+      for (const event of page.results) {
+        const txid = normalise(event.tx_id ?? "");
+        if (await isApplied(txid, event.event_index)) {
+          newestApplied = { txid, eventIndex: event.event_index };
+          break reading;
         }
-        if (!options.follow) return;
-        await this.#wake.wait(this.options.pollIntervalMs ?? 1_000);
+        listed.push(event);
       }
-    } finally {
-      options.signal?.removeEventListener("abort", onAbort);
+      if (!page.olderCursor || page.results.length === 0) break;
+      // Pages end where the position of the next older one begins, unless it is below the first height read.
+      if (heightOf(page.olderCursor) < this.options.fromHeight) break;
+      cursor = page.olderCursor;
     }
+    const transactions = new Map<string, ApiTransaction>();
+    for (const txid of new Set(listed.map((event) => normalise(event.tx_id ?? "")))) {
+      const tx = await this.chain.api.getTransaction(txid, 0);
+      if (!tx || tx.block_height === undefined || tx.block_hash === undefined) {
+        // The log and the transaction index disagree for a moment (a block arriving or being orphaned).
+        throw new ChainError(
+          "CHAIN_INDEX_UNSETTLED",
+          `The API lists an event of ${this.contractId} in transaction ${txid} but does not show that transaction mined.`,
+          { contract: this.contractId, txid },
+        );
+      }
+      transactions.set(txid, tx);
+    }
+    const events: FollowedEvent[] = [];
+    for (const event of listed) {
+      const tx = transactions.get(normalise(event.tx_id ?? "")) as ApiTransaction;
+      if ((tx.block_height as number) < this.options.fromHeight) continue;
+      const [decoded] = this.chain.printEvents([event]);
+      if (!decoded) continue;
+      events.push({
+        ...decoded,
+        txid: normalise(tx.tx_id),
+        blockHeight: tx.block_height as number,
+        txIndex: tx.tx_index ?? 0,
+        eventIndex: event.event_index,
+        blockHash: tx.block_hash as string,
+        blockTime: new Date((tx.block_time ?? 0) * 1000).toISOString(),
+      });
+    }
+    events.sort((a, b) => a.blockHeight - b.blockHeight || a.txIndex - b.txIndex || a.eventIndex - b.eventIndex);
+    return { events, newestApplied };
   }
+}
 
-  /** The print events one by one, in order; see `blocks` for checkpointing. */
-  async *events(options: { follow?: boolean; signal?: AbortSignal } = {}): AsyncGenerator<LocatedPrintEvent> {
-    for await (const block of this.blocks(options)) yield* block.events;
-  }
+function normalise(txid: string): string {
+  return txid.replace(/^0x/, "").toLowerCase();
+}
+
+/** The block height of a log position `height:microblock:txIndex:eventIndex`. */
+function heightOf(position: string): number {
+  return Number(position.split(":")[0]);
 }

@@ -9,7 +9,7 @@ export interface ConfirmationOptions {
   confirmations?: number;
   /** Give up after this long, ms. */
   timeoutMs?: number;
-  /** How often the tip is polled, ms. */
+  /** How often waiting senders' nonces are polled, ms. */
   pollIntervalMs?: number;
   /** A transaction unknown to the node or still pending after this long is handed to recovery, ms. */
   stuckAfterMs?: number;
@@ -17,7 +17,8 @@ export interface ConfirmationOptions {
   recheckIntervalMs?: number;
 }
 
-export type FinalStatus = "success" | "abort_by_response" | "abort_by_post_condition" | `dropped_${string}`;
+export type FinalStatus =
+  "success" | "abort_by_response" | "abort_by_post_condition" | "problematic_skipped" | `dropped_${string}`;
 
 export interface FinalTransaction {
   txid: string;
@@ -33,6 +34,7 @@ export type RecoverFn = (txid: string) => Promise<string>;
 
 interface Waiter {
   txid: string;
+  origin: TransactionOrigin | undefined;
   confirmations: number;
   deadline: number;
   timeoutMs: number;
@@ -52,7 +54,7 @@ interface Waiter {
 export const DEFAULT_CONFIRMATION: Required<Omit<ConfirmationOptions, "recheckIntervalMs">> = {
   confirmations: 1,
   timeoutMs: 120_000,
-  pollIntervalMs: 1_000,
+  pollIntervalMs: 2_000,
   stuckAfterMs: 30_000,
 };
 
@@ -60,17 +62,26 @@ export function normalizeTxid(txid: string): string {
   return txid.replace(/^0x/, "").toLowerCase();
 }
 
+/** Who sent a transaction: lets the tracker learn from one nonce lookup that it was mined. */
+export interface TransactionOrigin {
+  sender: string;
+  nonce: bigint;
+}
+
 /**
- * Follows many transactions to a final state with one polling loop: it reads the tip,
- * looks at each new block's transaction list, and fetches only the transactions of
- * its waiters that appear there (or all of them when the API has no block endpoint),
- * plus a periodic check of every waiter so that drops and lost transactions surface.
+ * Follows many transactions to a final state with one polling loop whose requests grow
+ * with the number of senders, not of transactions: each round asks the API for each
+ * waiting sender's last confirmed nonce, and fetches a transaction only once its nonce
+ * was executed (or, for waiters of unknown origin, every round). Every waiter is also
+ * fetched now and then, so that drops, replacements and lost transactions surface: a
+ * transaction replaced by fee is followed to its replacement, a dropped or unknown one
+ * is handed to recovery (re-broadcast, fee bump) and declared dropped only when its
+ * nonce went to another transaction.
  */
 export class ConfirmationTracker {
   readonly #waiters = new Map<string, Waiter>();
   readonly #wake = new WakeSignal();
   #running = false;
-  #lastTip: number | undefined;
   readonly #defaults: ConfirmationOptions & typeof DEFAULT_CONFIRMATION;
 
   constructor(
@@ -80,7 +91,12 @@ export class ConfirmationTracker {
     this.#defaults = { ...DEFAULT_CONFIRMATION, ...defaults };
   }
 
-  waitFor(txid: string, options: ConfirmationOptions = {}, recover?: RecoverFn): Promise<FinalTransaction> {
+  waitFor(
+    txid: string,
+    options: ConfirmationOptions = {},
+    recover?: RecoverFn,
+    origin?: TransactionOrigin,
+  ): Promise<FinalTransaction> {
     const settings = { ...this.#defaults, ...options };
     const id = normalizeTxid(txid);
     const existing = this.#waiters.get(id);
@@ -91,29 +107,33 @@ export class ConfirmationTracker {
       resolve = res;
       reject = rej;
     });
-    {
-      const now = Date.now();
-      this.#waiters.set(id, {
-        txid: id,
-        confirmations: settings.confirmations,
-        deadline: now + settings.timeoutMs,
-        timeoutMs: settings.timeoutMs,
-        stuckAfterMs: settings.stuckAfterMs,
-        recheckMs: settings.recheckIntervalMs ?? Math.max(settings.stuckAfterMs / 2, settings.pollIntervalMs),
-        since: now,
-        lastChecked: 0,
-        due: true,
-        lastStatus: "unknown",
-        includedAt: undefined,
-        recover,
-        promise,
-        resolve,
-        reject,
-      });
-    }
+    const now = Date.now();
+    this.#waiters.set(id, {
+      txid: id,
+      origin,
+      confirmations: settings.confirmations,
+      deadline: now + settings.timeoutMs,
+      timeoutMs: settings.timeoutMs,
+      stuckAfterMs: settings.stuckAfterMs,
+      recheckMs: settings.recheckIntervalMs ?? Math.max(settings.stuckAfterMs / 2, settings.pollIntervalMs),
+      since: now,
+      lastChecked: 0,
+      due: true,
+      lastStatus: "unknown",
+      includedAt: undefined,
+      recover,
+      promise,
+      resolve,
+      reject,
+    });
     this.#ensureRunning(Math.min(settings.pollIntervalMs, this.#defaults.pollIntervalMs));
     this.#wake.wake();
     return promise;
+  }
+
+  /** Transactions being followed now. */
+  get waiting(): number {
+    return this.#waiters.size;
   }
 
   #ensureRunning(pollMs: number): void {
@@ -127,77 +147,89 @@ export class ConfirmationTracker {
       try {
         await this.#pollOnce();
       } catch {
-        // The node did not answer this round; the next round retries and timeouts still apply.
+        // The API did not answer this round; the next round retries and timeouts still apply.
       }
       this.#expire();
       if (this.#waiters.size > 0) await this.#wake.wait(pollMs);
     }
     this.#running = false;
-    // New waiters are checked on arrival, so an idle tracker need not walk the blocks it missed.
-    this.#lastTip = undefined;
   }
 
   async #pollOnce(): Promise<void> {
-    const tip = await this.api.getTipHeight();
-    if (this.#lastTip === undefined || tip > this.#lastTip) {
-      await this.#markIncluded(this.#lastTip === undefined ? tip : this.#lastTip + 1, tip);
-      this.#lastTip = tip;
-    }
     const now = Date.now();
-    const due = [...this.#waiters.values()].filter(
-      (w) =>
-        w.due ||
-        now - w.lastChecked >= w.recheckMs ||
-        (w.includedAt !== undefined && tip >= w.includedAt + w.confirmations - 1),
+    const waiters = [...this.#waiters.values()];
+    const senders = new Set(waiters.flatMap((w) => (w.origin ? [w.origin.sender] : [])));
+    const executed = new Map<string, bigint | null>();
+    await Promise.all(
+      [...senders].map(async (sender) => {
+        executed.set(sender, (await this.api.getNonces(sender)).lastExecutedTxNonce);
+      }),
     );
-    await Promise.all(due.map((waiter) => this.#check(waiter, tip)));
+    const needsTip = waiters.some((w) => w.includedAt !== undefined && w.confirmations > 1);
+    const tip = needsTip ? await this.api.getTipHeight() : undefined;
+    const due = waiters.filter((w) => {
+      if (w.due || now - w.lastChecked >= w.recheckMs) return true;
+      if (w.includedAt !== undefined) return tip === undefined || tip >= w.includedAt + w.confirmations - 1;
+      if (!w.origin) return true;
+      const last = executed.get(w.origin.sender);
+      return last !== null && last !== undefined && w.origin.nonce <= last;
+    });
+    await Promise.all(due.map((waiter) => this.#check(waiter, tip, executed)));
   }
 
-  /** Marks the waiters whose transaction is in one of the blocks `from..to`. */
-  async #markIncluded(from: number, to: number): Promise<void> {
-    const first = Math.max(from, to - 50);
-    for (let height = first; height <= to; height += 1) {
-      const block = await this.api.getBlockByHeight(height).catch(() => undefined);
-      if (!block) {
-        for (const waiter of this.#waiters.values()) waiter.due = true;
-        return;
-      }
-      for (const txid of block.txs) {
-        const waiter = this.#waiters.get(normalizeTxid(txid));
-        if (waiter) waiter.due = true;
-      }
-    }
-  }
-
-  async #check(waiter: Waiter, tip: number): Promise<void> {
+  async #check(waiter: Waiter, tip: number | undefined, executed: Map<string, bigint | null>): Promise<void> {
     waiter.due = false;
     waiter.lastChecked = Date.now();
     const tx = await this.api.getTransaction(waiter.txid);
     if (!this.#waiters.has(waiter.txid)) return;
-    if (tx === null || tx.tx_status === "pending") {
-      waiter.lastStatus = tx === null ? "unknown to the node" : "pending";
+    if (tx?.tx_status === "dropped_replace_by_fee" && tx.replaced_by_tx_id) {
+      this.#follow(waiter, tx.replaced_by_tx_id);
+      return;
+    }
+    if (tx === null || tx.tx_status === "pending" || tx.tx_status.startsWith("dropped")) {
+      waiter.lastStatus = tx === null ? "unknown to the API" : tx.tx_status;
       waiter.includedAt = undefined;
+      const nonceTaken = this.#nonceTakenByAnother(waiter, executed);
+      const givenUp = !waiter.recover && Date.now() - waiter.since >= waiter.stuckAfterMs;
+      if (tx !== null && tx.tx_status.startsWith("dropped") && (nonceTaken || givenUp)) {
+        this.#settle(waiter, tx);
+        return;
+      }
       if (waiter.recover && Date.now() - waiter.since >= waiter.stuckAfterMs) await this.#recover(waiter);
       return;
     }
     waiter.lastStatus = tx.tx_status;
     if (tx.tx_status === "success") {
-      if (tx.canonical === false || tx.block_height === undefined) return;
+      if (tx.block_height === undefined) return;
       waiter.includedAt = tx.block_height;
-      if (tip < tx.block_height + waiter.confirmations - 1) return;
+      if (waiter.confirmations > 1) {
+        const height = tip ?? (await this.api.getTipHeight());
+        if (height < tx.block_height + waiter.confirmations - 1) return;
+      }
     }
     this.#settle(waiter, tx);
+  }
+
+  /** The waiter's nonce was executed, yet its own transaction is not mined: another one took the nonce. */
+  #nonceTakenByAnother(waiter: Waiter, executed: Map<string, bigint | null>): boolean {
+    if (!waiter.origin) return false;
+    const last = executed.get(waiter.origin.sender);
+    return last !== null && last !== undefined && waiter.origin.nonce <= last;
   }
 
   async #recover(waiter: Waiter): Promise<void> {
     waiter.since = Date.now();
     const next = normalizeTxid(await (waiter.recover as RecoverFn)(waiter.txid));
-    if (next !== waiter.txid) {
-      this.#waiters.delete(waiter.txid);
-      waiter.txid = next;
-      waiter.due = true;
-      this.#waiters.set(next, waiter);
-    }
+    if (next !== waiter.txid) this.#follow(waiter, next);
+  }
+
+  #follow(waiter: Waiter, txid: string): void {
+    const next = normalizeTxid(txid);
+    this.#waiters.delete(waiter.txid);
+    waiter.txid = next;
+    waiter.due = true;
+    this.#waiters.set(next, waiter);
+    this.#wake.wake();
   }
 
   #settle(waiter: Waiter, tx: ApiTransaction): void {

@@ -5,12 +5,19 @@ export {
   retryableBroadcastFailure,
 } from "./broadcast-retry.js";
 export { BroadcastRejectedError, ChainError, ConfirmationTimeoutError, TransactionFailedError } from "./chain-error.js";
-export { ChainFollower, type ChainFollowerOptions, type FollowedBlock } from "./chain-follower.js";
+export {
+  ChainFollower,
+  type ChainFollowerOptions,
+  type FollowedEvent,
+  type LogHead,
+  type UnappliedEvents,
+} from "./chain-follower.js";
 export { type CheckpointStore, InMemoryCheckpointStore } from "./checkpoint-store.js";
 export { type PlainValue, toPlain } from "./clarity-decoding.js";
 export {
   type ConfirmationOptions,
   ConfirmationTracker,
+  type TransactionOrigin,
   type FinalStatus,
   type FinalTransaction,
 } from "./confirmation-tracker.js";
@@ -42,6 +49,7 @@ export {
   type ResolvedNetwork,
   resolveNetwork,
 } from "./network-config.js";
+export { DEFAULT_REQUEST_BUDGET, RequestBudget, type RequestBudgetOptions } from "./request-budget.js";
 export { InMemoryNonceStore, type NonceStore } from "./nonce-store.js";
 export { postConditions } from "./post-conditions.js";
 export type {
@@ -63,7 +71,11 @@ export {
   type AccountNonces,
   type ApiBlock,
   type ApiEvent,
+  API_PAGE_LIMITS,
   type ApiTransaction,
+  type ChainTip,
+  type ContractLogPage,
+  type NodeInfo,
   type FetchFn,
   StacksApi,
 } from "./stacks-api.js";

@@ -1,6 +1,7 @@
 import type { ClarityValue } from "@stacks/transactions";
 import { BroadcastRejectedError, ChainError } from "./chain-error.js";
 import { decodeHex } from "./clarity-decoding.js";
+import { DEFAULT_REQUEST_BUDGET, RequestBudget } from "./request-budget.js";
 
 export type FetchFn = typeof fetch;
 
@@ -13,6 +14,10 @@ export interface AccountNonces {
   detectedMissingNonces: bigint[];
 }
 
+/**
+ * A transaction event, as the contract-log route returns it and as this library hands
+ * events on: the v3 transaction events are normalised to this shape.
+ */
 export interface ApiEvent {
   event_index: number;
   event_type: string;
@@ -20,6 +25,13 @@ export interface ApiEvent {
   contract_log?: { contract_id: string; topic: string; value: { hex: string; repr?: string } };
 }
 
+/**
+ * A transaction as this library reads it, normalised from the API's v3 transaction
+ * (mined or mempool) so that callers see one shape: `tx_status` is the API's `status`,
+ * `block_*` and `tx_index` come from `block`, `replaced_by_tx_id` names the
+ * replace-by-fee successor of a dropped transaction. A v3 transaction is always on the
+ * canonical chain (the API answers 404, or the mempool record, once its block is orphaned).
+ */
 export interface ApiTransaction {
   tx_id: string;
   tx_status: string;
@@ -29,18 +41,44 @@ export interface ApiTransaction {
   sender_address?: string;
   tx_result?: { hex: string; repr?: string };
   block_height?: number;
+  block_hash?: string;
+  /** Unix seconds. */
+  block_time?: number;
   tx_index?: number;
   canonical?: boolean;
   event_count?: number;
   events?: ApiEvent[];
   contract_call?: { contract_id: string; function_name: string };
+  replaced_by_tx_id?: string | null;
 }
 
 export interface ApiBlock {
   height: number;
   hash: string;
-  canonical?: boolean;
-  txs: string[];
+  canonical: boolean;
+  /** ISO 8601. */
+  time: string;
+}
+
+/** The newest block the API has indexed. */
+export interface ChainTip {
+  height: number;
+  hash: string;
+}
+
+/** One page of a contract's print events, newest first (the API's order). */
+export interface ContractLogPage {
+  total: number;
+  /** The position `height:microblock:txIndex:eventIndex` of the first result; null when empty. */
+  cursor: string | null;
+  /** The position of the first result of the next older page; null on the last page. */
+  olderCursor: string | null;
+  results: ApiEvent[];
+}
+
+export interface NodeInfo {
+  networkId: number;
+  tipHeight: number;
 }
 
 export interface StacksApiOptions {
@@ -48,42 +86,90 @@ export interface StacksApiOptions {
   fetch?: FetchFn;
   /** Per-request timeout, ms. */
   requestTimeoutMs?: number;
+  /** Sent as `x-api-key`; never logged or put in an error. */
+  apiKey?: string;
+  /** Shared by every caller of this client; default DEFAULT_REQUEST_BUDGET. */
+  budget?: RequestBudget;
+  /** Retries of a request answered 429, 5xx or not at all (broadcasts: 429 only). */
+  maxRetries?: number;
+  /** First backoff after a 5xx or a lost connection, ms; doubles per retry, with jitter. */
+  retryBaseMs?: number;
 }
 
-/** The subset of the Stacks node and API endpoints this library uses, over plain HTTP. */
+/** Page limits the API enforces (src/api/pagination.ts): over-limit queries answer 400, never clamp. */
+export const API_PAGE_LIMITS = { events: 100, transactions: 50, blocks: 30 } as const;
+
+/** Answers that mean "try again later" rather than "no". */
+const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+/**
+ * The Stacks node RPC (/v2) and Stacks Blockchain API (/extended) routes this library
+ * uses, within the API's page limits and on its current (non-deprecated) routes; every
+ * request draws from one RequestBudget and is retried on 429 (after `retry-after`),
+ * 5xx and lost connections with backoff. A bare stacks-node serves no /extended
+ * routes: a Stacks Blockchain API is required.
+ */
 export class StacksApi {
   readonly url: string;
+  readonly budget: RequestBudget;
   readonly #fetch: FetchFn;
   readonly #timeoutMs: number;
+  readonly #apiKey: string | undefined;
+  readonly #maxRetries: number;
+  readonly #retryBaseMs: number;
 
   constructor(options: StacksApiOptions) {
     this.url = options.url.replace(/\/+$/, "");
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.requestTimeoutMs ?? 15_000;
+    this.#apiKey = options.apiKey || undefined;
+    this.budget = options.budget ?? new RequestBudget(DEFAULT_REQUEST_BUDGET);
+    this.#maxRetries = options.maxRetries ?? 5;
+    this.#retryBaseMs = options.retryBaseMs ?? 500;
+  }
+
+  /** The node's network id and tip (node RPC). */
+  async getNodeInfo(): Promise<NodeInfo> {
+    const info = (await this.#json("GET", "/v2/info")) as { network_id: number; stacks_tip_height: number };
+    return { networkId: info.network_id, tipHeight: info.stacks_tip_height };
+  }
+
+  /** The newest block the API has indexed: reads from the API agree with it, where the node may be ahead. */
+  async getChainTip(): Promise<ChainTip> {
+    const status = (await this.#json("GET", "/extended")) as {
+      chain_tip?: { block_height: number; block_hash: string };
+    };
+    if (!status.chain_tip) return { height: 0, hash: "" };
+    return { height: status.chain_tip.block_height, hash: status.chain_tip.block_hash };
   }
 
   async getTipHeight(): Promise<number> {
-    const info = (await this.#json("GET", "/v2/info")) as { stacks_tip_height: number };
-    return info.stacks_tip_height;
+    return (await this.getChainTip()).height;
   }
 
-  /** Nonces from the API's nonces endpoint; a bare node without it answers through `/v2/accounts` (no gap detection then). */
+  /**
+   * Nonces from the API's v3 nonces route (mempool included, gaps detected). Only an API
+   * without that route (404) is answered through the node's `/v2/accounts`, which knows
+   * no mempool; a 429, 410 or 5xx is an error, never a reason to lose the mempool view.
+   */
   async getNonces(address: string): Promise<AccountNonces> {
-    const response = await this.#request("GET", `/extended/v1/address/${address}/nonces`);
+    const response = await this.#request("GET", `/extended/v3/principals/${address}/nonces`);
     if (response.ok) {
       const body = (await response.json()) as {
-        possible_next_nonce: number;
-        last_executed_tx_nonce: number | null;
-        last_mempool_tx_nonce: number | null;
-        detected_missing_nonces?: number[];
+        next_nonce: number;
+        last_confirmed_nonce: number | null;
+        mempool: { last_nonce: number | null; missing_nonces: number[] };
       };
       return {
-        possibleNextNonce: BigInt(body.possible_next_nonce),
-        lastExecutedTxNonce: body.last_executed_tx_nonce === null ? null : BigInt(body.last_executed_tx_nonce),
-        lastMempoolTxNonce: body.last_mempool_tx_nonce === null ? null : BigInt(body.last_mempool_tx_nonce),
-        detectedMissingNonces: (body.detected_missing_nonces ?? []).map(BigInt),
+        possibleNextNonce: BigInt(body.next_nonce),
+        lastExecutedTxNonce: body.last_confirmed_nonce === null ? null : BigInt(body.last_confirmed_nonce),
+        lastMempoolTxNonce: body.mempool.last_nonce === null ? null : BigInt(body.mempool.last_nonce),
+        detectedMissingNonces: body.mempool.missing_nonces.map(BigInt),
       };
     }
+    if (response.status !== 404)
+      throw await this.#httpError("GET", `/extended/v3/principals/${address}/nonces`, response);
+    await response.body?.cancel();
     const account = await this.getAccount(address);
     return {
       possibleNextNonce: account.nonce,
@@ -101,7 +187,7 @@ export class StacksApi {
 
   /** Broadcasts a serialized transaction; resolves with its txid or throws BroadcastRejectedError. */
   async broadcast(txHex: string): Promise<string> {
-    const response = await this.#request("POST", "/v2/transactions", { tx: txHex });
+    const response = await this.#request("POST", "/v2/transactions", { tx: txHex }, { retryServerErrors: false });
     const text = await response.text();
     let body: unknown;
     try {
@@ -135,9 +221,15 @@ export class StacksApi {
       const body = (await response.json()) as { estimations?: { fee: number }[] };
       const middle = body.estimations?.[1] ?? body.estimations?.[0];
       if (middle) return BigInt(Math.ceil(middle.fee));
+    } else {
+      // The node answers 400 when it has no estimate for this payload yet; the transfer rate stands in.
+      await response.body?.cancel();
     }
     const fallback = await this.#request("GET", "/v2/fees/transfer");
-    if (!fallback.ok) return undefined;
+    if (!fallback.ok) {
+      await fallback.body?.cancel();
+      return undefined;
+    }
     const rate = Number(await fallback.text());
     return Number.isFinite(rate) ? BigInt(Math.ceil(rate * estimatedLength)) : undefined;
   }
@@ -171,37 +263,73 @@ export class StacksApi {
     return decodeHex(body.result);
   }
 
-  /** A transaction by id with its events (up to `eventLimit`), or null while the API does not know it. */
-  async getTransaction(txid: string, eventLimit = 200): Promise<ApiTransaction | null> {
+  /**
+   * A transaction by id (mined, or still in or dropped from the mempool), with its result
+   * and, unless `eventLimit` is 0, all its events; null while the API does not know it.
+   */
+  async getTransaction(txid: string, eventLimit: number = API_PAGE_LIMITS.events): Promise<ApiTransaction | null> {
     const id = txid.startsWith("0x") ? txid : `0x${txid}`;
-    const response = await this.#request("GET", `/extended/v1/tx/${id}?event_limit=${eventLimit}`);
-    if (response.status === 404) return null;
-    if (!response.ok) throw await this.#httpError("GET", `/extended/v1/tx/${id}`, response);
-    const tx = (await response.json()) as ApiTransaction;
-    const eventCount = tx.event_count ?? tx.events?.length ?? 0;
-    if (tx.events && tx.events.length < eventCount)
-      tx.events = await this.#allEvents(id, tx.events, eventCount, eventLimit);
+    const path = `/extended/v3/transactions/${id}?include=result`;
+    const response = await this.#request("GET", path);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) throw await this.#httpError("GET", path, response);
+    const tx = normaliseTransaction((await response.json()) as V3Transaction);
+    if (eventLimit > 0 && (tx.event_count ?? 0) > 0)
+      tx.events = await this.#events(id, Math.min(eventLimit, API_PAGE_LIMITS.events));
+    else tx.events = [];
     return tx;
   }
 
-  async getBlockByHeight(height: number): Promise<ApiBlock | null> {
-    const response = await this.#request("GET", `/extended/v1/block/by_height/${height}`);
-    if (response.status === 404) return null;
-    if (!response.ok) throw await this.#httpError("GET", `/extended/v1/block/by_height/${height}`, response);
-    return (await response.json()) as ApiBlock;
+  async getBlock(heightOrHash: number | string): Promise<ApiBlock | null> {
+    const path = `/extended/v2/blocks/${heightOrHash}`;
+    const response = await this.#request("GET", path);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) throw await this.#httpError("GET", path, response);
+    const block = (await response.json()) as {
+      height: number;
+      hash: string;
+      canonical: boolean;
+      block_time_iso: string;
+    };
+    return { height: block.height, hash: block.hash, canonical: block.canonical, time: block.block_time_iso };
   }
 
-  async #allEvents(id: string, first: ApiEvent[], total: number, pageSize: number): Promise<ApiEvent[]> {
-    const events = [...first];
-    while (events.length < total) {
-      const page = (await this.#json(
-        "GET",
-        `/extended/v1/tx/${id}?event_limit=${pageSize}&event_offset=${events.length}`,
-      )) as ApiTransaction;
-      if (!page.events?.length) break;
-      events.push(...page.events);
-    }
-    return events;
+  /** One page of a contract's print events, newest first, from `cursor` (a position) down. */
+  async getContractLogs(
+    contractId: string,
+    options: { limit?: number; cursor?: string } = {},
+  ): Promise<ContractLogPage> {
+    const limit = Math.min(options.limit ?? API_PAGE_LIMITS.events, API_PAGE_LIMITS.events);
+    const query = new URLSearchParams({ limit: String(limit) });
+    if (options.cursor) query.set("cursor", options.cursor);
+    const body = (await this.#json("GET", `/extended/v2/smart-contracts/${contractId}/logs?${query}`)) as {
+      total: number;
+      cursor: string | null;
+      prev_cursor: string | null;
+      results: ApiEvent[];
+    };
+    return { total: body.total, cursor: body.cursor, olderCursor: body.prev_cursor, results: body.results };
+  }
+
+  async #events(id: string, limit: number): Promise<ApiEvent[]> {
+    const events: ApiEvent[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `limit=${limit}${cursor === null ? "" : `&cursor=${cursor}`}`;
+      const page = (await this.#json("GET", `/extended/v3/transactions/${id}/events?${query}`)) as {
+        cursor: { next: string | null };
+        results: V3Event[];
+      };
+      for (const event of page.results) events.push(normaliseEvent(event, id));
+      cursor = page.results.length > 0 ? page.cursor.next : null;
+    } while (cursor !== null);
+    return events.sort((a, b) => a.event_index - b.event_index);
   }
 
   async #json(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -210,33 +338,148 @@ export class StacksApi {
     return response.json();
   }
 
-  async #request(method: string, path: string, body?: unknown): Promise<Response> {
-    try {
-      return await this.#fetch(`${this.url}${path}`, {
-        method,
-        headers: body === undefined ? {} : { "content-type": "application/json" },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (cause) {
-      throw new ChainError(
-        "NODE_UNREACHABLE",
-        `The Stacks API at ${this.url} did not answer ${method} ${path.split("?")[0]}.`,
-        { url: this.url, path },
-        { cause },
-      );
+  /**
+   * One request within the budget. A 429 pauses the whole process for `retry-after`;
+   * a 5xx or a lost connection is retried with exponential backoff and jitter, except
+   * for broadcasts, whose retry the sender decides. The last answer is returned as it is.
+   */
+  async #request(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { retryServerErrors?: boolean } = {},
+  ): Promise<Response> {
+    const retryServerErrors = options.retryServerErrors ?? true;
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.#apiKey) headers["x-api-key"] = this.#apiKey;
+    for (let attempt = 0; ; attempt += 1) {
+      let response: Response;
+      try {
+        response = await this.budget.run(() =>
+          this.#fetch(`${this.url}${path}`, {
+            method,
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+            signal: AbortSignal.timeout(this.#timeoutMs),
+          }),
+        );
+      } catch (cause) {
+        if (retryServerErrors && attempt < this.#maxRetries) {
+          await sleep(this.#backoff(attempt));
+          continue;
+        }
+        throw new ChainError(
+          "NODE_UNREACHABLE",
+          `The Stacks API at ${this.url} did not answer ${method} ${path.split("?")[0]}.`,
+          { url: this.url, path: path.split("?")[0] },
+          { cause },
+        );
+      }
+      if (!RETRYABLE_STATUS.has(response.status) || attempt >= this.#maxRetries) return response;
+      if (response.status === 429) {
+        this.budget.pause(retryAfterMs(response.headers.get("retry-after")) ?? this.#backoff(attempt));
+      } else if (retryServerErrors) {
+        await sleep(this.#backoff(attempt));
+      } else {
+        return response;
+      }
+      await response.body?.cancel();
     }
+  }
+
+  #backoff(attempt: number): number {
+    const base = this.#retryBaseMs * 2 ** attempt;
+    return Math.min(30_000, base / 2 + Math.random() * base);
   }
 
   async #httpError(method: string, path: string, response: Response): Promise<ChainError> {
     const text = await response.text().catch(() => "");
+    const route = path.split("?")[0];
+    if (response.status === 410) {
+      return new ChainError(
+        "API_ROUTE_GONE",
+        `The Stacks API at ${this.url} no longer serves ${method} ${route} (410 Gone): this version of voltstack needs a newer API route.`,
+        { status: 410, route, body: text.slice(0, 300) },
+      );
+    }
+    if (response.status === 429) {
+      return new ChainError(
+        "API_RATE_LIMITED",
+        `The Stacks API at ${this.url} kept answering 429 Too Many Requests: raise STACKS_API_REQUESTS_PER_MINUTE only with a key that allows it, or lower the pods' polling.`,
+        { status: 429, route, retryAfter: response.headers.get("retry-after") },
+      );
+    }
     return new ChainError(
       "NODE_HTTP_ERROR",
-      `The Stacks API answered ${method} ${path.split("?")[0]} with HTTP ${response.status}.`,
+      `The Stacks API answered ${method} ${route} with HTTP ${response.status}.`,
       {
         status: response.status,
+        route,
         body: text.slice(0, 300),
       },
     );
   }
+}
+
+interface V3Event {
+  event_index: number;
+  type: string;
+  contract_log?: { contract_id: string; topic: string; value: { hex: string; repr?: string } };
+}
+
+interface V3Transaction {
+  tx_id: string;
+  status: string;
+  type?: string;
+  sender: { address: string; nonce: number };
+  fee_rate: string;
+  block?: { height: number; hash: string; time: number; tx_index: number };
+  result?: { hex: string; repr?: string };
+  event_count?: number;
+  contract_call?: { contract_id: string; function_name: string };
+  replaced_by_tx_id?: string | null;
+}
+
+function normaliseTransaction(tx: V3Transaction): ApiTransaction {
+  const mined = tx.block !== undefined;
+  return {
+    tx_id: tx.tx_id,
+    tx_status: tx.status,
+    tx_type: tx.type,
+    nonce: tx.sender.nonce,
+    fee_rate: tx.fee_rate,
+    sender_address: tx.sender.address,
+    tx_result: tx.result,
+    block_height: tx.block?.height,
+    block_hash: tx.block?.hash,
+    block_time: tx.block?.time,
+    tx_index: tx.block?.tx_index,
+    canonical: mined ? true : undefined,
+    event_count: tx.event_count ?? 0,
+    contract_call: tx.contract_call,
+    replaced_by_tx_id: tx.replaced_by_tx_id ?? null,
+  };
+}
+
+function normaliseEvent(event: V3Event, txid: string): ApiEvent {
+  return {
+    event_index: event.event_index,
+    event_type: event.type === "contract_log" ? "smart_contract_log" : event.type,
+    tx_id: txid,
+    ...(event.contract_log ? { contract_log: event.contract_log } : {}),
+  };
+}
+
+/** `retry-after` in seconds or as an HTTP date, in ms from now. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (!header) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,6 +1,6 @@
 import { Cl, type ClarityValue, ClarityType, cvToHex } from "@stacks/transactions";
 import { chainConfirmationSeconds, chainTransactions } from "./chain-metrics.js";
-import { TransactionFailedError } from "./chain-error.js";
+import { ChainError, TransactionFailedError } from "./chain-error.js";
 import { decodeHex } from "./clarity-decoding.js";
 import { ConfirmationTracker, type ConfirmationOptions, type FinalTransaction } from "./confirmation-tracker.js";
 import type { ContractCall, SubmittedTransaction } from "./contract-call.js";
@@ -12,6 +12,7 @@ import { type NetworkConfig, type ResolvedNetwork, resolveNetwork } from "./netw
 import { decodePrintEvent, type PrintEvent } from "./print-events.js";
 import { type CallSender, SenderPool, singleSender } from "./sender-pool.js";
 import { type Signer, type SignerConfig, signerFromConfig } from "./signer.js";
+import { DEFAULT_REQUEST_BUDGET, RequestBudget, type RequestBudgetOptions } from "./request-budget.js";
 import { type ApiEvent, type FetchFn, StacksApi } from "./stacks-api.js";
 import { inSpan } from "./tracing.js";
 import { TransactionSender, type TransactionSenderOptions } from "./transaction-sender.js";
@@ -22,6 +23,10 @@ export interface ChainConfig extends NetworkConfig {
   confirmation?: ConfirmationOptions;
   sender?: TransactionSenderOptions;
   requestTimeoutMs?: number;
+  /** The Stacks API key, sent as `x-api-key`. */
+  apiKey?: string;
+  /** This process's share of the API's rate limit. */
+  requestBudget?: Partial<RequestBudgetOptions>;
   /** Replaces the global fetch (a proxy-aware one, or a stub in unit tests). */
   fetch?: FetchFn;
 }
@@ -47,9 +52,31 @@ export class StacksChain {
   constructor(readonly config: ChainConfig) {
     this.network = resolveNetwork(config);
     this.contracts = resolveContracts(config.contracts);
-    this.api = new StacksApi({ url: this.network.url, fetch: config.fetch, requestTimeoutMs: config.requestTimeoutMs });
+    this.api = new StacksApi({
+      url: this.network.url,
+      fetch: config.fetch,
+      requestTimeoutMs: config.requestTimeoutMs,
+      apiKey: config.apiKey,
+      budget: new RequestBudget({ ...DEFAULT_REQUEST_BUDGET, ...config.requestBudget }),
+    });
     this.fees = new FeeEstimator(this.api, { ...DEFAULT_FEE_POLICY, ...config.fees });
     this.tracker = new ConfirmationTracker(this.api, config.confirmation);
+  }
+
+  /**
+   * Refuses a node or API of another network than the configured one: signatures would
+   * carry the wrong chain id, and addresses the wrong version. Throws NETWORK_MISMATCH.
+   */
+  async assertNetwork(): Promise<void> {
+    const expected = this.network.stacksNetwork.chainId;
+    const { networkId } = await this.api.getNodeInfo();
+    if (networkId !== expected) {
+      throw new ChainError(
+        "NETWORK_MISMATCH",
+        `The node at ${this.network.url} serves network id ${networkId}, but STACKS_NETWORK is ${this.network.name} (chain id ${expected}).`,
+        { url: this.network.url, network: this.network.name, expectedChainId: expected, nodeNetworkId: networkId },
+      );
+    }
   }
 
   async signer(config: SignerConfig): Promise<Signer> {
@@ -110,7 +137,10 @@ export class StacksChain {
         });
         const owner = sender.senderFor(submitted.sender);
         const final = await this.tracker
-          .waitFor(submitted.txid, options, owner ? (txid) => owner.recover(txid) : undefined)
+          .waitFor(submitted.txid, options, owner ? (txid) => owner.recover(txid) : undefined, {
+            sender: submitted.sender,
+            nonce: submitted.nonce,
+          })
           .catch((error: unknown) => {
             recordOutcome("timeout");
             throw error;

@@ -11,8 +11,6 @@ import {
   ContractError,
   FacilityRegistryClient,
   GridServicesClient,
-  InMemoryCheckpointStore,
-  type LocatedPrintEvent,
   type PrintEvent,
   PrivateKeySigner,
   RevenueSharingClient,
@@ -412,13 +410,8 @@ describe("ChainFollower against the devnet", () => {
     const admin = new ChargeDischargeClient(chain, { sender: await chain.callSender(signers.deployer!) });
     const expected: PrintEvent[] = [];
     for (const level of [10n, 20n, 30n]) expected.push(...(await admin.setGridDemand(level)).events);
-    const follower = new ChainFollower(chain, {
-      id: "integration",
-      store: new InMemoryCheckpointStore(),
-      fromHeight: from,
-    });
-    const seen: LocatedPrintEvent[] = [];
-    for await (const event of follower.events()) seen.push(event);
+    const follower = new ChainFollower(chain, { contract: "charge-discharge", fromHeight: from });
+    const { events: seen } = await follower.unappliedEvents(async () => false);
     const ours = seen.filter((e) => e.contract === "charge-discharge" && e.payload.topic === "grid-demand-updated");
     expect(ours.map((e) => e.payload)).toEqual(expected.map((e) => e.payload));
     const positions = seen.map((e) => [e.blockHeight, e.txIndex, e.eventIndex]);

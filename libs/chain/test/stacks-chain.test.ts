@@ -5,7 +5,6 @@ import {
   ConfirmationTimeoutError,
   ContractError,
   GridServicesClient,
-  InMemoryCheckpointStore,
   PrivateKeySigner,
   TransactionFailedError,
 } from "../src/index.js";
@@ -127,7 +126,7 @@ describe("StacksChain.execute through a typed client", () => {
 });
 
 describe("ChainFollower", () => {
-  it("yields our print events in chain order and resumes after its checkpoint", async () => {
+  it("reads our print events in chain order through the contract log, down to the newest applied one", async () => {
     const { node, chain, signer, gridId } = setup();
     let next = 1;
     node.outcomeFor = () => ({
@@ -148,12 +147,13 @@ describe("ChainFollower", () => {
     node.mine();
     await sender.submit(call);
     node.mine();
-    const store = new InMemoryCheckpointStore();
-    const follower = new ChainFollower(chain, { id: "test", store, fromHeight: 1 });
-    const seen = [];
-    for await (const event of follower.events()) seen.push(event);
-    expect(seen.map((e) => (e.payload as { requestId: bigint }).requestId)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
-    expect(seen.map((e) => [e.blockHeight, e.txIndex, e.eventIndex])).toEqual([
+    // A page of two events: the reading walks three pages.
+    const follower = new ChainFollower(chain, { contract: "grid-services", fromHeight: 1, pageSize: 2 });
+    const applied = new Set<string>();
+    const first = await follower.unappliedEvents(async (txid, index) => applied.has(`${txid}:${index}`));
+    expect(first.newestApplied).toBeNull();
+    expect(first.events.map((e) => (e.payload as { requestId: bigint }).requestId)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
+    expect(first.events.map((e) => [e.blockHeight, e.txIndex, e.eventIndex])).toEqual([
       [1, 0, 0],
       [1, 0, 1],
       [1, 1, 0],
@@ -161,12 +161,21 @@ describe("ChainFollower", () => {
       [2, 0, 0],
       [2, 0, 1],
     ]);
-    expect(await store.load("test")).toBe(2);
+    for (const e of first.events) applied.add(`${e.txid}:${e.eventIndex}`);
     await sender.submit(call);
     node.mine();
-    const resumed = [];
-    for await (const event of new ChainFollower(chain, { id: "test", store, fromHeight: 1 }).events())
-      resumed.push(event);
-    expect(resumed.map((e) => e.blockHeight)).toEqual([3, 3]);
+    const resumed = await follower.unappliedEvents(async (txid, index) => applied.has(`${txid}:${index}`));
+    expect(resumed.events.map((e) => e.blockHeight)).toEqual([3, 3]);
+    expect(resumed.newestApplied).toEqual({ txid: first.events[5]!.txid, eventIndex: 1 });
+  });
+
+  it("sees an unchanged log in one request", async () => {
+    const { node, chain } = setup();
+    const follower = new ChainFollower(chain, { contract: "grid-services", fromHeight: 1 });
+    const before = node.requests.length;
+    expect(await follower.head()).toEqual({ cursor: null, total: 0 });
+    expect(node.requests.slice(before)).toEqual([
+      `GET /extended/v2/smart-contracts/${chain.contracts["grid-services"].id}/logs`,
+    ]);
   });
 });

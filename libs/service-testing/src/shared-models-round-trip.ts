@@ -43,6 +43,20 @@ export interface LibraryModelsClient {
     >,
     "create" | "count"
   >;
+  chainFollowedEvent: Pick<
+    Delegate<
+      {
+        followerId: string;
+        txid: string;
+        eventIndex: number;
+        blockHeight: number;
+        txIndex: number;
+        blockHash: string;
+      },
+      never
+    >,
+    "create" | "count"
+  >;
   chainTransaction: Pick<
     Delegate<
       {
@@ -139,6 +153,11 @@ export async function roundTripLibraryModels(
   });
   exercised.add("ChainEvent");
   expect(await prisma.chainEvent.count({ where: { txid, eventIndex: 0 } })).toBe(1);
+  await prisma.chainFollowedEvent.create({
+    data: { followerId: "f", txid, eventIndex: 0, blockHeight: 42, txIndex: 1, blockHash: txid },
+  });
+  exercised.add("ChainFollowedEvent");
+  expect(await prisma.chainFollowedEvent.count({ where: { followerId: "f", blockHeight: 42 } })).toBe(1);
   const journalId = randomUUID();
   await prisma.chainTransaction.create({
     data: {

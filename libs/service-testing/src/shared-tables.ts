@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect } from "vitest";
-import { CHAIN_SYNC_MIGRATION_NAME, CHAIN_SYNC_MIGRATION_SQL, CHAIN_SYNC_PRISMA_MODELS } from "@voltstack/chain-sync";
+import {
+  CHAIN_SYNC_LEDGER_MIGRATION_NAME,
+  CHAIN_SYNC_LEDGER_MIGRATION_SQL,
+  CHAIN_SYNC_MIGRATION_NAME,
+  CHAIN_SYNC_MIGRATION_SQL,
+  CHAIN_SYNC_PRISMA_MODELS,
+} from "@voltstack/chain-sync";
 import { MESSAGING_MIGRATION_NAME, MESSAGING_MIGRATION_SQL, MESSAGING_PRISMA_MODELS } from "@voltstack/messaging";
 import { createPgPool } from "@voltstack/persistence";
 
@@ -13,6 +19,7 @@ export function expectLibraryTablesVerbatim(migrationsDir: string): void {
   const migration = (name: string) => readFileSync(join(migrationsDir, name, "migration.sql"), "utf8");
   expect(migration(MESSAGING_MIGRATION_NAME)).toBe(MESSAGING_MIGRATION_SQL);
   expect(migration(CHAIN_SYNC_MIGRATION_NAME)).toBe(CHAIN_SYNC_MIGRATION_SQL);
+  expect(migration(CHAIN_SYNC_LEDGER_MIGRATION_NAME)).toBe(CHAIN_SYNC_LEDGER_MIGRATION_SQL);
 }
 
 /** Drops a schema a test created, with a connection of its own. */

@@ -11,6 +11,8 @@ export function fakeChain(overrides: Partial<ChainConfig> = {}): { node: FakeSta
     fetch: node.fetch as typeof fetch,
     confirmation: { pollIntervalMs: 5, stuckAfterMs: 200, timeoutMs: 10_000 },
     sender: { pollIntervalMs: 5 },
+    // The fake node answers in microseconds; the budget has its own tests.
+    requestBudget: { requestsPerMinute: 0, maxConcurrent: 64 },
     ...overrides,
   });
   return { node, chain };

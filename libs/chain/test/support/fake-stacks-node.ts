@@ -35,6 +35,8 @@ export class FakeStacksNode {
   readonly txs = new Map<string, ApiTransaction>();
   readonly blocks: { height: number; hash: string; txs: string[] }[] = [];
   readonly broadcasts: string[] = [];
+  /** Every request, as "METHOD /path". */
+  readonly requests: string[] = [];
   /** Accept (answer with the txid) but never store the next N broadcasts: a transaction lost before the node. */
   loseNext = 0;
   /** Answer the next broadcasts with these rejection reasons, one each. */
@@ -55,7 +57,8 @@ export class FakeStacksNode {
     const body = init?.body ? JSON.parse(String(init.body)) : undefined;
     const path = url.pathname;
     let match: RegExpMatchArray | null;
-    if (method === "GET" && path === "/v2/info") return json({ stacks_tip_height: this.tip });
+    this.requests.push(`${method} ${path}`);
+    if (method === "GET" && path === "/v2/info") return json({ stacks_tip_height: this.tip, network_id: 0x80000000 });
     if (method === "POST" && path === "/v2/transactions") return this.#broadcast(body.tx);
     if (method === "POST" && path === "/v2/fees/transaction") {
       this.feeRequests += 1;
@@ -65,20 +68,44 @@ export class FakeStacksNode {
       });
     }
     if (method === "GET" && path === "/v2/fees/transfer") return json(1);
-    if ((match = path.match(/^\/extended\/v1\/address\/([^/]+)\/nonces$/)))
+    if (method === "GET" && path === "/extended") {
+      const block = this.blocks[this.tip - 1];
+      return json({ status: "ready", chain_tip: { block_height: this.tip, block_hash: block?.hash ?? "" } });
+    }
+    if ((match = path.match(/^\/extended\/v3\/principals\/([^/]+)\/nonces$/)))
       return json(this.#nonces(match[1] as string));
     if ((match = path.match(/^\/v2\/accounts\/([^/]+)$/))) {
       return json({ nonce: Number(this.confirmed.get(hashOf(match[1] as string)) ?? 0n), balance: "0x0" });
     }
-    if ((match = path.match(/^\/extended\/v1\/tx\/0x([0-9a-f]+)$/))) {
-      const tx =
-        this.txs.get(match[1] as string) ??
-        (this.mempool.has(match[1] as string) ? { tx_id: `0x${match[1]}`, tx_status: "pending" } : undefined);
-      return tx ? json(tx) : json({ error: "not found" }, 404);
+    if ((match = path.match(/^\/extended\/v3\/transactions\/0x([0-9a-f]+)$/))) {
+      const txid = match[1] as string;
+      const mined = this.txs.get(txid);
+      if (mined) return json(v3Transaction(mined, this.blocks));
+      const pending = this.mempool.get(txid);
+      return pending
+        ? json({ tx_id: `0x${txid}`, status: "pending", sender: { nonce: Number(pending.nonce) }, fee_rate: "0" })
+        : json({ error: "Transaction not found" }, 404);
     }
-    if ((match = path.match(/^\/extended\/v1\/block\/by_height\/(\d+)$/))) {
+    if ((match = path.match(/^\/extended\/v3\/transactions\/0x([0-9a-f]+)\/events$/))) {
+      const events = this.txs.get(match[1] as string)?.events ?? [];
+      return json({
+        total: events.length,
+        limit: 100,
+        cursor: { next: null, previous: null, current: null },
+        results: events.map((e) => ({
+          event_index: e.event_index,
+          type: "contract_log",
+          contract_log: e.contract_log,
+        })),
+      });
+    }
+    if ((match = path.match(/^\/extended\/v2\/smart-contracts\/([^/]+)\/logs$/)))
+      return json(this.#logs(match[1] as string, url.searchParams));
+    if ((match = path.match(/^\/extended\/v2\/blocks\/(\d+)$/))) {
       const block = this.blocks[Number(match[1]) - 1];
-      return block ? json(block) : json({ error: "not found" }, 404);
+      return block
+        ? json({ height: block.height, hash: block.hash, canonical: true, block_time_iso: new Date(0).toISOString() })
+        : json({ error: "Block not found" }, 404);
     }
     return json({ error: `no route ${method} ${path}` }, 404);
   };
@@ -135,10 +162,39 @@ export class FakeStacksNode {
     if (highest !== undefined)
       for (let n = confirmed; n < highest; n += 1n) if (!pending.includes(n)) missing.push(Number(n));
     return {
-      possible_next_nonce: Number(highest !== undefined && highest + 1n > confirmed ? highest + 1n : confirmed),
-      last_executed_tx_nonce: confirmed > 0n ? Number(confirmed - 1n) : null,
-      last_mempool_tx_nonce: highest === undefined ? null : Number(highest),
-      detected_missing_nonces: missing,
+      next_nonce: Number(highest !== undefined && highest + 1n > confirmed ? highest + 1n : confirmed),
+      last_confirmed_nonce: confirmed > 0n ? Number(confirmed - 1n) : null,
+      mempool: {
+        last_nonce: highest === undefined ? null : Number(highest),
+        pending_nonces: pending.map(Number).sort((a, b) => a - b),
+        missing_nonces: missing,
+      },
+    };
+  }
+
+  /** The contract-log route: newest first, positions `height:microblock:txIndex:eventIndex`. */
+  #logs(contractId: string, query: URLSearchParams) {
+    const limit = Number(query.get("limit") ?? 20);
+    if (limit > 100) return { error: "Bad Request", message: "querystring/limit must be <= 100" };
+    const all = [...this.txs.values()]
+      .flatMap((tx) =>
+        (tx.events ?? [])
+          .filter((e) => e.contract_log?.contract_id === contractId)
+          .map((e) => ({ event: e, position: [tx.block_height ?? 0, 2147483647, tx.tx_index ?? 0, e.event_index] })),
+      )
+      .sort((a, b) => compare(b.position, a.position));
+    const cursor = query.get("cursor");
+    const start = cursor ? all.findIndex((entry) => compare(entry.position, cursor.split(":").map(Number)) <= 0) : 0;
+    const page = start < 0 ? [] : all.slice(start, start + limit);
+    const older = start < 0 ? undefined : all[start + limit];
+    return {
+      limit,
+      offset: 0,
+      total: all.length,
+      cursor: page[0] ? page[0].position.join(":") : null,
+      prev_cursor: older ? older.position.join(":") : null,
+      next_cursor: null,
+      results: page.map(({ event }) => ({ ...event, event_type: "smart_contract_log" })),
     };
   }
 
@@ -180,6 +236,30 @@ export class FakeStacksNode {
     this.mempool.set(txid, { txid, hex, signerHash, nonce, contractId, functionName });
     return json(txid);
   }
+}
+
+function compare(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return 0;
+}
+
+/** A mined transaction as the API's v3 transaction route shows it. */
+function v3Transaction(tx: ApiTransaction, blocks: { height: number; hash: string }[]) {
+  return {
+    tx_id: tx.tx_id,
+    status: tx.tx_status,
+    sender: { address: tx.sender_address ?? "", nonce: tx.nonce ?? 0 },
+    fee_rate: tx.fee_rate ?? "0",
+    block: {
+      height: tx.block_height,
+      hash: blocks[(tx.block_height ?? 1) - 1]?.hash,
+      index_hash: blocks[(tx.block_height ?? 1) - 1]?.hash,
+      time: 0,
+      tx_index: tx.tx_index,
+    },
+    result: tx.tx_result,
+    event_count: tx.event_count ?? 0,
+  };
 }
 
 export function hashOf(address: string): string {
