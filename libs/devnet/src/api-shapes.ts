@@ -142,7 +142,7 @@ function assetJson(asset: string): Json {
   return { asset_name: assetName, contract_address: contractAddress, contract_name: contractName };
 }
 
-function postConditionJson(pc: PostCondition): Json {
+export function postConditionJson(pc: PostCondition): Json {
   switch (pc.type) {
     case "stx-postcondition":
       return {
@@ -229,17 +229,21 @@ function baseJson(record: TxRecord): Json {
   };
 }
 
-/** A transaction as GET /extended/v1/tx/{txid} shows it: mined, pending or dropped. */
+/**
+ * A transaction as GET /extended/v1/tx/{txid} shows it: mined, pending or dropped.
+ * `asPending` shows a mined transaction as the API does before it has indexed
+ * its block: still in its mempool.
+ */
 export function transactionJson(
   record: TxRecord,
   chain: DevnetChain,
-  options: { eventLimit?: number; eventOffset?: number } = {},
+  options: { eventLimit?: number; eventOffset?: number; asPending?: boolean } = {},
 ): Json {
-  if (record.blockHeight === null) {
+  if (record.blockHeight === null || options.asPending) {
     return {
       ...baseJson(record),
-      tx_status: record.status,
-      replaced_by_tx_id: null,
+      tx_status: options.asPending ? "pending" : record.status,
+      replaced_by_tx_id: record.replacedByTxid ? `0x${record.replacedByTxid}` : null,
       receipt_time: record.receiptTime,
       receipt_time_iso: iso(record.receiptTime),
       ...payloadJson(record, chain),
@@ -249,7 +253,8 @@ export function transactionJson(
   const parent = chain.block(record.blockHeight - 1);
   const events = apiEvents(record);
   const offset = options.eventOffset ?? 0;
-  const limit = options.eventLimit ?? 96;
+  // The API's default event_limit (pagingQueryLimits[Event].defaultLimit).
+  const limit = options.eventLimit ?? 20;
   return {
     ...baseJson(record),
     is_unanchored: false,
@@ -282,7 +287,7 @@ export function transactionJson(
   };
 }
 
-function burnHash(height: number): string {
+export function burnBlockHash(height: number): string {
   return `0x${Buffer.from(String(height).padStart(64, "0")).toString("hex").slice(0, 64)}`;
 }
 
@@ -300,7 +305,7 @@ export function blockV2Json(block: BlockInfo): Json {
     parent_index_block_hash: block.parentHash,
     burn_block_time: block.time,
     burn_block_time_iso: iso(block.time),
-    burn_block_hash: burnHash(block.burnHeight),
+    burn_block_hash: burnBlockHash(block.burnHeight),
     burn_block_height: block.burnHeight,
     miner_txid: "0x",
     tx_count: block.txids.length,

@@ -1,55 +1,58 @@
 // The HTTP surface: the subset of Stacks node (/v2) and Stacks Blockchain API
 // (/extended) routes that @stacks/transactions, @stacks/network and a chain
-// follower use. Every handler is wrapped: a bad request gets the API's error
-// JSON, an unexpected failure a 500 JSON, and the process never crashes on input.
+// follower use, strict the way the real API is (limits over a route's maximum
+// are refused, errors have the API's bodies, deprecated routes say so), plus the
+// /devnet control routes for fault modes. Every handler is wrapped: a bad
+// request gets the API's error JSON, an unexpected failure a 500 JSON, and the
+// process never crashes on input.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { apiEvents, blockV1Json, blockV2Json, transactionJson } from "./api-shapes.js";
+import { ApiError, invalidRequest, notFound, routeNotFound } from "./api-errors.js";
+import {
+  PAGE_LIMITS,
+  TX_ID_PATTERN,
+  heightOrHash,
+  integer,
+  matchPattern,
+  queryInteger,
+  queryPattern,
+  v1Limit,
+  v1Offset,
+} from "./api-params.js";
+import { v3Routes } from "./api-routes-v3.js";
+import { apiEvents, blockV1Json, transactionJson } from "./api-shapes.js";
+import { ApiView } from "./api-view.js";
+import { blockJson, type StatusJson } from "./api-v3-shapes.js";
+import { controlRoutes } from "./control-routes.js";
 import { DEVNET_CHAIN_ID } from "./transaction-decoder.js";
 import type { BlockInfo, DevnetChain } from "./devnet-chain.js";
+import { FaultState, RATE_LIMITED_BODY } from "./faults.js";
+import {
+  DEPRECATION_WARNING,
+  GONE_BODY,
+  ok,
+  redirect,
+  type Reply,
+  type Request,
+  type Route,
+  type RouteContext,
+} from "./http-route.js";
 import { MempoolRejection } from "./mempool-rejection.js";
 
 const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const SERVER_VERSION = "voltstack-devnet (Clarity VM via @stacks/clarinet-sdk simnet)";
 
-interface Reply {
-  status: number;
-  body: unknown;
-  /** Sent as text instead of JSON, e.g. the transfer fee rate. */
-  text?: boolean;
-}
-
-interface Request {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  params: string[];
-  body: Buffer;
-  contentType: string;
-}
-
-type Handler = (request: Request) => Reply | Promise<Reply>;
-
 class BadRequest extends Error {}
 
-const ok = (body: unknown): Reply => ({ status: 200, body });
-const notFound = (error: string, extra: Record<string, unknown> = {}): Reply => ({
-  status: 404,
-  body: { error, ...extra },
-});
+/** The node's own (non-API) 404s keep the node's plain {error} body. */
+const nodeNotFound = (error: string): Reply => ({ status: 404, body: { error } });
 
 const PRINCIPAL = String.raw`(S[0-9A-Z]{28,41}(?:\.[a-zA-Z][a-zA-Z0-9_-]{0,127})?)`;
 const ADDRESS = String.raw`(S[0-9A-Z]{28,41})`;
 const NAME = String.raw`([a-zA-Z][a-zA-Z0-9_-]{0,127})`;
 const CLARITY_NAME = String.raw`([a-zA-Z!?*+<>=/_-][a-zA-Z0-9!?*+<>=/_-]{0,127})`;
 
-function page(query: URLSearchParams, fallback: number, max: number): { limit: number; offset: number } {
-  const limit = Number(query.get("limit") ?? fallback);
-  const offset = Number(query.get("offset") ?? 0);
-  if (!Number.isInteger(limit) || limit < 0 || !Number.isInteger(offset) || offset < 0) {
-    throw new BadRequest("limit and offset must be non-negative integers");
-  }
-  return { limit: Math.min(limit, max), offset };
-}
+/** The v1 routes' AddressParamSchema: note it has no end anchor. */
+const V1_ADDRESS_PATTERN = "^[0123456789ABCDEFGHJKMNPQRSTVWXYZ]{28,41}";
 
 function jsonBody(request: Request): unknown {
   if (request.body.length === 0) throw new BadRequest("request body is empty");
@@ -78,44 +81,30 @@ function stxBalanceJson(chain: DevnetChain, principal: string): Record<string, u
   };
 }
 
-function routes(chain: DevnetChain): [string, RegExp, Handler][] {
-  const tipJson = () => {
-    const tip = chain.block(chain.tipHeight)!;
-    return { tip, hash: tip.hash };
-  };
-  const blockByHeightOrHash = (key: string) =>
-    /^\d+$/.test(key) ? chain.block(Number(key)) : chain.block(chain.heightOfHash(key) ?? -1);
-  const txRecord = (txid: string) => chain.records.get(txid.replace(/^0x/i, "").toLowerCase());
-  const newestBlocksFirst = <T>(query: URLSearchParams, maxLimit: number, toJson: (block: BlockInfo) => T) => {
-    const { limit, offset } = page(query, 20, maxLimit);
-    const results: T[] = [];
-    for (let height = chain.tipHeight - offset; height >= 0 && results.length < limit; height -= 1)
-      results.push(toJson(chain.block(height)!));
-    return ok({ limit, offset, total: chain.tipHeight + 1, results });
-  };
-
+function nodeRoutes({ chain }: RouteContext): Route[] {
+  const tip = () => chain.block(chain.tipHeight)!;
   return [
-    [
-      "GET",
-      /^\/v2\/info$/,
-      () => {
-        const { tip, hash } = tipJson();
+    {
+      method: "GET",
+      pattern: /^\/v2\/info$/,
+      handler: () => {
+        const block = tip();
         return ok({
           peer_version: 4207599116,
-          pox_consensus: hash.slice(0, 42),
-          burn_block_height: tip.burnHeight,
-          stable_pox_consensus: hash.slice(0, 42),
-          stable_burn_block_height: tip.burnHeight,
+          pox_consensus: block.hash.slice(0, 42),
+          burn_block_height: block.burnHeight,
+          stable_pox_consensus: block.hash.slice(0, 42),
+          stable_burn_block_height: block.burnHeight,
           server_version: SERVER_VERSION,
           network_id: DEVNET_CHAIN_ID,
           parent_network_id: 3669344250,
-          stacks_tip_height: tip.height,
-          stacks_tip: hash,
-          stacks_tip_consensus_hash: hash.slice(0, 42),
+          stacks_tip_height: block.height,
+          stacks_tip: block.hash,
+          stacks_tip_consensus_hash: block.hash.slice(0, 42),
           genesis_chainstate_hash: chain.blockHash(0),
           unanchored_tip: null,
           unanchored_seq: null,
-          tenure_height: tip.burnHeight,
+          tenure_height: block.burnHeight,
           exit_at_block_height: null,
           is_fully_synced: true,
           node_public_key: null,
@@ -123,31 +112,11 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
           stackerdbs: [],
         });
       },
-    ],
-    [
-      "GET",
-      /^\/extended(?:\/v1\/status)?\/?$/,
-      () => {
-        const { tip, hash } = tipJson();
-        return ok({
-          server_version: SERVER_VERSION,
-          status: "ready",
-          pox_v1_unlock_height: null,
-          pox_v2_unlock_height: null,
-          pox_v3_unlock_height: null,
-          chain_tip: {
-            block_height: tip.height,
-            block_hash: hash,
-            index_block_hash: hash,
-            burn_block_height: tip.burnHeight,
-          },
-        });
-      },
-    ],
-    [
-      "POST",
-      /^\/v2\/transactions$/,
-      (request) => {
+    },
+    {
+      method: "POST",
+      pattern: /^\/v2\/transactions$/,
+      handler: (request) => {
         let raw: string | Uint8Array;
         if (request.contentType.includes("application/json")) {
           const body = jsonBody(request) as { tx?: unknown };
@@ -160,78 +129,11 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
         }
         return ok(chain.submit(raw));
       },
-    ],
-    [
-      "GET",
-      /^\/extended\/v1\/tx\/mempool$/,
-      (request) => {
-        const { limit, offset } = page(request.query, 20, 200);
-        const sender = request.query.get("sender_address");
-        const all = chain.pendingRecords().filter((record) => !sender || record.decoded.sender === sender);
-        return ok({
-          limit,
-          offset,
-          total: all.length,
-          results: all.slice(offset, offset + limit).map((r) => transactionJson(r, chain)),
-        });
-      },
-    ],
-    [
-      "GET",
-      /^\/extended\/v1\/tx\/events$/,
-      (request) => {
-        const { limit, offset } = page(request.query, 96, 200);
-        const txid = request.query.get("tx_id");
-        if (!txid) throw new BadRequest("this devnet filters events by tx_id only");
-        const record = txRecord(txid);
-        const events = record ? apiEvents(record) : [];
-        return ok({ limit, offset, events: events.slice(offset, offset + limit) });
-      },
-    ],
-    [
-      "GET",
-      /^\/extended\/v1\/tx\/(?:0x)?([0-9a-fA-F]{64})$/,
-      (request) => {
-        const record = txRecord(request.params[0]!);
-        if (!record) return notFound(`could not find transaction by ID 0x${request.params[0]!.toLowerCase()}`);
-        const eventLimit = request.query.has("event_limit") ? Number(request.query.get("event_limit")) : undefined;
-        const eventOffset = request.query.has("event_offset") ? Number(request.query.get("event_offset")) : undefined;
-        return ok(transactionJson(record, chain, { eventLimit, eventOffset }));
-      },
-    ],
-    [
-      "GET",
-      new RegExp(`^/extended/v1/address/${PRINCIPAL}/nonces$`),
-      (request) => ok(chain.nonceInfo(request.params[0]!)),
-    ],
-    [
-      "GET",
-      new RegExp(`^/extended/v1/address/${PRINCIPAL}/stx$`),
-      (request) => ok(stxBalanceJson(chain, request.params[0]!)),
-    ],
-    [
-      "GET",
-      new RegExp(`^/extended/v1/address/${PRINCIPAL}/balances$`),
-      (request) => ok({ stx: stxBalanceJson(chain, request.params[0]!), fungible_tokens: {}, non_fungible_tokens: {} }),
-    ],
-    [
-      "GET",
-      new RegExp(`^/extended/v1/address/${PRINCIPAL}/mempool$`),
-      (request) => {
-        const { limit, offset } = page(request.query, 20, 200);
-        const all = chain.pendingRecords().filter((record) => record.decoded.sender === request.params[0]);
-        return ok({
-          limit,
-          offset,
-          total: all.length,
-          results: all.slice(offset, offset + limit).map((r) => transactionJson(r, chain)),
-        });
-      },
-    ],
-    [
-      "GET",
-      new RegExp(`^/v2/accounts/${PRINCIPAL}$`),
-      (request) => {
+    },
+    {
+      method: "GET",
+      pattern: new RegExp(`^/v2/accounts/${PRINCIPAL}$`),
+      handler: (request) => {
         const principal = request.params[0]!;
         return ok({
           balance: `0x${chain.stxBalance(principal).toString(16).padStart(32, "0")}`,
@@ -242,11 +144,11 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
           nonce_proof: "",
         });
       },
-    ],
-    [
-      "POST",
-      new RegExp(`^/v2/contracts/call-read/${ADDRESS}/${NAME}/${CLARITY_NAME}$`),
-      (request) => {
+    },
+    {
+      method: "POST",
+      pattern: new RegExp(`^/v2/contracts/call-read/${ADDRESS}/${NAME}/${CLARITY_NAME}$`),
+      handler: (request) => {
         const body = jsonBody(request) as { sender?: unknown; arguments?: unknown };
         if (
           typeof body?.sender !== "string" ||
@@ -258,47 +160,47 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
         const [address, name, fn] = request.params as [string, string, string];
         return ok(chain.callReadOnly(`${address}.${name}`, fn, body.arguments as string[], body.sender));
       },
-    ],
-    [
-      "GET",
-      new RegExp(`^/v2/contracts/interface/${ADDRESS}/${NAME}$`),
-      (request) => {
+    },
+    {
+      method: "GET",
+      pattern: new RegExp(`^/v2/contracts/interface/${ADDRESS}/${NAME}$`),
+      handler: (request) => {
         const contract = chain.interfaces().get(`${request.params[0]}.${request.params[1]}`);
-        return contract ? ok(contract) : notFound("No contract interface data found");
+        return contract ? ok(contract) : nodeNotFound("No contract interface data found");
       },
-    ],
-    [
-      "GET",
-      new RegExp(`^/v2/contracts/source/${ADDRESS}/${NAME}$`),
-      (request) => {
+    },
+    {
+      method: "GET",
+      pattern: new RegExp(`^/v2/contracts/source/${ADDRESS}/${NAME}$`),
+      handler: (request) => {
         const source = chain.contractSource(`${request.params[0]}.${request.params[1]}`);
         return source === undefined
-          ? notFound("No contract source data found")
+          ? nodeNotFound("No contract source data found")
           : ok({ source, publish_height: chain.genesisHeight, proof: "" });
       },
-    ],
-    [
-      "GET",
-      new RegExp(`^/v2/data_var/${ADDRESS}/${NAME}/${CLARITY_NAME}$`),
-      (request) => {
+    },
+    {
+      method: "GET",
+      pattern: new RegExp(`^/v2/data_var/${ADDRESS}/${NAME}/${CLARITY_NAME}$`),
+      handler: (request) => {
         const data = chain.dataVar(`${request.params[0]}.${request.params[1]}`, request.params[2]!);
-        return data === undefined ? notFound("Data var not found") : ok({ data, proof: "" });
+        return data === undefined ? nodeNotFound("Data var not found") : ok({ data, proof: "" });
       },
-    ],
-    [
-      "POST",
-      new RegExp(`^/v2/map_entry/${ADDRESS}/${NAME}/${CLARITY_NAME}$`),
-      (request) => {
+    },
+    {
+      method: "POST",
+      pattern: new RegExp(`^/v2/map_entry/${ADDRESS}/${NAME}/${CLARITY_NAME}$`),
+      handler: (request) => {
         const key = jsonBody(request);
         if (typeof key !== "string") throw new BadRequest("body must be the map key as a JSON hex string");
         const data = chain.mapEntry(`${request.params[0]}.${request.params[1]}`, request.params[2]!, key);
-        return data === undefined ? notFound("Map entry not found") : ok({ data, proof: "" });
+        return data === undefined ? nodeNotFound("Map entry not found") : ok({ data, proof: "" });
       },
-    ],
-    [
-      "POST",
-      /^\/v2\/fees\/transaction$/,
-      (request) => {
+    },
+    {
+      method: "POST",
+      pattern: /^\/v2\/fees\/transaction$/,
+      handler: (request) => {
         const body = jsonBody(request) as { transaction_payload?: unknown; estimated_len?: unknown };
         if (typeof body?.transaction_payload !== "string")
           throw new BadRequest("transaction_payload (hex) is required");
@@ -318,64 +220,259 @@ function routes(chain: DevnetChain): [string, RegExp, Handler][] {
           estimations,
         });
       },
-    ],
-    ["GET", /^\/v2\/fees\/transfer$/, () => ({ status: 200, body: "1", text: true })],
-    ["GET", /^\/extended\/v2\/blocks$/, (request) => newestBlocksFirst(request.query, 60, blockV2Json)],
-    [
-      "GET",
-      /^\/extended\/v2\/blocks\/([^/]+)$/,
-      (request) => {
-        const block = blockByHeightOrHash(request.params[0]!);
-        return block ? ok(blockV2Json(block)) : notFound("Block not found");
+    },
+    { method: "GET", pattern: /^\/v2\/fees\/transfer$/, handler: () => ({ status: 200, body: "1", text: true }) },
+  ];
+}
+
+/** The API's routes other than the v3 ones: status, and the v1/v2 routes the services still read. */
+function apiRoutes({ chain, view }: RouteContext): Route[] {
+  const txState = (raw: string) => view.txState(raw);
+  const v1Tx = (txid: string, options: { eventLimit?: number; eventOffset?: number } = {}) => {
+    const state = txState(txid);
+    if (!state) return undefined;
+    return transactionJson(state.record, chain, { ...options, asPending: state.kind === "pending" });
+  };
+  const mempoolPage = (request: Request, filter: (sender: string) => boolean) => {
+    const offset = v1Offset(request.query);
+    const limit = v1Limit(request.query, "limit", PAGE_LIMITS.tx);
+    const all = view.mempool().filter((record) => filter(record.decoded.sender));
+    return ok({
+      limit,
+      offset,
+      total: all.length,
+      results: all.slice(offset, offset + limit).map((record) => v1Tx(record.decoded.txid)),
+    });
+  };
+  const blockByKey = (key: string) => {
+    const id = heightOrHash(key.length === 64 && /^[0-9a-fA-F]+$/.test(key) ? `0x${key}` : key);
+    if ("latest" in id) return view.block(view.indexedTipHeight);
+    if ("hash" in id) return view.blockByHash(id.hash);
+    return view.block(id.height);
+  };
+  const indexedBlocksNewestFirst = () => {
+    const blocks: BlockInfo[] = [];
+    for (let height = view.indexedTipHeight; height >= 0; height -= 1) blocks.push(chain.block(height)!);
+    return blocks;
+  };
+
+  return [
+    {
+      method: "GET",
+      pattern: /^\/extended\/?$/,
+      handler: () => {
+        const block = chain.block(view.indexedTipHeight)!;
+        const body: StatusJson = { server_version: SERVER_VERSION, status: "ready" };
+        // The API leaves chain_tip out until it has indexed a block past genesis.
+        if (block.height > 0) {
+          body.chain_tip = {
+            block_height: block.height,
+            block_hash: block.hash,
+            index_block_hash: block.hash,
+            burn_block_height: block.burnHeight,
+          };
+        }
+        return ok(body);
       },
-    ],
-    [
-      "GET",
-      /^\/extended\/v2\/blocks\/([^/]+)\/transactions$/,
-      (request) => {
-        const block = blockByHeightOrHash(request.params[0]!);
-        if (!block) return notFound("Block not found");
-        const { limit, offset } = page(request.query, 20, 200);
+    },
+    { method: "GET", pattern: /^\/$/, handler: () => redirect(301, "/extended") },
+    { method: "GET", pattern: /^\/extended\/v1\/status\/?$/, handler: () => redirect(301, "/extended") },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/tx\/mempool$/,
+      deprecated: true,
+      handler: (request) => {
+        const sender = matchPattern(
+          "querystring",
+          "sender_address",
+          request.query.get("sender_address") ?? undefined,
+          V1_ADDRESS_PATTERN,
+        );
+        return mempoolPage(request, (address) => !sender || address === sender);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/tx\/events$/,
+      deprecated: true,
+      handler: (request) => {
+        const txid = queryPattern(request.query, "tx_id", TX_ID_PATTERN);
+        const address = request.query.get("address");
+        const offset = v1Offset(request.query);
+        const limit = v1Limit(request.query, "limit", PAGE_LIMITS.event);
+        if (!txid && !address) throw invalidRequest("can not find 'address' or 'tx_id' in the request");
+        if (txid && address) throw invalidRequest("can't handle both 'address' and 'tx_id' in the same request");
+        if (!txid) throw invalidRequest("this devnet filters events by tx_id only");
+        const state = txState(txid);
+        // Events are stored for mined transactions only.
+        const events = state?.kind === "mined" ? apiEvents(state.record) : [];
+        return ok({ limit, offset, events: events.slice(offset, offset + limit) });
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/tx\/([^/]+)$/,
+      deprecated: true,
+      handler: (request) => {
+        const txid = matchPattern("params", "tx_id", request.params[0]!, TX_ID_PATTERN)!;
+        // The API redirects an id without 0x to its 0x form.
+        if (!txid.startsWith("0x")) return redirect(302, `/extended/v1/tx/0x${txid}${request.search}`);
+        const eventLimit = v1Limit(request.query, "event_limit", PAGE_LIMITS.event);
+        const eventOffset = v1Offset(request.query, "event_offset");
+        const json = v1Tx(txid, { eventLimit, eventOffset });
+        if (!json) throw notFound("could not find transaction by ID");
+        return ok(json);
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/address\/([^/]+)\/nonces$/,
+      deprecated: true,
+      handler: (request) => {
+        const principal = matchPattern("params", "principal", request.params[0]!, V1_ADDRESS_PATTERN)!;
+        const nonces = view.nonces(principal);
+        return ok({
+          last_executed_tx_nonce: nonces.lastExecutedTxNonce,
+          last_mempool_tx_nonce: nonces.lastMempoolTxNonce,
+          possible_next_nonce: nonces.possibleNextNonce,
+          detected_missing_nonces: nonces.detectedMissingNonces,
+          detected_mempool_nonces: nonces.detectedMempoolNonces,
+        });
+      },
+    },
+    {
+      method: "GET",
+      pattern: new RegExp(`^/extended/v1/address/${PRINCIPAL}/stx$`),
+      deprecated: true,
+      handler: (request) => ok(stxBalanceJson(chain, request.params[0]!)),
+    },
+    {
+      method: "GET",
+      pattern: new RegExp(`^/extended/v1/address/${PRINCIPAL}/balances$`),
+      deprecated: true,
+      handler: (request) =>
+        ok({ stx: stxBalanceJson(chain, request.params[0]!), fungible_tokens: {}, non_fungible_tokens: {} }),
+    },
+    {
+      method: "GET",
+      pattern: new RegExp(`^/extended/v1/address/${PRINCIPAL}/mempool$`),
+      deprecated: true,
+      handler: (request) => mempoolPage(request, (sender) => sender === request.params[0]),
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v2\/blocks\/?$/,
+      handler: (request) => {
+        const limitParam = queryInteger(request.query, "limit", {
+          minimum: 0,
+          maximum: PAGE_LIMITS.block.maxLimit,
+          default: PAGE_LIMITS.block.defaultLimit,
+        })!;
+        const bound = PAGE_LIMITS.block.maxLimit * 10;
+        const offset = queryInteger(request.query, "offset", { minimum: -bound, maximum: bound, default: 0 })!;
+        const cursor = queryPattern(request.query, "cursor", "^0x[a-fA-F0-9]{64}$");
+        const limit = limitParam === 0 ? PAGE_LIMITS.block.defaultLimit : limitParam;
+        // PgStoreV2.getBlocks: the page starts `offset` blocks below the cursor block (or the tip).
+        const blocks = indexedBlocksNewestFirst();
+        const anchor = cursor ? blocks.findIndex((block) => block.hash === cursor.toLowerCase()) : 0;
+        const top = anchor < 0 ? -1 : anchor + offset;
+        const page = top >= 0 && top < blocks.length ? blocks.slice(top, top + limit) : [];
+        if (cursor && page.length === 0) throw notFound("Cursor not found");
+        return ok({
+          limit,
+          offset,
+          total: page.length > 0 ? view.indexedTipHeight + 1 : 0,
+          next_cursor: page.length > 0 && top - limit >= 0 ? blocks[top - limit]!.hash : null,
+          prev_cursor: page.length > 0 ? (blocks[top + limit]?.hash ?? null) : null,
+          cursor: page[0]?.hash ?? null,
+          results: page.map((block) => blockJson(block)),
+        });
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v2\/blocks\/([^/]+)$/,
+      handler: (request) => {
+        const block = blockByKey(request.params[0]!);
+        if (!block) throw notFound("Block not found");
+        return ok(blockJson(block));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v2\/blocks\/([^/]+)\/transactions$/,
+      deprecated: true,
+      handler: (request) => {
+        const raw = request.params[0]!;
+        const limit = v1Limit(request.query, "limit", PAGE_LIMITS.tx);
+        const offset = v1Offset(request.query);
+        const block = blockByKey(raw);
+        if (!block) throw notFound("Block not found");
         const results = block.txids
           .slice(offset, offset + limit)
           .map((txid) => transactionJson(chain.records.get(txid)!, chain));
         return ok({ limit, offset, total: block.txids.length, results });
       },
-    ],
-    ["GET", /^\/extended\/v1\/block$/, (request) => newestBlocksFirst(request.query, 30, blockV1Json)],
-    [
-      "GET",
-      /^\/extended\/v1\/block\/by_height\/(\d+)$/,
-      (request) => {
-        const block = chain.block(Number(request.params[0]));
-        return block ? ok(blockV1Json(block)) : notFound(`cannot find block by height ${request.params[0]}`);
-      },
-    ],
-    [
-      "GET",
-      /^\/extended\/v1\/block\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})$/,
-      (request) => {
-        const block = chain.block(chain.heightOfHash(request.params[0]!) ?? -1);
-        return block ? ok(blockV1Json(block)) : notFound(`cannot find block by hash ${request.params[0]}`);
-      },
-    ],
-    [
-      "GET",
-      new RegExp(`^/extended/v1/contract/${PRINCIPAL}/events$`),
-      (request) => {
-        const { limit, offset } = page(request.query, 20, 200);
-        const refs = chain.contractLogs.get(request.params[0]!) ?? [];
-        const results = refs.slice(offset, offset + limit).map(({ txid, eventIndex }) => {
-          const record = chain.records.get(txid)!;
-          return {
-            ...apiEvents(record).find((event) => event.event_index === eventIndex),
-            block_height: record.blockHeight,
-          };
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/block\/?$/,
+      deprecated: true,
+      handler: (request) => {
+        const offset = v1Offset(request.query);
+        const limit = v1Limit(request.query, "limit", PAGE_LIMITS.block);
+        const blocks = indexedBlocksNewestFirst();
+        return ok({
+          limit,
+          offset,
+          total: blocks.length,
+          results: blocks.slice(offset, offset + limit).map(blockV1Json),
         });
-        return ok({ limit, offset, total: refs.length, results });
       },
-    ],
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/block\/by_height\/([^/]+)$/,
+      deprecated: true,
+      handler: (request) => {
+        const height = integer("params", "height", request.params[0], {})!;
+        const block = view.block(height);
+        if (!block) throw notFound("cannot find block by height");
+        return ok(blockV1Json(block));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/block\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})$/,
+      deprecated: true,
+      handler: (request) => {
+        const block = view.blockByHash(request.params[0]!);
+        if (!block) throw notFound("cannot find block by hash");
+        return ok(blockV1Json(block));
+      },
+    },
+    {
+      method: "GET",
+      pattern: /^\/extended\/v1\/contract\/([^/]+)\/events$/,
+      deprecated: true,
+      handler: (request) => {
+        const contractId = decodeURIComponent(request.params[0]!);
+        const limit = v1Limit(request.query, "limit", PAGE_LIMITS.contract);
+        const offset = v1Offset(request.query);
+        // Oldest first, as this devnet has always listed them.
+        const rows = view.contractLogs(contractId).reverse();
+        const results = rows.slice(offset, offset + limit).map(({ record, key }) => ({
+          ...apiEvents(record).find((event) => event.event_index === key.eventIndex),
+          block_height: key.blockHeight,
+        }));
+        return ok({ limit, offset, total: rows.length, results });
+      },
+    },
   ];
+}
+
+function routes(context: RouteContext): Route[] {
+  return [...nodeRoutes(context), ...v3Routes(context), ...apiRoutes(context)];
 }
 
 function readBody(message: IncomingMessage): Promise<Buffer> {
@@ -396,13 +493,23 @@ function readBody(message: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function send(response: ServerResponse, reply: Reply): void {
+function send(response: ServerResponse, reply: Reply, extraHeaders: Record<string, string> = {}): void {
   const body = reply.text ? String(reply.body) : JSON.stringify(reply.body);
   response.writeHead(reply.status, {
+    ...extraHeaders,
+    ...reply.headers,
     "content-type": reply.text ? "text/plain; charset=utf-8" : "application/json; charset=utf-8",
     "content-length": Buffer.byteLength(body),
   });
   response.end(body);
+}
+
+function errorReply(error: unknown, onError: (error: unknown) => void): Reply {
+  if (error instanceof MempoolRejection) return { status: 400, body: error.toJSON() };
+  if (error instanceof ApiError) return { status: error.status, body: error.toJSON() };
+  if (error instanceof BadRequest) return { status: 400, body: { error: error.message } };
+  onError(error);
+  return { status: 500, body: { error: "internal error", message: String(error) } };
 }
 
 // A rebuild blocks the event loop for seconds; with Node's 5 s default an idle
@@ -410,40 +517,61 @@ function send(response: ServerResponse, reply: Reply): void {
 // (ECONNRESET), so idle connections are kept well beyond a rebuild.
 const KEEP_ALIVE_TIMEOUT_MS = 65_000;
 
-export function createDevnetServer(chain: DevnetChain, onError: (error: unknown) => void): Server {
-  const table = routes(chain);
+export function createDevnetServer(
+  chain: DevnetChain,
+  onError: (error: unknown) => void,
+  faults: FaultState = new FaultState(),
+): Server {
+  const context: RouteContext = { chain, view: new ApiView(chain, faults), faults };
+  const table = routes(context);
+  const control = controlRoutes(context);
   const server = createServer((message, response) => {
     void (async () => {
       const url = new URL(message.url ?? "/", "http://devnet.local");
       const method = message.method ?? "GET";
+      const isControl = url.pathname.startsWith("/devnet/");
+      let headers: Record<string, string> = {};
       try {
+        if (!isControl) {
+          const apiKey = message.headers["x-api-key"];
+          const decision = faults.rateLimit(
+            url.pathname,
+            message.socket.remoteAddress ?? "",
+            typeof apiKey === "string" ? apiKey : undefined,
+          );
+          if (decision) headers = decision.headers;
+          if (decision && !decision.allowed) {
+            send(response, { status: 429, body: RATE_LIMITED_BODY }, headers);
+            return;
+          }
+        }
         const body = method === "POST" ? await readBody(message) : Buffer.alloc(0);
         await chain.whenIdle();
-        for (const [routeMethod, pattern, handler] of table) {
-          const match = pattern.exec(url.pathname);
-          if (!match || routeMethod !== method) continue;
+        for (const route of isControl ? control : table) {
+          const match = route.pattern.exec(url.pathname);
+          if (!match || route.method !== method) continue;
+          if (route.deprecated) {
+            headers = { ...headers, warning: DEPRECATION_WARNING };
+            if (faults.deprecatedGone) {
+              send(response, { status: 410, body: GONE_BODY }, headers);
+              return;
+            }
+          }
           const request: Request = {
             method,
             path: url.pathname,
             query: url.searchParams,
+            search: url.search,
             params: match.slice(1),
             body,
             contentType: String(message.headers["content-type"] ?? ""),
           };
-          send(response, await handler(request));
+          send(response, await route.handler(request), headers);
           return;
         }
-        send(response, notFound(`no route for ${method} ${url.pathname}`));
+        send(response, errorReply(routeNotFound(method, url.pathname), onError), headers);
       } catch (error) {
-        if (error instanceof MempoolRejection) {
-          send(response, { status: 400, body: error.toJSON() });
-        } else if (error instanceof BadRequest) {
-          send(response, { status: 400, body: { error: error.message } });
-        } else {
-          onError(error);
-          if (!response.headersSent)
-            send(response, { status: 500, body: { error: "internal error", message: String(error) } });
-        }
+        if (!response.headersSent) send(response, errorReply(error, onError), headers);
       }
     })();
   });

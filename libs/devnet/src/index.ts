@@ -11,9 +11,12 @@ import { writeEmptyProject } from "./contract-deploy.js";
 import { loadDevnetAccounts, type DevnetAccount } from "./devnet-accounts.js";
 import { DevnetChain } from "./devnet-chain.js";
 import { createDevnetServer } from "./http-api.js";
+import { FaultState, type DevnetFaults, type FaultSnapshot } from "./faults.js";
 
 export type { DevnetAccount } from "./devnet-accounts.js";
 export { MAX_CHAINED_TRANSACTIONS } from "./devnet-chain.js";
+export type { DevnetFaults, FaultSnapshot, RateLimitFault } from "./faults.js";
+export { devnetControl, type DevnetControl } from "./control-client.js";
 
 export interface DevnetOptions {
   /** 0 picks a free port; default 3999. */
@@ -36,6 +39,16 @@ export interface DevnetOptions {
    * The generated project lives in `<dataDir>/project` (or a temporary directory).
    */
   empty?: boolean;
+  /** Fault modes switched on from the start; see also Devnet.faults and POST /devnet/faults. */
+  faults?: DevnetFaults;
+}
+
+export interface DevnetFaultControl {
+  get(): FaultSnapshot;
+  /** Sets the given switches (others keep their value) and returns the new state; throws on a bad value. */
+  set(faults: DevnetFaults): FaultSnapshot;
+  /** Switches every fault off. */
+  reset(): FaultSnapshot;
 }
 
 export interface Devnet {
@@ -45,6 +58,10 @@ export interface Devnet {
   accounts: Map<string, DevnetAccount>;
   /** Mines the mempool's ready transactions into one block; resolves to the new block height. */
   mineBlock(): Promise<number>;
+  /** Fault modes (rate limit, deprecated routes gone, API index lag). */
+  faults: DevnetFaultControl;
+  /** Evicts a pending transaction as mempool garbage collection would; false when it was not pending. */
+  dropTransaction(txid: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -69,7 +86,8 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
   });
   const accounts = loadDevnetAccounts(manifestPath, chain.simnetAccounts);
-  const server = createDevnetServer(chain, onError);
+  const faults = new FaultState(options.faults ?? {});
+  const server = createDevnetServer(chain, onError, faults);
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -91,6 +109,12 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     accounts,
     mineBlock: () => chain.mineBlock(),
+    faults: {
+      get: () => faults.snapshot,
+      set: (patch) => faults.update(patch),
+      reset: () => faults.reset(),
+    },
+    dropTransaction: (txid) => chain.dropPending(txid.replace(/^0x/i, "").toLowerCase()),
     stop: () => {
       stopped ??= (async () => {
         if (timer) clearInterval(timer);
