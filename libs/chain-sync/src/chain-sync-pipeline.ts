@@ -59,6 +59,10 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
 
   async start(): Promise<void> {
     const { nats, subjectPrefix, streams } = this.options;
+    await this.options.sync.chain.assertNetwork().catch((error: unknown) => {
+      // A mismatch keeps readiness down and every write refused; an unreachable API is asked again later.
+      this.options.logError(`chain check failed: ${(error as Error).message}`);
+    });
     await ensureStreams(await jetstreamManager(nats), new SubjectNaming(subjectPrefix), streams);
     await this.#relay.start();
     this.sync.start();

@@ -227,6 +227,8 @@ export class ContractEventSync<C extends ContractKey, Tx> {
    */
   async #pass(options: { forceTip: boolean }): Promise<number> {
     const { chain } = this.options;
+    // Reading another network's history into the read model is worse than reading nothing.
+    await chain.assertNetwork();
     const tip = options.forceTip || this.#heightWaiters.size > 0 ? await chain.api.getChainTip() : undefined;
     const head = await this.#follower.head();
     const changed = !this.#lastHead || head.cursor !== this.#lastHead.cursor || head.total !== this.#lastHead.total;

@@ -9,16 +9,20 @@ import {
   prismaTransactions,
 } from "@voltstack/messaging";
 import { checkDatabaseReady, type RawQueryable } from "@voltstack/persistence";
-import { type BootstrapOptions, natsReadiness, stacksNodeReadiness } from "@voltstack/service-kit";
+import { type BootstrapOptions, natsReadiness } from "@voltstack/service-kit";
+import { chainReadiness } from "./chain-readiness.js";
 import { NATS_CONNECTION, PRISMA, STACKS_CHAIN } from "./service-infrastructure.js";
 
-/** Ready when PostgreSQL, NATS and the chain's node answer: what every service needs to work. */
+/**
+ * Ready when PostgreSQL and NATS answer and the Stacks API answered the service's own
+ * recent requests on the configured network: what every service needs to work.
+ */
 export const serviceReadiness: NonNullable<BootstrapOptions["readiness"]> = {
   inject: [PRISMA, NATS_CONNECTION, STACKS_CHAIN],
   useFactory: (prisma: RawQueryable, nats: NatsConnection, chain: StacksChain) => ({
     postgres: () => checkDatabaseReady(prisma),
     nats: natsReadiness(nats),
-    chain: stacksNodeReadiness(chain.network.url),
+    chain: chainReadiness(chain),
   }),
 };
 

@@ -33,6 +33,9 @@ export type InfrastructureConfig = Pick<
   SIGNER_KEYS: SignerKeySource[];
   CHAIN_CONFIRMATION_TIMEOUT_MS: number;
   CHAIN_POLL_INTERVAL_MS: number;
+  STACKS_API_KEY?: string | undefined;
+  STACKS_API_REQUESTS_PER_MINUTE: number;
+  STACKS_API_MAX_CONCURRENT: number;
 };
 
 /** What the shared infrastructure needs of a service's generated Prisma client. */
@@ -111,9 +114,15 @@ export class ServiceInfrastructureModule {
             network: config.STACKS_NETWORK,
             url: config.STACKS_API_URL,
             contracts: { deployer: config.CONTRACT_DEPLOYER },
+            apiKey: config.STACKS_API_KEY,
+            requestBudget: {
+              requestsPerMinute: config.STACKS_API_REQUESTS_PER_MINUTE,
+              maxConcurrent: config.STACKS_API_MAX_CONCURRENT,
+            },
             confirmation: {
               timeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
-              pollIntervalMs: Math.min(config.CHAIN_POLL_INTERVAL_MS, 1_000),
+              // Only while a transaction of ours waits: one nonce lookup per waiting sender a round.
+              pollIntervalMs: Math.min(config.CHAIN_POLL_INTERVAL_MS, 2_000),
             },
           }),
       },

@@ -70,6 +70,7 @@ export type { SigningPermit } from "./signing-permit.js";
 export {
   type AccountNonces,
   type ApiBlock,
+  type ApiContact,
   type ApiEvent,
   API_PAGE_LIMITS,
   type ApiTransaction,

@@ -76,6 +76,12 @@ export interface ContractLogPage {
   results: ApiEvent[];
 }
 
+/** The API's last answer, and the failure of the last request that got none since. */
+export interface ApiContact {
+  lastAnswerAt: number | undefined;
+  failure: { at: number; message: string } | undefined;
+}
+
 export interface NodeInfo {
   networkId: number;
   tipHeight: number;
@@ -117,6 +123,7 @@ export class StacksApi {
   readonly #apiKey: string | undefined;
   readonly #maxRetries: number;
   readonly #retryBaseMs: number;
+  #contact: ApiContact = { lastAnswerAt: undefined, failure: undefined };
 
   constructor(options: StacksApiOptions) {
     this.url = options.url.replace(/\/+$/, "");
@@ -126,6 +133,14 @@ export class StacksApi {
     this.budget = options.budget ?? new RequestBudget(DEFAULT_REQUEST_BUDGET);
     this.#maxRetries = options.maxRetries ?? 5;
     this.#retryBaseMs = options.retryBaseMs ?? 500;
+  }
+
+  /**
+   * What the last requests showed: when the API last answered, and the failure of the
+   * last request that got no usable answer since. Readiness reads it instead of asking.
+   */
+  get contact(): ApiContact {
+    return this.#contact;
   }
 
   /** The node's network id and tip (node RPC). */
@@ -369,6 +384,10 @@ export class StacksApi {
           await sleep(this.#backoff(attempt));
           continue;
         }
+        this.#contact = {
+          ...this.#contact,
+          failure: { at: Date.now(), message: `no answer to ${method} ${path.split("?")[0]}` },
+        };
         throw new ChainError(
           "NODE_UNREACHABLE",
           `The Stacks API at ${this.url} did not answer ${method} ${path.split("?")[0]}.`,
@@ -376,7 +395,17 @@ export class StacksApi {
           { cause },
         );
       }
-      if (!RETRYABLE_STATUS.has(response.status) || attempt >= this.#maxRetries) return response;
+      if (!RETRYABLE_STATUS.has(response.status)) {
+        this.#contact = { lastAnswerAt: Date.now(), failure: undefined };
+        return response;
+      }
+      if (attempt >= this.#maxRetries) {
+        this.#contact = {
+          ...this.#contact,
+          failure: { at: Date.now(), message: `HTTP ${response.status} to ${method} ${path.split("?")[0]}` },
+        };
+        return response;
+      }
       if (response.status === 429) {
         this.budget.pause(retryAfterMs(response.headers.get("retry-after")) ?? this.#backoff(attempt));
       } else if (retryServerErrors) {

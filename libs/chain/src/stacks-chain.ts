@@ -48,6 +48,8 @@ export class StacksChain {
   readonly api: StacksApi;
   readonly fees: FeeEstimator;
   readonly tracker: ConfirmationTracker;
+  #networkCheck: Promise<void> | undefined;
+  #networkMismatch: ChainError | undefined;
 
   constructor(readonly config: ChainConfig) {
     this.network = resolveNetwork(config);
@@ -65,17 +67,32 @@ export class StacksChain {
 
   /**
    * Refuses a node or API of another network than the configured one: signatures would
-   * carry the wrong chain id, and addresses the wrong version. Throws NETWORK_MISMATCH.
+   * carry the wrong chain id, and addresses the wrong version. Asks the node once; a
+   * mismatch is remembered (NETWORK_MISMATCH every time), an unreachable node asked again.
    */
-  async assertNetwork(): Promise<void> {
+  assertNetwork(): Promise<void> {
+    this.#networkCheck ??= this.#checkNetwork().catch((error: unknown) => {
+      if (!(error instanceof ChainError && error.code === "NETWORK_MISMATCH")) this.#networkCheck = undefined;
+      throw error;
+    });
+    return this.#networkCheck;
+  }
+
+  /** The network check's outcome so far: undefined until the node answered it. */
+  get networkMismatch(): ChainError | undefined {
+    return this.#networkMismatch;
+  }
+
+  async #checkNetwork(): Promise<void> {
     const expected = this.network.stacksNetwork.chainId;
     const { networkId } = await this.api.getNodeInfo();
     if (networkId !== expected) {
-      throw new ChainError(
+      this.#networkMismatch = new ChainError(
         "NETWORK_MISMATCH",
         `The node at ${this.network.url} serves network id ${networkId}, but STACKS_NETWORK is ${this.network.name} (chain id ${expected}).`,
         { url: this.network.url, network: this.network.name, expectedChainId: expected, nodeNetworkId: networkId },
       );
+      throw this.#networkMismatch;
     }
   }
 
@@ -125,6 +142,7 @@ export class StacksChain {
         };
         let submitted: SubmittedTransaction;
         try {
+          await this.assertNetwork();
           submitted = await sender.submit(call);
         } catch (error) {
           chainTransactions.inc({ ...labels, outcome: "not_submitted" });

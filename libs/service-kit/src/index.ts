@@ -28,7 +28,6 @@ export { AUTH_OPTIONS, AuthGuard } from "./auth/auth-guard.js";
 export {
   READINESS_CHECKS,
   natsReadiness,
-  stacksNodeReadiness,
   type NatsLike,
   type ReadinessCheck,
   type ReadinessChecks,

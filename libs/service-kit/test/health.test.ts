@@ -5,13 +5,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkDatabaseReady, createPgPool } from "@voltstack/persistence";
-import {
-  natsReadiness,
-  stacksNodeReadiness,
-  startTestService,
-  type ReadinessChecks,
-  type TestService,
-} from "@voltstack/service-kit";
+import { natsReadiness, startTestService, type ReadinessChecks, type TestService } from "@voltstack/service-kit";
 import { call } from "./http-client.js";
 import { SampleModule } from "./sample-app.js";
 
@@ -49,7 +43,11 @@ function start(database: () => pg.Pool, chain: string): Promise<TestService> {
       useFactory: (db: pg.Pool, connection: NatsConnection): ReadinessChecks => ({
         postgres: () => checkDatabaseReady(db),
         nats: natsReadiness(connection),
-        chain: stacksNodeReadiness(chain),
+        chain: async (signal) => {
+          const response = await fetch(new URL("/v2/info", chain), { signal });
+          await response.body?.cancel();
+          if (!response.ok) throw new Error(`the Stacks node answered ${response.status}`);
+        },
       }),
     },
     env: { READINESS_TIMEOUT_MS: "1500" },

@@ -30,7 +30,14 @@ export const chainServiceFields = {
   // Path of `deployments/<network>.json`; @voltstack/chain-sync's applyDeploymentRecord fills
   // CONTRACT_DEPLOYER, CHAIN_SYNC_FROM_HEIGHT and STACKS_NETWORK from it and checks its sources.
   DEPLOYMENT_RECORD: envString().optional(),
-  CHAIN_POLL_INTERVAL_MS: envInt({ min: 10, max: 60_000, default: 1_000 }),
+  // How often the follower looks at its contract's log when nothing wakes it: one request
+  // a look while nothing happens (docs/operations.md sizes the budget for N replicas).
+  CHAIN_POLL_INTERVAL_MS: envInt({ min: 10, max: 600_000, default: 10_000 }),
+  // The Stacks Blockchain API key (Hiro's hosted API), sent as x-api-key; never logged.
+  STACKS_API_KEY: envString().optional(),
+  // This process's share of the API's rate limit (0: unlimited, for a self-hosted API).
+  STACKS_API_REQUESTS_PER_MINUTE: envInt({ min: 0, max: 1_000_000, default: 120 }),
+  STACKS_API_MAX_CONCURRENT: envInt({ min: 1, max: 256, default: 4 }),
   CHAIN_CONFIRMATION_TIMEOUT_MS: envInt({ min: 1_000, max: 3_600_000, default: 120_000 }),
   // Fees in micro-STX: the node's estimate is held within [floor, ceiling]; a transaction
   // pending STACKS_FEE_BUMP_AFTER_MS is re-signed at its nonce with a higher fee (0: never).
