@@ -97,6 +97,8 @@ export class TransactionJournal {
     options: TrackOptions = {},
   ): Promise<T> {
     const submitted: string[] = [];
+    // Fee bumps of each entry: rows of their own, at the entry's nonce, oldest first.
+    const bumps = new Map<string, string[]>();
     let replacing = options.replacing;
     const journaling: CallSender = {
       address: sender.address,
@@ -109,6 +111,15 @@ export class TransactionJournal {
         const earlierEntryOf = (transaction: SubmittedTransaction) =>
           earlier && normalizeTxid(transaction.txid) === earlier.txid ? earlier.id : undefined;
         const beforeBroadcast = async (transaction: SubmittedTransaction): Promise<void> => {
+          if (transaction.replaces !== undefined && id !== undefined) {
+            // A same-nonce, higher-fee replacement: its own row, so that whichever of the two
+            // is mined is found by its txid (the follower's confirmWith included).
+            const bumpId = randomUUID();
+            await this.#record(bumpId, requestedBy, call, transaction);
+            bumps.set(id, [...(bumps.get(id) ?? []), bumpId]);
+            await submitOptions.beforeBroadcast?.(transaction);
+            return;
+          }
           id ??= earlierEntryOf(transaction) ?? randomUUID();
           await this.#record(id, requestedBy, call, transaction);
           await submitOptions.beforeBroadcast?.(transaction);
@@ -138,14 +149,44 @@ export class TransactionJournal {
     };
     try {
       const outcome = await work(journaling);
-      await this.#settle(submitted, outcome.txid, "confirmed", outcome.blockHeight);
+      await this.#settleBumped(submitted, bumps, outcome.txid, "confirmed", outcome.blockHeight);
       return outcome;
     } catch (error) {
       if (!(error instanceof ConfirmationTimeoutError)) {
         const txid = error instanceof ChainError ? (error.details.txid as string | undefined) : undefined;
-        await this.#settle(submitted, txid, "failed", undefined, error);
+        await this.#settleBumped(submitted, bumps, txid, "failed", undefined, error);
       }
       throw error;
+    }
+  }
+
+  /**
+   * #settle for an entry that may have fee bumps: the row of the transaction that ended the
+   * call (the newest when none matches) takes the outcome, the others at its nonce fail as
+   * superseded, since only one transaction per nonce is ever mined.
+   */
+  async #settleBumped(
+    ids: string[],
+    bumps: Map<string, string[]>,
+    finalTxid: string | undefined,
+    status: JournalStatus,
+    blockHeight?: number,
+    error?: unknown,
+  ): Promise<void> {
+    const last = ids[ids.length - 1];
+    const group = last === undefined ? [] : [last, ...(bumps.get(last) ?? [])];
+    if (group.length < 2) return this.#settle(ids, finalTxid, status, blockHeight, error);
+    const rows = await this.sql.query<{ id: string; txid: string | null }>(
+      "SELECT id::text AS id, txid FROM chain_transactions WHERE id = ANY($1::uuid[])",
+      [group],
+    );
+    const final = finalTxid === undefined ? undefined : normalizeTxid(finalTxid);
+    const ended = rows.find((row) => row.txid === final)?.id;
+    await this.#settle([ended ?? group[group.length - 1]!], ended ? undefined : finalTxid, status, blockHeight, error);
+    for (const id of group) {
+      if (id === (ended ?? group[group.length - 1])) continue;
+      const txid = rows.find((row) => row.id === id)?.txid ?? null;
+      await this.#settle([id], undefined, "failed", undefined, replacedAtNonce(txid, final));
     }
   }
 
@@ -343,6 +384,16 @@ function replacedBy(earlier: JournalEntry, transaction: SubmittedTransaction): C
     "TRANSACTION_SUPERSEDED",
     `Replaced by ${normalizeTxid(transaction.txid)} (nonce ${transaction.nonce}): its nonce ${earlier.nonce} is taken, so it can no longer confirm.`,
     { txid: earlier.txid, replacedBy: normalizeTxid(transaction.txid) },
+  );
+}
+
+function replacedAtNonce(txid: string | null, finalTxid: string | undefined): ChainError {
+  return new ChainError(
+    "TRANSACTION_SUPERSEDED",
+    finalTxid
+      ? `A fee bump at the same nonce: ${finalTxid} ended the call, so this one can no longer be mined.`
+      : "A fee bump at the same nonce took this transaction's place.",
+    { txid, replacedBy: finalTxid ?? null },
   );
 }
 
