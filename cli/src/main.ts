@@ -3,6 +3,8 @@
 import { parseArgs } from "node:util";
 import { ApiRequestError } from "@voltstack/client";
 import { OPERATIONS } from "./commands/operations.js";
+import { DeployError } from "./deploy/deploy-error.js";
+import { DEPLOY_USAGE } from "./deploy/deploy-usage.js";
 import { createOutput, type Output } from "./output.js";
 import { CliUsageError, connectClient } from "./stack-file.js";
 
@@ -28,6 +30,11 @@ const VALUE_FLAGS = [
   "enabled",
   "after",
   "limit",
+  "network",
+  "deployer-key-file",
+  "api-url",
+  "record",
+  "max-fee-ustx",
 ] as const;
 
 function help(): string {
@@ -37,6 +44,8 @@ function help(): string {
     "",
     "  up           start the devnet, migrations and the five services, then tail the events (npm start)",
     "  demo         run the whole flow over the HTTP APIs and show the stakeholders' balances (npm run demo)",
+    `  ${DEPLOY_USAGE}`,
+    "      publish the five contracts in order (--plan: only say what would be done); writes deployments/<network>.json",
     ...lines,
     "",
     "--as <caller>  act as one of the local callers (admin, owner-1, owner-2, operator; default admin)",
@@ -52,6 +61,7 @@ async function run(argv: string[], output: Output): Promise<void> {
     options: {
       json: { type: "boolean" },
       csv: { type: "boolean" },
+      plan: { type: "boolean" },
       help: { type: "boolean", short: "h" },
       ...Object.fromEntries(VALUE_FLAGS.map((flag) => [flag, { type: "string" as const }])),
     },
@@ -66,6 +76,8 @@ async function run(argv: string[], output: Output): Promise<void> {
   // Loaded on demand: `up` brings the devnet and its Clarity VM, which the other commands do not need.
   if (first === "up") return (await import("./commands/up.js")).up(output);
   if (first === "demo") return (await import("./commands/demo.js")).demo(output);
+  // Loaded on demand too: it starts a simnet to measure the deployments' costs.
+  if (first === "deploy") return (await import("./commands/deploy.js")).deploy(values, output);
 
   const twoWords = `${first} ${second ?? ""}`;
   const command = OPERATIONS[twoWords] ?? OPERATIONS[first];
@@ -91,6 +103,11 @@ try {
     if (json) process.stdout.write(`${JSON.stringify({ error: detail }, null, 2)}\n`);
     else if (error.status === 0) process.stderr.write(`${error.request}: ${error.code}: ${error.message}\n`);
     else process.stderr.write(`${error.request} refused: ${error.code} (HTTP ${error.status}): ${error.message}\n`);
+    process.exitCode = 1;
+  } else if (error instanceof DeployError) {
+    const detail = { code: error.code, message: error.message, details: error.details };
+    if (json) process.stdout.write(`${JSON.stringify({ error: detail }, null, 2)}\n`);
+    else process.stderr.write(`${error.code}: ${error.message}\n`);
     process.exitCode = 1;
   } else if (error instanceof CliUsageError || (error instanceof TypeError && "code" in error)) {
     const code = error instanceof CliUsageError ? error.code : "INVALID_ARGUMENT";

@@ -15,6 +15,7 @@ import { FaultState, type DevnetFaults, type FaultSnapshot } from "./faults.js";
 
 export type { DevnetAccount } from "./devnet-accounts.js";
 export { MAX_CHAINED_TRANSACTIONS } from "./devnet-chain.js";
+export { writeEmptyProject } from "./contract-deploy.js";
 export type { DevnetFaults, FaultSnapshot, RateLimitFault } from "./faults.js";
 export { devnetControl, type DevnetControl } from "./control-client.js";
 
