@@ -31,6 +31,10 @@ export function chainWriteError(error: unknown, statuses: ContractErrorStatuses)
       reason: error.reason,
     });
   }
+  if (error instanceof ChainError && error.code.startsWith("SIGNING_LEASE_")) {
+    // Another process signs with this key for now (or this one lost its lease): try again, or another replica.
+    return new ApiError(503, error.code, error.message, error.details);
+  }
   if (error instanceof ChainError && error.code === "NO_SIGNER_FOR_PRINCIPAL") {
     return ApiError.unprocessable(error.code, error.message, error.details);
   }

@@ -48,6 +48,7 @@ export {
   PG_POOL,
   PRISMA,
   SIGNER_KEYS,
+  SIGNING_LEASES,
   STACKS_CHAIN,
   ServiceInfrastructureModule,
   type ServiceInfrastructureOptions,

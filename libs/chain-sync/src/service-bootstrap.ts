@@ -11,18 +11,21 @@ import {
 import { checkDatabaseReady, type RawQueryable } from "@voltstack/persistence";
 import { type BootstrapOptions, natsReadiness } from "@voltstack/service-kit";
 import { chainReadiness } from "./chain-readiness.js";
-import { NATS_CONNECTION, PRISMA, STACKS_CHAIN } from "./service-infrastructure.js";
+import { NATS_CONNECTION, PRISMA, SIGNING_LEASES, STACKS_CHAIN } from "./service-infrastructure.js";
+import type { SigningLeases } from "./signing-lease.js";
 
 /**
  * Ready when PostgreSQL and NATS answer and the Stacks API answered the service's own
  * recent requests on the configured network: what every service needs to work.
  */
 export const serviceReadiness: NonNullable<BootstrapOptions["readiness"]> = {
-  inject: [PRISMA, NATS_CONNECTION, STACKS_CHAIN],
-  useFactory: (prisma: RawQueryable, nats: NatsConnection, chain: StacksChain) => ({
+  inject: [PRISMA, NATS_CONNECTION, STACKS_CHAIN, SIGNING_LEASES],
+  useFactory: (prisma: RawQueryable, nats: NatsConnection, chain: StacksChain, leases: SigningLeases | null) => ({
     postgres: () => checkDatabaseReady(prisma),
     nats: natsReadiness(nats),
     chain: chainReadiness(chain),
+    // Not ready while another process holds a signing lease of this service's keys (its id and expiry in the error).
+    ...(leases ? { signing: () => leases.assertReady() } : {}),
   }),
 };
 

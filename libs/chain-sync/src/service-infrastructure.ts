@@ -6,6 +6,7 @@ import { DeadLetterStore, type PrismaRawClient, prismaExecutor, prismaTransactio
 import { createPgPool, createPrismaClient, type PrismaClientConstructor } from "@voltstack/persistence";
 import { type BaseServiceConfig, SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
+import { SigningLeases, signingLeaseScope } from "./signing-lease.js";
 import { TransactionJournal } from "./transaction-journal.js";
 
 /** Injection tokens of a service's infrastructure (explicit: the build emits no decorator metadata). */
@@ -16,6 +17,8 @@ export const STACKS_CHAIN = Symbol("STACKS_CHAIN");
 export const SIGNER_KEYS = Symbol("SIGNER_KEYS");
 export const TRANSACTION_JOURNAL = Symbol("TRANSACTION_JOURNAL");
 export const DEAD_LETTER_STORE = Symbol("DEAD_LETTER_STORE");
+/** The service's SigningLeases, or null when SIGNING_LEASE is off. */
+export const SIGNING_LEASES = Symbol("SIGNING_LEASES");
 
 /** The variables the shared infrastructure reads; every service's configuration has them. */
 export type InfrastructureConfig = Pick<
@@ -36,6 +39,11 @@ export type InfrastructureConfig = Pick<
   STACKS_API_KEY?: string | undefined;
   STACKS_API_REQUESTS_PER_MINUTE: number;
   STACKS_API_MAX_CONCURRENT: number;
+  STACKS_FEE_FLOOR_USTX?: number;
+  STACKS_FEE_CEILING_USTX?: number;
+  STACKS_FEE_BUMP_AFTER_MS?: number;
+  SIGNING_LEASE?: "on" | "off" | undefined;
+  SIGNING_LEASE_TTL_MS?: number;
 };
 
 /** What the shared infrastructure needs of a service's generated Prisma client. */
@@ -119,6 +127,15 @@ export class ServiceInfrastructureModule {
               requestsPerMinute: config.STACKS_API_REQUESTS_PER_MINUTE,
               maxConcurrent: config.STACKS_API_MAX_CONCURRENT,
             },
+            fees: {
+              ...(config.STACKS_FEE_FLOOR_USTX === undefined
+                ? {}
+                : { floorUstx: BigInt(config.STACKS_FEE_FLOOR_USTX) }),
+              ...(config.STACKS_FEE_CEILING_USTX === undefined
+                ? {}
+                : { ceilingUstx: BigInt(config.STACKS_FEE_CEILING_USTX) }),
+            },
+            sender: { feeBumpAfterMs: config.STACKS_FEE_BUMP_AFTER_MS },
             confirmation: {
               timeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
               // Only while a transaction of ours waits: one nonce lookup per waiting sender a round.
@@ -127,9 +144,43 @@ export class ServiceInfrastructureModule {
           }),
       },
       {
+        // On unless SIGNING_LEASE=off; off by default on a devnet, a throwaway chain on which the
+        // local stack deliberately gives every service the same keys.
+        provide: SIGNING_LEASES,
+        inject: [SERVICE_CONFIG, ShutdownHooks],
+        useFactory: async (config: Config, hooks: ShutdownHooks) => {
+          const network = config.STACKS_NETWORK ?? "devnet";
+          const on = (config.SIGNING_LEASE ?? (network === "devnet" ? "off" : "on")) === "on";
+          if (!on) return null;
+          const pool = createPgPool(databaseOptions(config, `${name}-signing`, 1));
+          const leases = new SigningLeases(pool, {
+            scope: signingLeaseScope(network, config.STACKS_API_URL),
+            ttlMs: config.SIGNING_LEASE_TTL_MS,
+          });
+          await leases.prepare();
+          // Last: requests still being answered may sign until then.
+          hooks.register(
+            "signing leases",
+            async () => {
+              await leases.stop();
+              await pool.end();
+            },
+            "close",
+          );
+          return leases;
+        },
+      },
+      {
         provide: SIGNER_KEYS,
-        inject: [SERVICE_CONFIG, STACKS_CHAIN],
-        useFactory: (config: Config, chain: StacksChain) => SignerKeyStore.load(chain, config.SIGNER_KEYS),
+        inject: [SERVICE_CONFIG, STACKS_CHAIN, SIGNING_LEASES],
+        useFactory: async (config: Config, chain: StacksChain, leases: SigningLeases | null) => {
+          const store = await SignerKeyStore.load(chain, config.SIGNER_KEYS, process.env, {
+            leases: leases ?? undefined,
+          });
+          // Taken now, not at the first call, so that readiness tells at once who else signs.
+          await leases?.start(store.principals);
+          return store;
+        },
       },
       {
         provide: TRANSACTION_JOURNAL,
@@ -153,6 +204,7 @@ export class ServiceInfrastructureModule {
         NATS_CONNECTION,
         STACKS_CHAIN,
         SIGNER_KEYS,
+        SIGNING_LEASES,
         TRANSACTION_JOURNAL,
         DEAD_LETTER_STORE,
         ...own.map((provider) => provider.provide),

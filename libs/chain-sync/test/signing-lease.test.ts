@@ -4,7 +4,9 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ChainError, type ContractCall } from "@voltstack/chain";
 import { fakeChain } from "../../chain/test/support/fake-chain.js";
-import { SignerKeyStore, SigningLeases, signingLeaseScope } from "../src/index.js";
+import { ApiError } from "@voltstack/service-kit";
+import { chainWriteError } from "../src/chain-write-errors.js";
+import { SignerKeyStore, SigningLeaseHeldError, SigningLeases, signingLeaseScope } from "../src/index.js";
 
 // Two processes competing for one key's signing lease, against the real PostgreSQL. Each
 // holder has its own pool (its own connections); the lease table lives in a schema of this
@@ -200,5 +202,20 @@ describe("SignerKeyStore under signing leases", () => {
     const second = await store.sender(ADDRESS);
     expect(second).not.toBe(first);
     expect((await second.submit(call(chain))).nonce).toBe(1n);
+  });
+});
+
+describe("a lease refusal as the HTTP answer", () => {
+  it("is 503 with the holder and expiry, so the caller tries again or another replica", () => {
+    const answer = chainWriteError(
+      new SigningLeaseHeldError({ address: ADDRESS, holder: "host-a:1:ab", expiresAt: new Date(0) }),
+      {},
+    );
+    expect(answer).toBeInstanceOf(ApiError);
+    expect(answer).toMatchObject({
+      status: 503,
+      code: "SIGNING_LEASE_HELD",
+      details: { address: ADDRESS, holder: "host-a:1:ab", expiresAt: "1970-01-01T00:00:00.000Z" },
+    });
   });
 });
