@@ -3,6 +3,8 @@ import type { FakeStacksNode } from "./fake-stacks-node.js";
 
 interface Dropped {
   hex: string;
+  nonce: bigint;
+  feeUstx: bigint;
   replacedBy: string;
 }
 
@@ -31,17 +33,18 @@ export class FeeMarket {
       }
       this.#replaceByFee(JSON.parse(String(init?.body)).tx as string);
     }
-    const match = url.pathname.match(/^\/extended\/(v1\/tx|v3\/transactions)\/0x([0-9a-f]+)$/);
+    const match = url.pathname.match(/^\/extended\/v3\/transactions\/0x([0-9a-f]+)$/);
     const dropped =
-      match && !this.node.mempool.has(match[2] as string) ? this.dropped.get(match[2] as string) : undefined;
+      match && !this.node.mempool.has(match[1] as string) ? this.dropped.get(match[1] as string) : undefined;
     if (match && dropped) {
-      const txid = `0x${match[2]}`;
-      const replacedBy = `0x${dropped.replacedBy}`;
-      return Response.json(
-        match[1] === "v1/tx"
-          ? { tx_id: txid, tx_status: "dropped_replace_by_fee", replaced_by_tx_id: replacedBy }
-          : { tx_id: txid, status: "dropped_replace_by_fee", replaced_by_tx_id: replacedBy },
-      );
+      return Response.json({
+        tx_id: `0x${match[1]}`,
+        status: "dropped_replace_by_fee",
+        type: "contract_call",
+        sender: { address: "", nonce: Number(dropped.nonce) },
+        fee_rate: dropped.feeUstx.toString(),
+        replaced_by_tx_id: `0x${dropped.replacedBy}`,
+      });
     }
     return this.node.fetch(input, init);
   };
@@ -75,9 +78,10 @@ export class FeeMarket {
     for (const pending of this.node.mempool.values()) {
       if (pending.txid === txid || pending.signerHash !== condition.signer || pending.nonce !== BigInt(condition.nonce))
         continue;
-      if (condition.fee <= this.feeOf(pending.txid)) return;
+      const feeUstx = this.feeOf(pending.txid);
+      if (condition.fee <= feeUstx) return;
       this.node.mempool.delete(pending.txid);
-      this.dropped.set(pending.txid, { hex: pending.hex, replacedBy: txid });
+      this.dropped.set(pending.txid, { hex: pending.hex, nonce: pending.nonce, feeUstx, replacedBy: txid });
     }
   }
 }
