@@ -293,8 +293,12 @@ describe("TransactionJournal", () => {
     // A node that knows neither transaction and has executed the sender's nonces up to 3.
     const node = async (input: string | URL | Request): Promise<Response> => {
       const path = new URL(typeof input === "string" ? input : input instanceof URL ? input.href : input.url).pathname;
-      if (path === `/extended/v1/address/${SENDER}/nonces`) {
-        return Response.json({ possible_next_nonce: 4, last_executed_tx_nonce: 3, last_mempool_tx_nonce: null });
+      if (path === `/extended/v3/principals/${SENDER}/nonces`) {
+        return Response.json({
+          next_nonce: 4,
+          last_confirmed_nonce: 3,
+          mempool: { last_nonce: null, pending_nonces: [], missing_nonces: [] },
+        });
       }
       return Response.json({ error: "not found" }, { status: 404 });
     };

@@ -189,9 +189,20 @@ export class ConfirmationTracker {
     if (tx === null || tx.tx_status === "pending" || tx.tx_status.startsWith("dropped")) {
       waiter.lastStatus = tx === null ? "unknown to the API" : tx.tx_status;
       waiter.includedAt = undefined;
-      const nonceTaken = this.#nonceTakenByAnother(waiter, executed);
+      // The API answers 404 for a dropped transaction (it prunes it) and shows mined ones
+      // from the same index as the nonces: unknown with its nonce executed means another
+      // transaction took the nonce, unless recovery knows a replacement of ours that did.
+      if (this.#nonceTakenByAnother(waiter, executed)) {
+        if (waiter.recover) {
+          const before = waiter.txid;
+          await this.#recover(waiter);
+          if (waiter.txid !== before) return;
+        }
+        this.#settle(waiter, tx ?? { tx_id: waiter.txid, tx_status: "dropped_superseded" });
+        return;
+      }
       const givenUp = !waiter.recover && Date.now() - waiter.since >= waiter.stuckAfterMs;
-      if (tx !== null && tx.tx_status.startsWith("dropped") && (nonceTaken || givenUp)) {
+      if (tx !== null && tx.tx_status.startsWith("dropped") && givenUp) {
         this.#settle(waiter, tx);
         return;
       }

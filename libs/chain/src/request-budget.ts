@@ -17,12 +17,16 @@ export interface RequestBudgetOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
+/**
+ * Unlimited in rate unless configured (services take STACKS_API_REQUESTS_PER_MINUTE), but
+ * never more than a handful of requests at once.
+ */
 export const DEFAULT_REQUEST_BUDGET: Required<
   Pick<RequestBudgetOptions, "requestsPerMinute" | "burst" | "maxConcurrent">
 > = {
-  requestsPerMinute: 300,
+  requestsPerMinute: 0,
   burst: 10,
-  maxConcurrent: 4,
+  maxConcurrent: 8,
 };
 
 export class RequestBudget {
