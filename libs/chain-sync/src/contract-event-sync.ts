@@ -229,22 +229,39 @@ export class ContractEventSync<C extends ContractKey, Tx> {
     const { chain } = this.options;
     // Reading another network's history into the read model is worse than reading nothing.
     await chain.assertNetwork();
-    const tip = options.forceTip || this.#heightWaiters.size > 0 ? await chain.api.getChainTip() : undefined;
+    // Asked before the log: every event up to the tip is then in what the log shows.
+    const tip = options.forceTip ? await chain.api.getChainTip() : undefined;
     const head = await this.#follower.head();
     const changed = !this.#lastHead || head.cursor !== this.#lastHead.cursor || head.total !== this.#lastHead.total;
     if (changed) {
-      await this.#applyNewEvents();
+      await this.#applyNewEvents(head);
       this.#lastHead = head;
     }
     if (tip) this.#syncedHeight = Math.max(this.#syncedHeight, tip.height);
-    for (const waiter of this.#heightWaiters) if (waiter.height <= this.#syncedHeight) waiter.resolve(true);
+    this.#resolveWaiters();
+    // A writer waits for the block of its own transaction, which usually printed an event
+    // that was just applied; only when it did not is the API's tip worth a request.
+    if (this.#heightWaiters.size > 0 && !tip) {
+      const waitedTip = await chain.api.getChainTip();
+      if ((await this.#follower.head()).cursor === this.#lastHead?.cursor) {
+        this.#syncedHeight = Math.max(this.#syncedHeight, waitedTip.height);
+        this.#resolveWaiters();
+      } else {
+        this.wake();
+      }
+    }
     return this.#syncedHeight;
   }
 
-  async #applyNewEvents(): Promise<void> {
+  #resolveWaiters(): void {
+    for (const waiter of this.#heightWaiters) if (waiter.height <= this.#syncedHeight) waiter.resolve(true);
+  }
+
+  async #applyNewEvents(head: LogHead): Promise<void> {
     for (let rewinds = 0; ; rewinds += 1) {
-      const { events, newestApplied } = await this.#follower.unappliedEvents((txid, eventIndex) =>
-        this.#isApplied(txid, eventIndex),
+      const { events, newestApplied } = await this.#follower.unappliedEvents(
+        (txid, eventIndex) => this.#isApplied(txid, eventIndex),
+        rewinds === 0 ? head.page : undefined,
       );
       const orphaned = await this.#orphanedEvents(newestApplied, events);
       if (orphaned.length === 0) {
@@ -263,6 +280,8 @@ export class ContractEventSync<C extends ContractKey, Tx> {
           { followerId: this.options.id, height: lowest.blockHeight, orphaned: orphaned.slice(0, 20) },
         );
       }
+      // What was cached of mined transactions may describe the orphaned branch.
+      this.options.chain.api.forgetMinedTransactions();
       await this.#rewind(orphaned, events);
     }
   }

@@ -139,7 +139,7 @@ export class ServiceInfrastructureModule {
             confirmation: {
               timeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
               // Only while a transaction of ours waits: one nonce lookup per waiting sender a round.
-              pollIntervalMs: Math.min(config.CHAIN_POLL_INTERVAL_MS, 2_000),
+              pollIntervalMs: Math.min(config.CHAIN_POLL_INTERVAL_MS, 3_000),
             },
           }),
       },

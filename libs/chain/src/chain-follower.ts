@@ -2,7 +2,7 @@ import { ChainError } from "./chain-error.js";
 import type { ContractKey } from "./contract-names.js";
 import type { LocatedPrintEvent } from "./print-events.js";
 import type { StacksChain } from "./stacks-chain.js";
-import type { ApiEvent, ApiTransaction } from "./stacks-api.js";
+import type { ApiEvent, ApiTransaction, ContractLogPage } from "./stacks-api.js";
 
 export interface ChainFollowerOptions {
   contract: ContractKey;
@@ -30,6 +30,8 @@ export interface UnappliedEvents {
 export interface LogHead {
   cursor: string | null;
   total: number;
+  /** The newest page itself, which a reading that follows can start from. */
+  page: ContractLogPage;
 }
 
 /**
@@ -54,22 +56,28 @@ export class ChainFollower {
     return this.chain.contracts[this.options.contract].id;
   }
 
-  /** The log's newest position and size, in one request. */
+  /** The log's newest page, whose position and size say whether anything changed: one request. */
   async head(): Promise<LogHead> {
-    const page = await this.chain.api.getContractLogs(this.contractId, { limit: 1 });
-    return { cursor: page.cursor, total: page.total };
+    const page = await this.chain.api.getContractLogs(this.contractId, { limit: this.#pageSize });
+    return { cursor: page.cursor, total: page.total, page };
   }
 
   /**
    * The events newer than the newest applied one, oldest first. `isApplied` is asked
    * about each listed event from the newest down; the first `true` ends the reading.
    */
-  async unappliedEvents(isApplied: (txid: string, eventIndex: number) => Promise<boolean>): Promise<UnappliedEvents> {
+  async unappliedEvents(
+    isApplied: (txid: string, eventIndex: number) => Promise<boolean>,
+    newestPage?: ContractLogPage,
+  ): Promise<UnappliedEvents> {
     const listed: ApiEvent[] = [];
     let newestApplied: UnappliedEvents["newestApplied"] = null;
     let cursor: string | undefined;
     reading: for (;;) {
-      const page = await this.chain.api.getContractLogs(this.contractId, { limit: this.#pageSize, cursor });
+      const page =
+        cursor === undefined && newestPage
+          ? newestPage
+          : await this.chain.api.getContractLogs(this.contractId, { limit: this.#pageSize, cursor });
       for (const event of page.results) {
         const txid = normalise(event.tx_id ?? "");
         if (await isApplied(txid, event.event_index)) {

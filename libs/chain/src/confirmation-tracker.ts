@@ -54,7 +54,7 @@ interface Waiter {
 export const DEFAULT_CONFIRMATION: Required<Omit<ConfirmationOptions, "recheckIntervalMs">> = {
   confirmations: 1,
   timeoutMs: 120_000,
-  pollIntervalMs: 2_000,
+  pollIntervalMs: 3_000,
   stuckAfterMs: 30_000,
 };
 

@@ -105,6 +105,9 @@ export interface StacksApiOptions {
 /** Page limits the API enforces (src/api/pagination.ts): over-limit queries answer 400, never clamp. */
 export const API_PAGE_LIMITS = { events: 100, transactions: 50, blocks: 30 } as const;
 
+const MINED_CACHE_MS = 30_000;
+const MINED_CACHE_ENTRIES = 1_000;
+
 /** Answers that mean "try again later" rather than "no". */
 const RETRYABLE_STATUS = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -124,6 +127,11 @@ export class StacksApi {
   readonly #maxRetries: number;
   readonly #retryBaseMs: number;
   #contact: ApiContact = { lastAnswerAt: undefined, failure: undefined };
+  /**
+   * Mined transactions recently fetched: the confirmation tracker and the follower ask for
+   * the same transaction moments apart. Short-lived, so that a fork is seen soon.
+   */
+  readonly #mined = new Map<string, { tx: ApiTransaction; at: number }>();
 
   constructor(options: StacksApiOptions) {
     this.url = options.url.replace(/\/+$/, "");
@@ -202,7 +210,8 @@ export class StacksApi {
 
   /** Broadcasts a serialized transaction; resolves with its txid or throws BroadcastRejectedError. */
   async broadcast(txHex: string): Promise<string> {
-    const response = await this.#request("POST", "/v2/transactions", { tx: txHex }, { retryServerErrors: false });
+    // The sender decides how to retry a broadcast (it knows the transaction's nonce is held).
+    const response = await this.#request("POST", "/v2/transactions", { tx: txHex }, { retry: false });
     const text = await response.text();
     let body: unknown;
     try {
@@ -223,6 +232,7 @@ export class StacksApi {
       rejection.reason ?? rejection.error ?? `HTTP ${response.status}`,
       rejection.reason_data,
       rejection.txid,
+      response.status,
     );
   }
 
@@ -283,7 +293,11 @@ export class StacksApi {
    * and, unless `eventLimit` is 0, all its events; null while the API does not know it.
    */
   async getTransaction(txid: string, eventLimit: number = API_PAGE_LIMITS.events): Promise<ApiTransaction | null> {
-    const id = txid.startsWith("0x") ? txid : `0x${txid}`;
+    const id = txid.startsWith("0x") ? txid.toLowerCase() : `0x${txid.toLowerCase()}`;
+    const cached = this.#mined.get(id);
+    if (cached && Date.now() - cached.at < MINED_CACHE_MS && (eventLimit === 0 || cached.tx.events !== undefined)) {
+      return { ...cached.tx, events: eventLimit === 0 ? [] : cached.tx.events };
+    }
     const path = `/extended/v3/transactions/${id}?include=result`;
     const response = await this.#request("GET", path);
     if (response.status === 404) {
@@ -292,10 +306,11 @@ export class StacksApi {
     }
     if (!response.ok) throw await this.#httpError("GET", path, response);
     const tx = normaliseTransaction((await response.json()) as V3Transaction);
-    if (eventLimit > 0 && (tx.event_count ?? 0) > 0)
-      tx.events = await this.#events(id, Math.min(eventLimit, API_PAGE_LIMITS.events));
-    else tx.events = [];
-    return tx;
+    if (eventLimit > 0) {
+      tx.events = (tx.event_count ?? 0) > 0 ? await this.#events(id, Math.min(eventLimit, API_PAGE_LIMITS.events)) : [];
+    }
+    if (tx.block_height !== undefined) this.#remember(id, tx);
+    return { ...tx, events: tx.events ?? [] };
   }
 
   async getBlock(heightOrHash: number | string): Promise<ApiBlock | null> {
@@ -332,6 +347,21 @@ export class StacksApi {
     return { total: body.total, cursor: body.cursor, olderCursor: body.prev_cursor, results: body.results };
   }
 
+  /** Forgets what was cached of mined transactions (after a fork). */
+  forgetMinedTransactions(): void {
+    this.#mined.clear();
+  }
+
+  #remember(id: string, tx: ApiTransaction): void {
+    const now = Date.now();
+    if (this.#mined.size >= MINED_CACHE_ENTRIES) {
+      for (const [key, entry] of this.#mined) if (now - entry.at >= MINED_CACHE_MS) this.#mined.delete(key);
+      if (this.#mined.size >= MINED_CACHE_ENTRIES) this.#mined.delete(this.#mined.keys().next().value as string);
+    }
+    const known = this.#mined.get(id);
+    this.#mined.set(id, { tx: { ...tx, events: tx.events ?? known?.tx.events }, at: now });
+  }
+
   async #events(id: string, limit: number): Promise<ApiEvent[]> {
     const events: ApiEvent[] = [];
     let cursor: string | null = null;
@@ -358,13 +388,8 @@ export class StacksApi {
    * a 5xx or a lost connection is retried with exponential backoff and jitter, except
    * for broadcasts, whose retry the sender decides. The last answer is returned as it is.
    */
-  async #request(
-    method: string,
-    path: string,
-    body?: unknown,
-    options: { retryServerErrors?: boolean } = {},
-  ): Promise<Response> {
-    const retryServerErrors = options.retryServerErrors ?? true;
+  async #request(method: string, path: string, body?: unknown, options: { retry?: boolean } = {}): Promise<Response> {
+    const retry = options.retry ?? true;
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["content-type"] = "application/json";
     if (this.#apiKey) headers["x-api-key"] = this.#apiKey;
@@ -380,7 +405,7 @@ export class StacksApi {
           }),
         );
       } catch (cause) {
-        if (retryServerErrors && attempt < this.#maxRetries) {
+        if (retry && attempt < this.#maxRetries) {
           await sleep(this.#backoff(attempt));
           continue;
         }
@@ -399,7 +424,7 @@ export class StacksApi {
         this.#contact = { lastAnswerAt: Date.now(), failure: undefined };
         return response;
       }
-      if (attempt >= this.#maxRetries) {
+      if (!retry || attempt >= this.#maxRetries) {
         this.#contact = {
           ...this.#contact,
           failure: { at: Date.now(), message: `HTTP ${response.status} to ${method} ${path.split("?")[0]}` },
@@ -408,10 +433,8 @@ export class StacksApi {
       }
       if (response.status === 429) {
         this.budget.pause(retryAfterMs(response.headers.get("retry-after")) ?? this.#backoff(attempt));
-      } else if (retryServerErrors) {
-        await sleep(this.#backoff(attempt));
       } else {
-        return response;
+        await sleep(this.#backoff(attempt));
       }
       await response.body?.cancel();
     }

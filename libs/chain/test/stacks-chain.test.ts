@@ -173,7 +173,7 @@ describe("ChainFollower", () => {
     const { node, chain } = setup();
     const follower = new ChainFollower(chain, { contract: "grid-services", fromHeight: 1 });
     const before = node.requests.length;
-    expect(await follower.head()).toEqual({ cursor: null, total: 0 });
+    expect(await follower.head()).toMatchObject({ cursor: null, total: 0 });
     expect(node.requests.slice(before)).toEqual([
       `GET /extended/v2/smart-contracts/${chain.contracts["grid-services"].id}/logs`,
     ]);

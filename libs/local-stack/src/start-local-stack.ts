@@ -26,6 +26,7 @@ export interface LocalStackOptions {
   /** Prepended to every subject and stream, so stacks can share one NATS server. */
   subjectPrefix?: string;
   nodeEnv?: "development" | "test";
+  /** How often followers look at the chain when idle; the services' default (10 s) unless set. */
   chainPollIntervalMs?: number;
   /**
    * Drops the services' schemas before migrating. A fresh chain (a new devnet) must come
@@ -143,7 +144,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
       ...signerKeys,
       AUTH_API_KEYS: authApiKeys(credentials),
-      CHAIN_POLL_INTERVAL_MS: String(options.chainPollIntervalMs ?? 250),
+      // The local devnet serves this system alone, as a self-hosted API would: no rate limit.
+      STACKS_API_REQUESTS_PER_MINUTE: "0",
+      ...(options.chainPollIntervalMs === undefined
+        ? {}
+        : { CHAIN_POLL_INTERVAL_MS: String(options.chainPollIntervalMs) }),
       ...(subjectPrefix ? { SUBJECT_PREFIX: subjectPrefix } : {}),
       ...options.env,
     };
