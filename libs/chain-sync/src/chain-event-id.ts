@@ -9,7 +9,19 @@ const NAMESPACE = Buffer.from("5f0c6a3e8d1b4e6f9a2c7b3d4e5f6a7b", "hex");
  * block publishes under the same id and JetStream and inboxes de-duplicate it.
  */
 export function chainEventId(txid: string, eventIndex: number, ordinal = 0): string {
-  const name = `${txid.replace(/^0x/, "").toLowerCase()}:${eventIndex}${ordinal === 0 ? "" : `:${ordinal}`}`;
+  return nameBasedId(`${txid.replace(/^0x/, "").toLowerCase()}:${eventIndex}${ordinal === 0 ? "" : `:${ordinal}`}`);
+}
+
+/**
+ * The id of the `chain.reorganized` event of one follower's rewind: the same orphaned
+ * facts give the same id, so a rewind repeated after a crash is not published twice.
+ */
+export function reorganizationEventId(followerId: string, facts: { txId: string; eventIndex: number }[]): string {
+  const keys = facts.map((fact) => `${fact.txId.replace(/^0x/, "").toLowerCase()}:${fact.eventIndex}`).sort();
+  return nameBasedId(`reorganized:${followerId}:${keys.join(",")}`);
+}
+
+function nameBasedId(name: string): string {
   const hash = createHash("sha1").update(NAMESPACE).update(name, "utf8").digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;

@@ -1,6 +1,7 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { ContractKey } from "@voltstack/chain";
+import { eventStreams } from "@voltstack/events";
 import { ensureStreams, OutboxRelay, SubjectNaming, type SqlExecutor, type StreamSpec } from "@voltstack/messaging";
 import type { Pool } from "pg";
 import { ContractEventSync, type ContractEventSyncOptions } from "./contract-event-sync.js";
@@ -63,7 +64,11 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
       // A mismatch keeps readiness down and every write refused; an unreachable API is asked again later.
       this.options.logError(`chain check failed: ${(error as Error).message}`);
     });
-    await ensureStreams(await jetstreamManager(nats), new SubjectNaming(subjectPrefix), streams);
+    // Every follower may publish chain.reorganized, into the stream all of them share.
+    await ensureStreams(await jetstreamManager(nats), new SubjectNaming(subjectPrefix), [
+      ...streams,
+      eventStreams.CHAIN,
+    ]);
     await this.#relay.start();
     this.sync.start();
     this.#reconciling = setInterval(() => void this.reconcileJournal(), RECONCILE_INTERVAL_MS);

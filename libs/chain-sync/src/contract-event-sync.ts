@@ -10,7 +10,7 @@ import {
 import { createEvent, type EventPayload, type EventType } from "@voltstack/events";
 import { enqueue, type SqlExecutor, type TransactionRunner } from "@voltstack/messaging";
 import { currentTraceContext, SpanAttributes, withSpan } from "@voltstack/observability";
-import { chainEventId } from "./chain-event-id.js";
+import { chainEventId, reorganizationEventId } from "./chain-event-id.js";
 import { ChainSyncError } from "./chain-sync-error.js";
 import { PgCheckpointStore } from "./pg-checkpoint-store.js";
 import { TransactionJournal } from "./transaction-journal.js";
@@ -65,6 +65,9 @@ export interface ContractEventSyncOptions<C extends ContractKey, Tx> {
   errorBackoffMs?: number;
   onError?: (error: unknown) => void;
 }
+
+/** How often the chain is looked at while someone waits for a height, ms. */
+const WAITED_POLL_MS = 2_000;
 
 /** A fork that orphaned events the follower had applied, and what it did about it. */
 export interface Reorganization {
@@ -190,7 +193,9 @@ export class ContractEventSync<C extends ContractKey, Tx> {
 
   async #run(): Promise<void> {
     while (this.#running) {
-      let pause = this.options.pollIntervalMs ?? 1_000;
+      // Someone waits for a height (a writer, a payout waiting for finality): look sooner.
+      const idle = this.options.pollIntervalMs ?? 1_000;
+      let pause = this.#heightWaiters.size > 0 ? Math.min(idle, WAITED_POLL_MS) : idle;
       try {
         await this.#exclusive(() => this.#pass({ forceTip: false }));
       } catch (error) {
@@ -335,26 +340,63 @@ export class ContractEventSync<C extends ContractKey, Tx> {
     return [...orphaned.values()];
   }
 
-  /** Undoes the read model from the lowest orphaned height, in one transaction with the ledger and the checkpoint. */
+  /**
+   * Undoes the read model from the lowest orphaned height, in one transaction with the
+   * ledger, the checkpoint and the `chain.reorganized` event that tells integrators which
+   * published facts are gone and which the new branch holds elsewhere.
+   */
   async #rewind(
     orphaned: { txid: string; eventIndex: number; blockHeight: number }[],
     fresh: FollowedEvent[],
   ): Promise<void> {
+    const { id, contract, schema } = this.options;
     const fromHeight = Math.min(
       ...orphaned.map((event) => event.blockHeight),
       ...fresh.map((event) => event.blockHeight),
     );
+    const reapplied = new Map(fresh.map((event) => [`${event.txid}:${event.eventIndex}`, event.blockHeight]));
     const forget = this.options.forget as NonNullable<ContractEventSyncOptions<C, Tx>["forget"]>;
     await this.options.transactions.transaction(async (tx, sql) => {
+      const facts = [];
+      for (const event of orphaned) {
+        const published = await sql.query<{ event_id: string }>(
+          "SELECT event_id::text AS event_id FROM chain_events WHERE txid = $1 AND event_index = $2 ORDER BY event_id",
+          [`0x${event.txid}`, event.eventIndex],
+        );
+        facts.push({
+          txId: `0x${event.txid}`,
+          eventIndex: event.eventIndex,
+          blockHeight: event.blockHeight,
+          eventIds: published.map((row) => row.event_id).slice(0, 20),
+          newBlockHeight: reapplied.get(`${event.txid}:${event.eventIndex}`),
+        });
+      }
       await forget(tx, sql, fromHeight);
       await sql.execute("DELETE FROM chain_followed_events WHERE follower_id = $1 AND block_height >= $2", [
-        this.options.id,
+        id,
         fromHeight,
       ]);
-      await PgCheckpointStore.resetWith(sql, this.options.id, fromHeight - 1);
+      await PgCheckpointStore.resetWith(sql, id, fromHeight - 1);
+      const payload = {
+        contract,
+        fromHeight,
+        orphaned: facts
+          .filter((fact) => fact.newBlockHeight === undefined)
+          .map(({ newBlockHeight: _, ...fact }) => fact),
+        moved: facts.flatMap(({ newBlockHeight, ...fact }) =>
+          newBlockHeight === undefined ? [] : [{ ...fact, newBlockHeight }],
+        ),
+      };
+      const eventId = reorganizationEventId(id, payload.orphaned.concat(payload.moved));
+      const json = createEvent("chain.reorganized", payload, {
+        eventId,
+        occurredAt: new Date().toISOString(),
+        traceContext: currentTraceContext(),
+      });
+      await enqueue(sql, [{ id: eventId, subject: "chain.reorganized", payload: json }], { schema });
     });
     this.#syncedHeight = Math.min(this.#syncedHeight, fromHeight - 1);
-    this.options.onReorganized?.({ followerId: this.options.id, fromHeight, orphaned });
+    this.options.onReorganized?.({ followerId: id, fromHeight, orphaned });
   }
 
   async #commitByBlock(events: (FollowedEvent & ContractPrintEvent<C>)[]): Promise<void> {

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { chainEvents } from "./chain/chain-events.js";
 import { capacityTrackingEvents } from "./contracts/capacity-tracking-events.js";
 import { chargeDischargeEvents } from "./contracts/charge-discharge-events.js";
 import { facilityRegistryEvents } from "./contracts/facility-registry-events.js";
@@ -13,6 +14,7 @@ export const eventCatalog = {
   ...chargeDischargeEvents,
   ...gridServicesEvents,
   ...revenueSharingEvents,
+  ...chainEvents,
 } as const;
 
 export type EventCatalog = typeof eventCatalog;

@@ -9,7 +9,8 @@ export interface EventStream {
 }
 
 /**
- * The streams that hold the catalog's subjects, one per publishing service. The
+ * The streams that hold the catalog's subjects, one per publishing service, and CHAIN,
+ * which every chain-following service publishes to. The
  * producer and every consumer declare the same constant at start-up, so whichever
  * starts first creates the stream and the others find nothing to change. Dead letters
  * (`dlq.>`) have their own stream, declared by @voltstack/messaging.
@@ -41,5 +42,11 @@ export const eventStreams = {
     name: "REVENUE",
     subjects: ["shares.>", "revenue.>"],
     description: "Revenue-sharing events of the revenue service, made from confirmed chain transactions",
+  },
+  CHAIN: {
+    name: "CHAIN",
+    subjects: ["chain.>"],
+    description:
+      "Events about the chain itself (forks that orphaned applied facts), published by every chain-following service",
   },
 } as const satisfies Record<string, EventStream>;

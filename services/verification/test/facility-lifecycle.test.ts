@@ -327,21 +327,42 @@ describe("verification service", () => {
     expect((approved.body.items as { id: number }[]).map((f) => f.id)).toEqual([registered.facilityId]);
   });
 
-  it("stops following when the block it stopped at is no longer on the chain (reset, reorganisation)", async () => {
+  it("rewinds by itself past an applied event the chain no longer holds, and says so on chain.reorganized", async () => {
     const facilitySync = h.service.app.get(FacilitySyncService);
-    // The background pass would otherwise write a good checkpoint over the tampered one.
-    await facilitySync.sync.stop();
-    try {
-      const { rows } = await h.db.query<{ block_hash: string }>("SELECT block_hash FROM chain_checkpoints");
-      expect(rows[0]!.block_hash).toMatch(/^0x[0-9a-f]{64}$/);
-      await h.db.query(`UPDATE chain_checkpoints SET block_hash = '0x${"0".repeat(64)}'`);
-      await expect(facilitySync.sync.syncToTip()).rejects.toMatchObject({ code: "CHECKPOINT_NOT_ON_CHAIN" });
-    } finally {
-      facilitySync.sync.start();
-    }
-    // A re-sync starts over from a height the operator names, and following resumes.
-    expect((await call(h, "POST", "/admin/resync", { key: h.keys.admin, body: { fromHeight: 0 } })).status).toBe(200);
-    await expect(facilitySync.sync.syncToTip()).resolves.toBeGreaterThan(0);
+    // An event the follower applied on a branch that a fork then orphaned: in its ledger,
+    // above everything the chain now holds, and nowhere in the contract's log.
+    const { rows } = await h.db.query<{ height: number }>(
+      "SELECT max(block_height)::int AS height FROM chain_followed_events",
+    );
+    const orphanedHeight = rows[0]!.height + 1;
+    const orphanedTxid = "ab".repeat(32);
+    await h.db.query(
+      `INSERT INTO chain_followed_events (follower_id, txid, event_index, block_height, tx_index, block_hash)
+       SELECT follower_id, $1, 0, $2, 0, $3 FROM chain_followed_events LIMIT 1`,
+      [orphanedTxid, orphanedHeight, `0x${"0".repeat(64)}`],
+    );
+    // The next change to the contract's log makes the follower read it again.
+    const response = await call(h, "POST", "/facilities", {
+      key: h.keys.owner,
+      body: { ...facility(h.accounts.wallet_1.address), name: "After the fork" },
+    });
+    expect(response.status).toBe(201);
+    const after = response.body as unknown as Written;
+    await facilityInReadModel(after.facilityId, after.blockHeight);
+    const ledger = await h.db.query("SELECT 1 FROM chain_followed_events WHERE txid = $1", [orphanedTxid]);
+    expect(ledger.rows).toEqual([]);
+    const outbox = await h.db.query<{ payload: { payload: unknown } }>(
+      "SELECT payload FROM outbox WHERE subject = 'chain.reorganized'",
+    );
+    expect(outbox.rows.map((row) => row.payload.payload)).toEqual([
+      {
+        contract: "facility-registry",
+        fromHeight: orphanedHeight,
+        orphaned: [{ txId: `0x${orphanedTxid}`, eventIndex: 0, blockHeight: orphanedHeight, eventIds: [] }],
+        moved: [],
+      },
+    ]);
+    await expect(facilitySync.sync.syncToTip()).resolves.toBeGreaterThanOrEqual(after.blockHeight);
   });
 
   it("rebuilds the same read model from height 0 without publishing anything again", async () => {

@@ -37,6 +37,9 @@ const RETRYABLE_CHAIN_CODES = new Set([
   "BROADCAST_REJECTED",
   "NONCE_BUSY",
 ]);
+// How long one delivery waits for the fulfilment's block to become final before it is
+// handed back for a later delivery (well within EVENT_ACK_WAIT_MS).
+const FINALITY_WAIT_MS = 60_000;
 // Mempool statuses of a transaction that may still confirm.
 const IN_FLIGHT = new Set(["pending"]);
 
@@ -172,6 +175,13 @@ export class DistributeFulfilmentUseCase {
       throw new DistributionNotSettledError(
         "FOLLOWER_BEHIND",
         `The follower is at ${synced}, before the fulfilment's block ${fulfilment.blockHeight}.`,
+      );
+    }
+    const finalAt = fulfilment.blockHeight + this.config.DISTRIBUTION_FINALITY_BLOCKS - 1;
+    if (synced < finalAt && !(await this.revenueSync.sync.waitForHeight(finalAt, FINALITY_WAIT_MS))) {
+      throw new DistributionNotSettledError(
+        "AWAITING_FINALITY",
+        `The fulfilment's block ${fulfilment.blockHeight} needs ${this.config.DISTRIBUTION_FINALITY_BLOCKS} blocks on the chain before its payout moves; the tip is ${synced}.`,
       );
     }
     const deposit = await this.intents.depositOf(fulfilment);

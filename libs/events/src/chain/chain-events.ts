@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { defineEvent } from "../event-definition.js";
+import { blockHeightSchema, txIdSchema } from "../field-schemas.js";
+
+const contractNameSchema = z
+  .enum(["facility-registry", "capacity-tracking", "charge-discharge", "grid-services", "revenue-sharing"])
+  .meta({ description: "The contract whose events the publishing service follows" });
+
+const orphanedFactSchema = z.object({
+  txId: txIdSchema,
+  eventIndex: z.int().nonnegative().meta({ description: "Index of the print event within its transaction" }),
+  blockHeight: blockHeightSchema.meta({ description: "Height of the orphaned block that held it" }),
+  eventIds: z
+    .array(z.uuid())
+    .max(20)
+    .meta({ description: "Ids of the events published from this print event, which the chain no longer holds there" }),
+});
+
+/** Events about the chain itself rather than one contract's facts. */
+export const chainEvents = {
+  "chain.reorganized": defineEvent({
+    version: 1,
+    summary: "A fork orphaned blocks whose contract events a service had applied; it rewound and read the new branch.",
+    description:
+      "Each service publishes one for the contract it follows. Facts made from the orphaned print events are undone in its read model and the new branch is read: print events it holds again are listed in `moved` and applied again (their events keep their ids and are not published twice); those in `orphaned` are gone, and a consumer that acted on their events should reconsider it. Stacks (Nakamoto) forks only when Bitcoin reorganises.",
+    origin: { kind: "service", service: "each chain-following" },
+    payload: z.object({
+      contract: contractNameSchema,
+      fromHeight: blockHeightSchema.meta({ description: "The lowest height whose events were undone and read again" }),
+      orphaned: z
+        .array(orphanedFactSchema)
+        .max(1000)
+        .meta({ description: "Applied print events the canonical chain no longer holds at all" }),
+      moved: z
+        .array(orphanedFactSchema.extend({ newBlockHeight: blockHeightSchema }))
+        .max(1000)
+        .meta({
+          description: "Applied print events the new branch holds at another height (blockHeight: the old one)",
+        }),
+    }),
+    example: {
+      contract: "grid-services",
+      fromHeight: 1204,
+      orphaned: [
+        {
+          txId: "0x3f5c1b0e7a9d2c4b6e8f0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b",
+          eventIndex: 0,
+          blockHeight: 1205,
+          eventIds: ["5d0f8f7e-1f0b-5c4e-9a51-3f1e2d4c6b8a"],
+        },
+      ],
+      moved: [],
+    },
+  }),
+} as const;
