@@ -242,7 +242,11 @@ export class ContractEventSync<C extends ContractKey, Tx> {
       await this.#applyNewEvents(head);
       this.#lastHead = head;
     }
-    if (tip) this.#syncedHeight = Math.max(this.#syncedHeight, tip.height);
+    if (tip) {
+      this.#syncedHeight = Math.max(this.#syncedHeight, tip.height);
+      // Operators read how far the follower has read in its checkpoint.
+      await PgCheckpointStore.saveWith(this.#sql, this.options.id, tip.height, tip.hash);
+    }
     this.#resolveWaiters();
     // A writer waits for the block of its own transaction, which usually printed an event
     // that was just applied; only when it did not is the API's tip worth a request.

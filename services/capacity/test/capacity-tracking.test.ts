@@ -1,6 +1,7 @@
 import { Cl, PostConditionMode } from "@stacks/transactions";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CapacitySyncService } from "../src/chain-sync/capacity-sync.service.js";
 import type { EventJson } from "@voltstack/events";
 import {
   type Account,
@@ -446,10 +447,8 @@ describe("capacity service", () => {
     }
     // A block later still nothing: no transaction reached the chain or the database.
     const height = await h.devnet.mineBlock();
-    await waitFor("the follower to pass the refusals", async () => {
-      const { rows } = await h.db.query("SELECT height FROM chain_checkpoints");
-      return (rows[0]?.height ?? -1) >= height;
-    });
+    // The follower has read the chain up to that block.
+    expect(await h.service.app.get(CapacitySyncService).sync.syncToTip()).toBeGreaterThanOrEqual(height);
     expect(await footprint()).toEqual(before);
   });
 

@@ -286,10 +286,8 @@ describe("verification service", () => {
 
     // A block later still nothing: no transaction reached the chain or the database.
     const height = await h.devnet.mineBlock();
-    await waitFor("the follower to pass the refusals", async () => {
-      const { rows } = await h.db.query("SELECT height FROM chain_checkpoints");
-      return (rows[0]?.height ?? -1) >= height;
-    });
+    // The follower has read the chain up to that block.
+    expect(await h.service.app.get(FacilitySyncService).sync.syncToTip()).toBeGreaterThanOrEqual(height);
     expect(await footprint()).toEqual(before);
   });
 
