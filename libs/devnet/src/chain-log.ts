@@ -1,5 +1,6 @@
 // The devnet's chain on disk: one JSON line per block that carried
 // transactions (raw transaction hex and how each ended when it did not run),
+// a line per fork (the blocks it orphaned; later lines are the new branch),
 // the tip height in its own small file so empty blocks need no lines, and the
 // mempool's accepted transactions so a restart does not lose pending work.
 import { createHash } from "node:crypto";
@@ -24,6 +25,31 @@ export interface LoggedBlock {
   time: number;
   burnHeight: number;
   txs: LoggedTransaction[];
+}
+
+/** A block a fork orphaned, as the API keeps serving it (by hash, canonical: false). */
+export interface LoggedOrphanedBlock {
+  height: number;
+  hash: string;
+  parentHash: string;
+  time: number;
+  burnHeight: number;
+  /** Without 0x. */
+  txids: string[];
+}
+
+export interface LoggedFork {
+  /** The first orphaned height: every block from here up was orphaned. */
+  height: number;
+  time: number;
+  orphaned: LoggedOrphanedBlock[];
+}
+
+export interface LoggedChain {
+  /** The canonical chain's blocks with transactions, forks applied. */
+  blocks: LoggedBlock[];
+  /** Every fork, oldest first. */
+  forks: LoggedFork[];
 }
 
 export interface LoggedTip {
@@ -73,8 +99,23 @@ export class ChainLog {
     mkdirSync(dir, { recursive: true });
   }
 
-  readBlocks(): LoggedBlock[] {
-    return readLines<LoggedBlock>(join(this.dir, BLOCKS_FILE));
+  /**
+   * The log is append-only: a fork line drops the blocks at and above its height
+   * from the chain read so far, and the new branch's blocks follow it, so the
+   * last branch written is the one a restart comes back on.
+   */
+  readChain(): LoggedChain {
+    const blocks: LoggedBlock[] = [];
+    const forks: LoggedFork[] = [];
+    for (const line of readLines<LoggedBlock | { fork: LoggedFork }>(join(this.dir, BLOCKS_FILE))) {
+      if ("fork" in line) {
+        forks.push(line.fork);
+        while (blocks.length > 0 && blocks[blocks.length - 1]!.height >= line.fork.height) blocks.pop();
+      } else {
+        blocks.push(line);
+      }
+    }
+    return { blocks, forks };
   }
 
   readTip(): LoggedTip | undefined {
@@ -107,6 +148,10 @@ export class ChainLog {
 
   appendBlock(block: LoggedBlock): void {
     appendFileSync(join(this.dir, BLOCKS_FILE), `${JSON.stringify(block)}\n`);
+  }
+
+  appendFork(fork: LoggedFork): void {
+    appendFileSync(join(this.dir, BLOCKS_FILE), `${JSON.stringify({ fork })}\n`);
   }
 
   writeTip(tip: LoggedTip): void {

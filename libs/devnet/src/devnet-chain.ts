@@ -8,10 +8,15 @@
 // mined again with the offending transactions reduced to their fee. Such aborts
 // are rare; a rebuild costs the simnet's start-up (about 3 s) plus about 1 ms
 // per replayed transaction.
+//
+// A fork (a Bitcoin reorganisation on the real chain) is undone the same way:
+// a fresh simnet replays the blocks below the fork point, then the new branch
+// is mined on top; see fork().
 import { createHash } from "node:crypto";
 import { Cl, ClarityType, cvToHex, cvToString, hexToCV, type ClarityValue } from "@stacks/transactions";
 import { argumentMismatch, type AbiFunction } from "./abi-arguments.js";
 import { ChainLog, projectFingerprint, type LoggedAbort, type LoggedBlock } from "./chain-log.js";
+import { ForkError, checkForkOptions, type ForkResult } from "./fork.js";
 import { MempoolRejection } from "./mempool-rejection.js";
 import { checkPostConditions } from "./post-condition-check.js";
 import {
@@ -39,6 +44,7 @@ export type TxStatus =
   | "abort_by_post_condition"
   | "dropped_problematic"
   | "dropped_replace_by_fee"
+  | "dropped_replace_across_fork"
   | "dropped_stale_garbage_collect";
 
 export interface TxRecord {
@@ -65,6 +71,8 @@ export interface BlockInfo {
   time: number;
   burnHeight: number;
   txids: string[];
+  /** Set on a block a fork orphaned; absent on the canonical chain. */
+  canonical?: false;
 }
 
 export interface ContractInterface {
@@ -124,6 +132,9 @@ export class DevnetChain {
   private spare: Promise<Simnet> | undefined;
   private closed = false;
   private miningQueue: Promise<unknown> = Promise.resolve();
+  /** The first orphaned height of every fork, oldest first; a block's hash depends on how many are at or below it. */
+  private readonly forkHeights: number[] = [];
+  private readonly orphanedBlocks = new Map<string, BlockInfo>();
   private readonly log: ChainLog | undefined;
   readonly genesisHeight: number;
 
@@ -333,10 +344,15 @@ export class DevnetChain {
 
   /** Mines one block with the mempool's ready transactions; resolves to the new tip height. */
   mineBlock(): Promise<number> {
+    return this.queued(() => this.mineNow());
+  }
+
+  /** Mining and forks change the tip, so they run one at a time, in the order asked. */
+  private queued<T>(run: () => Promise<T>): Promise<T> {
     this.miningCount += 1;
-    const run = this.miningQueue.then(() => this.mineNow()).finally(() => (this.miningCount -= 1));
-    this.miningQueue = run.catch(() => undefined);
-    return run;
+    const result = this.miningQueue.then(run).finally(() => (this.miningCount -= 1));
+    this.miningQueue = result.catch(() => undefined);
+    return result;
   }
 
   /** Stops preparing spare simnets; the chain is no longer used after its server stopped. */
@@ -355,8 +371,7 @@ export class DevnetChain {
     return this.miningCount > 0;
   }
 
-  private async mineNow(): Promise<number> {
-    const candidates = this.selectReady();
+  private async mineNow(candidates: DecodedTransaction[] = this.selectReady()): Promise<number> {
     if (candidates.length === 0) {
       quietly(() => this.simnet.mineEmptyBlock());
       this.recordBlockMeta(nowSeconds());
@@ -593,12 +608,184 @@ export class DevnetChain {
     });
   }
 
+  // Forks
+
+  /**
+   * Orphans the top `depth` blocks and mines a longer competing branch from the
+   * block below them, as a Bitcoin reorganisation does to Stacks blocks.
+   *
+   * Orphaned transactions are not lost: stacks-core's mempool keeps a mined
+   * transaction until garbage collection (by age, MEMPOOL_MAX_TRANSACTION_AGE),
+   * and the API moves the orphaned block's transactions back into its mempool
+   * table as pending (PgWriteStore.restoreOrphanedChain → restoreMempoolTxs).
+   * So those the new branch does not mine again are pending here, and the next
+   * block mines them. The ones kept are mined in the branch's first block, in
+   * their old order; the rest of the branch is empty blocks.
+   */
+  async fork(options: unknown): Promise<ForkResult> {
+    const checked = checkForkOptions(options);
+    return this.queued(() => this.exclusively(() => this.forkNow(checked)));
+  }
+
+  private async forkNow({ depth, keep, blocks }: ReturnType<typeof checkForkOptions>): Promise<ForkResult> {
+    const oldTip = this.tipHeight;
+    const forkHeight = oldTip - depth + 1;
+    // Below genesis lies the deployment of the manifest's contracts, which no replay can redo.
+    if (forkHeight <= this.genesisHeight) {
+      throw new ForkError(
+        `depth ${depth} reaches below the first block after genesis (tip ${oldTip}, genesis ${this.genesisHeight})`,
+      );
+    }
+    const orphaned: BlockInfo[] = [];
+    for (let height = forkHeight; height <= oldTip; height += 1)
+      orphaned.push({ ...this.block(height)!, canonical: false });
+    const orphanedTxids = orphaned.flatMap((block) => block.txids);
+    const kept = this.keptTransactions(orphanedTxids, keep);
+
+    const simnet = await this.freshSimnet();
+    const retained = this.committedBlocks.filter((block) => block.height < forkHeight);
+    this.committedBlocks.length = 0;
+    this.blocksWithTxs.clear();
+    this.contractLogs.clear();
+    this.nextNonces.clear();
+    this.feesPaid.clear();
+    this.stxSent.clear();
+    this.stxReceived.clear();
+    this.blockTimes.length = forkHeight;
+    this.burnHeights.length = forkHeight;
+    this.simnet = simnet;
+    this.interfaceCache = undefined;
+    // Every counter above is rebuilt by recording the retained blocks again.
+    for (const block of retained) this.replayBlock(block);
+    this.advanceTo(this.simnet, forkHeight - 1);
+    if (this.simnet.blockHeight !== forkHeight - 1) {
+      throw new Error(`REPLAY_DIVERGED: fork point ${forkHeight - 1} replayed at height ${this.simnet.blockHeight}`);
+    }
+    for (const txid of orphanedTxids) {
+      const record = this.records.get(txid)!;
+      record.status = "pending";
+      record.resultHex = null;
+      record.resultRepr = null;
+      record.events = [];
+      record.blockHeight = null;
+      record.txIndex = null;
+      record.vmError = null;
+    }
+    this.forkHeights.push(forkHeight);
+    for (const block of orphaned) this.orphanedBlocks.set(block.hash, block);
+    const forkTime = nowSeconds();
+    if (this.log) {
+      this.log.appendFork({
+        height: forkHeight,
+        time: forkTime,
+        orphaned: orphaned.map(({ height, hash, parentHash, time, burnHeight, txids }) => ({
+          height,
+          hash,
+          parentHash,
+          time,
+          burnHeight,
+          txids,
+        })),
+      });
+      this.log.writeTip({ height: forkHeight - 1, time: this.blockTimes[forkHeight - 1]! });
+    }
+
+    const newTipHeight = forkHeight - 1 + blocks;
+    await this.mineNow(kept.map((txid) => this.records.get(txid)!.decoded));
+    // The rest of the branch is empty blocks. (A first block that threw has been mined
+    // again one transaction per block and may have used more heights already.)
+    if (this.tipHeight < newTipHeight) {
+      quietly(() => this.simnet.mineEmptyBlocks(newTipHeight - this.tipHeight));
+      this.recordBlockMeta(nowSeconds());
+      this.log?.writeTip({ height: this.tipHeight, time: this.blockTimes[this.tipHeight]! });
+    }
+
+    const returned: string[] = [];
+    const dropped: string[] = [];
+    for (const txid of orphanedTxids) {
+      const record = this.records.get(txid)!;
+      if (record.blockHeight !== null) continue;
+      if (kept.includes(txid) || !this.returnToMempool(record)) dropped.push(txid);
+      else returned.push(txid);
+    }
+    this.log?.rewriteMempool(this.pendingHexes());
+    const tip = this.block(this.tipHeight)!;
+    const hex = (txid: string) => `0x${txid}`;
+    return {
+      orphaned: orphaned.map((block) => ({ height: block.height, hash: block.hash, txids: block.txids.map(hex) })),
+      newTip: { height: tip.height, hash: tip.hash },
+      reincluded: kept.filter((txid) => this.records.get(txid)!.blockHeight !== null).map(hex),
+      returnedToMempool: returned.map(hex),
+      dropped: dropped.map(hex),
+    };
+  }
+
+  /**
+   * The orphaned txids the new branch mines again, in their old order. A sender's
+   * transactions run in nonce order, so a kept one needs every earlier orphaned
+   * one of its sender kept too.
+   */
+  private keptTransactions(orphanedTxids: string[], keep: "all" | Set<string>): string[] {
+    if (keep === "all") return orphanedTxids;
+    const orphanedSet = new Set(orphanedTxids);
+    for (const txid of keep) {
+      if (!orphanedSet.has(txid)) throw new ForkError(`0x${txid} is not in the orphaned blocks`);
+    }
+    const firstLeftOut = new Map<string, DecodedTransaction>();
+    for (const txid of orphanedTxids) {
+      const decoded = this.records.get(txid)!.decoded;
+      if (keep.has(txid)) {
+        const gap = firstLeftOut.get(decoded.sender);
+        if (gap) {
+          throw new ForkError(
+            `keep lists 0x${txid} (nonce ${decoded.nonce}) but not 0x${gap.txid} (nonce ${gap.nonce}) of the same sender`,
+          );
+        }
+      } else if (!firstLeftOut.has(decoded.sender)) {
+        firstLeftOut.set(decoded.sender, decoded);
+      }
+    }
+    return orphanedTxids.filter((txid) => keep.has(txid));
+  }
+
+  /**
+   * Puts an orphaned transaction back among the pending ones with its original
+   * arrival, so it is mined before later arrivals. Refused (and dropped as
+   * replaced across the fork, the API's status for it) when the new branch has
+   * already used its nonce or another pending transaction holds it.
+   */
+  private returnToMempool(record: TxRecord): boolean {
+    const { sender, nonce } = record.decoded;
+    const senderPending = this.pending.get(sender);
+    if (nonce < this.nextNonce(sender) || senderPending?.has(nonce)) {
+      record.status = "dropped_replace_across_fork";
+      return false;
+    }
+    if (senderPending) senderPending.set(nonce, record);
+    else this.pending.set(sender, new Map([[nonce, record]]));
+    return true;
+  }
+
   // Rebuild and replay
 
-  private async rebuild(): Promise<void> {
+  /**
+   * Keeps HTTP requests waiting (whenIdle) while the chain's state is being
+   * replaced; a rebuild inside a fork runs under the fork's hold.
+   */
+  private async exclusively<T>(run: () => Promise<T>): Promise<T> {
+    if (this.rebuilding) return run();
     let finish: () => void = () => undefined;
     this.rebuilding = new Promise<void>((resolve) => (finish = resolve));
     try {
+      return await run();
+    } finally {
+      this.rebuilding = undefined;
+      finish();
+    }
+  }
+
+  private async rebuild(): Promise<void> {
+    await this.exclusively(async () => {
       const tip = this.tipHeightCommitted();
       const simnet = await this.freshSimnet();
       for (const block of this.committedBlocks) {
@@ -614,10 +801,7 @@ export class DevnetChain {
       this.advanceTo(simnet, tip);
       this.simnet = simnet;
       this.interfaceCache = undefined;
-    } finally {
-      this.rebuilding = undefined;
-      finish();
-    }
+    });
     this.prepareSpare();
   }
 
@@ -659,22 +843,31 @@ export class DevnetChain {
     return { decoded, feeOnly: logged.abort !== undefined };
   }
 
+  /** Runs a logged block in the current simnet and records it as mined (without logging it again). */
+  private replayBlock(block: LoggedBlock): void {
+    this.advanceTo(this.simnet, block.height - 1);
+    const entries = block.txs.map((logged) => this.entryFor(logged));
+    const results = executeBlock(this.simnet, entries);
+    if (this.simnet.blockHeight !== block.height) {
+      throw new Error(`REPLAY_DIVERGED: block ${block.height} replayed at height ${this.simnet.blockHeight}`);
+    }
+    const aborts = new Map<string, LoggedAbort>();
+    block.txs.forEach((logged, index) => {
+      if (logged.abort) aborts.set(entries[index]!.decoded.txid, logged.abort);
+    });
+    this.commitBlock(entries, results, aborts, block.time, true);
+  }
+
   /** Rebuilds the chain from the data directory's log, if there is one. */
   private replayLog(): void {
     if (!this.log) return;
-    for (const block of this.log.readBlocks()) {
-      this.advanceTo(this.simnet, block.height - 1);
-      const entries = block.txs.map((logged) => this.entryFor(logged));
-      const results = executeBlock(this.simnet, entries);
-      if (this.simnet.blockHeight !== block.height) {
-        throw new Error(`REPLAY_DIVERGED: block ${block.height} replayed at height ${this.simnet.blockHeight}`);
-      }
-      const aborts = new Map<string, LoggedAbort>();
-      block.txs.forEach((logged, index) => {
-        if (logged.abort) aborts.set(entries[index]!.decoded.txid, logged.abort);
-      });
-      this.commitBlock(entries, results, aborts, block.time, true);
+    const { blocks, forks } = this.log.readChain();
+    // Known before any block is replayed: the canonical blocks' hashes count every fork at or below them.
+    for (const fork of forks) {
+      this.forkHeights.push(fork.height);
+      for (const orphan of fork.orphaned) this.orphanedBlocks.set(orphan.hash, { ...orphan, canonical: false });
     }
+    for (const block of blocks) this.replayBlock(block);
     const tip = this.log.readTip();
     if (tip && tip.height > this.simnet.blockHeight) {
       this.advanceTo(this.simnet, tip.height);
@@ -791,15 +984,26 @@ export class DevnetChain {
 
   // Blocks
 
-  /** A block hash carries its height in its first 8 bytes, so a hash finds its block without an index. */
+  /**
+   * A block hash carries its height in its first 8 bytes, so a hash finds its
+   * block without an index. Every fork replaces all blocks from its height up,
+   * so the number of forks at or below a height tells the branches apart: a new
+   * branch's block gets a new hash even where it holds the same transactions.
+   */
   blockHash(height: number, txids?: string[]): string {
     const ids = txids ?? this.blocksWithTxs.get(height)?.txids ?? [];
     const prefix = Buffer.alloc(8);
     prefix.writeBigUInt64BE(BigInt(Math.max(height, 0)));
+    const branch = this.forkHeights.filter((forkHeight) => forkHeight <= height).length;
     const digest = createHash("sha256")
-      .update(`voltstack-devnet:${height}:${ids.join(",")}`)
+      .update(`voltstack-devnet:${height}:${branch === 0 ? "" : `fork${branch}:`}${ids.join(",")}`)
       .digest();
     return `0x${prefix.toString("hex")}${digest.subarray(0, 24).toString("hex")}`;
+  }
+
+  /** A block a fork orphaned, by its hash. */
+  orphanedBlock(hash: string): BlockInfo | undefined {
+    return this.orphanedBlocks.get(`0x${hash.replace(/^0x/i, "").toLowerCase()}`);
   }
 
   heightOfHash(hash: string): number | undefined {
