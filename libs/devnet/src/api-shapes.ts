@@ -294,7 +294,7 @@ export function burnBlockHash(height: number): string {
 /** A block as GET /extended/v2/blocks/{height_or_hash} shows it. */
 export function blockV2Json(block: BlockInfo): Json {
   return {
-    canonical: true,
+    canonical: block.canonical ?? true,
     height: block.height,
     hash: block.hash,
     block_time: block.time,

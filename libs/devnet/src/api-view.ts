@@ -57,10 +57,18 @@ export class ApiView {
     return this.isIndexed(height) ? this.chain.block(height) : undefined;
   }
 
-  /** By block hash or index block hash (the devnet uses one hash for both). */
-  blockByHash(hash: string): BlockInfo | undefined {
+  /**
+   * By block hash or index block hash (the devnet uses one hash for both). Only
+   * /extended/v1/block/{hash} finds an orphaned block (PgStore.getBlockInternal
+   * has no canonical filter; the v2 and v3 block queries require canonical =
+   * true), and it lists none of its transactions, since its transaction query
+   * does filter on canonical.
+   */
+  blockByHash(hash: string, options: { includeOrphaned?: boolean } = {}): BlockInfo | undefined {
     const height = this.chain.heightOfHash(hash);
-    return height === undefined ? undefined : this.block(height);
+    if (height !== undefined) return this.block(height);
+    const orphan = options.includeOrphaned ? this.chain.orphanedBlock(hash) : undefined;
+    return orphan ? { ...orphan, txids: [] } : undefined;
   }
 
   txState(txid: string): ApiTxState | undefined {

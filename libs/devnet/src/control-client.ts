@@ -2,6 +2,7 @@
 // over HTTP (started by another process, say) rather than through startDevnet's
 // handle.
 import type { DevnetFaults, FaultSnapshot } from "./faults.js";
+import type { ForkOptions, ForkResult } from "./fork.js";
 
 export interface DevnetControl {
   /** Current fault switches. */
@@ -14,6 +15,8 @@ export interface DevnetControl {
   dropTransaction(txid: string): Promise<boolean>;
   /** Mines one block; resolves to its height. */
   mineBlock(): Promise<number>;
+  /** Orphans the top `depth` blocks and mines a longer branch (POST /devnet/fork); rejects on a refused request. */
+  fork(options: ForkOptions): Promise<ForkResult>;
 }
 
 export function devnetControl(baseUrl: string): DevnetControl {
@@ -35,5 +38,6 @@ export function devnetControl(baseUrl: string): DevnetControl {
       (await call("POST", "/devnet/mempool/drop", { tx_id: txid.startsWith("0x") ? txid : `0x${txid}` })).status ===
       200,
     mineBlock: async () => (await call<{ height: number }>("POST", "/devnet/mine")).json.height,
+    fork: async (options) => (await call<ForkResult>("POST", "/devnet/fork", options)).json,
   };
 }

@@ -1,9 +1,10 @@
 // The /devnet control routes: switch fault modes, evict a pending transaction,
-// mine a block. They live under /devnet/, a prefix neither a Stacks node nor the
+// mine a block, fork the chain. They live under /devnet/, a prefix neither a Stacks node nor the
 // Stacks Blockchain API serves, so a client can never come to depend on them by
 // accident; they are exempt from the rate-limit fault.
 import { ApiError } from "./api-errors.js";
 import { FaultConfigError } from "./faults.js";
+import { ForkError } from "./fork.js";
 import { ok, type Request, type Route, type RouteContext } from "./http-route.js";
 
 function json(request: Request): unknown {
@@ -49,6 +50,18 @@ export function controlRoutes({ chain, faults }: RouteContext): Route[] {
       method: "POST",
       pattern: /^\/devnet\/mine$/,
       handler: async () => ok({ height: await chain.mineBlock() }),
+    },
+    {
+      method: "POST",
+      pattern: /^\/devnet\/fork$/,
+      handler: async (request) => {
+        try {
+          return ok(await chain.fork(json(request)));
+        } catch (error) {
+          if (error instanceof ForkError) throw new ApiError(400, error.message);
+          throw error;
+        }
+      },
     },
   ];
 }

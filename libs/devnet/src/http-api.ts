@@ -446,7 +446,7 @@ function apiRoutes({ chain, view }: RouteContext): Route[] {
       pattern: /^\/extended\/v1\/block\/(0x[0-9a-fA-F]{64}|[0-9a-fA-F]{64})$/,
       deprecated: true,
       handler: (request) => {
-        const block = view.blockByHash(request.params[0]!);
+        const block = view.blockByHash(request.params[0]!, { includeOrphaned: true });
         if (!block) throw notFound("cannot find block by hash");
         return ok(blockV1Json(block));
       },

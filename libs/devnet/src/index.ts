@@ -12,12 +12,14 @@ import { loadDevnetAccounts, type DevnetAccount } from "./devnet-accounts.js";
 import { DevnetChain } from "./devnet-chain.js";
 import { createDevnetServer } from "./http-api.js";
 import { FaultState, type DevnetFaults, type FaultSnapshot } from "./faults.js";
+import type { ForkOptions, ForkResult } from "./fork.js";
 
 export type { DevnetAccount } from "./devnet-accounts.js";
 export { MAX_CHAINED_TRANSACTIONS } from "./devnet-chain.js";
 export { writeEmptyProject } from "./contract-deploy.js";
 export type { DevnetFaults, FaultSnapshot, RateLimitFault } from "./faults.js";
 export { devnetControl, type DevnetControl } from "./control-client.js";
+export { ForkError, type ForkOptions, type ForkResult } from "./fork.js";
 
 export interface DevnetOptions {
   /** 0 picks a free port; default 3999. */
@@ -63,6 +65,13 @@ export interface Devnet {
   faults: DevnetFaultControl;
   /** Evicts a pending transaction as mempool garbage collection would; false when it was not pending. */
   dropTransaction(txid: string): boolean;
+  /**
+   * Orphans the top `depth` blocks and mines a competing branch of `blocks`
+   * blocks (default depth + 1) that re-includes the `keep` transactions; the
+   * other orphaned transactions go back to the mempool. Rejects with a
+   * ForkError when the request cannot be honoured.
+   */
+  fork(options: ForkOptions): Promise<ForkResult>;
   stop(): Promise<void>;
 }
 
@@ -116,6 +125,7 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
       reset: () => faults.reset(),
     },
     dropTransaction: (txid) => chain.dropPending(txid.replace(/^0x/i, "").toLowerCase()),
+    fork: (forkOptions) => chain.fork(forkOptions),
     stop: () => {
       stopped ??= (async () => {
         if (timer) clearInterval(timer);
