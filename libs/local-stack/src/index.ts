@@ -1,6 +1,15 @@
+export {
+  type CallerSpec,
+  type ExternalChain,
+  externalChainFromEnv,
+  type SignerKeySource,
+  StackConfigError,
+  type StacksNetworkName,
+} from "./external-chain.js";
 export { formatEventLine, type EventTail, tailEvents, type TailedEvent } from "./event-tail.js";
 export {
   authApiKeys,
+  devnetCallers,
   LOCAL_CALLERS,
   LOCAL_STAKEHOLDER_ACCOUNTS,
   type LocalCredential,
@@ -8,4 +17,12 @@ export {
 } from "./local-credentials.js";
 export { type ServiceExit, ServiceProcess } from "./service-process.js";
 export { STACK_SERVICES, type StackService } from "./stack-services.js";
-export { type LocalStack, type LocalStackOptions, startLocalStack } from "./start-local-stack.js";
+export {
+  type ExternalChainStackOptions,
+  type LocalStack,
+  type LocalStackOptions,
+  type Stack,
+  type StackOptions,
+  startLocalStack,
+  startStackOnChain,
+} from "./start-local-stack.js";

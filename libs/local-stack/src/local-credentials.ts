@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { DevnetAccount } from "@voltstack/devnet";
 import { hashApiKey, type Role } from "@voltstack/service-kit";
+import type { CallerSpec } from "./external-chain.js";
 
 /** One caller of the local system: an API key, its role and the principal it acts for. */
 export interface LocalCredential {
@@ -30,12 +31,17 @@ function newApiKey(name: string): string {
   return `vsk_${name.replace(/-/g, "")}_${randomBytes(32).toString("hex")}`;
 }
 
-export function createCredentials(accounts: Map<string, DevnetAccount>): LocalCredential[] {
+/** The local callers as devnet accounts: who `npm start` gives API keys to on its own devnet. */
+export function devnetCallers(accounts: Map<string, DevnetAccount>): CallerSpec[] {
   return LOCAL_CALLERS.map(({ name, role, account }) => {
     const found = accounts.get(account);
     if (!found) throw new Error(`The devnet has no account ${account}.`);
-    return { name, role, principal: found.address, apiKey: newApiKey(name) };
+    return { name, role, principal: found.address };
   });
+}
+
+export function createCredentials(callers: readonly CallerSpec[]): LocalCredential[] {
+  return callers.map(({ name, role, principal }) => ({ name, role, principal, apiKey: newApiKey(name) }));
 }
 
 /**
@@ -44,20 +50,22 @@ export function createCredentials(accounts: Map<string, DevnetAccount>): LocalCr
  */
 export async function loadOrCreateCredentials(
   path: string,
-  accounts: Map<string, DevnetAccount>,
+  callers: readonly CallerSpec[],
 ): Promise<LocalCredential[]> {
-  const fresh = createCredentials(accounts);
   try {
     const stored = JSON.parse(await readFile(path, "utf8")) as LocalCredential[];
-    const matches = fresh.every((wanted) =>
-      stored.some(
-        (kept) => kept.name === wanted.name && kept.role === wanted.role && kept.principal === wanted.principal,
-      ),
-    );
+    const matches =
+      stored.length === callers.length &&
+      callers.every((wanted) =>
+        stored.some(
+          (kept) => kept.name === wanted.name && kept.role === wanted.role && kept.principal === wanted.principal,
+        ),
+      );
     if (matches) return stored;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
+  const fresh = createCredentials(callers);
   await mkdir(dirname(path), { recursive: true });
   await writeFile(path, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
   await chmod(path, 0o600);

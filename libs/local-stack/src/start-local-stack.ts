@@ -3,8 +3,10 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { type Devnet, startDevnet } from "@voltstack/devnet";
 import { applyMigrations, assertSchemaName, createPgPool } from "@voltstack/persistence";
+import type { CallerSpec, ExternalChain, SignerKeySource } from "./external-chain.js";
 import {
   authApiKeys,
+  devnetCallers,
   LOCAL_STAKEHOLDER_ACCOUNTS,
   type LocalCredential,
   loadOrCreateCredentials,
@@ -13,12 +15,12 @@ import { type ServiceExit, ServiceProcess } from "./service-process.js";
 import type { ServiceName } from "@voltstack/client";
 import { STACK_SERVICES, type StackService } from "./stack-services.js";
 
-export interface LocalStackOptions {
+/** What every stack is started with, whichever chain it runs against. */
+export interface StackOptions {
   databaseUrl: string;
   natsUrl: string;
   /** Logs and credentials go here (`<stateDir>/logs/<service>.log`, `<stateDir>/credentials.json`). */
   stateDir: string;
-  devnet?: { port?: number; dataDir?: string; blockIntervalMs?: number };
   /** "default": 3101..3105; "free": ports the system picks, for tests running side by side. */
   ports?: "default" | "free";
   /** Prepended to each service's schema name (`e2e_1a2b_` -> `e2e_1a2b_grid`); none by default. */
@@ -43,8 +45,19 @@ export interface LocalStackOptions {
   onProgress?: (message: string) => void;
 }
 
-export interface LocalStack {
-  devnet: Devnet;
+export interface LocalStackOptions extends StackOptions {
+  devnet?: { port?: number; dataDir?: string; blockIntervalMs?: number };
+}
+
+export interface ExternalChainStackOptions extends StackOptions {
+  /** The chain to run against (`externalChainFromEnv`); no devnet is started. */
+  chain: ExternalChain;
+}
+
+/** The five services running against a chain. */
+export interface Stack {
+  /** The Stacks API the services use. */
+  chainUrl: string;
   services: Record<ServiceName, ServiceProcess>;
   credentials: LocalCredential[];
   /** Devnet principals that hold no API key: the demo's revenue stakeholders. */
@@ -54,6 +67,11 @@ export interface LocalStack {
   /** The process environment each service was started with. */
   serviceEnv(name: ServiceName): Record<string, string>;
   stop(): Promise<void>;
+}
+
+/** The five services against a devnet of their own, which `stop()` stops too. */
+export interface LocalStack extends Stack {
+  devnet: Devnet;
 }
 
 /** A port free now and not handed out before (`taken`); another process may still take it first. */
@@ -85,8 +103,8 @@ async function startService(service: ServiceProcess, nextPort?: () => Promise<nu
   }
 }
 
-function keyVariable(credential: LocalCredential): string {
-  return `SIGNER_KEY_${credential.name.toUpperCase().replace(/-/g, "_")}`;
+function keyVariable(callerName: string): string {
+  return `SIGNER_KEY_${callerName.toUpperCase().replace(/-/g, "_")}`;
 }
 
 /**
@@ -97,83 +115,158 @@ function keyVariable(credential: LocalCredential): string {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const progress = options.onProgress ?? (() => undefined);
-  const subjectPrefix = options.subjectPrefix ?? "";
-  await mkdir(join(options.stateDir, "logs"), { recursive: true });
-
   const devnet = await startDevnet({
     port: options.devnet?.port ?? 3999,
     blockIntervalMs: options.devnet?.blockIntervalMs ?? 1_000,
     ...(options.devnet?.dataDir ? { dataDir: options.devnet.dataDir } : {}),
     onError: (error) => progress(`devnet: ${error instanceof Error ? error.message : String(error)}`),
   });
-  const started: ServiceProcess[] = [];
   try {
     progress(`devnet ready at ${devnet.url}`);
-    const credentials = await loadOrCreateCredentials(join(options.stateDir, "credentials.json"), devnet.accounts);
-    const admin = credentials.find((credential) => credential.role === "admin")!;
-    const deployer = devnet.accounts.get("deployer")!;
+    const callers = devnetCallers(devnet.accounts);
+    const keyVariables = new Map(callers.map((caller) => [caller.principal, keyVariable(caller.name)]));
+    const signerKeys: SignerKeySource[] = callers.map((caller) => ({
+      principal: caller.principal,
+      privateKeyEnv: keyVariables.get(caller.principal)!,
+    }));
+    const admin = callers.find((caller) => caller.role === "admin")!;
+    const stack = await launchServices(options, {
+      chainUrl: devnet.url,
+      callers,
+      stakeholders: LOCAL_STAKEHOLDER_ACCOUNTS.map((name) => devnet.accounts.get(name)!.address),
+      signerKeys: () => signerKeys,
+      chainEnv: {
+        STACKS_API_URL: devnet.url,
+        CONTRACT_DEPLOYER: devnet.accounts.get("deployer")!.address,
+        // The devnet's published keys, handed to the services as variables.
+        ...Object.fromEntries(
+          callers.map((caller) => [keyVariables.get(caller.principal)!, secretKeyOf(devnet, caller.principal)]),
+        ),
+        // The local devnet serves this system alone, as a self-hosted API would: no rate limit.
+        STACKS_API_REQUESTS_PER_MINUTE: "0",
+      },
+      perService: {
+        grid: { EXPIRY_SWEEP_PRINCIPAL: admin.principal },
+        revenue: { DISTRIBUTOR_PRINCIPAL: admin.principal },
+      },
+    });
+    return {
+      ...stack,
+      devnet,
+      stop: async () => {
+        await stack.stop();
+        await devnet.stop();
+      },
+    };
+  } catch (error) {
+    await devnet.stop();
+    throw error;
+  }
+}
 
-    const schemas = Object.fromEntries(
-      STACK_SERVICES.map((service) => [service.name, `${options.schemaPrefix ?? ""}${service.name}`]),
-    ) as Record<ServiceName, string>;
-    if (options.resetSchemas) await dropSchemas(options.databaseUrl, Object.values(schemas), progress);
-    for (const service of STACK_SERVICES) {
-      const result = await applyMigrations({
-        url: options.databaseUrl,
-        schema: schemas[service.name],
-        migrationsDir: service.migrationsDir,
-      });
-      progress(
-        `${service.name}: schema ${result.schema} migrated (${result.appliedMigrationNames.length} new migrations)`,
-      );
-    }
+/**
+ * Starts the five services against a chain that runs elsewhere (`chain.apiUrl`): the same
+ * migrations, processes and readiness as `startLocalStack`, but no devnet. The services
+ * sign only with the operator's keys (`chain.signerKeys`) and accept API keys for the
+ * operator's callers; the key files or variables those name must be there for the services.
+ */
+export async function startStackOnChain(options: ExternalChainStackOptions): Promise<Stack> {
+  const { chain } = options;
+  const progress = options.onProgress ?? (() => undefined);
+  progress(
+    `using the Stacks API at ${chain.apiUrl} (${chain.network ?? "network from the deployment record"}); no devnet`,
+  );
+  const admin = chain.callers.find((caller) => caller.role === "admin");
+  // Grid's sweep and revenue's distributions sign as a principal of their own keys: the
+  // admin caller's when the service holds it, else the service's first key.
+  const signerOf = (service: ServiceName): string => {
+    const keys = chain.signerKeys[service];
+    return keys.find((key) => key.principal === admin?.principal)?.principal ?? keys[0]!.principal;
+  };
+  return launchServices(options, {
+    chainUrl: chain.apiUrl,
+    callers: chain.callers,
+    stakeholders: chain.stakeholders,
+    signerKeys: (service) => chain.signerKeys[service],
+    chainEnv: {
+      STACKS_API_URL: chain.apiUrl,
+      STACKS_API_REQUESTS_PER_MINUTE: String(chain.requestsPerMinute),
+      ...(chain.apiKey ? { STACKS_API_KEY: chain.apiKey } : {}),
+      ...(chain.network ? { STACKS_NETWORK: chain.network } : {}),
+      ...(chain.deploymentRecord ? { DEPLOYMENT_RECORD: chain.deploymentRecord } : {}),
+      ...(chain.contractDeployer ? { CONTRACT_DEPLOYER: chain.contractDeployer } : {}),
+    },
+    perService: {
+      grid: { EXPIRY_SWEEP_PRINCIPAL: signerOf("grid") },
+      revenue: { DISTRIBUTOR_PRINCIPAL: signerOf("revenue") },
+    },
+  });
+}
 
-    const signerKeys = Object.fromEntries(
-      credentials.map((credential) => [keyVariable(credential), secretKeyOf(devnet, credential.principal)]),
+interface ChainSetup {
+  chainUrl: string;
+  callers: readonly CallerSpec[];
+  stakeholders: string[];
+  signerKeys: (service: ServiceName) => readonly SignerKeySource[];
+  /** Where the chain is and how to reach it, for every service. */
+  chainEnv: Record<string, string>;
+  perService: Partial<Record<ServiceName, Record<string, string>>>;
+}
+
+/** Migrations, then the five services as processes, resolving once every one reports ready. */
+async function launchServices(options: StackOptions, setup: ChainSetup): Promise<Stack> {
+  const progress = options.onProgress ?? (() => undefined);
+  const subjectPrefix = options.subjectPrefix ?? "";
+  await mkdir(join(options.stateDir, "logs"), { recursive: true });
+  const credentials = await loadOrCreateCredentials(join(options.stateDir, "credentials.json"), setup.callers);
+
+  const schemas = Object.fromEntries(
+    STACK_SERVICES.map((service) => [service.name, `${options.schemaPrefix ?? ""}${service.name}`]),
+  ) as Record<ServiceName, string>;
+  if (options.resetSchemas) await dropSchemas(options.databaseUrl, Object.values(schemas), progress);
+  for (const service of STACK_SERVICES) {
+    const result = await applyMigrations({
+      url: options.databaseUrl,
+      schema: schemas[service.name],
+      migrationsDir: service.migrationsDir,
+    });
+    progress(
+      `${service.name}: schema ${result.schema} migrated (${result.appliedMigrationNames.length} new migrations)`,
     );
-    const common: Record<string, string> = {
-      NODE_ENV: options.nodeEnv ?? "development",
-      HOST: "127.0.0.1",
-      DATABASE_URL: options.databaseUrl,
-      DATABASE_POOL_MAX: "5",
-      NATS_URL: options.natsUrl,
-      STACKS_API_URL: devnet.url,
-      CONTRACT_DEPLOYER: deployer.address,
-      SIGNER_KEYS: JSON.stringify(
-        credentials.map((credential) => ({ principal: credential.principal, privateKeyEnv: keyVariable(credential) })),
-      ),
-      ...signerKeys,
-      AUTH_API_KEYS: authApiKeys(credentials),
-      // The local devnet serves this system alone, as a self-hosted API would: no rate limit.
-      STACKS_API_REQUESTS_PER_MINUTE: "0",
-      ...(options.chainPollIntervalMs === undefined
-        ? {}
-        : { CHAIN_POLL_INTERVAL_MS: String(options.chainPollIntervalMs) }),
-      ...(subjectPrefix ? { SUBJECT_PREFIX: subjectPrefix } : {}),
-      ...options.env,
-    };
-    const perService: Record<ServiceName, Record<string, string>> = {
-      verification: {},
-      capacity: {},
-      flow: {},
-      grid: { EXPIRY_SWEEP_PRINCIPAL: admin.principal },
-      revenue: { DISTRIBUTOR_PRINCIPAL: admin.principal },
-    };
+  }
 
-    const environments = {} as Record<ServiceName, Record<string, string>>;
-    const taken = new Set<number>();
-    const services = {} as Record<ServiceName, ServiceProcess>;
-    for (const service of STACK_SERVICES) {
-      const port = options.ports === "free" ? await freePort(taken) : service.defaultPort;
-      environments[service.name] = {
-        ...common,
-        PORT: String(port),
-        [service.schemaVariable]: schemas[service.name],
-        ...perService[service.name],
-        ...options.serviceEnv?.[service.name],
-      };
-      services[service.name] = processFor(service, environments[service.name]!, options);
-    }
+  const common: Record<string, string> = {
+    NODE_ENV: options.nodeEnv ?? "development",
+    HOST: "127.0.0.1",
+    DATABASE_URL: options.databaseUrl,
+    DATABASE_POOL_MAX: "5",
+    NATS_URL: options.natsUrl,
+    ...setup.chainEnv,
+    AUTH_API_KEYS: authApiKeys(credentials),
+    ...(options.chainPollIntervalMs === undefined
+      ? {}
+      : { CHAIN_POLL_INTERVAL_MS: String(options.chainPollIntervalMs) }),
+    ...(subjectPrefix ? { SUBJECT_PREFIX: subjectPrefix } : {}),
+    ...options.env,
+  };
+
+  const environments = {} as Record<ServiceName, Record<string, string>>;
+  const taken = new Set<number>();
+  const services = {} as Record<ServiceName, ServiceProcess>;
+  for (const service of STACK_SERVICES) {
+    const port = options.ports === "free" ? await freePort(taken) : service.defaultPort;
+    environments[service.name] = {
+      SIGNER_KEYS: JSON.stringify(setup.signerKeys(service.name)),
+      ...common,
+      PORT: String(port),
+      [service.schemaVariable]: schemas[service.name],
+      ...setup.perService[service.name],
+      ...options.serviceEnv?.[service.name],
+    };
+    services[service.name] = processFor(service, environments[service.name]!, options);
+  }
+  const started: ServiceProcess[] = [];
+  try {
     await Promise.all(
       STACK_SERVICES.map(async ({ name }) => {
         await startService(services[name], options.ports === "free" ? () => freePort(taken) : undefined);
@@ -181,25 +274,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         progress(`${name} ready at ${services[name].url}`);
       }),
     );
-
-    return {
-      devnet,
-      services,
-      credentials,
-      stakeholders: LOCAL_STAKEHOLDER_ACCOUNTS.map((name) => devnet.accounts.get(name)!.address),
-      schemas,
-      subjectPrefix,
-      serviceEnv: (name) => environments[name],
-      stop: async () => {
-        await Promise.all(Object.values(services).map((service) => service.stop()));
-        await devnet.stop();
-      },
-    };
   } catch (error) {
     await Promise.all(started.map((service) => service.stop()));
-    await devnet.stop();
     throw error;
   }
+
+  return {
+    chainUrl: setup.chainUrl,
+    services,
+    credentials,
+    stakeholders: setup.stakeholders,
+    schemas,
+    subjectPrefix,
+    serviceEnv: (name) => environments[name],
+    stop: async () => {
+      await Promise.all(Object.values(services).map((service) => service.stop()));
+    },
+  };
 }
 
 async function dropSchemas(url: string, schemas: string[], progress: (message: string) => void): Promise<void> {
