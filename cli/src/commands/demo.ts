@@ -1,19 +1,29 @@
+import { demoRequirements } from "../demo/demo-requirements.js";
 import { runDemo } from "../demo/run-demo.js";
 import { formatStx, type Output, table } from "../output.js";
 import { join } from "node:path";
 import { CliUsageError, connectClient, localCredentials, stateDir } from "../stack-file.js";
 
-/** `voltstack demo` (`npm run demo`): the whole flow against the running local system. */
+/**
+ * `voltstack demo` (`npm run demo`): the whole flow against the system `npm start` runs, on
+ * its devnet or on the chain STACKS_API_URL named, once its callers and funds are checked.
+ */
 export async function demo(output: Output): Promise<void> {
   const { stack } = await connectClient(undefined);
-  if (!stack) throw new CliUsageError("STACK_NOT_RUNNING", "The demo runs against the local system: `npm start`.");
+  if (!stack) throw new CliUsageError("STACK_NOT_RUNNING", "The demo runs against the system `npm start` runs.");
   const credentials = await localCredentials();
   const caller = (name: string) => {
     const credential = credentials.find((candidate) => candidate.name === name)!;
     return { apiKey: credential.apiKey, principal: credential.principal };
   };
-  const [first, second, third] = stack.stakeholders;
-  if (!first || !second || !third) throw new CliUsageError("NO_STAKEHOLDERS", "The stack file lists no stakeholders.");
+  const missing = await demoRequirements(stack.devnetUrl, credentials, stack.stakeholders);
+  if (missing.length > 0) {
+    throw new CliUsageError(
+      "DEMO_ACCOUNTS_MISSING",
+      `${missing.join("\n")}\nSee README.md, "Running against another chain" (the local devnet has all of them).`,
+    );
+  }
+  const [first, second, third] = stack.stakeholders as [string, string, string];
 
   output.note("voltstack demo: two facilities, one frequency-regulation request, its revenue shared\n");
   const report = await runDemo({

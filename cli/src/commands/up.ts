@@ -1,9 +1,19 @@
 import { existsSync } from "node:fs";
-import { readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createConnection } from "node:net";
 import { join, resolve } from "node:path";
 import { SERVICE_NAMES } from "@voltstack/client";
-import { formatEventLine, STACK_SERVICES, startLocalStack, tailEvents } from "@voltstack/local-stack";
+import {
+  type ExternalChain,
+  externalChainFromEnv,
+  formatEventLine,
+  STACK_SERVICES,
+  type StackOptions,
+  StackConfigError,
+  startLocalStack,
+  startStackOnChain,
+  tailEvents,
+} from "@voltstack/local-stack";
 import { type Output, table } from "../output.js";
 import { CliUsageError, stateDir, writeStackFile } from "../stack-file.js";
 
@@ -66,40 +76,73 @@ async function lastLines(path: string, count: number): Promise<string> {
   }
 }
 
+/** The chain the services' schemas last followed, as `voltstack up` noted it in the state folder. */
+async function previousChain(state: string): Promise<string | undefined> {
+  try {
+    return (JSON.parse(await readFile(join(state, "chain.json"), "utf8")) as { chain?: string }).chain;
+  } catch {
+    return undefined;
+  }
+}
+
+async function noteChain(state: string, chain: string): Promise<void> {
+  await mkdir(state, { recursive: true });
+  await writeFile(join(state, "chain.json"), `${JSON.stringify({ chain }, null, 2)}\n`);
+}
+
 /**
  * `voltstack up` (`npm start`): the devnet with the contracts, every service's migrations
- * and the five services, then a live tail of the events until Ctrl-C stops it all.
+ * and the five services, then a live tail of the events until Ctrl-C stops it all. With
+ * STACKS_API_URL set the services run against that chain instead and no devnet starts;
+ * the signer keys, callers and stakeholders are then the operator's (`externalChainFromEnv`).
  */
 export async function up(output: Output): Promise<void> {
   const databaseUrl = process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
   const natsUrl = process.env.NATS_URL || DEFAULT_NATS_URL;
+  let chain: ExternalChain | undefined;
+  try {
+    chain = externalChainFromEnv(process.env);
+  } catch (error) {
+    if (error instanceof StackConfigError) throw new CliUsageError(error.code, error.message);
+    throw error;
+  }
   await checkServers(databaseUrl, natsUrl);
   const devnetPort = Number(process.env.DEVNET_PORT || 3999);
   await checkPortsFree([
-    ["the devnet (DEVNET_PORT)", devnetPort],
+    ...(chain ? [] : [["the devnet (DEVNET_PORT)", devnetPort] as [string, number]]),
     ...STACK_SERVICES.map((service): [string, number] => [service.name, service.defaultPort]),
   ]);
   const state = stateDir();
   const subjectPrefix = process.env.SUBJECT_PREFIX ?? "";
 
   const devnetDataDir = resolve(process.env.DEVNET_DATA_DIR ?? ".devnet");
-  const stack = await startLocalStack({
+  const chainId = chain
+    ? `${chain.apiUrl} ${chain.network ?? ""} ${chain.deploymentRecord ?? chain.contractDeployer ?? ""}`.trim()
+    : `devnet ${devnetDataDir}`;
+  // The read models hold the blocks of the chain they followed: a new chain needs fresh ones.
+  // They are dropped for a devnet only; the schemas of a real chain are never dropped here.
+  const previous = await previousChain(state);
+  const changed = previous !== undefined && previous !== chainId;
+  if (changed && chain) {
+    throw new CliUsageError(
+      "CHAIN_CHANGED",
+      `The services' schemas in DATABASE_URL last followed ${previous}, not ${chainId}. ` +
+        "Point DATABASE_URL at another database (or drop the five schemas yourself), then start again.",
+    );
+  }
+  await noteChain(state, chainId);
+  const options: StackOptions = {
     databaseUrl,
     natsUrl,
     stateDir: state,
     subjectPrefix,
-    resetSchemas: !existsSync(devnetDataDir),
+    resetSchemas: changed || (!chain && !existsSync(devnetDataDir)),
     // Traces go to the services' logs unless an exporter is configured, so a trace id
     // (the demo prints one) can be followed across the five services with grep.
     env:
       process.env.OTEL_TRACES_EXPORTER || process.env.OTEL_EXPORTER_OTLP_ENDPOINT
         ? {}
         : { OTEL_TRACES_EXPORTER: "console" },
-    devnet: {
-      port: devnetPort,
-      dataDir: devnetDataDir,
-      blockIntervalMs: Number(process.env.DEVNET_BLOCK_INTERVAL_MS || 1_000),
-    },
     onProgress: (message) => output.note(`  ${message}`),
     onServiceExit: (name, exit) => {
       const log = join(state, "logs", `${name}.log`);
@@ -109,14 +152,24 @@ export async function up(output: Output): Promise<void> {
         ),
       );
     },
-  });
+  };
+  const stack = chain
+    ? await startStackOnChain({ ...options, chain })
+    : await startLocalStack({
+        ...options,
+        devnet: {
+          port: devnetPort,
+          dataDir: devnetDataDir,
+          blockIntervalMs: Number(process.env.DEVNET_BLOCK_INTERVAL_MS || 1_000),
+        },
+      });
   const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, stack.services[name].url])) as Record<
     (typeof SERVICE_NAMES)[number],
     string
   >;
   await writeStackFile({
     urls,
-    devnetUrl: stack.devnet.url,
+    devnetUrl: stack.chainUrl,
     natsUrl,
     subjectPrefix,
     stakeholders: stack.stakeholders,
@@ -131,13 +184,19 @@ export async function up(output: Output): Promise<void> {
       SERVICE_NAMES.map((name) => [name, urls[name], `${urls[name]}/docs`, join(state, "logs", `${name}.log`)]),
     ),
   );
-  output.note(`\ndevnet (Stacks API subset over the Clarity VM): ${stack.devnet.url}`);
   output.note(
-    `callers (API keys in ${join(state, "credentials.json")}; \`npx voltstack --as <caller> ...\`):\n` +
-      table(
-        ["caller", "role", "principal"],
-        stack.credentials.map((credential) => [credential.name, credential.role, credential.principal]),
-      ),
+    chain
+      ? `\nchain: the Stacks API at ${chain.apiUrl} (${chain.network}), ${chain.requestsPerMinute || "unlimited"} requests/min per service`
+      : `\ndevnet (Stacks API subset over the Clarity VM): ${stack.chainUrl}`,
+  );
+  output.note(
+    stack.credentials.length === 0
+      ? 'no callers: set VOLTSTACK_CALLERS to get API keys (README.md, "Running against another chain")'
+      : `callers (API keys in ${join(state, "credentials.json")}; \`npx voltstack --as <caller> ...\`):\n` +
+          table(
+            ["caller", "role", "principal"],
+            stack.credentials.map((credential) => [credential.name, credential.role, credential.principal]),
+          ),
   );
   output.note("\nTry `npm run demo` in another terminal. Events as they are published (Ctrl-C stops everything):\n");
 
@@ -147,7 +206,7 @@ export async function up(output: Output): Promise<void> {
     const stop = () => {
       if (stopping) return;
       stopping = true;
-      output.note("\nstopping the services and the devnet…");
+      output.note(chain ? "\nstopping the services…" : "\nstopping the services and the devnet…");
       void (async () => {
         await tail.close();
         await stack.stop();

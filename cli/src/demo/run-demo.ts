@@ -58,7 +58,7 @@ export interface DemoReport {
 }
 
 // Odd amounts on purpose: the split has a rounding remainder to account for.
-const PAYMENT_USTX = 1_000_000_007n;
+export const DEMO_PAYMENT_USTX = 1_000_000_007n;
 const PERFORMANCE_BPS = 9_500;
 const SHARE_BPS = [5_000, 3_000, 2_000] as const;
 
@@ -137,13 +137,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
   const expiresAt = (await tipHeight(options.devnetUrl)) + 1_000;
   const created = record(
-    `frequency regulation request, ${PAYMENT_USTX} µSTX escrowed`,
+    `frequency regulation request, ${DEMO_PAYMENT_USTX} µSTX escrowed`,
     "grid",
     await admin.grid.createRequest({
       serviceType: "frequency-regulation",
       powerKw: 800,
       energyKwh: 1_500,
-      paymentUstx: PAYMENT_USTX.toString(),
+      paymentUstx: DEMO_PAYMENT_USTX.toString(),
       expiresAt,
     }),
   );
@@ -183,7 +183,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     traceId,
     facilityIds: [facilityA, facilityB],
     requestId,
-    paymentUstx: PAYMENT_USTX.toString(),
+    paymentUstx: DEMO_PAYMENT_USTX.toString(),
     payoutUstx: payoutUstx.toString(),
     distribution,
     balances,
