@@ -4,10 +4,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { externalChainFromEnv, StackConfigError } from "../src/index.js";
 
-// Made-up testnet addresses: none is a devnet account, none has a known key.
-const ADMIN = "ST3J2GVMMM2R07ZFBJDWTYEYAR8FZH5WKDTFJ9AHA";
-const OWNER = "ST2NEB84ASENDXKYGJPQW86YXQCEFEX2ZQPG87ND";
-const DEPLOYER = "ST2REHHS5J3CERCRBEPMGH7921Q6PYKAADT7JP2VB";
+// Addresses of throwaway keys: none is a devnet account.
+const ADMIN = "ST22EHHP2WX228ZJCBTANXT281Y36VPQFT71N5JKA";
+const OWNER = "ST3Q37NXSS7GFMPJPHD4Z8T2375YNWDAFA901E3BD";
+const DEPLOYER = "ST18BQ7S73PYW336M9C8HM0CJF3P35MC87SG36GP8";
 const DEVNET_DEPLOYER = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
 
 const keys = (...principals: string[]) =>
@@ -21,11 +21,11 @@ const testnet = {
 
 /** Each service its own admin key, as signing leases want on a real network. */
 const ownKeys = {
-  VERIFICATION_SIGNER_KEYS: keys("ST2SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5"),
+  VERIFICATION_SIGNER_KEYS: keys("ST330YHF36EHXSTBKHAHQD5MJEMX291P9XESHJM32"),
   CAPACITY_SIGNER_KEYS: keys(OWNER),
-  FLOW_SIGNER_KEYS: keys("ST3AM1A56AK2C1XAFJ4115ZSV26EB49BVQ10MGCS0"),
+  FLOW_SIGNER_KEYS: keys("ST2NT48P314B6QRM4VHK176CRA59JBV407RV1SDAH"),
   GRID_SIGNER_KEYS: keys(ADMIN),
-  REVENUE_SIGNER_KEYS: keys("ST3PF13W7Z0RRM42A8VZRVFQ75SV1K26RXEP8YGKJ"),
+  REVENUE_SIGNER_KEYS: keys("ST1CJW4EAV9V3PP2HNS5ZSPJ7PAFFBVM2YZQYCQCF"),
 };
 
 function refusal(env: Record<string, string>): string {
