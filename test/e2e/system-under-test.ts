@@ -55,7 +55,8 @@ export interface SystemUnderTest {
   close(): Promise<void>;
 }
 
-export async function startSystem(): Promise<SystemUnderTest> {
+/** `env`: extra configuration of every service (e.g. shorter recovery times for a fault test). */
+export async function startSystem(env: Record<string, string> = {}): Promise<SystemUnderTest> {
   const token = randomBytes(4).toString("hex");
   const stateDir = await mkdtemp(join(tmpdir(), "voltstack-e2e-"));
   const subjectPrefix = `e2e${token}.`;
@@ -69,6 +70,7 @@ export async function startSystem(): Promise<SystemUnderTest> {
     subjectPrefix,
     nodeEnv: "test",
     chainPollIntervalMs: 100,
+    env,
     serviceEnv: {
       // A fulfilment whose delivery died unacknowledged comes back within seconds.
       revenue: { EVENT_ACK_WAIT_MS: "8000", CHAIN_CONFIRMATION_TIMEOUT_MS: "6000" },

@@ -35,6 +35,7 @@ export type InfrastructureConfig = Pick<
   CONTRACT_DEPLOYER: string;
   SIGNER_KEYS: SignerKeySource[];
   CHAIN_CONFIRMATION_TIMEOUT_MS: number;
+  CHAIN_STUCK_AFTER_MS: number;
   CHAIN_POLL_INTERVAL_MS: number;
   STACKS_API_KEY?: string | undefined;
   STACKS_API_REQUESTS_PER_MINUTE: number;
@@ -138,6 +139,7 @@ export class ServiceInfrastructureModule {
             sender: { feeBumpAfterMs: config.STACKS_FEE_BUMP_AFTER_MS },
             confirmation: {
               timeoutMs: config.CHAIN_CONFIRMATION_TIMEOUT_MS,
+              stuckAfterMs: config.CHAIN_STUCK_AFTER_MS,
               // Only while a transaction of ours waits: one nonce lookup per waiting sender a round.
               pollIntervalMs: Math.min(config.CHAIN_POLL_INTERVAL_MS, 3_000),
             },

@@ -39,6 +39,9 @@ export const chainServiceFields = {
   STACKS_API_REQUESTS_PER_MINUTE: envInt({ min: 0, max: 1_000_000, default: 120 }),
   STACKS_API_MAX_CONCURRENT: envInt({ min: 1, max: 256, default: 4 }),
   CHAIN_CONFIRMATION_TIMEOUT_MS: envInt({ min: 1_000, max: 3_600_000, default: 120_000 }),
+  // How long a transaction of ours may stay unknown to the API or pending before it is
+  // recovered: re-broadcast when the node lost it, re-signed with a higher fee when stuck.
+  CHAIN_STUCK_AFTER_MS: envInt({ min: 100, max: 3_600_000, default: 30_000 }),
   // Fees in micro-STX: the node's estimate is held within [floor, ceiling]; a transaction
   // pending STACKS_FEE_BUMP_AFTER_MS is re-signed at its nonce with a higher fee (0: never).
   STACKS_FEE_FLOOR_USTX: envInt({ min: 0, default: 1_000 }),
