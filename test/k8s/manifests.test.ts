@@ -44,6 +44,7 @@ const TELEMETRY_VARIABLES = new Set([
 // Stand-ins for what operators put in the Secrets; shaped as the schemas require.
 const SECRET_PLACEHOLDERS: Record<string, string> = {
   DATABASE_URL: "postgresql://voltstack:placeholder@postgres:5432/voltstack",
+  STACKS_API_KEY: "placeholder-api-key",
   AUTH_API_KEYS: JSON.stringify([
     {
       name: "placeholder",
@@ -53,6 +54,16 @@ const SECRET_PLACEHOLDERS: Record<string, string> = {
     },
   ]),
 };
+
+// An overlay marks the addresses operators fill in as <...-address>; for the schema checks they
+// stand for the address of a throwaway key.
+const ADDRESS_PLACEHOLDER = /<[a-z0-9-]+-address>/g;
+const STAND_IN_ADDRESS = "ST22EHHP2WX228ZJCBTANXT281Y36VPQFT71N5JKA";
+
+// The local devnet's accounts (settings/Devnet.toml): their keys are published with Clarinet.
+const DEVNET_ADDRESSES = [
+  ...readFileSync(join(root, "settings/Devnet.toml"), "utf8").matchAll(/stx_address:\s*(S[0-9A-Z]+)/g),
+].map((match) => match[1]!);
 
 type Manifest = { kind: string; metadata: { name: string; labels?: Record<string, string> }; [key: string]: unknown };
 type EnvVar = {
@@ -82,7 +93,7 @@ type PodSpec = {
   securityContext?: { runAsNonRoot?: boolean };
   initContainers?: Container[];
   containers: Container[];
-  volumes?: Array<{ name: string; secret?: { secretName: string } }>;
+  volumes?: Array<{ name: string; secret?: { secretName: string }; configMap?: { name: string } }>;
 };
 type Deployment = Manifest & {
   spec: {
@@ -113,11 +124,21 @@ function render(dir: string): Manifest[] {
   const kustomization = readManifests(join(dir, "kustomization.yaml"))[0] as unknown as {
     resources?: string[];
     patches?: Array<{ path?: string }>;
+    configMapGenerator?: Array<{ name: string; files?: string[] }>;
   };
   const manifests = (kustomization.resources ?? []).flatMap((resource) => {
     const path = join(dir, resource);
     return existsSync(join(path, "kustomization.yaml")) ? render(path) : readManifests(path);
   });
+  for (const generator of kustomization.configMapGenerator ?? []) {
+    const data = Object.fromEntries(
+      (generator.files ?? []).map((file) => {
+        const [key, source] = file.includes("=") ? file.split("=", 2) : [posix.basename(file), file];
+        return [key!, readFileSync(join(dir, source!), "utf8")];
+      }),
+    );
+    manifests.push({ kind: "ConfigMap", metadata: { name: generator.name }, data } as ConfigMap);
+  }
   for (const patch of kustomization.patches ?? []) {
     if (!patch.path) continue;
     for (const change of readManifests(join(dir, patch.path))) {
@@ -152,7 +173,9 @@ function environmentOf(container: Container, manifests: Manifest[]): Record<stri
       env[variable.name] = placeholder;
     }
   }
-  return env;
+  return Object.fromEntries(
+    Object.entries(env).map(([name, value]) => [name, value.replace(ADDRESS_PLACEHOLDER, STAND_IN_ADDRESS)]),
+  );
 }
 
 /** The routes of the service kit's health controller: `/health/live`, `/health/ready`. */
@@ -191,6 +214,38 @@ describe("k8s manifests", () => {
     const deployments = manifests.filter((m): m is Deployment => m.kind === "Deployment");
 
     describe(relative(root, dir), () => {
+      if (dir !== join(k8sDir, "base")) {
+        it("names no address of the local devnet, whose keys are public", () => {
+          expect(DEVNET_ADDRESSES.length).toBeGreaterThan(5);
+          const rendered = JSON.stringify(manifests);
+          const files = yamlFiles(dir).map((path) => readFileSync(path, "utf8"));
+          for (const address of DEVNET_ADDRESSES) {
+            expect(rendered, `${address} in the rendered overlay`).not.toContain(address);
+            for (const file of files) expect(file).not.toContain(address);
+          }
+        });
+
+        it("gives the deployment record to every service as a generated ConfigMap", () => {
+          const generated = manifests.filter((m): m is ConfigMap => m.kind === "ConfigMap");
+          for (const deployment of deployments) {
+            const name = deployment.metadata.name;
+            const pod = deployment.spec.template.spec;
+            const container = pod.containers.find((c) => c.name === name)!;
+            const env = environmentOf(container, manifests);
+            // A variable that is set wins over the record: these must come from the record.
+            expect(env.CONTRACT_DEPLOYER, name).toBeUndefined();
+            expect(env.CHAIN_SYNC_FROM_HEIGHT, name).toBeUndefined();
+            const record = env.DEPLOYMENT_RECORD;
+            expect(record, name).toBeDefined();
+            const mount = container.volumeMounts?.find((m) => m.mountPath === posix.dirname(record!));
+            const volume = pod.volumes?.find((v) => v.name === mount?.name);
+            expect(volume?.configMap, `${name} mounts ${posix.dirname(record!)} from a ConfigMap`).toBeDefined();
+            const configMap = generated.find((m) => m.metadata.name === volume!.configMap!.name);
+            expect(configMap?.data?.[posix.basename(record!)], `${name}: the record file`).toBeDefined();
+          }
+        });
+      }
+
       for (const deployment of deployments) {
         const name = deployment.metadata.name;
         const pod = deployment.spec.template.spec;
