@@ -134,7 +134,9 @@ describe("chain service configuration", () => {
       CONTRACT_DEPLOYER: ADMIN,
       SIGNER_KEYS: [{ principal: ADMIN, privateKeyEnv: "ADMIN_KEY" }],
       CHAIN_SYNC_FROM_HEIGHT: 0,
-      CHAIN_POLL_INTERVAL_MS: 1_000,
+      CHAIN_POLL_INTERVAL_MS: 10_000,
+      STACKS_API_REQUESTS_PER_MINUTE: 120,
+      STACKS_API_MAX_CONCURRENT: 4,
       CHAIN_CONFIRMATION_TIMEOUT_MS: 120_000,
     });
   });
