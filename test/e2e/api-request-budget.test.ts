@@ -3,6 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo } from "@voltstack/cli";
 import { type LocalStack, startLocalStack } from "@voltstack/local-stack";
@@ -22,6 +24,7 @@ const DEMO_BUDGET_PER_MINUTE = 300;
 let stack: LocalStack;
 let proxy: CountingProxy;
 let stateDir: string;
+let subjectPrefix: string;
 
 async function freePort(): Promise<number> {
   const probe = createServer();
@@ -44,6 +47,7 @@ function byRoute(requests: { method: string; route: string }[]): Record<string, 
 beforeAll(async () => {
   const token = randomBytes(4).toString("hex");
   stateDir = await mkdtemp(join(tmpdir(), "voltstack-budget-"));
+  subjectPrefix = `budget${token}.`;
   const devnetPort = await freePort();
   proxy = new CountingProxy(`http://127.0.0.1:${devnetPort}`);
   const proxyUrl = await proxy.start();
@@ -54,7 +58,7 @@ beforeAll(async () => {
     devnet: { port: devnetPort, blockIntervalMs: 1_000 },
     ports: "free",
     schemaPrefix: `budget_${token}_`,
-    subjectPrefix: `budget${token}.`,
+    subjectPrefix,
     nodeEnv: "test",
     env: { STACKS_API_URL: proxyUrl },
   });
@@ -67,6 +71,15 @@ afterAll(async () => {
     const pool = createPgPool({ url: databaseUrl, applicationName: "budget-cleanup", pool: { max: 1 } });
     for (const schema of Object.values(stack.schemas)) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await pool.end();
+    // Each stream reserves its maximum size on the shared server: leave none behind.
+    const nats = await connect({ servers: natsUrl });
+    const jsm = await jetstreamManager(nats);
+    for await (const info of jsm.streams.list()) {
+      if (info.config.subjects?.some((subject) => subject.startsWith(subjectPrefix))) {
+        await jsm.streams.delete(info.config.name);
+      }
+    }
+    await nats.close();
   }
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 }, 60_000);

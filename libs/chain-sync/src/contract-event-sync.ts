@@ -314,10 +314,13 @@ export class ContractEventSync<C extends ContractKey, Tx> {
   ): Promise<{ txid: string; eventIndex: number; blockHeight: number }[]> {
     type Row = { txid: string; event_index: number; block_height: number };
     const id = this.options.id;
+    // The event reading stopped at is where it was applied only if its transaction is still
+    // in the same block at the same index; if it moved, it and everything after it are undone.
+    const stoppedAtMoved = newestApplied ? await this.#moved(newestApplied) : false;
     const newerThanStop = newestApplied
       ? await this.#sql.query<Row>(
           `SELECT txid, event_index, block_height FROM chain_followed_events
-            WHERE follower_id = $1 AND (block_height, tx_index, event_index) > (
+            WHERE follower_id = $1 AND (block_height, tx_index, event_index) ${stoppedAtMoved ? ">=" : ">"} (
               SELECT block_height, tx_index, event_index FROM chain_followed_events
                WHERE follower_id = $1 AND txid = $2 AND event_index = $3)`,
           [id, newestApplied.txid, newestApplied.eventIndex],
@@ -342,6 +345,22 @@ export class ContractEventSync<C extends ContractKey, Tx> {
         blockHeight: row.block_height,
       });
     return [...orphaned.values()];
+  }
+
+  /** Whether an applied event's transaction now sits elsewhere on the chain (or nowhere). */
+  async #moved(event: { txid: string; eventIndex: number }): Promise<boolean> {
+    const [applied] = await this.#sql.query<{ block_height: number; tx_index: number; block_hash: string }>(
+      `SELECT block_height, tx_index, block_hash FROM chain_followed_events
+        WHERE follower_id = $1 AND txid = $2 AND event_index = $3`,
+      [this.options.id, event.txid, event.eventIndex],
+    );
+    if (!applied) return false;
+    const tx = await this.options.chain.api.getTransaction(event.txid, 0, { fresh: true });
+    return (
+      tx?.block_height !== applied.block_height ||
+      tx.tx_index !== applied.tx_index ||
+      tx.block_hash?.toLowerCase() !== applied.block_hash.toLowerCase()
+    );
   }
 
   /**
@@ -376,6 +395,11 @@ export class ContractEventSync<C extends ContractKey, Tx> {
         });
       }
       await forget(tx, sql, fromHeight);
+      await TransactionJournal.reopenWith(
+        sql,
+        facts.map((fact) => fact.txId),
+        fromHeight,
+      );
       await sql.execute("DELETE FROM chain_followed_events WHERE follower_id = $1 AND block_height >= $2", [
         id,
         fromHeight,

@@ -286,6 +286,21 @@ export class TransactionJournal {
   }
 
   /** Marks `txid` confirmed at `blockHeight`, inside the caller's transaction (the follower's). */
+  /**
+   * Makes confirmed entries pending again when a fork orphaned their blocks: the follower
+   * confirms them once more where the new branch mines them, and reconciliation settles
+   * those the chain never mines again.
+   */
+  static async reopenWith(sql: SqlExecutor, txids: string[], fromHeight: number): Promise<void> {
+    if (txids.length === 0) return;
+    await sql.execute(
+      `UPDATE chain_transactions
+          SET status = 'pending', block_height = NULL, updated_at = CURRENT_TIMESTAMP
+        WHERE txid = ANY($1::text[]) AND status = 'confirmed' AND block_height >= $2`,
+      [txids.map(normalizeTxid), fromHeight],
+    );
+  }
+
   static async confirmWith(sql: SqlExecutor, txid: string, blockHeight: number): Promise<void> {
     await sql.execute(
       `UPDATE chain_transactions

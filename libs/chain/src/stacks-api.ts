@@ -105,7 +105,7 @@ export interface StacksApiOptions {
 /** Page limits the API enforces (src/api/pagination.ts): over-limit queries answer 400, never clamp. */
 export const API_PAGE_LIMITS = { events: 100, transactions: 50, blocks: 30 } as const;
 
-const MINED_CACHE_MS = 30_000;
+const MINED_CACHE_MS = 10_000;
 const MINED_CACHE_ENTRIES = 1_000;
 
 /** Answers that mean "try again later" rather than "no". */
@@ -289,12 +289,18 @@ export class StacksApi {
   }
 
   /**
-   * A transaction by id (mined, or still in or dropped from the mempool), with its result
-   * and, unless `eventLimit` is 0, all its events; null while the API does not know it.
+   * A transaction by id (mined, or still pending in the mempool), with its result and,
+   * unless `eventLimit` is 0, all its events; null while the API does not know it (the
+   * API also forgets a transaction dropped from the mempool). A mined one may come from a
+   * cache of a few seconds unless `fresh` is asked for.
    */
-  async getTransaction(txid: string, eventLimit: number = API_PAGE_LIMITS.events): Promise<ApiTransaction | null> {
+  async getTransaction(
+    txid: string,
+    eventLimit: number = API_PAGE_LIMITS.events,
+    options: { fresh?: boolean } = {},
+  ): Promise<ApiTransaction | null> {
     const id = txid.startsWith("0x") ? txid.toLowerCase() : `0x${txid.toLowerCase()}`;
-    const cached = this.#mined.get(id);
+    const cached = options.fresh ? undefined : this.#mined.get(id);
     if (cached && Date.now() - cached.at < MINED_CACHE_MS && (eventLimit === 0 || cached.tx.events !== undefined)) {
       return { ...cached.tx, events: eventLimit === 0 ? [] : cached.tx.events };
     }
