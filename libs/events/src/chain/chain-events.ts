@@ -22,7 +22,7 @@ export const chainEvents = {
     version: 1,
     summary: "A fork orphaned blocks whose contract events a service had applied; it rewound and read the new branch.",
     description:
-      "Each service publishes one for the contract it follows. Facts made from the orphaned print events are undone in its read model and the new branch is read: print events it holds again are listed in `moved` and applied again (their events keep their ids and are not published twice); those in `orphaned` are gone, and a consumer that acted on their events should reconsider it. Stacks (Nakamoto) forks only when Bitcoin reorganises.",
+      "Each service publishes one for the contract it follows. Facts made from the orphaned print events are undone in its read model and the new branch is read: print events it already holds are listed in `moved` and applied again; those in `orphaned` were on no block of the new branch when the service rewound. Their transactions go back to the mempool and may be mined again, and then their facts are applied again under the same event ids (never published twice); a consumer that acted on an orphaned event should hold its consequences until then or reconsider them. Stacks (Nakamoto) forks only when Bitcoin reorganises.",
     origin: { kind: "service", service: "each chain-following" },
     payload: z.object({
       contract: contractNameSchema,
@@ -30,7 +30,7 @@ export const chainEvents = {
       orphaned: z
         .array(orphanedFactSchema)
         .max(1000)
-        .meta({ description: "Applied print events the canonical chain no longer holds at all" }),
+        .meta({ description: "Applied print events no block of the new branch held when the service rewound" }),
       moved: z
         .array(orphanedFactSchema.extend({ newBlockHeight: blockHeightSchema }))
         .max(1000)
