@@ -73,7 +73,8 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Sys
     env,
     serviceEnv: {
       // A fulfilment whose delivery died unacknowledged comes back within seconds.
-      revenue: { EVENT_ACK_WAIT_MS: "8000", CHAIN_CONFIRMATION_TIMEOUT_MS: "6000" },
+      // Payouts move once the fulfilment's block is mined: the tests hold blocks back at will.
+      revenue: { EVENT_ACK_WAIT_MS: "8000", CHAIN_CONFIRMATION_TIMEOUT_MS: "6000", DISTRIBUTION_FINALITY_BLOCKS: "1" },
     },
   });
   const miner = new Miner(() => stack.devnet.mineBlock(), 150);

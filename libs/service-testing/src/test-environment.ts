@@ -120,6 +120,8 @@ export async function startTestEnvironment<A extends string = DefaultAccountName
       CONTRACT_DEPLOYER: account("deployer").address,
       CHAIN_POLL_INTERVAL_MS: "50",
       CHAIN_CONFIRMATION_TIMEOUT_MS: "30000",
+      // The test's own devnet, like a self-hosted API: no rate limit to share.
+      STACKS_API_REQUESTS_PER_MINUTE: "0",
     },
     async signerKeys(signers) {
       const entries = [];
