@@ -154,6 +154,10 @@ describe("distribution on service.fulfilled", () => {
     );
     expect((await call(h.service, "GET", `/fulfilments/${fulfilled.requestId}/distribution`)).status).toBe(401);
 
+    // Sent only once the fulfilment's block had DISTRIBUTION_FINALITY_BLOCKS blocks on the chain.
+    expect(h.config.DISTRIBUTION_FINALITY_BLOCKS).toBe(3);
+    expect(message.event.chain!.blockHeight).toBeGreaterThanOrEqual(fulfilled.event.chain!.blockHeight + 3);
+
     const after = await balances();
     expectSplit(before, after, 11_111_111n);
     expect(message.event.payload).toMatchObject({
