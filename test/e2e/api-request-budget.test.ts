@@ -3,14 +3,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo } from "@voltstack/cli";
 import { type LocalStack, startLocalStack } from "@voltstack/local-stack";
-import { createPgPool } from "@voltstack/persistence";
 import { databaseUrl, natsUrl } from "@voltstack/service-testing";
 import { CountingProxy } from "./counting-proxy.js";
+import { dropStackState } from "./stack-cleanup.js";
 
 // What the whole system asks of a Stacks Blockchain API, counted by a proxy between the
 // five services (as `npm start` configures them, one replica each) and the devnet: the
@@ -67,20 +65,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await proxy?.stop();
-  if (stack) {
-    const pool = createPgPool({ url: databaseUrl, applicationName: "budget-cleanup", pool: { max: 1 } });
-    for (const schema of Object.values(stack.schemas)) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
-    // Each stream reserves its maximum size on the shared server: leave none behind.
-    const nats = await connect({ servers: natsUrl });
-    const jsm = await jetstreamManager(nats);
-    for await (const info of jsm.streams.list()) {
-      if (info.config.subjects?.some((subject) => subject.startsWith(subjectPrefix))) {
-        await jsm.streams.delete(info.config.name);
-      }
-    }
-    await nats.close();
-  }
+  if (stack) await dropStackState(Object.values(stack.schemas), subjectPrefix);
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 }, 60_000);
 

@@ -2,14 +2,12 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
+import { dropStackState } from "./stack-cleanup.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo } from "@voltstack/cli";
 import { SERVICE_NAMES } from "@voltstack/client";
 import { type Devnet, startDevnet } from "@voltstack/devnet";
 import { externalChainFromEnv, type Stack, startStackOnChain } from "@voltstack/local-stack";
-import { createPgPool } from "@voltstack/persistence";
 import { demoRequirements } from "../../cli/src/demo/demo-requirements.js";
 import { databaseUrl, natsUrl } from "@voltstack/service-testing";
 
@@ -69,20 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await stack?.stop();
   await chain?.stop();
-  if (stack) {
-    const pool = createPgPool({ url: databaseUrl, applicationName: "external-cleanup", pool: { max: 1 } });
-    for (const schema of Object.values(stack.schemas)) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await pool.end();
-  }
-  // JetStream reserves storage per stream: the streams under this run's prefix go too.
-  const nats = await connect({ servers: natsUrl });
-  const jsm = await jetstreamManager(nats);
-  for await (const info of jsm.streams.list()) {
-    if (info.config.subjects?.some((subject) => subject.startsWith(`ext${token}.`))) {
-      await jsm.streams.delete(info.config.name);
-    }
-  }
-  await nats.close();
+  await dropStackState(stack ? Object.values(stack.schemas) : [], `ext${token}.`);
   if (stateDir) await rm(stateDir, { recursive: true, force: true });
 }, 60_000);
 

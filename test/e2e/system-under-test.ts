@@ -2,12 +2,11 @@ import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { connect } from "@nats-io/transport-node";
 import { SERVICE_NAMES, type ServiceName, VoltstackClient } from "@voltstack/client";
 import { type EventTail, type LocalStack, startLocalStack, tailEvents } from "@voltstack/local-stack";
 import { createPgPool } from "@voltstack/persistence";
 import { databaseUrl, natsUrl } from "@voltstack/service-testing";
+import { dropStackState } from "./stack-cleanup.js";
 
 /** Mines a block every `intervalMs` unless paused: lets a test hold a transaction in the mempool. */
 export class Miner {
@@ -117,17 +116,7 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Sys
       await tail.close();
       await miner.stop();
       await stack.stop();
-      const pool = createPgPool({ url: databaseUrl, applicationName: "e2e-cleanup", pool: { max: 1 } });
-      for (const schema of Object.values(stack.schemas)) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
-      const nats = await connect({ servers: natsUrl });
-      const jsm = await jetstreamManager(nats);
-      for await (const info of jsm.streams.list()) {
-        if (info.config.subjects?.some((subject) => subject.startsWith(subjectPrefix))) {
-          await jsm.streams.delete(info.config.name);
-        }
-      }
-      await nats.close();
+      await dropStackState(Object.values(stack.schemas), subjectPrefix);
       await rm(stateDir, { recursive: true, force: true });
     },
   };

@@ -1,8 +1,9 @@
 // Renders the devnet's records in the Stacks Blockchain API's JSON shapes
-// (transactions, mempool transactions, events, blocks v1 and v2), so a client
+// (transactions, mempool transactions, events, v1 blocks), so a client
 // or follower written against the real API reads the devnet unchanged.
 import { cvToHex, cvToString, hexToCV, type ClarityValue, type PostCondition } from "@stacks/transactions";
 import { abiTypeToString, functionSignature } from "./abi-arguments.js";
+import { blockJson } from "./api-v3-shapes.js";
 import type { BlockInfo, DevnetChain, TxRecord } from "./devnet-chain.js";
 import type { SimnetEvent } from "./simnet-session.js";
 
@@ -291,36 +292,10 @@ export function burnBlockHash(height: number): string {
   return `0x${Buffer.from(String(height).padStart(64, "0")).toString("hex").slice(0, 64)}`;
 }
 
-/** A block as GET /extended/v2/blocks/{height_or_hash} shows it. */
-export function blockV2Json(block: BlockInfo): Json {
-  return {
-    canonical: block.canonical ?? true,
-    height: block.height,
-    hash: block.hash,
-    block_time: block.time,
-    block_time_iso: iso(block.time),
-    tenure_height: block.burnHeight,
-    index_block_hash: block.hash,
-    parent_block_hash: block.parentHash,
-    parent_index_block_hash: block.parentHash,
-    burn_block_time: block.time,
-    burn_block_time_iso: iso(block.time),
-    burn_block_hash: burnBlockHash(block.burnHeight),
-    burn_block_height: block.burnHeight,
-    miner_txid: "0x",
-    tx_count: block.txids.length,
-    execution_cost_read_count: 0,
-    execution_cost_read_length: 0,
-    execution_cost_runtime: 0,
-    execution_cost_write_count: 0,
-    execution_cost_write_length: 0,
-  };
-}
-
 /** A block as GET /extended/v1/block/by_height/{height} shows it. */
 export function blockV1Json(block: BlockInfo): Json {
   return {
-    ...blockV2Json(block),
+    ...blockJson(block, block.canonical ?? true),
     parent_microblock_hash: "0x",
     parent_microblock_sequence: -1,
     txs: block.txids.map((txid) => `0x${txid}`),
