@@ -327,14 +327,14 @@ describe("TransactionJournal", () => {
 
 describe("PgCheckpointStore", () => {
   it("moves forward only, with its block hash, unless reset", async () => {
-    const store = new PgCheckpointStore(pgExecutor(pool));
-    expect(await store.load("f")).toBeUndefined();
-    await store.save("f", 10);
-    await store.save("f", 4);
-    expect(await store.load("f")).toBe(10);
-    await PgCheckpointStore.saveWith(pgExecutor(pool), "f", 11, "0xabc");
-    expect(await store.loadBlock("f")).toEqual({ height: 11, hash: "0xabc" });
-    await PgCheckpointStore.resetWith(pgExecutor(pool), "f", -1);
-    expect(await store.loadBlock("f")).toEqual({ height: -1, hash: null });
+    const sql = pgExecutor(pool);
+    expect(await PgCheckpointStore.loadWith(sql, "f")).toBeUndefined();
+    await PgCheckpointStore.saveWith(sql, "f", 10, "0x0a");
+    await PgCheckpointStore.saveWith(sql, "f", 4, "0x04");
+    expect(await PgCheckpointStore.loadWith(sql, "f")).toEqual({ height: 10, hash: "0x0a" });
+    await PgCheckpointStore.saveWith(sql, "f", 11, "0xabc");
+    expect(await PgCheckpointStore.loadWith(sql, "f")).toEqual({ height: 11, hash: "0xabc" });
+    await PgCheckpointStore.resetWith(sql, "f", -1);
+    expect(await PgCheckpointStore.loadWith(sql, "f")).toEqual({ height: -1, hash: null });
   });
 });

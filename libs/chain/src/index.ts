@@ -12,7 +12,6 @@ export {
   type LogHead,
   type UnappliedEvents,
 } from "./chain-follower.js";
-export { type CheckpointStore, InMemoryCheckpointStore } from "./checkpoint-store.js";
 export { type PlainValue, toPlain } from "./clarity-decoding.js";
 export {
   type ConfirmationOptions,
@@ -69,7 +68,6 @@ export { PrivateKeySigner, type Signer, type SignerConfig, signerFromConfig } fr
 export type { SigningPermit } from "./signing-permit.js";
 export {
   type AccountNonces,
-  type ApiBlock,
   type ApiContact,
   type ApiEvent,
   API_PAGE_LIMITS,

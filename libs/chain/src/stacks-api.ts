@@ -52,14 +52,6 @@ export interface ApiTransaction {
   replaced_by_tx_id?: string | null;
 }
 
-export interface ApiBlock {
-  height: number;
-  hash: string;
-  canonical: boolean;
-  /** ISO 8601. */
-  time: string;
-}
-
 /** The newest block the API has indexed. */
 export interface ChainTip {
   height: number;
@@ -317,23 +309,6 @@ export class StacksApi {
     }
     if (tx.block_height !== undefined) this.#remember(id, tx);
     return { ...tx, events: tx.events ?? [] };
-  }
-
-  async getBlock(heightOrHash: number | string): Promise<ApiBlock | null> {
-    const path = `/extended/v2/blocks/${heightOrHash}`;
-    const response = await this.#request("GET", path);
-    if (response.status === 404) {
-      await response.body?.cancel();
-      return null;
-    }
-    if (!response.ok) throw await this.#httpError("GET", path, response);
-    const block = (await response.json()) as {
-      height: number;
-      hash: string;
-      canonical: boolean;
-      block_time_iso: string;
-    };
-    return { height: block.height, hash: block.hash, canonical: block.canonical, time: block.block_time_iso };
   }
 
   /** One page of a contract's print events, newest first, from `cursor` (a position) down. */
