@@ -63,16 +63,6 @@ describe("the Stacks API client on a rate-limited API", () => {
     const keyed = new StacksApi({ url: devnet.url, apiKey: "test-key", maxRetries: 0 });
     await expect(keyed.getChainTip()).resolves.toMatchObject({ height: expect.any(Number) });
   });
-
-  it("keeps to its own budget: requests beyond the rate wait instead of being refused", async () => {
-    const budget = new RequestBudget({ requestsPerMinute: 600, burst: 2 });
-    const api = new StacksApi({ url: devnet.url, budget });
-    const started = Date.now();
-    for (let i = 0; i < 6; i += 1) await api.getChainTip();
-    // 2 at once, then one every 100 ms.
-    expect(Date.now() - started).toBeGreaterThanOrEqual(350);
-    expect(budget.granted).toBe(6);
-  });
 });
 
 describe("the chain layer on the API's current routes", () => {
