@@ -2,6 +2,8 @@
 // posted to a devnet over HTTP, and a poll for a transaction's status.
 import {
   PostConditionMode,
+  cvToString,
+  fetchCallReadOnlyFunction,
   makeContractCall,
   makeSTXTokenTransfer,
   type ClarityValue,
@@ -119,4 +121,20 @@ export async function getTx(devnet: Devnet, txid: string): Promise<ApiTx> {
 export async function stxBalance(devnet: Devnet, principal: string): Promise<bigint> {
   const { body } = await getJson<{ balance: string }>(devnet, `/extended/v1/address/${principal}/stx`);
   return BigInt(body.balance);
+}
+
+/** The facility registry's last facility id, as the deployer reads it: a probe of the contract's state. */
+export async function lastFacilityId(devnet: Devnet): Promise<string> {
+  const deployer = account(devnet, "deployer").address;
+  return cvToString(
+    await fetchCallReadOnlyFunction({
+      contractAddress: deployer,
+      contractName: "facility-registry",
+      functionName: "get-last-facility-id",
+      functionArgs: [],
+      senderAddress: deployer,
+      network: "devnet",
+      client: { baseUrl: devnet.url },
+    }),
+  );
 }

@@ -4,17 +4,19 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  Cl,
-  ClarityVersion,
-  PostConditionMode,
-  cvToString,
-  fetchCallReadOnlyFunction,
-  makeContractDeploy,
-} from "@stacks/transactions";
+import { Cl, ClarityVersion, PostConditionMode, makeContractDeploy } from "@stacks/transactions";
 import { startDevnet, type Devnet } from "@voltstack/devnet";
 import { afterAll, describe, expect, it } from "vitest";
-import { account, broadcast, contractCall, getJson, getTx, postTransaction, type Signer } from "./devnet-client.js";
+import {
+  account,
+  broadcast,
+  contractCall,
+  getJson,
+  getTx,
+  postTransaction,
+  type Signer,
+  lastFacilityId,
+} from "./devnet-client.js";
 
 const CONTRACTS_DIR = new URL("../../../contracts/", import.meta.url);
 const source = (name: string) => readFileSync(new URL(`${name}.clar`, CONTRACTS_DIR), "utf8");
@@ -44,20 +46,6 @@ function deploy(signer: Signer, name: string, nonce: number, codeBody = source(n
     fee: 50_000,
     postConditionMode: PostConditionMode.Deny,
   });
-}
-
-async function lastFacilityId(devnet: Devnet, deployer: string): Promise<string> {
-  return cvToString(
-    await fetchCallReadOnlyFunction({
-      contractAddress: deployer,
-      contractName: "facility-registry",
-      functionName: "get-last-facility-id",
-      functionArgs: [],
-      senderAddress: deployer,
-      network: "devnet",
-      client: { baseUrl: devnet.url },
-    }),
-  );
 }
 
 describe("contract deployment on an empty devnet", () => {
@@ -103,12 +91,12 @@ describe("contract deployment on an empty devnet", () => {
     );
     await first.mineBlock();
     expect((await getTx(first, registered)).tx_status).toBe("success");
-    expect(await lastFacilityId(first, deployer.address)).toBe("u1");
+    expect(await lastFacilityId(first)).toBe("u1");
     await first.stop();
 
     const second = await start();
     expect((await getTx(second, capacity)).tx_status).toBe("success");
-    expect(await lastFacilityId(second, deployer.address)).toBe("u1");
+    expect(await lastFacilityId(second)).toBe("u1");
     const kept = await getJson<{ source: string }>(
       second,
       `/v2/contracts/source/${deployer.address}/facility-registry?proof=0`,

@@ -6,9 +6,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { devnetControl, startDevnet, type Devnet } from "@voltstack/devnet";
-import { Cl, cvToString, fetchCallReadOnlyFunction } from "@stacks/transactions";
+import { Cl } from "@stacks/transactions";
 import { afterAll, describe, expect, it } from "vitest";
-import { account, broadcast, contractCall, getJson, stxBalance, type Signer } from "./devnet-client.js";
+import { account, broadcast, contractCall, getJson, stxBalance, type Signer, lastFacilityId } from "./devnet-client.js";
 
 // Every fork builds a fresh simnet (seconds on a busy 2-core machine) and replays the chain.
 const FORK_TEST_TIMEOUT_MS = 180_000;
@@ -50,21 +50,6 @@ const registryLogs = (devnet: Devnet) =>
     devnet,
     `/extended/v2/smart-contracts/${account(devnet, "deployer").address}.facility-registry/logs`,
   );
-
-async function lastFacilityId(devnet: Devnet): Promise<string> {
-  const deployer = account(devnet, "deployer").address;
-  return cvToString(
-    await fetchCallReadOnlyFunction({
-      contractAddress: deployer,
-      contractName: "facility-registry",
-      functionName: "get-last-facility-id",
-      functionArgs: [],
-      senderAddress: deployer,
-      network: "devnet",
-      client: { baseUrl: devnet.url },
-    }),
-  );
-}
 
 async function register(devnet: Devnet, owner: Signer, name: string, nonce: number): Promise<string> {
   const tx = await contractCall(

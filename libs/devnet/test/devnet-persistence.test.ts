@@ -5,9 +5,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevnet, type Devnet } from "@voltstack/devnet";
-import { Cl, cvToString, fetchCallReadOnlyFunction } from "@stacks/transactions";
+import { Cl } from "@stacks/transactions";
 import { afterAll, describe, expect, it } from "vitest";
-import { account, broadcast, contractCall, getJson, getTx, stxBalance } from "./devnet-client.js";
+import { account, broadcast, contractCall, getJson, getTx, stxBalance, lastFacilityId } from "./devnet-client.js";
 
 // Aborts rebuild the simnet, which takes seconds on a busy 2-core machine.
 const REBUILD_TEST_TIMEOUT_MS = 180_000;
@@ -25,21 +25,6 @@ afterAll(async () => {
   await Promise.all(running.map((devnet) => devnet.stop()));
   rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function lastFacilityId(devnet: Devnet): Promise<string> {
-  const deployer = account(devnet, "deployer").address;
-  return cvToString(
-    await fetchCallReadOnlyFunction({
-      contractAddress: deployer,
-      contractName: "facility-registry",
-      functionName: "get-last-facility-id",
-      functionArgs: [],
-      senderAddress: deployer,
-      network: "devnet",
-      client: { baseUrl: devnet.url },
-    }),
-  );
-}
 
 describe("persistence", () => {
   it(
