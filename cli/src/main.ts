@@ -4,6 +4,7 @@ import { parseArgs } from "node:util";
 import { ApiRequestError } from "@voltstack/client";
 import { OPERATIONS } from "./commands/operations.js";
 import { DeployError } from "./deploy/deploy-error.js";
+import { ChainError } from "@voltstack/chain";
 import { DEPLOY_USAGE } from "./deploy/deploy-usage.js";
 import { createOutput, type Output } from "./output.js";
 import { CliUsageError, connectClient } from "./stack-file.js";
@@ -104,7 +105,7 @@ try {
     else if (error.status === 0) process.stderr.write(`${error.request}: ${error.code}: ${error.message}\n`);
     else process.stderr.write(`${error.request} refused: ${error.code} (HTTP ${error.status}): ${error.message}\n`);
     process.exitCode = 1;
-  } else if (error instanceof DeployError) {
+  } else if (error instanceof DeployError || error instanceof ChainError) {
     const detail = { code: error.code, message: error.message, details: error.details };
     if (json) process.stdout.write(`${JSON.stringify({ error: detail }, null, 2)}\n`);
     else process.stderr.write(`${error.code}: ${error.message}\n`);

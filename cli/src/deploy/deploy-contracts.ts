@@ -14,16 +14,21 @@ import {
   type StacksTransactionWire,
 } from "@stacks/transactions";
 import {
+  type ApiTransaction,
+  BroadcastRejectedError,
+  broadcastBackoffMs,
   ChainError,
+  DEFAULT_BROADCAST_RETRY,
   DEFAULT_URLS,
   type DeployedContract,
   type DeploymentRecord,
   type NetworkName,
   parseDeploymentRecord,
+  retryableBroadcastFailure,
   sourceSha256,
+  StacksApi,
 } from "@voltstack/chain";
 import { readContractSources, type ContractSource } from "./contract-sources.js";
-import { DeployApi, type TransactionState } from "./deploy-api.js";
 import { checkDeployCosts, measureDeployCosts, type DeployCost } from "./deploy-costs.js";
 import { DeployError } from "./deploy-error.js";
 import { readDeployerKey } from "./deployer-key.js";
@@ -144,37 +149,39 @@ async function build(
 }
 
 async function waitForConfirmation(
-  api: DeployApi,
+  api: StacksApi,
   txid: string,
   name: string,
   pollIntervalMs: number,
   timeoutMs: number,
-): Promise<TransactionState & { blockHeight: number }> {
+): Promise<ApiTransaction & { block_height: number }> {
   const deadline = Date.now() + timeoutMs;
   let seen = false;
   let unknownSinceSeen = 0;
   for (;;) {
-    const state = await api.transaction(txid);
+    const state = await api.getTransaction(txid, 0);
     seen ||= state !== null;
     unknownSinceSeen = seen && state === null ? unknownSinceSeen + 1 : 0;
-    if (state?.status === "success" && state.blockHeight !== undefined)
-      return { ...state, blockHeight: state.blockHeight };
-    if (state && (state.status.startsWith("abort_") || state.status === "problematic_skipped")) {
+    const status = state?.tx_status;
+    if (status === "success" && state?.block_height !== undefined)
+      return { ...state, block_height: state.block_height };
+    if (state && status && (status.startsWith("abort_") || status === "problematic_skipped")) {
+      const vmError = state.vm_error ?? undefined;
       throw new DeployError(
         "DEPLOY_TRANSACTION_FAILED",
-        `Deploying ${name} failed on chain (${state.status}${state.vmError ? `: ${state.vmError}` : ""}); ` +
+        `Deploying ${name} failed on chain (${status}${vmError ? `: ${vmError}` : ""}); ` +
           "its fee is spent and the contracts after it were not sent.",
-        { contract: name, txid, status: state.status, vmError: state.vmError, result: state.resultRepr },
+        { contract: name, txid, status, vmError, result: state.tx_result?.repr },
       );
     }
     // The v3 route answers 404 for a transaction dropped from the mempool (the API prunes it);
     // a few answers in a row tell that apart from an API node that lags behind another.
-    if (state?.status.startsWith("dropped_") || unknownSinceSeen >= DROPPED_AFTER_UNKNOWN_POLLS) {
+    if (status?.startsWith("dropped_") || unknownSinceSeen >= DROPPED_AFTER_UNKNOWN_POLLS) {
       throw new DeployError(
         "DEPLOY_TRANSACTION_DROPPED",
-        `The deployment of ${name} was dropped from the mempool (${state?.status ?? "no longer known to the API"}); ` +
+        `The deployment of ${name} was dropped from the mempool (${status ?? "no longer known to the API"}); ` +
           "run the command again.",
-        { contract: name, txid, status: state?.status ?? "unknown" },
+        { contract: name, txid, status: status ?? "unknown" },
       );
     }
     if (Date.now() >= deadline) {
@@ -182,10 +189,35 @@ async function waitForConfirmation(
         "DEPLOY_CONFIRMATION_TIMEOUT",
         `The deployment of ${name} (txid ${txid}) is not mined after ${Math.round(timeoutMs / 1000)} s. It may still ` +
           "be: run the command again later, it picks up what is deployed.",
-        { contract: name, txid, status: state?.status ?? "unknown" },
+        { contract: name, txid, status: status ?? "unknown" },
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollIntervalMs));
+  }
+}
+
+/**
+ * Broadcasts a signed deployment, sending the same bytes again (idempotent: same txid and
+ * nonce) while the node cannot take it for now: blacklisted, 429 or 5xx.
+ */
+async function broadcast(api: StacksApi, txHex: string): Promise<string> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await api.broadcast(txHex);
+    } catch (error) {
+      if (retryableBroadcastFailure(error) && attempt < DEFAULT_BROADCAST_RETRY.attempts) {
+        await new Promise((resolve) =>
+          setTimeout(resolve, broadcastBackoffMs(DEFAULT_BROADCAST_RETRY, attempt, Math.random)),
+        );
+        continue;
+      }
+      if (!(error instanceof BroadcastRejectedError)) throw error;
+      throw new DeployError("DEPLOY_BROADCAST_REJECTED", `The node refused the deployment: ${error.reason}.`, {
+        reason: error.reason,
+        reasonData: error.reasonData,
+        status: error.status,
+      });
+    }
   }
 }
 
@@ -208,11 +240,14 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRep
   );
   checkDeployCosts(costs);
 
-  const api = new DeployApi(apiUrl, {
+  // Waiting out a hosted API's 429s slows a deployment down instead of failing it.
+  const api = new StacksApi({
+    url: apiUrl,
+    requestTimeoutMs: 30_000,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
   });
-  const networkId = await api.networkId();
+  const { networkId } = await api.getNodeInfo();
   if (networkId !== NETWORK_IDS[network]) {
     throw new DeployError(
       "NETWORK_MISMATCH",
@@ -225,7 +260,7 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRep
   const onChain = new Map<string, { publishHeight: number }>();
   const mismatches: Record<string, string>[] = [];
   for (const contract of contracts) {
-    const deployed = await api.contractSource(key.address, contract.name);
+    const deployed = await api.getContractSource(key.address, contract.name);
     if (!deployed) continue;
     const deployedSha256 = sourceSha256(deployed.source);
     if (deployedSha256 !== contract.sourceSha256) {
@@ -253,17 +288,19 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRep
   const missing = contracts.filter((contract) => !onChain.has(contract.name));
   const prepared: Prepared[] = [];
   if (missing.length > 0) {
-    const nonces = await api.nonces(key.address);
-    if (nonces.pending && nonces.pending.length > 0) {
+    const nonces = await api.getNonces(key.address);
+    if (nonces.lastMempoolTxNonce !== null) {
       // One of them may be an earlier run's deployment still on its way: sending again would pay twice.
+      const from = nonces.lastExecutedTxNonce === null ? 0n : nonces.lastExecutedTxNonce + 1n;
+      const pending = Array.from({ length: Number(nonces.lastMempoolTxNonce - from + 1n) }, (_, i) => from + BigInt(i));
       throw new DeployError(
         "DEPLOYER_HAS_PENDING_TRANSACTIONS",
-        `${key.address} has ${nonces.pending.length} transaction(s) in the mempool (nonces ${nonces.pending.join(", ")}); ` +
+        `${key.address} has transaction(s) in the mempool (nonces ${pending.join(", ")}); ` +
           "wait until they are mined or dropped.",
-        { deployer: key.address, pendingNonces: nonces.pending.map(String) },
+        { deployer: key.address, pendingNonces: pending.map(String) },
       );
     }
-    let nonce = nonces.next;
+    let nonce = nonces.possibleNextNonce;
     for (const contract of missing) {
       const draft = await build(contract, key.privateKey, network, apiUrl, nonce, 0n);
       const byteLength = estimateTransactionByteLength(draft);
@@ -287,7 +324,7 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRep
       nonce += 1n;
     }
     const totalFeeUstx = prepared.reduce((sum, entry) => sum + entry.feeUstx, 0n);
-    const balanceUstx = await api.balanceUstx(key.address);
+    const { balanceUstx } = await api.getAccount(key.address);
     if (balanceUstx < totalFeeUstx) {
       throw new DeployError(
         "INSUFFICIENT_FUNDS",
@@ -356,7 +393,7 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRep
 
   if (recordChanged && prepared.length === 0) writeRecord(recordPath, record);
   for (const { contract, transaction, feeUstx, nonce } of prepared) {
-    const txid = await api.broadcast(transaction.serialize());
+    const txid = await broadcast(api, transaction.serialize());
     const mined = await progress(`Deploying ${contract.name} (txid ${txid})`, () =>
       waitForConfirmation(
         api,
@@ -369,7 +406,7 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRep
     record.contracts[contract.name] = {
       contractId: `${key.address}.${contract.name}`,
       txid,
-      blockHeight: mined.blockHeight,
+      blockHeight: mined.block_height,
       sourceSha256: contract.sourceSha256,
       clarityVersion: contract.clarityVersion,
     };
@@ -382,7 +419,7 @@ export async function deployContracts(options: DeployOptions): Promise<DeployRep
       feeUstx: String(feeUstx),
       nonce: String(nonce),
       txid,
-      blockHeight: mined.blockHeight,
+      blockHeight: mined.block_height,
     });
   }
   return report();

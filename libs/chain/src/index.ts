@@ -1,4 +1,5 @@
 export {
+  broadcastBackoffMs,
   broadcastOutcomeUnknown,
   type BroadcastRetryPolicy,
   DEFAULT_BROADCAST_RETRY,
@@ -74,6 +75,7 @@ export {
   type ApiTransaction,
   type ChainTip,
   type ContractLogPage,
+  type ContractSource,
   type NodeInfo,
   type FetchFn,
   StacksApi,

@@ -14,6 +14,12 @@ export interface AccountNonces {
   detectedMissingNonces: bigint[];
 }
 
+/** A contract's source as the node holds it. */
+export interface ContractSource {
+  source: string;
+  publishHeight: number;
+}
+
 /**
  * A transaction event, as the contract-log route returns it and as this library hands
  * events on: the v3 transaction events are normalised to this shape.
@@ -40,6 +46,8 @@ export interface ApiTransaction {
   fee_rate?: string;
   sender_address?: string;
   tx_result?: { hex: string; repr?: string };
+  /** Why the Clarity VM refused it, when it did. */
+  vm_error?: string | null;
   block_height?: number;
   block_hash?: string;
   /** Unix seconds. */
@@ -198,6 +206,19 @@ export class StacksApi {
   async getAccount(address: string): Promise<{ nonce: bigint; balanceUstx: bigint }> {
     const body = (await this.#json("GET", `/v2/accounts/${address}?proof=0`)) as { nonce: number; balance: string };
     return { nonce: BigInt(body.nonce), balanceUstx: BigInt(body.balance) };
+  }
+
+  /** The source the node holds under `address.name`, or null when no such contract exists. */
+  async getContractSource(address: string, name: string): Promise<ContractSource | null> {
+    const path = `/v2/contracts/source/${address}/${name}?proof=0`;
+    const response = await this.#request("GET", path);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) throw await this.#httpError("GET", path, response);
+    const body = (await response.json()) as { source: string; publish_height: number };
+    return { source: body.source, publishHeight: body.publish_height };
   }
 
   /** Broadcasts a serialized transaction; resolves with its txid or throws BroadcastRejectedError. */
@@ -469,6 +490,7 @@ interface V3Transaction {
   fee_rate: string;
   block?: { height: number; hash: string; time: number; tx_index: number };
   result?: { hex: string; repr?: string };
+  vm_error?: string | null;
   event_count?: number;
   contract_call?: { contract_id: string; function_name: string };
   replaced_by_tx_id?: string | null;
@@ -484,6 +506,7 @@ function normaliseTransaction(tx: V3Transaction): ApiTransaction {
     fee_rate: tx.fee_rate,
     sender_address: tx.sender.address,
     tx_result: tx.result,
+    vm_error: tx.vm_error ?? null,
     block_height: tx.block?.height,
     block_hash: tx.block?.hash,
     block_time: tx.block?.time,
