@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { ServiceName } from "@voltstack/client";
-import type { Role } from "@voltstack/service-kit";
+import { type Role, type SignerKeySource, signerKeySources } from "@voltstack/service-kit";
 import { STACK_SERVICES } from "./stack-services.js";
 
 // The devnet's deployer (settings/Devnet.toml): its key is published with Clarinet, so on any
@@ -16,7 +16,6 @@ const HOSTED_BUDGET_PER_MINUTE = { withoutKey: 50, withKey: 250 } as const;
 export type StacksNetworkName = (typeof NETWORKS)[number];
 
 /** Where one key the services sign with lives: a file or a variable, never the key itself. */
-export type SignerKeySource = { principal: string } & ({ privateKeyFile: string } | { privateKeyEnv: string });
 
 /** A caller of the system: gets an API key for this principal, with this role. */
 export interface CallerSpec {
@@ -71,25 +70,15 @@ function parseJson(name: string, text: string): unknown {
 }
 
 function parseSignerKeys(name: string, text: string): SignerKeySource[] {
-  const value = parseJson(name, text);
-  const valid =
-    Array.isArray(value) &&
-    value.every(
-      (entry: Record<string, unknown>) =>
-        typeof entry === "object" &&
-        entry !== null &&
-        typeof entry.principal === "string" &&
-        PRINCIPAL.test(entry.principal) &&
-        (typeof entry.privateKeyFile === "string") !== (typeof entry.privateKeyEnv === "string"),
-    );
-  if (!valid) {
+  const parsed = signerKeySources.safeParse(parseJson(name, text));
+  if (!parsed.success) {
     throw new StackConfigError(
       "STACK_CONFIG_INVALID",
       `${name} must be a JSON list of {"principal":"ST...","privateKeyFile":"<path>"} or ` +
         `{"principal":"ST...","privateKeyEnv":"<VARIABLE>"} entries.`,
     );
   }
-  return value as SignerKeySource[];
+  return parsed.data;
 }
 
 function parseCallers(text: string): CallerSpec[] {

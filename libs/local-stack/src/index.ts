@@ -2,7 +2,6 @@ export {
   type CallerSpec,
   type ExternalChain,
   externalChainFromEnv,
-  type SignerKeySource,
   StackConfigError,
   type StacksNetworkName,
 } from "./external-chain.js";

@@ -3,7 +3,8 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { type Devnet, startDevnet } from "@voltstack/devnet";
 import { applyMigrations, assertSchemaName, createPgPool } from "@voltstack/persistence";
-import type { CallerSpec, ExternalChain, SignerKeySource } from "./external-chain.js";
+import type { SignerKeySource } from "@voltstack/service-kit";
+import type { CallerSpec, ExternalChain } from "./external-chain.js";
 import {
   authApiKeys,
   devnetCallers,

@@ -2,7 +2,12 @@ import "reflect-metadata";
 
 export { ConfigError, type ConfigIssue } from "./config/config-error.js";
 export { envEnum, envInt, envJson, envList, envSchemaName, envString, envUrl } from "./config/env-fields.js";
-export { chainServiceChecks, chainServiceFields } from "./config/chain-service-config.js";
+export {
+  chainServiceChecks,
+  chainServiceFields,
+  type SignerKeySource,
+  signerKeySources,
+} from "./config/chain-service-config.js";
 export { baseConfigShape, loadConfig, serviceConfigSchema, type BaseServiceConfig } from "./config/service-config.js";
 
 export { ApiError, type ApiErrorBody } from "./errors/api-error.js";

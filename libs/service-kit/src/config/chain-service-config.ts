@@ -14,6 +14,10 @@ const signerKeySource = z.union([
   }),
 ]);
 
+/** SIGNER_KEYS: the principals a service signs for and where each key lives, never the key itself. */
+export const signerKeySources = z.array(signerKeySource);
+export type SignerKeySource = z.infer<typeof signerKeySource>;
+
 /**
  * The variables of a service that signs contract calls and follows the chain; spread them into
  * `serviceConfigSchema`'s `extra` and pass `chainServiceChecks()` to the schema's
@@ -24,7 +28,7 @@ const signerKeySource = z.union([
 export const chainServiceFields = {
   STACKS_NETWORK: envEnum(["devnet", "testnet", "mainnet"]).default("devnet"),
   CONTRACT_DEPLOYER: stacksPrincipal.default(DEVNET_DEPLOYER),
-  SIGNER_KEYS: envJson(z.array(signerKeySource)).default([]),
+  SIGNER_KEYS: envJson(signerKeySources).default([]),
   SUBJECT_PREFIX: envString().optional(),
   CHAIN_SYNC_FROM_HEIGHT: envInt({ min: 0, default: 0 }),
   // Path of `deployments/<network>.json`; @voltstack/chain-sync's applyDeploymentRecord fills
