@@ -145,47 +145,63 @@ describe("the API and the mempool as a real network has them", () => {
 
   it("re-broadcasts a transaction the mempool dropped, and it is mined once", async () => {
     await system.miner.pause();
-    const admin = system.client("admin");
-    const demand = admin.flow.setDemand({ demandLevelPercent: 41 });
-    const pending = await waitFor("the transaction in the mempool", async () => {
-      const { items } = await admin.transactions("flow", { status: "pending", limit: 10 });
-      return items.find((entry) => entry.functionName === "set-grid-demand" && entry.txid)?.txid ?? undefined;
-    });
-    expect(system.stack.devnet.dropTransaction(pending)).toBe(true);
-    // Dropped: the API no longer knows it; after CHAIN_STUCK_AFTER_MS the service sends it again.
-    system.miner.resume();
-    const result = await demand;
-    expect(result.txid).toBe(pending);
-    const updates = eventsOf("grid.demand.updated").filter((event) => event.chain?.txId === pending);
-    await waitFor("grid.demand.updated", () => eventsOf("grid.demand.updated").some((e) => e.chain?.txId === pending));
-    expect(updates.length).toBeLessThanOrEqual(1);
-    expect((await admin.flow.demand()).demandLevelPercent).toBe(41);
+    try {
+      const admin = system.client("admin");
+      const demand = admin.flow.setDemand({ demandLevelPercent: 41 });
+      // The journal holds the txid before the broadcast: wait until the node has it, then drop it.
+      const pending = await waitFor("the transaction in the mempool", async () => {
+        const { items } = await admin.transactions("flow", { status: "pending", limit: 10 });
+        const txid = items.find(
+          (entry) => entry.functionName === "set-grid-demand" && entry.arguments.includes("u41"),
+        )?.txid;
+        return txid && system.stack.devnet.dropTransaction(txid) ? txid : undefined;
+      });
+      // Dropped: the API no longer knows it; after CHAIN_STUCK_AFTER_MS the service sends it again.
+      system.miner.resume();
+      const result = await demand;
+      expect(result.txid).toBe(pending);
+      await waitFor("grid.demand.updated", () =>
+        eventsOf("grid.demand.updated").some((e) => e.chain?.txId === pending),
+      );
+      const updates = eventsOf("grid.demand.updated").filter((event) => event.chain?.txId === pending);
+      expect(updates.length).toBeLessThanOrEqual(1);
+      expect((await admin.flow.demand()).demandLevelPercent).toBe(41);
+    } finally {
+      system.miner.resume();
+    }
   }, 120_000);
 
   it("replaces a transaction stuck in the mempool by one with a higher fee, and only one is mined", async () => {
     await system.miner.pause();
-    const admin = system.client("admin");
-    const demand = admin.flow.setDemand({ demandLevelPercent: 63 });
-    // Held past STACKS_FEE_BUMP_AFTER_MS and the stuck time: the service re-signs it at its nonce.
-    const replaced = await waitFor(
-      "a fee bump in the journal",
-      async () => {
-        const { items } = await admin.transactions("flow", { limit: 10 });
-        const bumps = items.filter((entry) => entry.functionName === "set-grid-demand" && entry.status === "pending");
-        return bumps.length >= 2 ? bumps : undefined;
-      },
-      30_000,
-    );
-    expect(new Set(replaced.map((entry) => entry.sender)).size).toBe(1);
-    system.miner.resume();
-    const result = await demand;
-    const journal = (await admin.transactions("flow", { limit: 10 })).items.filter((entry) =>
-      replaced.some((bump) => bump.txid === entry.txid),
-    );
-    expect(journal.filter((entry) => entry.status === "confirmed").map((entry) => entry.txid)).toEqual([result.txid]);
-    expect(journal.filter((entry) => entry.status !== "confirmed").every((entry) => entry.status === "failed")).toBe(
-      true,
-    );
-    expect((await admin.flow.demand()).demandLevelPercent).toBe(63);
+    try {
+      const admin = system.client("admin");
+      const demand = admin.flow.setDemand({ demandLevelPercent: 63 });
+      // Held past STACKS_FEE_BUMP_AFTER_MS and the stuck time: the service re-signs it at its nonce.
+      const replaced = await waitFor(
+        "a fee bump in the journal",
+        async () => {
+          const { items } = await admin.transactions("flow", { limit: 10 });
+          const bumps = items.filter(
+            (entry) =>
+              entry.functionName === "set-grid-demand" && entry.arguments.includes("u63") && entry.status === "pending",
+          );
+          return bumps.length >= 2 ? bumps : undefined;
+        },
+        30_000,
+      );
+      expect(new Set(replaced.map((entry) => entry.sender)).size).toBe(1);
+      system.miner.resume();
+      const result = await demand;
+      const journal = (await admin.transactions("flow", { limit: 10 })).items.filter((entry) =>
+        replaced.some((bump) => bump.txid === entry.txid),
+      );
+      expect(journal.filter((entry) => entry.status === "confirmed").map((entry) => entry.txid)).toEqual([result.txid]);
+      expect(journal.filter((entry) => entry.status !== "confirmed").every((entry) => entry.status === "failed")).toBe(
+        true,
+      );
+      expect((await admin.flow.demand()).demandLevelPercent).toBe(63);
+    } finally {
+      system.miner.resume();
+    }
   }, 120_000);
 });
