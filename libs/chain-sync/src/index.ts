@@ -26,6 +26,7 @@ export {
   type SyncBlock,
 } from "./contract-event-sync.js";
 export { createDeadLettersController } from "./dead-letters-controller.js";
+export { type FacilitySigners, signerForFacility, type SignerKeys } from "./facility-signer.js";
 export { applyDeploymentRecord } from "./deployment-env.js";
 export { serviceEventConsumers, serviceReadiness } from "./service-bootstrap.js";
 export { createResyncController, type ReadModelResync } from "./resync-controller.js";
