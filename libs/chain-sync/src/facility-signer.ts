@@ -18,7 +18,7 @@ export interface SignerKeys {
  * signed as the facility's owner or as an operator enabled for it, and only for a caller
  * who may act for that principal. `actAs` names it; without it the owner is preferred,
  * else the one such principal the service holds a key for. A principal of the caller
- * that is neither owner nor operator is refused (403 NOT_AUTHORISED_FOR_FACILITY) rather
+ * that is neither owner nor operator is refused (403 FACILITY_NOT_AUTHORIZED) rather
  * than left to the contract, which would refuse it only after the fee is paid.
  */
 export function signerForFacility(
@@ -30,11 +30,11 @@ export function signerForFacility(
   const maySign = [facility.owner, ...facility.operators];
   if (actAs !== undefined) {
     assertMayActFor(caller, actAs);
-    if (!maySign.includes(actAs)) throw notAuthorisedForFacility(facility, actAs);
+    if (!maySign.includes(actAs)) throw notAuthorizedForFacility(facility, actAs);
     return actAs;
   }
   const callersSigners = maySign.filter((principal) => caller.principals.includes(principal));
-  if (callersSigners.length === 0) throw notAuthorisedForFacility(facility);
+  if (callersSigners.length === 0) throw notAuthorizedForFacility(facility);
   const held = writer.held(callersSigners);
   if (held.includes(facility.owner)) return facility.owner;
   if (held.length === 1) return held[0]!;
@@ -52,10 +52,10 @@ export function signerForFacility(
   );
 }
 
-function notAuthorisedForFacility(facility: FacilitySigners, principal?: string): ApiError {
+function notAuthorizedForFacility(facility: FacilitySigners, principal?: string): ApiError {
   const who = principal ?? "No principal of the caller";
   return ApiError.forbidden(
-    "NOT_AUTHORISED_FOR_FACILITY",
+    "FACILITY_NOT_AUTHORIZED",
     `${who} is neither the owner of facility ${facility.id} nor an operator the registry enabled for it.`,
     { facilityId: facility.id, principal: principal ?? null, owner: facility.owner },
   );

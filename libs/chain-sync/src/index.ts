@@ -16,6 +16,7 @@ export {
   writeChainSyncMigration,
 } from "./chain-sync-schema.js";
 export { type ContractErrorStatuses } from "./chain-write-errors.js";
+export { contractRefusal } from "./contract-refusal.js";
 export { ChainWriter, type ChainWriteResult, chainWriterFor } from "./chain-writer.js";
 export {
   type ContractEventSyncOptions,

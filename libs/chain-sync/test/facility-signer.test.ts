@@ -39,10 +39,10 @@ describe("signerForFacility", () => {
     expect(signerForFacility(allKeys, caller(OWNER_2, OPERATOR), facility)).toBe(OPERATOR);
   });
 
-  it("refuses an actAs naming another principal of the caller with 403 NOT_AUTHORISED_FOR_FACILITY", () => {
+  it("refuses an actAs naming another principal of the caller with 403 FACILITY_NOT_AUTHORIZED", () => {
     expect(refusal(() => signerForFacility(allKeys, caller(OWNER_1, OWNER_2), facility, OWNER_2))).toEqual({
       status: 403,
-      code: "NOT_AUTHORISED_FOR_FACILITY",
+      code: "FACILITY_NOT_AUTHORIZED",
       details: { facilityId: 7, principal: OWNER_2, owner: OWNER_1 },
     });
   });
@@ -50,12 +50,12 @@ describe("signerForFacility", () => {
   it("refuses a caller with no principal that may sign for the facility", () => {
     expect(refusal(() => signerForFacility(allKeys, caller(OWNER_2), facility))).toEqual({
       status: 403,
-      code: "NOT_AUTHORISED_FOR_FACILITY",
+      code: "FACILITY_NOT_AUTHORIZED",
       details: { facilityId: 7, principal: null, owner: OWNER_1 },
     });
     // An operator disabled (not in the list) is no operator.
     expect(refusal(() => signerForFacility(allKeys, caller(OPERATOR), { ...facility, operators: [] })).code).toBe(
-      "NOT_AUTHORISED_FOR_FACILITY",
+      "FACILITY_NOT_AUTHORIZED",
     );
   });
 

@@ -2,6 +2,7 @@ import { Module } from "@nestjs/common";
 import { CapacityChainWriter } from "./capacity/capacity-chain-writer.js";
 import { CapacityController } from "./capacity/capacity.controller.js";
 import { CapacityRepository } from "./capacity/capacity-repository.js";
+import { FacilityRegistryReader } from "./capacity/facility-registry-reader.js";
 import { InitializeCapacityUseCase } from "./capacity/usecases/initialize-capacity.usecase.js";
 import { CapacitySyncService } from "./chain-sync/capacity-sync.service.js";
 import { ResyncController } from "./chain-sync/resync.controller.js";
@@ -27,6 +28,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     CapacitySyncService,
     CapacityChainWriter,
     CapacityRepository,
+    FacilityRegistryReader,
     ReadingRepository,
     InitializeCapacityUseCase,
     RecordReadingsUseCase,

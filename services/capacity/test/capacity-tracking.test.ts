@@ -218,15 +218,18 @@ describe("capacity service", () => {
     expect((ready.body.items as { facilityId: number }[]).map((f) => f.facilityId)).not.toContain(owned.id);
   });
 
-  it("answers a contract error with its constant: initialising twice is 409 ERR_ALREADY_INITIALIZED", async () => {
+  it("refuses initialising twice before signing: 409 ERR_ALREADY_INITIALIZED with the levels, nothing sent", async () => {
+    const before = await footprint();
     const response = await call(h, "POST", `/facilities/${owned.id}/capacity`, {
       key: h.keys.owner,
       body: { storedKwh: 100 },
     });
-    expect([response.status, response.body.code]).toEqual([409, "ERR_ALREADY_INITIALIZED"]);
-    const txid = (response.body.details as { txid: string }).txid;
-    const journal = await call(h, "GET", `/transactions/${txid}`, { key: h.keys.owner });
-    expect(journal.body).toMatchObject({ functionName: "initialize-capacity", status: "failed" });
+    expect([response.status, response.body.code, response.body.details]).toEqual([
+      409,
+      "ERR_ALREADY_INITIALIZED",
+      { facilityId: owned.id, initializedHeight: expect.any(Number), totalKwh: "2000", storedKwh: "1200" },
+    ]);
+    expect(await footprint()).toEqual(before);
   });
 
   it("acknowledges a reading below the minimum change without writing it", async () => {
@@ -284,13 +287,20 @@ describe("capacity service", () => {
     await capacityAt(owned.id, (later.body as unknown as Reading).blockHeight!);
   });
 
-  it("records a reading the contract refuses and answers with its constant: 422 ERR_STORED_EXCEEDS_TOTAL", async () => {
+  it("records a reading above the total as failed, refused before signing: 422 ERR_STORED_EXCEEDS_TOTAL with the figures", async () => {
     await ageReadings(owned.id);
     const response = await call(h, "POST", `/facilities/${owned.id}/readings`, {
       key: h.keys.owner,
       body: { storedKwh: 2500 },
     });
-    expect([response.status, response.body.code]).toEqual([422, "ERR_STORED_EXCEEDS_TOTAL"]);
+    expect([response.status, response.body.code, response.body.details]).toEqual([
+      422,
+      "ERR_STORED_EXCEEDS_TOTAL",
+      { facilityId: owned.id, storedKwh: "2500", totalKwh: "2000", reservedKwh: "0" },
+    ]);
+    // Refused before signing: no update-capacity transaction failed on chain.
+    const failed = await h.db.query("SELECT count(*)::int AS n FROM chain_transactions WHERE status = 'failed'");
+    expect(failed.rows).toEqual([{ n: 0 }]);
     const { rows } = await h.db.query(
       "SELECT outcome, detail FROM readings WHERE facility_id = $1 AND stored_kwh = 2500",
       [owned.id],
@@ -374,8 +384,6 @@ describe("capacity service", () => {
           { facilityId: owned.id, storedKwh: 1000, measuredAt: "2026-11-24T07:01:00Z" },
           { facilityId: owned.id, storedKwh: 1400, measuredAt: "2026-11-24T07:03:00Z" },
           { facilityId: owned.id, storedKwh: 1100, measuredAt: "2026-11-24T07:02:00Z" },
-          // wallet_2 is no operator of this facility: the contract refuses, the others go on.
-          { facilityId: foreign.id, storedKwh: 200 },
         ],
       },
     });
@@ -385,7 +393,6 @@ describe("capacity service", () => {
       [owned.id, 1000, "superseded", "SUPERSEDED"],
       [owned.id, 1400, "written", null],
       [owned.id, 1100, "superseded", "SUPERSEDED"],
-      [foreign.id, 200, "failed", "ERR_NOT_AUTHORIZED"],
     ]);
     expect(response.body.written).toBe(1);
     const txid = results[1]!.txid!;
@@ -393,7 +400,66 @@ describe("capacity service", () => {
     expect(journal.body).toMatchObject({ sender: h.accounts.wallet_2.address, status: "confirmed" });
     const event = await eventWithTx("capacity.updated", txid);
     expect(event.payload).toMatchObject({ storedKwh: 1400 });
-    expect((await capacityAt(foreign.id, 0)).storedKwh).toBe("750");
+  });
+
+  it("refuses before signing what the contract would refuse, with its code and the figures", async () => {
+    // wallet_2 (whose key the service holds) becomes an operator of the foreign facility, not of `awaiting`.
+    const enabled = await walletCall(h, h.accounts.wallet_3, "facility-registry", "set-operator", [
+      Cl.uint(foreign.id),
+      Cl.principal(h.accounts.wallet_2.address),
+      Cl.bool(true),
+    ]);
+    expect(enabled.result).toBe("(ok true)");
+    const before = await footprint();
+    const cases: [string, string, string, unknown, number, string, unknown][] = [
+      [
+        "an operator naming itself in actAs on a facility it does not operate",
+        `/facilities/${awaiting.id}/capacity`,
+        h.keys.operator,
+        { storedKwh: 100, actAs: h.accounts.wallet_2.address },
+        403,
+        "FACILITY_NOT_AUTHORIZED",
+        { facilityId: awaiting.id, principal: h.accounts.wallet_2.address, owner: h.accounts.wallet_1.address },
+      ],
+      [
+        "more stored energy than the registered capacity",
+        `/facilities/${awaiting.id}/capacity`,
+        h.keys.owner,
+        { storedKwh: 801 },
+        422,
+        "ERR_STORED_EXCEEDS_TOTAL",
+        { facilityId: awaiting.id, storedKwh: "801", totalKwh: "800" },
+      ],
+      [
+        "a reading below the energy reserved for grid services",
+        `/facilities/${foreign.id}/readings`,
+        h.keys.operator,
+        { storedKwh: 150 },
+        422,
+        "ERR_BELOW_RESERVED",
+        { facilityId: foreign.id, storedKwh: "150", totalKwh: "1000", reservedKwh: "200" },
+      ],
+    ];
+    for (const [what, path, key, body, status, code, details] of cases) {
+      const response = await call(h, "POST", path, { key, body });
+      expect([what, response.status, response.body.code, response.body.details]).toEqual([what, status, code, details]);
+    }
+    const suspended = await walletCall(h, h.accounts.deployer, "facility-registry", "suspend-facility", [
+      Cl.uint(awaiting.id),
+    ]);
+    expect(suspended.result).toBe("(ok true)");
+    const response = await call(h, "POST", `/facilities/${awaiting.id}/capacity`, {
+      key: h.keys.owner,
+      body: { storedKwh: 100 },
+    });
+    expect([response.status, response.body.code, response.body.details]).toEqual([
+      409,
+      "ERR_FACILITY_NOT_APPROVED",
+      { facilityId: awaiting.id, status: "suspended" },
+    ]);
+    // The refused reading is in the log as failed; nothing else moved, on chain or here.
+    const after = (await footprint()) as { readings: number };
+    expect(after).toEqual({ ...(before as object), readings: (before as { readings: number }).readings + 1 });
   });
 
   it("refuses callers without credentials, with the wrong role or for a foreign facility, changing nothing", async () => {
@@ -411,8 +477,8 @@ describe("capacity service", () => {
         403,
         "ROLE_NOT_ALLOWED",
       ],
-      ["POST", `/facilities/${awaiting.id}/capacity`, h.keys.stranger, reading, 403, "PRINCIPAL_NOT_ALLOWED"],
-      ["POST", `/facilities/${owned.id}/readings`, h.keys.stranger, reading, 403, "PRINCIPAL_NOT_ALLOWED"],
+      ["POST", `/facilities/${awaiting.id}/capacity`, h.keys.stranger, reading, 403, "FACILITY_NOT_AUTHORIZED"],
+      ["POST", `/facilities/${owned.id}/readings`, h.keys.stranger, reading, 403, "FACILITY_NOT_AUTHORIZED"],
       [
         "POST",
         "/readings/batch",
@@ -424,7 +490,7 @@ describe("capacity service", () => {
           ],
         },
         403,
-        "PRINCIPAL_NOT_ALLOWED",
+        "FACILITY_NOT_AUTHORIZED",
       ],
       [
         "POST",

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { CapacityChainWriter } from "../capacity-chain-writer.js";
 import { CapacityRepository } from "../capacity-repository.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
+import { FacilityRegistryReader } from "../facility-registry-reader.js";
 
 export interface InitializeCapacityCommand {
   caller: Caller;
@@ -15,20 +17,21 @@ export interface InitializeCapacityCommand {
 
 /**
  * The owner (or an operator) of an approved facility starts its capacity tracking with
- * the energy the battery holds. Whether it is approved and not yet initialised is the
- * contract's call (ERR_FACILITY_NOT_APPROVED, ERR_ALREADY_INITIALIZED), not ours.
+ * the energy the battery holds. The contract's checks (who signs, approved, no more than
+ * the registered capacity, not initialised yet) are made here first, in its order, so a
+ * refusal costs no fee; the contract stays the backstop when the chain moved meanwhile.
  */
 @Injectable()
 export class InitializeCapacityUseCase {
   constructor(
     @Inject(CapacityChainWriter) private readonly writer: CapacityChainWriter,
     @Inject(CapacityRepository) private readonly capacities: CapacityRepository,
+    @Inject(FacilityRegistryReader) private readonly registry: FacilityRegistryReader,
   ) {}
 
   execute(command: InitializeCapacityCommand): Promise<ChainWriteResult & { facilityId: number }> {
-    const { facilityId } = command;
+    const { facilityId, storedKwh } = command;
     return withSpan("capacity initialize-capacity", { [SpanAttributes.facilityId]: facilityId }, async () => {
-      // Unknown or never approved ids are refused here rather than by a transaction that costs a fee.
       const facility = await this.capacities.findApprovedFacility(facilityId);
       if (!facility) {
         throw ApiError.notFound(
@@ -37,9 +40,45 @@ export class InitializeCapacityUseCase {
           { facilityId },
         );
       }
-      const signer = this.writer.signerFor(command.caller, facility.owner, command.actAs);
+      const signer = signerForFacility(
+        this.writer,
+        command.caller,
+        await this.registry.signers(facility, command.caller),
+        command.actAs,
+      );
+      const status = await this.registry.status(facilityId);
+      if (status !== "approved") {
+        throw contractRefusal(
+          STATUS_BY_CONTRACT_ERROR,
+          "ERR_FACILITY_NOT_APPROVED",
+          `Facility ${facilityId} is ${status ?? "unknown to the registry"}, not approved.`,
+          { facilityId, status: status ?? null },
+        );
+      }
+      if (BigInt(storedKwh) > facility.capacityKwh) {
+        throw contractRefusal(
+          STATUS_BY_CONTRACT_ERROR,
+          "ERR_STORED_EXCEEDS_TOTAL",
+          `${storedKwh} kWh stored is more than facility ${facilityId}'s capacity of ${facility.capacityKwh} kWh.`,
+          { facilityId, storedKwh: String(storedKwh), totalKwh: facility.capacityKwh.toString() },
+        );
+      }
+      const existing = await this.capacities.findCapacity(facilityId);
+      if (existing) {
+        throw contractRefusal(
+          STATUS_BY_CONTRACT_ERROR,
+          "ERR_ALREADY_INITIALIZED",
+          `Facility ${facilityId}'s capacity is already initialised: send readings instead.`,
+          {
+            facilityId,
+            initializedHeight: existing.initializedHeight,
+            totalKwh: existing.totalKwh,
+            storedKwh: existing.storedKwh,
+          },
+        );
+      }
       const result = await this.writer.write(command.caller, signer, (capacity) =>
-        capacity.initializeCapacity(BigInt(facilityId), BigInt(command.storedKwh)),
+        capacity.initializeCapacity(BigInt(facilityId), BigInt(storedKwh)),
       );
       return { facilityId, txid: result.txid, blockHeight: result.blockHeight };
     });

@@ -1,9 +1,12 @@
 import { Inject, Injectable } from "@nestjs/common";
+import { contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import type { CapacityConfig } from "../../capacity-config.js";
 import { CapacityChainWriter } from "../../capacity/capacity-chain-writer.js";
-import { CapacityRepository } from "../../capacity/capacity-repository.js";
+import { CapacityRepository, type CapacityView } from "../../capacity/capacity-repository.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../../capacity/chain-write-errors.js";
+import { FacilityRegistryReader } from "../../capacity/facility-registry-reader.js";
 import { FacilityLock } from "../facility-lock.js";
 import { ReadingRepository, type RecordedReading } from "../reading-repository.js";
 import { readingDecision, type ReadingThresholds } from "../reading-throttle.js";
@@ -43,7 +46,9 @@ type Target = { facilityId: number; signer: string };
  * A battery management system reports stored energy. Every reading is recorded; per
  * facility only the newest of the request may go to the chain (update-capacity), and
  * only when it passes the thresholds. All facilities are checked (known, initialised,
- * the caller allowed) before anything is recorded or sent.
+ * the caller allowed to sign for them) before anything is recorded or sent; a reading
+ * the contract would refuse (above the total, below the reserved energy) is recorded as
+ * failed with the contract's code and never sent.
  */
 @Injectable()
 export class RecordReadingsUseCase {
@@ -54,6 +59,7 @@ export class RecordReadingsUseCase {
     @Inject(CapacityChainWriter) private readonly writer: CapacityChainWriter,
     @Inject(CapacityRepository) private readonly capacities: CapacityRepository,
     @Inject(ReadingRepository) private readonly readings: ReadingRepository,
+    @Inject(FacilityRegistryReader) private readonly registry: FacilityRegistryReader,
     @Inject(SERVICE_CONFIG) config: CapacityConfig,
   ) {
     this.thresholds = { minChangeKwh: config.READING_MIN_CHANGE_KWH, minIntervalMs: config.READING_MIN_INTERVAL_MS };
@@ -91,7 +97,12 @@ export class RecordReadingsUseCase {
         facilityId,
       });
     }
-    const signer = this.writer.signerFor(command.caller, facility.owner, command.actAs);
+    const signer = signerForFacility(
+      this.writer,
+      command.caller,
+      await this.registry.signers(facility, command.caller),
+      command.actAs,
+    );
     if (!(await this.capacities.findCapacity(facilityId))) {
       throw ApiError.conflict(
         "CAPACITY_NOT_INITIALIZED",
@@ -119,17 +130,19 @@ export class RecordReadingsUseCase {
     }));
     // The newest measurement stands for the facility; ties go to the last one sent.
     const newest = recorded.reduce((best, reading) => (reading.measuredAt >= best.measuredAt ? reading : best));
-    const chainState = await this.capacities.findCapacity(target.facilityId);
+    const chainState = (await this.capacities.findCapacity(target.facilityId))!;
     const decision = readingDecision(
       newest,
-      { storedKwh: BigInt(chainState!.storedKwh) },
+      { storedKwh: BigInt(chainState.storedKwh) },
       await this.readings.lastWrittenAt(target.facilityId),
       this.thresholds,
     );
-    if (!decision.write) {
+    const refusal = outOfBounds(target.facilityId, newest.storedKwh, chainState);
+    if (!refusal && !decision.write) {
       Object.assign(newest, { outcome: "skipped", detail: decision.reason });
     } else {
       try {
+        if (refusal) throw refusal;
         const result = await this.writer.write(command.caller, target.signer, (capacity) =>
           capacity.updateCapacity(BigInt(target.facilityId), newest.storedKwh),
         );
@@ -140,7 +153,7 @@ export class RecordReadingsUseCase {
           blockHeight: result.blockHeight,
         });
       } catch (error) {
-        // Only the chain's refusals (mapped to ApiError by the writer) are a reading's outcome.
+        // Only refusals of the contract's rules (ours before signing, or the chain's mapped by the writer) are a reading's outcome.
         if (!(error instanceof ApiError)) throw error;
         Object.assign(newest, { outcome: "failed", detail: error.code });
         const ids = await this.readings.record(recorded);
@@ -164,4 +177,31 @@ export class RecordReadingsUseCase {
       blockHeight: reading.blockHeight ?? null,
     }));
   }
+}
+
+/** The contract's bounds on a reading (reserved <= stored <= total), checked before a fee is paid. */
+function outOfBounds(facilityId: number, storedKwh: bigint, levels: CapacityView): ApiError | undefined {
+  const figures = {
+    facilityId,
+    storedKwh: storedKwh.toString(),
+    totalKwh: levels.totalKwh,
+    reservedKwh: levels.reservedKwh,
+  };
+  if (storedKwh > BigInt(levels.totalKwh)) {
+    return contractRefusal(
+      STATUS_BY_CONTRACT_ERROR,
+      "ERR_STORED_EXCEEDS_TOTAL",
+      `A reading of ${storedKwh} kWh is more than facility ${facilityId}'s capacity of ${levels.totalKwh} kWh.`,
+      figures,
+    );
+  }
+  if (storedKwh < BigInt(levels.reservedKwh)) {
+    return contractRefusal(
+      STATUS_BY_CONTRACT_ERROR,
+      "ERR_BELOW_RESERVED",
+      `A reading of ${storedKwh} kWh is below the ${levels.reservedKwh} kWh facility ${facilityId} has reserved for grid services.`,
+      figures,
+    );
+  }
+  return undefined;
 }

@@ -1,0 +1,32 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { type FacilityStatus, FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
+import type { FacilitySigners } from "@voltstack/chain-sync";
+import type { Caller } from "@voltstack/service-kit";
+import { STACKS_CHAIN } from "../infrastructure/tokens.js";
+
+/**
+ * What this service needs of the facility registry that facility.approved does not
+ * tell it: a facility's status now (it may have been suspended since) and its enabled
+ * operators. Read-only calls cost no fee; the contract checks both again when it runs.
+ */
+@Injectable()
+export class FacilityRegistryReader {
+  private readonly registry: FacilityRegistryClient;
+
+  constructor(@Inject(STACKS_CHAIN) chain: StacksChain) {
+    this.registry = new FacilityRegistryClient(chain);
+  }
+
+  async status(facilityId: number): Promise<FacilityStatus | undefined> {
+    return (await this.registry.getFacility(BigInt(facilityId)))?.status;
+  }
+
+  /** Who may sign for the facility, as far as the caller's principals go. */
+  async signers(facility: { id: number; owner: string }, caller: Caller): Promise<FacilitySigners> {
+    const candidates = caller.principals.filter((principal) => principal !== facility.owner);
+    const enabled = await Promise.all(
+      candidates.map((principal) => this.registry.isOperator(BigInt(facility.id), principal)),
+    );
+    return { ...facility, operators: candidates.filter((_, i) => enabled[i]) };
+  }
+}
