@@ -21,7 +21,27 @@ export {
   openApiSchemaOf,
   type ValidationIssue,
 } from "./validation/zod-validation.js";
-export { UINT128_MAX, safeUint, shareBps, uintAmount } from "./validation/request-fields.js";
+export {
+  FULL_SHARE_BPS,
+  PG_BIGINT_MAX,
+  PG_INTEGER_MAX,
+  UINT128_MAX,
+  USTX_SUPPLY_MAX,
+  basisPoints,
+  blockHeight,
+  cursorParam,
+  energyKwh,
+  idParam,
+  pageLimit,
+  percent,
+  pgInteger,
+  powerKw,
+  recordId,
+  safeUint,
+  shareBps,
+  uintAmount,
+  ustxAmount,
+} from "./validation/request-fields.js";
 
 export { ROLES, stacksPrincipal, type Caller, type Role } from "./auth/roles.js";
 export type { ApiKeyEntry, AuthOptions, JwtOptions } from "./auth/auth-options.js";

@@ -9,6 +9,12 @@ export interface ValidationIssue {
   /** zod's issue code, e.g. "invalid_type", "too_big". */
   code: string;
   message: string;
+  /** The bound a number broke (too_small), as a decimal string when it is a bigint. */
+  minimum?: number | string;
+  /** The bound a number broke (too_big), as a decimal string when it is a bigint. */
+  maximum?: number | string;
+  /** The number that broke it. */
+  received?: number | string;
 }
 
 /** Parses input with a zod schema; anything that does not fit is a 400 VALIDATION_FAILED. */
@@ -19,19 +25,38 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
   ) {}
 
   transform(value: unknown): z.output<S> {
-    const result = this.schema.safeParse(value);
+    const result = this.schema.safeParse(value, { reportInput: true });
     if (result.success) return result.data;
-    const issues: ValidationIssue[] = result.error.issues.map((issue) => ({
-      path: issue.path.map(String).join("."),
-      code: issue.code,
-      message: issue.message,
-    }));
+    const issues = result.error.issues.map(toValidationIssue);
     const summary = issues
       .slice(0, 3)
       .map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message))
       .join("; ");
     throw ApiError.badRequest("VALIDATION_FAILED", `The request ${this.part} is invalid: ${summary}.`, { issues });
   }
+}
+
+function toValidationIssue(issue: z.core.$ZodIssue): ValidationIssue {
+  const described: ValidationIssue = {
+    path: issue.path.map(String).join("."),
+    code: issue.code,
+    message: issue.message,
+  };
+  // A number out of its column's or type's range: the bound and the figure, so a client sees both.
+  if (
+    (issue.code === "too_big" || issue.code === "too_small") &&
+    (issue.origin === "number" || issue.origin === "bigint")
+  ) {
+    if (issue.code === "too_big") described.maximum = jsonNumber(issue.maximum);
+    else described.minimum = jsonNumber(issue.minimum);
+    if (typeof issue.input === "number" || typeof issue.input === "bigint")
+      described.received = jsonNumber(issue.input);
+  }
+  return described;
+}
+
+function jsonNumber(value: number | bigint): number | string {
+  return typeof value === "bigint" ? value.toString() : value;
 }
 
 /** The JSON Schema (OpenAPI 3.0 dialect) of what a client sends for `schema`. */
