@@ -48,7 +48,7 @@ async function footprint(): Promise<unknown> {
             (SELECT count(*)::int FROM outbox) AS outbox`,
   );
   const nonces = await Promise.all(
-    [h.accounts.deployer, h.accounts.wallet_1].map(async (a) => {
+    [h.accounts.deployer, h.accounts.wallet_1, h.accounts.wallet_3].map(async (a) => {
       const response = await fetch(`${h.devnet.url}/extended/v1/address/${a.address}/nonces`);
       return ((await response.json()) as { possible_next_nonce: number }).possible_next_nonce;
     }),
@@ -119,24 +119,44 @@ describe("verification service", () => {
     expect(message.event.payload).toMatchObject({ admin: h.accounts.deployer.address, capacityKwh: 2000 });
   });
 
-  it("answers a contract error with its constant: approving an approved facility is 409 ERR_NOT_PENDING", async () => {
+  it("refuses approving an approved facility before signing: 409 ERR_NOT_PENDING with its status", async () => {
+    const before = await footprint();
     const response = await call(h, "POST", `/facilities/${registered.facilityId}/approve`, {
       key: h.keys.admin,
       body: {},
     });
-    expect(response.status).toBe(409);
-    expect(response.body.code).toBe("ERR_NOT_PENDING");
-    const txid = (response.body.details as { txid: string }).txid;
-    const failed = await call(h, "GET", "/transactions?status=failed", { key: h.keys.operator });
-    expect(failed.status).toBe(200);
-    expect(failed.body.items).toEqual([
-      expect.objectContaining({
-        txid,
-        functionName: "approve-facility",
-        status: "failed",
-        errorCode: "ERR_NOT_PENDING",
-      }),
+    expect([response.status, response.body.code, response.body.details]).toEqual([
+      409,
+      "ERR_NOT_PENDING",
+      { facilityId: registered.facilityId, status: "approved", requiredStatus: "pending" },
     ]);
+    expect(await footprint()).toEqual(before);
+  });
+
+  it("keeps the contract as the backstop: a read model behind the chain ends in its ERR_NOT_PENDING, journaled", async () => {
+    // The read model still says pending, as it would for a moment after another admin's approval.
+    await h.db.query("UPDATE facilities SET status = 'pending' WHERE id = $1", [registered.facilityId]);
+    try {
+      const response = await call(h, "POST", `/facilities/${registered.facilityId}/approve`, {
+        key: h.keys.admin,
+        body: {},
+      });
+      expect(response.status).toBe(409);
+      expect(response.body.code).toBe("ERR_NOT_PENDING");
+      const txid = (response.body.details as { txid: string }).txid;
+      const failed = await call(h, "GET", "/transactions?status=failed", { key: h.keys.operator });
+      expect(failed.status).toBe(200);
+      expect(failed.body.items).toEqual([
+        expect.objectContaining({
+          txid,
+          functionName: "approve-facility",
+          status: "failed",
+          errorCode: "ERR_NOT_PENDING",
+        }),
+      ]);
+    } finally {
+      await h.db.query("UPDATE facilities SET status = 'approved' WHERE id = $1", [registered.facilityId]);
+    }
   });
 
   it("settles journal entries left pending (a timeout, a restart) from the node's record", async () => {
@@ -277,7 +297,7 @@ describe("verification service", () => {
       `/facilities/${wallet3Facility[0]!.id}/operators/${h.accounts.wallet_2.address}`,
       { key: h.keys.owner, body: { enabled: true } },
     );
-    expect([foreignFacility.status, foreignFacility.body.code]).toEqual([403, "PRINCIPAL_NOT_ALLOWED"]);
+    expect([foreignFacility.status, foreignFacility.body.code]).toEqual([403, "FACILITY_NOT_AUTHORIZED"]);
     const foreignAdmin = await call(h, "POST", `/facilities/${registered.facilityId}/suspend`, {
       key: h.keys.admin,
       body: { actAs: h.accounts.wallet_1.address },
@@ -288,6 +308,65 @@ describe("verification service", () => {
     const height = await h.devnet.mineBlock();
     // The follower has read the chain up to that block.
     expect(await h.service.app.get(FacilitySyncService).sync.syncToTip()).toBeGreaterThanOrEqual(height);
+    expect(await footprint()).toEqual(before);
+  });
+
+  it("refuses before signing what the registry would refuse, with its code and the facts behind it", async () => {
+    const rejected = (await call(h, "GET", "/facilities?status=rejected")).body.items as { id: number }[];
+    const rejectedId = rejected[0]!.id;
+    const id = registered.facilityId;
+    const before = await footprint();
+    const cases: [string, string, string, unknown, number, string, unknown][] = [
+      [
+        `/facilities/${id}/reject`,
+        "POST",
+        h.keys.admin,
+        { reason: "late" },
+        409,
+        "ERR_NOT_PENDING",
+        { facilityId: id, status: "approved", requiredStatus: "pending" },
+      ],
+      [
+        `/facilities/${id}/reinstate`,
+        "POST",
+        h.keys.admin,
+        {},
+        409,
+        "ERR_NOT_SUSPENDED",
+        { facilityId: id, status: "approved", requiredStatus: "suspended" },
+      ],
+      [
+        `/facilities/${rejectedId}/suspend`,
+        "POST",
+        h.keys.admin,
+        {},
+        409,
+        "ERR_NOT_APPROVED",
+        { facilityId: rejectedId, status: "rejected", requiredStatus: "approved" },
+      ],
+      [
+        `/facilities/${id}/suspend`,
+        "POST",
+        h.keys.formerAdmin,
+        {},
+        403,
+        "ERR_NOT_ADMIN",
+        { principal: h.accounts.wallet_3.address },
+      ],
+      [
+        `/facilities/${id}/operators/${h.accounts.wallet_1.address}`,
+        "PUT",
+        h.keys.owner,
+        { enabled: true },
+        422,
+        "ERR_OPERATOR_IS_OWNER",
+        { facilityId: id, operator: h.accounts.wallet_1.address, owner: h.accounts.wallet_1.address },
+      ],
+    ];
+    for (const [path, method, key, body, status, code, details] of cases) {
+      const response = await call(h, method, path, { key, body });
+      expect([path, response.status, response.body.code, response.body.details]).toEqual([path, status, code, details]);
+    }
     expect(await footprint()).toEqual(before);
   });
 

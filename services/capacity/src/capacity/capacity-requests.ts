@@ -1,19 +1,11 @@
 import { z } from "zod";
-import { safeUint, stacksPrincipal } from "@voltstack/service-kit";
+import { cursorParam, energyKwh, idParam, pageLimit, recordId, stacksPrincipal } from "@voltstack/service-kit";
 
-// Energy goes into events as JSON numbers, so it stays a safe integer.
-const storedKwh = safeUint();
+const storedKwh = energyKwh();
 
-export const facilityIdParam = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/, { error: "must be a facility id (a positive whole number)" })
-  .transform(Number)
-  .pipe(z.number().max(2_147_483_647, { error: "is not a facility id" }));
+export const facilityIdParam = idParam("facility");
 
-const facilityId = z
-  .int({ error: "must be a facility id (a positive whole number)" })
-  .min(1, { error: "must be a facility id (a positive whole number)" })
-  .max(2_147_483_647, { error: "is not a facility id" });
+const facilityId = recordId("facility");
 
 export const initializeBody = z.strictObject({ storedKwh, actAs: stacksPrincipal.optional() });
 
@@ -38,15 +30,6 @@ export const readingBatchBody = z.strictObject({
 });
 
 export const pageQuery = z.strictObject({
-  after: z
-    .string()
-    .regex(/^\d{1,10}$/, { error: "must be a facility id" })
-    .transform(Number)
-    .optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 100" })
-    .transform(Number)
-    .pipe(z.number().min(1).max(100))
-    .default(20),
+  after: cursorParam("facility").optional(),
+  limit: pageLimit(20),
 });

@@ -1,15 +1,15 @@
 import { z } from "zod";
-import { safeUint, stacksPrincipal } from "@voltstack/service-kit";
+import { cursorParam, pageLimit, pgInteger, stacksPrincipal } from "@voltstack/service-kit";
 
-const INT32_MAX = 2_147_483_647;
 // One request carries at most this many readings (a meter's buffered minutes).
 export const MAX_READINGS_PER_REQUEST = 1_000;
 
-const milliHz = safeUint({ max: INT32_MAX }).min(1, { error: "must be a frequency in millihertz (50 Hz = 50000)" });
+// The read model keeps frequencies in INTEGER columns.
+const milliHz = pgInteger({ min: 1 }).describe("A frequency in millihertz (50 Hz = 50000).");
 
 export const setFrequencyTargetBody = z.strictObject({
   targetMhz: milliHz,
-  deadbandMhz: safeUint({ max: INT32_MAX }),
+  deadbandMhz: pgInteger(),
   actAs: stacksPrincipal.optional(),
 });
 
@@ -36,15 +36,7 @@ export const setOracleBody = z.strictObject({
 });
 
 export const listReadingsQuery = z.strictObject({
-  after: z
-    .string()
-    .regex(/^\d{1,15}$/, { error: "must be a reading id" })
-    .transform(Number)
-    .optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 100" })
-    .transform(Number)
-    .pipe(z.number().min(1).max(100))
-    .default(20),
+  // Readings have BIGINT ids; a JSON number holds them up to 2^53 - 1.
+  after: cursorParam("reading", { max: Number.MAX_SAFE_INTEGER }).optional(),
+  limit: pageLimit(20),
 });

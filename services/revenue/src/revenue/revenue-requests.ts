@@ -1,20 +1,14 @@
 import { z } from "zod";
-import { stacksPrincipal } from "@voltstack/service-kit";
+import { basisPoints, FULL_SHARE_BPS, idParam, stacksPrincipal } from "@voltstack/service-kit";
 
-export const FULL_SHARE_BPS = 10_000;
+export { FULL_SHARE_BPS };
 
-export const facilityIdParam = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/, { error: "must be a facility id (a positive whole number)" })
-  .transform(Number)
-  .pipe(z.number().max(2_147_483_647, { error: "is not a facility id" }));
+export const facilityIdParam = idParam("facility");
 
 const share = z.strictObject({
   stakeholder: stacksPrincipal,
-  shareBps: z
-    .int({ error: "must be a whole number of basis points" })
-    .min(1, { error: "must be at least 1 (a stakeholder with no share is left out)" })
-    .max(FULL_SHARE_BPS, { error: "must be at most 10000" }),
+  // A stakeholder with no share is left out, so at least 1.
+  shareBps: basisPoints({ min: 1 }),
 });
 
 /** The contract's own rules, checked before a transaction costs a fee. */

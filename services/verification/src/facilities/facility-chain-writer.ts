@@ -14,4 +14,13 @@ export class FacilityChainWriter extends chainWriterFor(
   FacilityRegistryClient,
   FacilitySyncService,
   STATUS_BY_CONTRACT_ERROR,
-) {}
+) {
+  /**
+   * Whether `principal` is an admin now. Admins are not in the read model (the first one
+   * is made at deployment, without a print), so the registry's read-only function is asked:
+   * no transaction, no fee.
+   */
+  isAdmin(principal: string): Promise<boolean> {
+    return new FacilityRegistryClient(this.chain).isAdmin(principal);
+  }
+}

@@ -15,6 +15,8 @@ export interface Callers {
   admin: string;
   owner: string;
   operator: string;
+  /** Role admin in the API, but wallet_3 is no admin on chain (its key is held, so a slip would cost it a fee). */
+  formerAdmin: string;
 }
 
 /**
@@ -37,14 +39,24 @@ export async function startHarness(): Promise<Harness> {
     migrationsDir,
   });
   const { accounts } = env;
-  const keys: Callers = { admin: env.apiKey("admin"), owner: env.apiKey("owner"), operator: env.apiKey("operator") };
+  const keys: Callers = {
+    admin: env.apiKey("admin"),
+    owner: env.apiKey("owner"),
+    operator: env.apiKey("operator"),
+    formerAdmin: env.apiKey("formerAdmin"),
+  };
   const config = loadConfig(verificationConfigSchema, {
     ...env.config,
-    SIGNER_KEYS: await env.signerKeys({ admin: accounts.deployer, owner: accounts.wallet_1 }),
+    SIGNER_KEYS: await env.signerKeys({
+      admin: accounts.deployer,
+      owner: accounts.wallet_1,
+      formerAdmin: accounts.wallet_3,
+    }),
     AUTH_API_KEYS: env.authApiKeys([
       { name: "admin-key", key: keys.admin, role: "admin", principal: accounts.deployer.address },
       { name: "owner-key", key: keys.owner, role: "owner", principal: accounts.wallet_1.address },
       { name: "operator-key", key: keys.operator, role: "operator", principal: accounts.wallet_2.address },
+      { name: "former-admin-key", key: keys.formerAdmin, role: "admin", principal: accounts.wallet_3.address },
     ]),
   });
 

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
 import { FacilityChainWriter } from "../facility-chain-writer.js";
-import { FacilityRepository } from "../facility-repository.js";
+import { FacilityRepository, type FacilityStatus } from "../facility-repository.js";
 
 export type ReviewDecision =
   { action: "approve" } | { action: "reject"; reason: string } | { action: "suspend" } | { action: "reinstate" };
@@ -16,9 +17,21 @@ export interface ReviewFacilityCommand {
   actAs?: string;
 }
 
+/** The status each decision starts from, and the contract's error when the facility is in another. */
+const REQUIRED_STATUS = {
+  approve: { status: "pending", error: "ERR_NOT_PENDING" },
+  reject: { status: "pending", error: "ERR_NOT_PENDING" },
+  suspend: { status: "approved", error: "ERR_NOT_APPROVED" },
+  reinstate: { status: "suspended", error: "ERR_NOT_SUSPENDED" },
+} as const satisfies Record<
+  ReviewDecision["action"],
+  { status: FacilityStatus; error: keyof typeof STATUS_BY_CONTRACT_ERROR }
+>;
+
 /**
- * An admin approves, rejects, suspends or reinstates a facility. Whether the facility
- * is in the right state is the contract's call (ERR_NOT_PENDING, ...), not ours.
+ * An admin approves, rejects, suspends or reinstates a facility. The contract's checks
+ * (known facility, an admin signs, the status the decision starts from) are made first,
+ * so a refusal costs no fee; the contract stays the backstop when the chain moved meanwhile.
  */
 @Injectable()
 export class ReviewFacilityUseCase {
@@ -33,11 +46,30 @@ export class ReviewFacilityUseCase {
       `verification ${decision.action}-facility`,
       { [SpanAttributes.facilityId]: facilityId },
       async () => {
-        // Unknown ids are refused here rather than by a transaction that costs a fee.
-        if (!(await this.facilities.find(facilityId))) {
+        const facility = await this.facilities.find(facilityId);
+        if (!facility) {
           throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${facilityId}.`, { facilityId });
         }
         const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+        if (!(await this.writer.isAdmin(admin))) {
+          throw contractRefusal(
+            STATUS_BY_CONTRACT_ERROR,
+            "ERR_NOT_ADMIN",
+            `${admin} is not an admin of the registry.`,
+            {
+              principal: admin,
+            },
+          );
+        }
+        const required = REQUIRED_STATUS[decision.action];
+        if (facility.status !== required.status) {
+          throw contractRefusal(
+            STATUS_BY_CONTRACT_ERROR,
+            required.error,
+            `Facility ${facilityId} is ${facility.status}: only a ${required.status} facility can be given "${decision.action}".`,
+            { facilityId, status: facility.status, requiredStatus: required.status },
+          );
+        }
         const id = BigInt(facilityId);
         const result = await this.writer.write(command.caller, admin, (registry) => {
           switch (decision.action) {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
-import { ApiError, assertMayActFor, type Caller } from "@voltstack/service-kit";
+import { ApiError, type Caller } from "@voltstack/service-kit";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
 import { FacilityChainWriter } from "../facility-chain-writer.js";
 import { FacilityRepository } from "../facility-repository.js";
 
@@ -21,16 +22,28 @@ export class SetOperatorUseCase {
   ) {}
 
   execute(command: SetOperatorCommand): Promise<ChainWriteResult & { facilityId: number }> {
-    const { facilityId } = command;
+    const { facilityId, operator } = command;
     return withSpan("verification set-operator", { [SpanAttributes.facilityId]: facilityId }, async () => {
       const facility = await this.facilities.find(facilityId);
       if (!facility) {
         throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${facilityId}.`, { facilityId });
       }
-      // The owner signs: the caller must be allowed to act for the owner named on chain.
-      assertMayActFor(command.caller, facility.owner);
-      const result = await this.writer.write(command.caller, facility.owner, (registry) =>
-        registry.setOperator(BigInt(facilityId), command.operator, command.enabled),
+      // Only the owner appoints operators (the contract's ERR_NOT_OWNER): operators do not count here.
+      const owner = signerForFacility(this.writer, command.caller, {
+        id: facilityId,
+        owner: facility.owner,
+        operators: [],
+      });
+      if (operator === facility.owner) {
+        throw contractRefusal(
+          STATUS_BY_CONTRACT_ERROR,
+          "ERR_OPERATOR_IS_OWNER",
+          `${operator} owns facility ${facilityId}: an owner needs no operator role.`,
+          { facilityId, operator, owner: facility.owner },
+        );
+      }
+      const result = await this.writer.write(command.caller, owner, (registry) =>
+        registry.setOperator(BigInt(facilityId), operator, command.enabled),
       );
       return { facilityId, txid: result.txid, blockHeight: result.blockHeight };
     });
