@@ -6,6 +6,7 @@ import { SERVICE_NAMES, type ServiceName, VoltstackClient } from "@voltstack/cli
 import { type EventTail, type LocalStack, startLocalStack, tailEvents } from "@voltstack/local-stack";
 import { createPgPool } from "@voltstack/persistence";
 import { databaseUrl, natsUrl } from "@voltstack/service-testing";
+import { describeLeaks, findSecrets, findSecretsInFiles, stackSecrets } from "../fuzz/secret-scan.js";
 import { dropStackState } from "./stack-cleanup.js";
 
 /** Mines a block every `intervalMs` unless paused: lets a test hold a transaction in the mempool. */
@@ -51,6 +52,11 @@ export interface SystemUnderTest {
   caller(name: string): { apiKey: string; principal: string };
   /** Row counts of every table of the five services' schemas, `schema.table` -> rows. */
   databaseSnapshot(): Promise<Record<string, number>>;
+  /** The next nonce of every principal the services sign for, by principal: unchanged means nothing was signed. */
+  signerNonces(): Promise<Record<string, number>>;
+  /** The services' log files (`<stateDir>/logs/<service>.log`). */
+  logFiles: string[];
+  /** Stops everything; fails, naming the file and line, when a log or an event held a secret. */
   close(): Promise<void>;
 }
 
@@ -87,12 +93,14 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Sys
     if (!credential) throw new Error(`no local caller ${name}`);
     return { apiKey: credential.apiKey, principal: credential.principal };
   };
+  const logFiles = SERVICE_NAMES.map((name) => join(stateDir, "logs", `${name}.log`));
   return {
     stack,
     miner,
     tail,
     urls,
     caller,
+    logFiles,
     client: (name) => new VoltstackClient(name ? { urls, apiKey: caller(name).apiKey } : { urls }),
     async databaseSnapshot() {
       const pool = createPgPool({ url: databaseUrl, applicationName: "e2e-snapshot", pool: { max: 1 } });
@@ -112,12 +120,30 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Sys
         await pool.end();
       }
     },
+    async signerNonces() {
+      const nonces: Record<string, number> = {};
+      for (const { principal } of stack.credentials) {
+        const response = await fetch(`${stack.devnet.url}/v2/accounts/${principal}?proof=0`);
+        nonces[principal] = ((await response.json()) as { nonce: number }).nonce;
+      }
+      return nonces;
+    },
     async close() {
       await tail.close();
       await miner.stop();
       await stack.stop();
+      // Every end-to-end run doubles as a search for leaked secrets: in what the services
+      // logged and in every event they published.
+      const secrets = await stackSecrets(stack);
+      const leaks = [
+        ...(await findSecretsInFiles(logFiles, secrets)),
+        ...tail.events.flatMap((tailed, index) =>
+          findSecrets(`event #${index} on ${tailed.subject}`, JSON.stringify(tailed.event), secrets),
+        ),
+      ];
       await dropStackState(Object.values(stack.schemas), subjectPrefix);
       await rm(stateDir, { recursive: true, force: true });
+      if (leaks.length > 0) throw new Error(`Secrets leaked during the run:\n${describeLeaks(leaks)}`);
     },
   };
 }

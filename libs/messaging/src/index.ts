@@ -11,13 +11,28 @@ export { enqueue } from "./outbox.js";
 export type { EnqueueOptions, OutboxEvent } from "./outbox.js";
 export { claimInboxEntries, claimInboxEntry, runOnce } from "./inbox.js";
 export type { InboxKey, RunOnceResult } from "./inbox.js";
-export { DeadLetterStore, EVENT_ID_HEADER, recordDeadLetter, REPLAY_OF_HEADER } from "./dead-letters.js";
-export type { DeadLetter, DeadLetterEvent, DeadLetterFilter, NewDeadLetter } from "./dead-letters.js";
+export {
+  DEAD_LETTER_STATES,
+  DeadLetterStore,
+  EVENT_ID_HEADER,
+  MAX_DISCARD_REASON_LENGTH,
+  recordDeadLetter,
+  REPLAY_OF_HEADER,
+} from "./dead-letters.js";
+export type {
+  DeadLetter,
+  DeadLetterDiscard,
+  DeadLetterEvent,
+  DeadLetterFilter,
+  NewDeadLetter,
+} from "./dead-letters.js";
 export { pgExecutor, prismaExecutor } from "./sql-executor.js";
 export type { PrismaRawClient, SqlExecutor } from "./sql-executor.js";
 export { pgTransactions, prismaTransactions } from "./transactions.js";
 export type { PrismaTransactionClient, TransactionRunner } from "./transactions.js";
 export {
+  DEAD_LETTER_DISCARD_MIGRATION_NAME,
+  DEAD_LETTER_DISCARD_MIGRATION_SQL,
   MESSAGING_MIGRATION_NAME,
   MESSAGING_MIGRATION_SQL,
   MESSAGING_PRISMA_MODELS,
