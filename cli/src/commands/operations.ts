@@ -1,4 +1,4 @@
-import { SERVICE_NAMES, type ServiceName, type VoltstackClient } from "@voltstack/client";
+import { type DeadLetterState, SERVICE_NAMES, type ServiceName, type VoltstackClient } from "@voltstack/client";
 import { formatStx, table } from "../output.js";
 import { CliUsageError } from "../stack-file.js";
 
@@ -395,16 +395,25 @@ export const OPERATIONS: Record<string, OperationCommand> = {
     },
   },
   "dead-letters list": {
-    usage: "dead-letters list <service>",
-    summary: "events a service gave up on",
-    run: async ({ client, args }) => {
-      const page = await client.deadLetters(serviceArg(args[0]));
+    usage: "dead-letters list <service> [--state open|replayed|discarded|all]",
+    summary: "events a service gave up on (open ones unless --state says otherwise)",
+    run: async ({ client, args, flags }) => {
+      const state = optionalText(flags.state) as DeadLetterState | undefined;
+      const page = await client.deadLetters(serviceArg(args[0]), state ? { state } : {});
       return {
         value: page,
         render: () =>
           table(
-            ["id", "subject", "error", "deliveries", "failed at", "replays"],
-            page.items.map((d) => [d.id, d.subject, d.errorCode, d.deliveries, d.failedAt, d.replayCount]),
+            ["id", "subject", "error", "deliveries", "failed at", "replays", "discarded"],
+            page.items.map((d) => [
+              d.id,
+              d.subject,
+              d.errorCode,
+              d.deliveries,
+              d.failedAt,
+              d.replayCount,
+              d.discardedAt ? `${d.discardedAt} by ${d.discardedBy}: ${d.discardReason}` : "",
+            ]),
           ),
       };
     },
@@ -415,6 +424,21 @@ export const OPERATIONS: Record<string, OperationCommand> = {
     run: async ({ client, args }) => {
       const letter = await client.replayDeadLetter(serviceArg(args[0]), text(args[1], "The dead letter's id"));
       return { value: letter, render: () => `dead letter ${letter.id} replayed (${letter.replayCount} replays)` };
+    },
+  },
+  "dead-letters discard": {
+    usage: "dead-letters discard <service> <id> --reason <why>",
+    summary: "never replay a dead-lettered event, keeping why (as an admin)",
+    run: async ({ client, args, flags }) => {
+      const letter = await client.discardDeadLetter(
+        serviceArg(args[0]),
+        text(args[1], "The dead letter's id"),
+        text(flags.reason, "--reason"),
+      );
+      return {
+        value: letter,
+        render: () => `dead letter ${letter.id} discarded by ${letter.discardedBy}: ${letter.discardReason}`,
+      };
     },
   },
   "resync run": {

@@ -1,25 +1,52 @@
 import { Controller, Get, HttpCode, Inject, Post, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { type DeadLetter, type DeadLetterStore, MessagingError } from "@voltstack/messaging";
-import { ApiError, Roles, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import {
+  DEAD_LETTER_STATES,
+  type DeadLetter,
+  type DeadLetterStore,
+  MAX_DISCARD_REASON_LENGTH,
+  MessagingError,
+} from "@voltstack/messaging";
+import {
+  ApiError,
+  type Caller,
+  CurrentCaller,
+  pageLimit,
+  Roles,
+  ZodBody,
+  ZodParam,
+  ZodQuery,
+} from "@voltstack/service-kit";
 
 const listQuery = z.strictObject({
   subject: z.string().min(1).max(200).optional(),
-  state: z.enum(["open", "replayed", "all"]).default("open"),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 100" })
-    .transform(Number)
-    .pipe(z.number().min(1).max(100))
-    .default(50),
+  state: z.enum(DEAD_LETTER_STATES).default("open"),
+  limit: pageLimit(50),
 });
 
 const idParam = z.uuid({ error: "must be a dead letter id (a UUID)" });
 
+const discardBody = z.strictObject({
+  reason: z
+    .string({ error: "must say why the letter is discarded" })
+    .trim()
+    .min(1, { error: "must say why the letter is discarded" })
+    .max(MAX_DISCARD_REASON_LENGTH, { error: `must be at most ${MAX_DISCARD_REASON_LENGTH} characters` }),
+});
+
+// What the store refuses, as HTTP answers.
+const STATUS_OF: Record<string, (code: string, message: string, details: unknown) => ApiError> = {
+  DEAD_LETTER_NOT_FOUND: ApiError.notFound,
+  DEAD_LETTER_NOT_REPLAYABLE: ApiError.conflict,
+  DEAD_LETTER_DISCARDED: ApiError.conflict,
+  DEAD_LETTER_ALREADY_DISCARDED: ApiError.conflict,
+  DEAD_LETTER_ALREADY_REPLAYED: ApiError.conflict,
+};
+
 /**
- * The events a service's consumers gave up on, for admins to inspect and replay, from
- * the dead-letter store its module provides under `storeToken`.
+ * The events a service's consumers gave up on, for admins to inspect, replay or discard
+ * (with a reason kept), from the dead-letter store its module provides under `storeToken`.
  */
 export function createDeadLettersController(storeToken: symbol | string): Type<unknown> {
   @ApiTags("operations")
@@ -37,16 +64,37 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
     @Post(":id/replay")
     @HttpCode(200)
     async replay(@ZodParam("id", idParam) id: string): Promise<DeadLetter> {
+      return this.#answer(id, () => this.store.replay(id));
+    }
+
+    /** Keeps the letter out of the open ones for good, with who discarded it and why; it is never replayed. */
+    @Post(":id/discard")
+    @HttpCode(200)
+    async discard(
+      @ZodParam("id", idParam) id: string,
+      @ZodBody(discardBody) body: z.output<typeof discardBody>,
+      @CurrentCaller() caller: Caller,
+    ): Promise<DeadLetter> {
+      return this.#answer(id, () => this.store.discard(id, { reason: body.reason, discardedBy: caller.id }));
+    }
+
+    async #answer(id: string, work: () => Promise<DeadLetter>): Promise<DeadLetter> {
       try {
-        return await this.store.replay(id);
+        return await work();
       } catch (error) {
-        if (error instanceof MessagingError && error.code === "DEAD_LETTER_NOT_FOUND") {
-          throw ApiError.notFound(error.code, error.message, { id });
-        }
-        if (error instanceof MessagingError && error.code === "DEAD_LETTER_NOT_REPLAYABLE") {
-          throw ApiError.conflict(error.code, error.message, { id });
-        }
-        throw error;
+        const refuse = error instanceof MessagingError ? STATUS_OF[error.code] : undefined;
+        if (!refuse) throw error;
+        const letter = await this.store.get(id);
+        const details = letter
+          ? {
+              id,
+              replayedAt: letter.replayedAt,
+              discardedAt: letter.discardedAt,
+              discardReason: letter.discardReason,
+              discardedBy: letter.discardedBy,
+            }
+          : { id };
+        throw refuse((error as MessagingError).code, (error as MessagingError).message, details);
       }
     }
   }

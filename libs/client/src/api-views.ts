@@ -213,4 +213,11 @@ export interface DeadLetter {
   failedAt: string;
   replayedAt: string | null;
   replayCount: number;
+  /** When an admin discarded it, why and who; null while it is not discarded. */
+  discardedAt: string | null;
+  discardReason: string | null;
+  discardedBy: string | null;
 }
+
+/** Which dead letters a list holds: open (default), replayed, discarded or all. */
+export type DeadLetterState = "open" | "replayed" | "discarded" | "all";

@@ -3,6 +3,7 @@ import type {
   CapacityReadingResult,
   ChainWrite,
   DeadLetter,
+  DeadLetterState,
   Facility,
   FacilityStatus,
   FrequencyIngest,
@@ -213,12 +214,17 @@ export class VoltstackClient {
     return this.request<{ syncedHeight: number }>(service, "POST", "admin/resync", { body: { fromHeight } });
   }
 
-  deadLetters(service: ServiceName) {
-    return this.request<{ items: DeadLetter[] }>(service, "GET", "dead-letters");
+  deadLetters(service: ServiceName, query: { state?: DeadLetterState } = {}) {
+    return this.request<{ items: DeadLetter[] }>(service, "GET", "dead-letters", { query });
   }
 
   replayDeadLetter(service: ServiceName, id: string) {
     return this.request<DeadLetter>(service, "POST", `dead-letters/${id}/replay`);
+  }
+
+  /** Marks a dead letter as never to be replayed, with the reason kept; the same reason again answers the same. */
+  discardDeadLetter(service: ServiceName, id: string, reason: string) {
+    return this.request<DeadLetter>(service, "POST", `dead-letters/${id}/discard`, { body: { reason } });
   }
 
   /** A service's readiness: true when it and everything it needs answer. */

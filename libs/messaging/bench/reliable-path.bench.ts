@@ -7,6 +7,7 @@ import { AckPolicy, jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
 import {
+  DEAD_LETTER_DISCARD_MIGRATION_SQL,
   durableName,
   enqueue,
   ensureStreams,
@@ -183,6 +184,7 @@ async function main(): Promise<void> {
   const admin = pool("admin", 2);
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.query(MESSAGING_MIGRATION_SQL);
+  await admin.query(DEAD_LETTER_DISCARD_MIGRATION_SQL);
   await admin.query(
     "CREATE TABLE orders (n int NOT NULL); CREATE TABLE effects (event_id text NOT NULL, subject text NOT NULL, applied_at timestamptz NOT NULL DEFAULT clock_timestamp())",
   );

@@ -27,11 +27,25 @@ export type DeadLetter = {
   failedAt: Date;
   replayedAt: Date | null;
   replayCount: number;
+  /** When an operator decided not to replay it; null while it is not discarded. */
+  discardedAt: Date | null;
+  discardReason: string | null;
+  /** Who discarded it (the API key's name or the token's subject). */
+  discardedBy: string | null;
 };
 
-export type NewDeadLetter = Omit<DeadLetter, "id" | "failedAt" | "replayedAt" | "replayCount" | "payload"> & {
+export type NewDeadLetter = Omit<
+  DeadLetter,
+  "id" | "failedAt" | "replayedAt" | "replayCount" | "payload" | "discardedAt" | "discardReason" | "discardedBy"
+> & {
   payload: Uint8Array;
 };
+
+/** The longest reason a discard keeps, in characters. */
+export const MAX_DISCARD_REASON_LENGTH = 500;
+
+/** Why and by whom a dead letter is discarded. */
+export type DeadLetterDiscard = { reason: string; discardedBy: string };
 
 /**
  * The payload of a `dlq.<subject>` event; the shape the event catalog
@@ -73,9 +87,12 @@ type DeadLetterRow = {
   failed_at: Date;
   replayed_at: Date | null;
   replay_count: number;
+  discarded_at: Date | null;
+  discard_reason: string | null;
+  discarded_by: string | null;
 };
 
-const COLUMNS = `id, consumer, event_id, subject, stream, stream_seq, payload, headers, error_code, error_message, deliveries, failed_at, replayed_at, replay_count`;
+const COLUMNS = `id, consumer, event_id, subject, stream, stream_seq, payload, headers, error_code, error_message, deliveries, failed_at, replayed_at, replay_count, discarded_at, discard_reason, discarded_by`;
 
 function fromRow(row: DeadLetterRow): DeadLetter {
   return {
@@ -93,6 +110,9 @@ function fromRow(row: DeadLetterRow): DeadLetter {
     failedAt: new Date(row.failed_at),
     replayedAt: row.replayed_at ? new Date(row.replayed_at) : null,
     replayCount: row.replay_count,
+    discardedAt: row.discarded_at ? new Date(row.discarded_at) : null,
+    discardReason: row.discard_reason,
+    discardedBy: row.discarded_by,
   };
 }
 
@@ -106,7 +126,7 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
 
 /**
  * Stores a dead letter (one row per consumer and event: a second failure
- * after a replay updates it) and enqueues its `dlq.<subject>` event in the
+ * after a replay or a discard updates it and opens it again) and enqueues its `dlq.<subject>` event in the
  * same transaction, so the outbox relay publishes it reliably.
  */
 export async function recordDeadLetter(sql: SqlExecutor, letter: NewDeadLetter, schema?: string): Promise<DeadLetter> {
@@ -117,7 +137,8 @@ export async function recordDeadLetter(sql: SqlExecutor, letter: NewDeadLetter, 
      ON CONFLICT (consumer, event_id) DO UPDATE SET
        stream = EXCLUDED.stream, stream_seq = EXCLUDED.stream_seq, payload = EXCLUDED.payload, headers = EXCLUDED.headers,
        error_code = EXCLUDED.error_code, error_message = EXCLUDED.error_message, deliveries = EXCLUDED.deliveries,
-       failed_at = CURRENT_TIMESTAMP, replayed_at = NULL
+       failed_at = CURRENT_TIMESTAMP, replayed_at = NULL,
+       discarded_at = NULL, discard_reason = NULL, discarded_by = NULL
      RETURNING ${COLUMNS}`,
     [
       randomUUID(),
@@ -155,11 +176,14 @@ export async function recordDeadLetter(sql: SqlExecutor, letter: NewDeadLetter, 
   return stored;
 }
 
+/** Where a dead letter stands: waiting for an operator, replayed, or discarded with a reason. */
+export const DEAD_LETTER_STATES = ["open", "replayed", "discarded", "all"] as const;
+
 export type DeadLetterFilter = {
   subject?: string;
   consumer?: string;
-  /** "open" (default): not replayed since the last failure. */
-  state?: "open" | "replayed" | "all";
+  /** "open" (default): neither replayed nor discarded since the last failure. */
+  state?: (typeof DEAD_LETTER_STATES)[number];
   limit?: number;
   /** Page backwards: only letters that failed before this instant. */
   failedBefore?: Date;
@@ -193,8 +217,9 @@ export class DeadLetterStore<Tx = unknown> {
     if (filter.consumer) add("consumer = ?", filter.consumer);
     if (filter.failedBefore) add("failed_at < ?::timestamptz", filter.failedBefore.toISOString());
     const state = filter.state ?? "open";
-    if (state === "open") conditions.push("replayed_at IS NULL");
+    if (state === "open") conditions.push("replayed_at IS NULL AND discarded_at IS NULL");
     if (state === "replayed") conditions.push("replayed_at IS NOT NULL");
+    if (state === "discarded") conditions.push("discarded_at IS NOT NULL");
     params.push(Math.min(Math.max(filter.limit ?? 100, 1), 1000));
     const where = conditions.length > 0 ? `WHERE ${conditions.join(" AND ")}` : "";
     const rows = await this.transactions.transaction((_tx, sql) =>
@@ -227,6 +252,12 @@ export class DeadLetterStore<Tx = unknown> {
       );
       if (!rows[0]) throw new MessagingError("DEAD_LETTER_NOT_FOUND", `There is no dead letter ${id}.`);
       const letter = fromRow(rows[0]);
+      if (letter.discardedAt) {
+        throw new MessagingError(
+          "DEAD_LETTER_DISCARDED",
+          `Dead letter ${id} was discarded by ${letter.discardedBy} (${letter.discardReason}), so it is not replayed.`,
+        );
+      }
       const parsed = parseJson(letter.payload);
       if (!parsed.ok) {
         throw new MessagingError(
@@ -258,11 +289,40 @@ export class DeadLetterStore<Tx = unknown> {
     });
   }
 
-  /** Deletes a dead letter an operator decided not to replay; false when it did not exist. */
-  async discard(id: string): Promise<boolean> {
-    const deleted = await this.transactions.transaction((_tx, sql) =>
-      sql.execute(`DELETE FROM ${this.table} WHERE id = $1::uuid`, [id]),
-    );
-    return deleted === 1;
+  /**
+   * Marks a dead letter an operator decided not to replay as discarded, keeping the
+   * letter, the reason and who gave it. Discarding it again with the same reason answers
+   * the letter as it is (a retried request); another reason is refused
+   * (DEAD_LETTER_ALREADY_DISCARDED) so the first stays. A replayed letter is not
+   * discarded (DEAD_LETTER_ALREADY_REPLAYED): it is no longer waiting for a decision.
+   */
+  async discard(id: string, discard: DeadLetterDiscard): Promise<DeadLetter> {
+    return this.transactions.transaction(async (_tx, sql) => {
+      const rows = await sql.query<DeadLetterRow>(
+        `SELECT ${COLUMNS} FROM ${this.table} WHERE id = $1::uuid FOR UPDATE`,
+        [id],
+      );
+      if (!rows[0]) throw new MessagingError("DEAD_LETTER_NOT_FOUND", `There is no dead letter ${id}.`);
+      const letter = fromRow(rows[0]);
+      if (letter.discardedAt) {
+        if (letter.discardReason === discard.reason) return letter;
+        throw new MessagingError(
+          "DEAD_LETTER_ALREADY_DISCARDED",
+          `Dead letter ${id} was already discarded by ${letter.discardedBy} with another reason (${letter.discardReason}).`,
+        );
+      }
+      if (letter.replayedAt) {
+        throw new MessagingError(
+          "DEAD_LETTER_ALREADY_REPLAYED",
+          `Dead letter ${id} was replayed, so there is nothing left to discard.`,
+        );
+      }
+      const updated = await sql.query<DeadLetterRow>(
+        `UPDATE ${this.table} SET discarded_at = CURRENT_TIMESTAMP, discard_reason = $2, discarded_by = $3
+          WHERE id = $1::uuid RETURNING ${COLUMNS}`,
+        [id, discard.reason, discard.discardedBy],
+      );
+      return fromRow(updated[0]!);
+    });
   }
 }

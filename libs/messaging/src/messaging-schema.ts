@@ -132,11 +132,27 @@ model DeadLetter {
   failedAt     DateTime  @default(now()) @map("failed_at") @db.Timestamptz(3)
   replayedAt   DateTime? @map("replayed_at") @db.Timestamptz(3)
   replayCount  Int       @default(0) @map("replay_count")
+  discardedAt   DateTime? @map("discarded_at") @db.Timestamptz(3)
+  discardReason String?   @map("discard_reason")
+  discardedBy   String?   @map("discarded_by")
 
   @@unique([consumer, eventId])
   @@index([subject, failedAt])
   @@map("dead_letters")
 }
+`;
+
+/**
+ * The folder name of the migration that lets an operator discard a dead letter with a
+ * reason kept; it follows the chain-sync migrations in every service.
+ */
+export const DEAD_LETTER_DISCARD_MIGRATION_NAME = "00000000000004_dead_letter_discard";
+
+/** When, why and by whom a dead letter was discarded (all null while it is not). */
+export const DEAD_LETTER_DISCARD_MIGRATION_SQL = `-- AlterTable
+ALTER TABLE "dead_letters" ADD COLUMN     "discard_reason" TEXT,
+ADD COLUMN     "discarded_at" TIMESTAMPTZ(3),
+ADD COLUMN     "discarded_by" TEXT;
 `;
 
 /**
@@ -148,6 +164,9 @@ export async function writeMessagingMigration(migrationsDir: string): Promise<st
   await mkdir(folder, { recursive: true });
   const file = join(folder, "migration.sql");
   await writeFile(file, MESSAGING_MIGRATION_SQL);
+  const discard = join(migrationsDir, DEAD_LETTER_DISCARD_MIGRATION_NAME);
+  await mkdir(discard, { recursive: true });
+  await writeFile(join(discard, "migration.sql"), DEAD_LETTER_DISCARD_MIGRATION_SQL);
   return file;
 }
 

@@ -207,8 +207,9 @@ describe("retries and the dead-letter store", () => {
     expect(letter).toMatchObject({ deliveries: 1, errorCode: "INVALID_ORDER", errorMessage: "Order 3 has no lines." });
     await settled();
     expect(deliveries.get(3)).toBe(1);
-    expect(await store.discard(letter.id)).toBe(true);
-    expect(await store.get(letter.id)).toBeUndefined();
+    const discarded = await store.discard(letter.id, { reason: "order 3 was cancelled", discardedBy: "ops" });
+    expect(discarded).toMatchObject({ discardReason: "order 3 was cancelled", discardedBy: "ops" });
+    expect((await store.list()).some((candidate) => candidate.id === letter.id)).toBe(false);
   });
 
   it("dead-letters a message whose body is not JSON, and refuses to replay it", async () => {

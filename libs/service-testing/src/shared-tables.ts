@@ -8,7 +8,13 @@ import {
   CHAIN_SYNC_MIGRATION_SQL,
   CHAIN_SYNC_PRISMA_MODELS,
 } from "@voltstack/chain-sync";
-import { MESSAGING_MIGRATION_NAME, MESSAGING_MIGRATION_SQL, MESSAGING_PRISMA_MODELS } from "@voltstack/messaging";
+import {
+  DEAD_LETTER_DISCARD_MIGRATION_NAME,
+  DEAD_LETTER_DISCARD_MIGRATION_SQL,
+  MESSAGING_MIGRATION_NAME,
+  MESSAGING_MIGRATION_SQL,
+  MESSAGING_PRISMA_MODELS,
+} from "@voltstack/messaging";
 import { createPgPool } from "@voltstack/persistence";
 
 /** Asserts that a service's schema.prisma and migrations carry the libraries' tables verbatim. */
@@ -18,6 +24,7 @@ export function expectLibraryTablesVerbatim(migrationsDir: string): void {
   expect(prismaSchema).toContain(CHAIN_SYNC_PRISMA_MODELS);
   const migration = (name: string) => readFileSync(join(migrationsDir, name, "migration.sql"), "utf8");
   expect(migration(MESSAGING_MIGRATION_NAME)).toBe(MESSAGING_MIGRATION_SQL);
+  expect(migration(DEAD_LETTER_DISCARD_MIGRATION_NAME)).toBe(DEAD_LETTER_DISCARD_MIGRATION_SQL);
   expect(migration(CHAIN_SYNC_MIGRATION_NAME)).toBe(CHAIN_SYNC_MIGRATION_SQL);
   expect(migration(CHAIN_SYNC_LEDGER_MIGRATION_NAME)).toBe(CHAIN_SYNC_LEDGER_MIGRATION_SQL);
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import pg from "pg";
-import { MESSAGING_MIGRATION_SQL, SubjectNaming } from "../../src/index.js";
+import { DEAD_LETTER_DISCARD_MIGRATION_SQL, MESSAGING_MIGRATION_SQL, SubjectNaming } from "../../src/index.js";
 
 export const databaseUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 export const natsUrl = process.env.NATS_URL ?? "nats://127.0.0.1:4222";
@@ -32,6 +32,7 @@ export async function createTestSchema(
   const admin = createPool(schema, `${schema}-admin`, 4);
   await admin.query(`CREATE SCHEMA "${schema}"`);
   await admin.query(MESSAGING_MIGRATION_SQL);
+  await admin.query(DEAD_LETTER_DISCARD_MIGRATION_SQL);
   if (extraSql) await admin.query(extraSql);
   return {
     schema,
