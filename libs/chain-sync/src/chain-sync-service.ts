@@ -82,6 +82,10 @@ export function chainSyncServiceFor<C extends ContractKey, Tx extends PrismaRawC
           schema: options.schema(config),
           fromHeight: config.CHAIN_SYNC_FROM_HEIGHT,
           pollIntervalMs: config.CHAIN_POLL_INTERVAL_MS,
+          onCheckpointRepaired: ({ followerId, storedHeight, tipHeight }) =>
+            logger.warn(
+              `checkpoint repaired: ${followerId} had stored height ${storedHeight}, above the chain's tip ${tipHeight}; moved it down to the tip`,
+            ),
         },
         sql: prismaExecutor(prisma),
         pool,

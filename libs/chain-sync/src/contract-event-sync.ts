@@ -61,6 +61,8 @@ export interface ContractEventSyncOptions<C extends ContractKey, Tx> {
   forget?: (tx: Tx, sql: SqlExecutor, fromHeight: number) => Promise<void>;
   /** Told of each automatic rewind. */
   onReorganized?: (reorganization: Reorganization) => void;
+  /** Told when the stored checkpoint sat above the chain's tip and was moved down to it. */
+  onCheckpointRepaired?: (repair: CheckpointRepair) => void;
   /** Pause after a failed pass, ms. */
   errorBackoffMs?: number;
   onError?: (error: unknown) => void;
@@ -76,6 +78,13 @@ export interface Reorganization {
   fromHeight: number;
   /** Applied events the canonical chain no longer holds where they were. */
   orphaned: { txid: string; eventIndex: number; blockHeight: number }[];
+}
+
+/** A checkpoint found above the chain's tip (a restarted chain, an old bug) and moved down to it. */
+export interface CheckpointRepair {
+  followerId: string;
+  storedHeight: number;
+  tipHeight: number;
 }
 
 /**
@@ -167,10 +176,20 @@ export class ContractEventSync<C extends ContractKey, Tx> {
   /**
    * Rebuilds the read model from `fromHeight`: `reset` clears what the replay will
    * write again (in the transaction that moves the checkpoint back), then the blocks
-   * are read again. Events already published are not published again.
+   * are read again. Events already published are not published again. A height above
+   * the chain's tip is refused (RESYNC_ABOVE_TIP) before anything changes: the
+   * checkpoint would sit past every block to come.
    */
   resync(fromHeight: number, reset: (tx: Tx, sql: SqlExecutor) => Promise<void>): Promise<number> {
     return this.#exclusive(async () => {
+      const tip = await this.options.chain.api.getChainTip();
+      if (fromHeight > tip.height) {
+        throw new ChainSyncError(
+          "RESYNC_ABOVE_TIP",
+          `Cannot re-sync ${this.options.id} from height ${fromHeight}: the chain's tip is at ${tip.height}.`,
+          { fromHeight, tipHeight: tip.height },
+        );
+      }
       await this.options.transactions.transaction(async (tx, sql) => {
         await reset(tx, sql);
         await sql.execute("DELETE FROM chain_followed_events WHERE follower_id = $1 AND block_height >= $2", [
@@ -192,12 +211,15 @@ export class ContractEventSync<C extends ContractKey, Tx> {
   }
 
   async #run(): Promise<void> {
+    // The first pass asks for the tip, so a checkpoint left above it is repaired at start.
+    let forceTip = true;
     while (this.#running) {
       // Someone waits for a height (a writer, a payout waiting for finality): look sooner.
       const idle = this.options.pollIntervalMs ?? 1_000;
       let pause = this.#heightWaiters.size > 0 ? Math.min(idle, WAITED_POLL_MS) : idle;
       try {
-        await this.#exclusive(() => this.#pass({ forceTip: false }));
+        await this.#exclusive(() => this.#pass({ forceTip }));
+        forceTip = false;
       } catch (error) {
         (this.options.onError ?? ((e) => console.error("chain sync:", e)))(error);
         pause = this.options.errorBackoffMs ?? 1_000;
@@ -245,7 +267,8 @@ export class ContractEventSync<C extends ContractKey, Tx> {
     if (tip) {
       this.#syncedHeight = Math.max(this.#syncedHeight, tip.height);
       // Operators read how far the follower has read in its checkpoint.
-      await PgCheckpointStore.saveWith(this.#sql, this.options.id, tip.height, tip.hash);
+      const saved = await PgCheckpointStore.saveWith(this.#sql, this.options.id, tip.height, tip.hash);
+      if (!saved) await this.#repairCheckpointAboveTip();
     }
     this.#resolveWaiters();
     // A writer waits for the block of its own transaction, which usually printed an event
@@ -260,6 +283,24 @@ export class ContractEventSync<C extends ContractKey, Tx> {
       }
     }
     return this.#syncedHeight;
+  }
+
+  /**
+   * The stored checkpoint was above the tip read before the log. A block applied since
+   * explains that; a checkpoint above the tip as the API sees it now (a restarted chain,
+   * a re-sync past the tip by older code) is moved down to the tip, and said so.
+   */
+  async #repairCheckpointAboveTip(): Promise<void> {
+    const { chain, id } = this.options;
+    const stored = await PgCheckpointStore.loadWith(this.#sql, id);
+    const tip = await chain.api.getChainTip();
+    if (!stored || stored.height <= tip.height) return;
+    await PgCheckpointStore.resetWith(this.#sql, id, tip.height, tip.hash);
+    (this.options.onCheckpointRepaired ?? ((repair) => console.warn("chain sync: checkpoint repaired", repair)))({
+      followerId: id,
+      storedHeight: stored.height,
+      tipHeight: tip.height,
+    });
   }
 
   #resolveWaiters(): void {

@@ -1,19 +1,21 @@
 import { Controller, HttpCode, Inject, Post, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { Roles, safeUint, ZodBody } from "@voltstack/service-kit";
+import { ApiError, blockHeight, Roles, ZodBody } from "@voltstack/service-kit";
+import { ChainSyncError } from "./chain-sync-error.js";
 
 /** What the endpoint needs of a service's follower: the height the replay reached once at the tip. */
 export interface ReadModelResync {
   resync(fromHeight: number): Promise<number>;
 }
 
-const resyncBody = z.strictObject({ fromHeight: safeUint() });
+const resyncBody = z.strictObject({ fromHeight: blockHeight() });
 
 /**
  * Lets admins rebuild a service's read model from the chain through the follower its
  * module provides under `syncService` (its sync service class or a token); answers
- * when the replay reached the tip.
+ * when the replay reached the tip. A height above the tip is a 422 RESYNC_ABOVE_TIP
+ * that changes nothing.
  */
 export function createResyncController(syncService: Type<ReadModelResync> | symbol | string): Type<unknown> {
   @ApiTags("operations")
@@ -25,7 +27,14 @@ export function createResyncController(syncService: Type<ReadModelResync> | symb
     @HttpCode(200)
     @Roles("admin")
     async resync(@ZodBody(resyncBody) body: z.output<typeof resyncBody>): Promise<{ syncedHeight: number }> {
-      return { syncedHeight: await this.sync.resync(body.fromHeight) };
+      try {
+        return { syncedHeight: await this.sync.resync(body.fromHeight) };
+      } catch (error) {
+        if (error instanceof ChainSyncError && error.code === "RESYNC_ABOVE_TIP") {
+          throw ApiError.unprocessable(error.code, error.message, error.details);
+        }
+        throw error;
+      }
     }
   }
   return ResyncController;

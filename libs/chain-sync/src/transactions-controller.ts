@@ -1,17 +1,12 @@
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { ApiError, type Caller, CurrentCaller, Roles, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { ApiError, type Caller, CurrentCaller, pageLimit, Roles, ZodParam, ZodQuery } from "@voltstack/service-kit";
 import { JOURNAL_STATUSES, type JournalEntry, type TransactionJournal } from "./transaction-journal.js";
 
 const listQuery = z.strictObject({
   status: z.enum(JOURNAL_STATUSES).optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, { error: "must be a whole number from 1 to 100" })
-    .transform(Number)
-    .pipe(z.number().min(1).max(100))
-    .default(50),
+  limit: pageLimit(50),
   offset: z
     .string()
     .regex(/^\d{1,6}$/, { error: "must be a whole number" })

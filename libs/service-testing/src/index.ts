@@ -15,5 +15,6 @@ export {
   type TestEnvironment,
   type TestEnvironmentOptions,
 } from "./test-environment.js";
+export { expectOutOfRangeRefused, type OutOfRangeCase } from "./out-of-range.js";
 export { databaseUrl, natsUrl } from "./test-urls.js";
 export { waitFor } from "./wait-for.js";
