@@ -18,3 +18,6 @@ export {
 export { expectOutOfRangeRefused, type OutOfRangeCase } from "./out-of-range.js";
 export { databaseUrl, natsUrl } from "./test-urls.js";
 export { waitFor } from "./wait-for.js";
+export { freePort } from "./free-port.js";
+export { type PrivateNats, startPrivateNats } from "./private-nats.js";
+export { type PrivatePostgres, startPrivatePostgres } from "./private-postgres.js";
