@@ -51,6 +51,8 @@ export { assertMayActFor, mayActFor } from "./auth/principal-access.js";
 export { AUTH_OPTIONS, AuthGuard } from "./auth/auth-guard.js";
 
 export {
+  type ConnectionStateLike,
+  LIVENESS_CHECKS,
   READINESS_CHECKS,
   natsReadiness,
   type NatsLike,

@@ -1,11 +1,17 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Module } from "@nestjs/common";
+import { Global, Module } from "@nestjs/common";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkDatabaseReady, createPgPool } from "@voltstack/persistence";
-import { natsReadiness, startTestService, type ReadinessChecks, type TestService } from "@voltstack/service-kit";
+import {
+  LIVENESS_CHECKS,
+  natsReadiness,
+  startTestService,
+  type ReadinessChecks,
+  type TestService,
+} from "@voltstack/service-kit";
 import { call } from "./http-client.js";
 import { SampleModule } from "./sample-app.js";
 
@@ -35,9 +41,17 @@ function dependencies(database: () => pg.Pool) {
   return DependenciesModule;
 }
 
-function start(database: () => pg.Pool, chain: string): Promise<TestService> {
+/** What a service's infrastructure module provides: checks of what only a restart mends. */
+function liveness(checks: ReadinessChecks) {
+  @Global()
+  @Module({ providers: [{ provide: LIVENESS_CHECKS, useValue: checks }], exports: [LIVENESS_CHECKS] })
+  class LivenessModule {}
+  return LivenessModule;
+}
+
+function start(database: () => pg.Pool, chain: string, livenessChecks?: ReadinessChecks): Promise<TestService> {
   return startTestService(SampleModule, {
-    imports: [dependencies(database)],
+    imports: [dependencies(database), ...(livenessChecks ? [liveness(livenessChecks)] : [])],
     readiness: {
       inject: [POOL, NATS],
       useFactory: (db: pg.Pool, connection: NatsConnection): ReadinessChecks => ({
@@ -97,6 +111,33 @@ describe("health endpoints", () => {
     }
   });
 
+  it("reports not live (503 NOT_LIVE) naming what the process cannot recover from, live while it can", async () => {
+    let closedForGood = false;
+    const service = await start(() => pool, chainUrl, {
+      nats: async () => {
+        if (closedForGood) throw new Error("the NATS connection is closed for good");
+      },
+    });
+    try {
+      expect(await call(service.baseUrl, "GET", "/health/live")).toMatchObject({
+        status: 200,
+        body: { status: "ok", info: { nats: { status: "up" } } },
+      });
+      closedForGood = true;
+      const reply = await call(service.baseUrl, "GET", "/health/live");
+      expect(reply).toMatchObject({
+        status: 503,
+        body: {
+          code: "NOT_LIVE",
+          message: "The service cannot recover by itself: nats (the NATS connection is closed for good) unavailable.",
+          details: { error: { nats: { status: "down", message: "the NATS connection is closed for good" } } },
+        },
+      });
+    } finally {
+      await service.close();
+    }
+  });
+
   it("reports ready when PostgreSQL, NATS and the chain node all answer", async () => {
     const service = await start(() => pool, chainUrl);
     try {
@@ -118,7 +159,7 @@ describe("health endpoints", () => {
       expect(reply.status).toBe(503);
       expect(reply.body).toMatchObject({
         code: "NOT_READY",
-        message: "The service is not ready: postgres, chain unavailable.",
+        message: expect.stringMatching(/^The service is not ready: postgres \(.+\), chain \(.+\) unavailable\.$/),
         details: {
           status: "error",
           error: { postgres: { status: "down" }, chain: { status: "down" } },

@@ -1,8 +1,8 @@
-import { Controller, Get, HttpException, Inject } from "@nestjs/common";
+import { Controller, Get, HttpException, Inject, Optional } from "@nestjs/common";
 import { ApiOperation, ApiTags } from "@nestjs/swagger";
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from "@nestjs/terminus";
 import { ApiError } from "../errors/api-error.js";
-import { READINESS_CHECKS, type ReadinessChecks } from "./readiness-checks.js";
+import { LIVENESS_CHECKS, READINESS_CHECKS, type ReadinessChecks } from "./readiness-checks.js";
 
 export const READINESS_TIMEOUT_MS = Symbol("READINESS_TIMEOUT_MS");
 
@@ -14,20 +14,31 @@ export class HealthController {
     @Inject(HealthIndicatorService) private readonly indicators: HealthIndicatorService,
     @Inject(READINESS_CHECKS) private readonly checks: ReadinessChecks,
     @Inject(READINESS_TIMEOUT_MS) private readonly timeoutMs: number,
+    @Optional() @Inject(LIVENESS_CHECKS) private readonly liveness: ReadinessChecks | null = null,
   ) {}
 
   @Get("live")
   @HealthCheck()
-  @ApiOperation({ summary: "The process is up; checks no dependency." })
+  @ApiOperation({
+    summary:
+      "The process can still recover by itself: down (503) only when it cannot (a connection closed for good, a worker dead for good), so the orchestrator restarts it; up during an outage that reconnecting ends.",
+  })
   live(): Promise<HealthCheckResult> {
-    return this.health.check([]);
+    return this.run(this.liveness ?? {}, "NOT_LIVE", "The service cannot recover by itself");
   }
 
   @Get("ready")
   @HealthCheck()
-  @ApiOperation({ summary: "Every dependency (PostgreSQL, NATS, the chain node) answers." })
-  async ready(): Promise<HealthCheckResult> {
-    const indicators = Object.entries(this.checks).map(
+  @ApiOperation({
+    summary:
+      "Every dependency (PostgreSQL, NATS, the chain node) answers and no event consumer is stuck; each one down is named with its reason.",
+  })
+  ready(): Promise<HealthCheckResult> {
+    return this.run(this.checks, "NOT_READY", "The service is not ready");
+  }
+
+  private async run(checks: ReadinessChecks, code: string, summary: string): Promise<HealthCheckResult> {
+    const indicators = Object.entries(checks).map(
       ([name, check]) =>
         () =>
           this.indicators
@@ -42,8 +53,11 @@ export class HealthController {
     } catch (error) {
       if (!(error instanceof HttpException)) throw error;
       const result = error.getResponse() as HealthCheckResult;
-      const down = Object.keys(result.error ?? {});
-      throw new ApiError(503, "NOT_READY", `The service is not ready: ${down.join(", ")} unavailable.`, result);
+      const down = Object.entries(result.error ?? {}).map(([name, detail]) => {
+        const reason = (detail as { message?: unknown }).message;
+        return typeof reason === "string" ? `${name} (${reason})` : name;
+      });
+      throw new ApiError(503, code, `${summary}: ${down.join(", ")} unavailable.`, result);
     }
   }
 }
