@@ -1,5 +1,7 @@
 export { JetStreamServer, JETSTREAM_TRANSPORT } from "./jetstream-server.js";
-export type { HandlerConsumerOptions, JetStreamServerOptions } from "./jetstream-server.js";
+export type { ConsumersHealth, HandlerConsumerOptions, JetStreamServerOptions } from "./jetstream-server.js";
+export { connectWatched, NATS_RECONNECT_BACKOFF, NatsConnectionWatch } from "./nats-connection.js";
+export type { NatsConnectionLog, NatsConnectionState } from "./nats-connection.js";
 export { JetStreamContext } from "./jetstream-context.js";
 export { JetStreamExceptionFilter } from "./exception-filter.js";
 export { jetStreamConsumers } from "./jetstream-consumers.js";
@@ -50,10 +52,15 @@ export type { StoredTraceContext } from "./trace-propagation.js";
 export { serverAtLeast } from "./server-version.js";
 export {
   consumerLag,
+  consumerRestarts,
   eventsConsumed,
   eventsDeadLettered,
   eventsPublished,
   eventsRetried,
+  natsConnected,
+  natsDisconnectDuration,
+  natsReconnects,
   outboxBacklog,
   outboxOldestAge,
+  outboxRelayFailing,
 } from "./metrics.js";

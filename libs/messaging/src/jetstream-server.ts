@@ -6,16 +6,23 @@ import {
   jetstreamManager,
   type JsMsg,
 } from "@nats-io/jetstream";
-import { connect, type NatsConnection, type NodeConnectionOptions } from "@nats-io/transport-node";
+import type { NatsConnection, NodeConnectionOptions } from "@nats-io/transport-node";
 import { CustomTransportStrategy, type MessageHandler, Server } from "@nestjs/microservices";
 import { isObservable, lastValueFrom } from "rxjs";
 import { EVENT_ID_HEADER, recordDeadLetter } from "./dead-letters.js";
 import { type HandlerFailure, MessagingError, toHandlerFailure } from "./errors.js";
 import { claimInboxEntries } from "./inbox.js";
 import { JetStreamContext, type SharedTransaction } from "./jetstream-context.js";
-import { addLagSource, eventsConsumed, eventsDeadLettered, eventsRetried } from "./metrics.js";
+import { addLagSource, consumerRestarts, eventsConsumed, eventsDeadLettered, eventsRetried } from "./metrics.js";
+import { connectWatched, type NatsConnectionWatch } from "./nats-connection.js";
 import { DEFAULT_RETRY_BACKOFF, type RetryBackoff, retryDelayMs } from "./retry-policy.js";
-import { deadLetterStreamSpec, ensureConsumer, ensureStreams, type StreamSpec } from "./stream-topology.js";
+import {
+  type ConsumerSpec,
+  deadLetterStreamSpec,
+  ensureConsumer,
+  ensureStreams,
+  type StreamSpec,
+} from "./stream-topology.js";
 import { durableName, SubjectNaming, subjectMatches } from "./subjects.js";
 import { recordSpanFailure, withProcessSpan } from "./trace-propagation.js";
 import type { TransactionRunner } from "./transactions.js";
@@ -28,8 +35,17 @@ export type HandlerConsumerOptions = {
   /** Deliveries before the message goes to the dead-letter store. */
   maxDeliver?: number;
   backoff?: RetryBackoff;
-  /** How long the server waits for an ack before redelivering to another replica. Longer than the slowest handler. */
+  /**
+   * How long the server waits for an ack, or for a sign of progress, before redelivering to
+   * another replica. While a handler runs the transport reports progress every third of it,
+   * so it bounds the hand-over after a crash, not the handler's duration.
+   */
   ackWaitMs?: number;
+  /**
+   * A handler running longer than this is stuck: readiness goes down and progress is no
+   * longer reported, so the server redelivers the message after the ack wait.
+   */
+  stuckAfterMs?: number;
   /** Unacknowledged messages the server lets this consumer hold, over all replicas. */
   maxAckPending?: number;
   /** Transactions one replica runs at once. Order is kept only with 1 (and batchSize 1). */
@@ -49,7 +65,8 @@ type ResolvedConsumerOptions = Required<HandlerConsumerOptions>;
 const CONSUMER_DEFAULTS: ResolvedConsumerOptions = {
   maxDeliver: 5,
   backoff: DEFAULT_RETRY_BACKOFF,
-  ackWaitMs: 30_000,
+  ackWaitMs: 15_000,
+  stuckAfterMs: 5 * 60_000,
   maxAckPending: 1_000,
   concurrency: 8,
   batchSize: 16,
@@ -58,7 +75,10 @@ const CONSUMER_DEFAULTS: ResolvedConsumerOptions = {
 export type JetStreamServerOptions = {
   /** The service name; part of every durable consumer name. */
   service: string;
-  /** A connection to use (the caller closes it) or options to open one (closed by close()). */
+  /**
+   * A connection to use (the caller closes it; it should reconnect without a limit) or
+   * options to open one that does (closed by close()).
+   */
   nats: NatsConnection | NodeConnectionOptions;
   /** Transactions for runOnce and the dead-letter store (pgTransactions(pool) or prismaTransactions(prisma)). */
   transactions: TransactionRunner<unknown>;
@@ -71,7 +91,15 @@ export type JetStreamServerOptions = {
   deadLetterStream?: StreamSpec | false;
   consumerDefaults?: HandlerConsumerOptions;
   onError?: (error: unknown) => void;
+  /** Changes of a consumer's state (stopped fetching, fetching again); defaults to the Nest logger. */
+  onStateChange?: (message: string) => void;
 };
+
+/** What keeps a service from working (readiness) and what it cannot recover from by itself (liveness). */
+export type ConsumersHealth = { notReady: string[]; notLive: string[] };
+
+/** Pauses between attempts to start a consumer's fetch loop again: doubling from the first to the last. */
+const FETCH_RESTART_BACKOFF = { firstMs: 500, maxMs: 15_000 } as const;
 
 function isConnection(value: NatsConnection | NodeConnectionOptions): value is NatsConnection {
   return typeof (value as NatsConnection).publish === "function";
@@ -121,13 +149,31 @@ const utf8 = new TextDecoder();
 
 type Delivery = { message: JsMsg; subject: string; eventId: string; data: unknown };
 
-type Route = { handler: MessageHandler; durable: string; settings: ResolvedConsumerOptions };
+/** A delivery received and not yet settled; `startedAt` once its handler runs. */
+type Held = { receivedAt: number; startedAt?: number };
+
+type Route = {
+  handler: MessageHandler;
+  durable: string;
+  settings: ResolvedConsumerOptions;
+  held: Map<JsMsg, Held>;
+};
 
 type Worker = {
   stream: string;
   durable: string;
-  messages: ConsumerMessages;
+  spec: ConsumerSpec;
+  route: Route;
+  /** Why the fetch loop is not running, and since when; undefined while it fetches. */
+  outage: { since: number; reason: string } | undefined;
+  /** Since when the server's heartbeats stopped on a connection that is up. */
+  stalledSince: number | undefined;
+  /** Set when the connection closed for good: nothing here can start it again. */
+  dead: string | undefined;
+  messages: ConsumerMessages | undefined;
+  wake: (() => void) | undefined;
   tasks: Promise<unknown>;
+  stopProgress: () => void;
   removeLag: () => void;
 };
 
@@ -147,6 +193,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private readonly defaults: ResolvedConsumerOptions;
   private readonly onError: (error: unknown) => void;
   private nc: NatsConnection | undefined;
+  private ownWatch: NatsConnectionWatch | undefined;
+  private readonly onStateChange: (message: string) => void;
   private js: JetStreamClient | undefined;
   private jsm: JetStreamManager | undefined;
   private readonly workers: Worker[] = [];
@@ -159,6 +207,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     this.streams = [...options.streams, ...dlq];
     this.defaults = { ...CONSUMER_DEFAULTS, ...options.consumerDefaults };
     this.onError = options.onError ?? ((error) => this.logger.error(error));
+    this.onStateChange = options.onStateChange ?? ((message) => this.logger.warn(message));
   }
 
   async listen(callback: (error?: unknown, info?: unknown) => void): Promise<void> {
@@ -183,7 +232,14 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private async connectAndConsume(): Promise<void> {
     this.closing = false;
     const nats = this.options.nats;
-    this.nc = isConnection(nats) ? nats : await connect(nats);
+    if (isConnection(nats)) {
+      this.nc = nats;
+    } else {
+      const name = nats.name ?? `${this.options.service}-consumers`;
+      const opened = await connectWatched({ ...nats, name });
+      this.nc = opened.connection;
+      this.ownWatch = opened.watch;
+    }
     this.jsm = await jetstreamManager(this.nc);
     this.js = jetstream(this.nc);
     await ensureStreams(this.jsm, this.naming, this.streams);
@@ -222,7 +278,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const settings: ResolvedConsumerOptions = { ...this.defaults, ...extras };
     const stream = this.streamFor(subject);
     const durable = durableName(this.options.service, subject);
-    await ensureConsumer(this.jsm!, this.nc!, {
+    const spec: ConsumerSpec = {
       stream,
       durable,
       filterSubject: this.naming.wire(subject),
@@ -230,32 +286,196 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       ackWaitMs: settings.ackWaitMs,
       maxAckPending: settings.maxAckPending,
       metadata: { service: this.options.service, subject },
-    });
-    const consumer = await this.js!.consumers.get(stream, durable);
+    };
+    await ensureConsumer(this.jsm!, this.nc!, spec);
     const capacity = settings.concurrency * settings.batchSize;
-    const messages = await consumer.consume({ max_messages: Math.max(capacity, 32) });
     const queue = new DeliveryQueue(capacity);
-    const route: Route = { handler, durable, settings };
-    const fetching = (async () => {
-      try {
-        for await (const message of messages) await queue.push(message);
-      } catch (error) {
-        if (!this.closing) this.onError(error);
-      } finally {
-        queue.end();
-      }
-    })();
+    const route: Route = { handler, durable, settings, held: new Map() };
+    const jsm = this.jsm!;
+    const worker: Worker = {
+      stream,
+      durable,
+      spec,
+      route,
+      outage: undefined,
+      stalledSince: undefined,
+      dead: undefined,
+      messages: undefined,
+      wake: undefined,
+      tasks: Promise.resolve(),
+      stopProgress: this.reportProgress(route),
+      removeLag: addLagSource(async () => {
+        const info = await jsm.consumers.info(stream, durable);
+        return { stream, consumer: durable, pending: info.num_pending };
+      }),
+    };
+    // The first fetch loop starts here, so that a consumer that cannot start fails start().
+    worker.messages = await this.consume(worker);
+    const fetching = this.superviseFetching(worker, queue);
     const handling = Array.from({ length: settings.concurrency }, async () => {
       for (let batch = await queue.take(settings.batchSize); batch; batch = await queue.take(settings.batchSize)) {
         await this.handleBatch(batch, route).catch((error: unknown) => this.onError(error));
       }
     });
-    const jsm = this.jsm!;
-    const removeLag = addLagSource(async () => {
-      const info = await jsm.consumers.info(stream, durable);
-      return { stream, consumer: durable, pending: info.num_pending };
+    worker.tasks = Promise.all([fetching, ...handling]);
+    this.workers.push(worker);
+  }
+
+  /** Opens a fetch loop on the durable consumer; a missing consumer or stream ends it, to be declared again. */
+  private async consume(worker: Worker): Promise<ConsumerMessages> {
+    const consumer = await this.js!.consumers.get(worker.stream, worker.durable);
+    const { concurrency, batchSize } = worker.route.settings;
+    const messages = await consumer.consume({ max_messages: Math.max(concurrency * batchSize, 32) });
+    void (async () => {
+      for await (const event of messages.status()) {
+        // The client would ask for the consumer again and again without ever creating it.
+        if (event.type === "consumer_not_found" || event.type === "stream_not_found") {
+          worker.outage ??= { since: Date.now(), reason: `${event.type.replaceAll("_", " ")} on the server` };
+          void messages.close();
+        } else if (event.type === "heartbeats_missed") {
+          // The client asks again by itself; until the server answers, this consumer receives nothing.
+          worker.stalledSince ??= Date.now();
+        } else if (event.type === "heartbeat" || event.type === "next") {
+          worker.stalledSince = undefined;
+        }
+      }
+    })();
+    return messages;
+  }
+
+  /**
+   * Runs the fetch loop and, whenever it ends or fails while the server is not closing
+   * (consumer or stream gone after a server restart, a JetStream error), declares the
+   * stream and consumer again and restarts it, with backoff, until it runs or the
+   * connection is closed for good.
+   */
+  private async superviseFetching(worker: Worker, queue: DeliveryQueue): Promise<void> {
+    let failures = 0;
+    try {
+      while (!this.closing) {
+        try {
+          worker.messages ??= await this.redeclareAndConsume(worker);
+          if (worker.outage) {
+            this.onStateChange(
+              `consumer ${worker.durable} fetching again after ${Math.round((Date.now() - worker.outage.since) / 1000)} s`,
+            );
+            worker.outage = undefined;
+          }
+          for await (const message of worker.messages) {
+            failures = 0;
+            worker.stalledSince = undefined;
+            worker.route.held.set(message, { receivedAt: Date.now() });
+            await queue.push(message);
+          }
+          if (this.closing) break;
+          // The status watcher may have ended the loop and said why.
+          const outage = worker.outage as Worker["outage"];
+          throw new MessagingError("FETCH_LOOP_ENDED", outage?.reason ?? "the fetch loop ended");
+        } catch (error) {
+          if (this.closing) break;
+          worker.messages = undefined;
+          const reason = error instanceof Error ? error.message : String(error);
+          if (this.nc!.isClosed()) {
+            worker.dead = `the NATS connection is closed for good (${reason})`;
+            this.onError(new MessagingError("CONSUMER_DEAD", `consumer ${worker.durable} stopped: ${worker.dead}`));
+            return;
+          }
+          if (failures === 0) {
+            worker.outage = { since: worker.outage?.since ?? Date.now(), reason };
+            this.onStateChange(`consumer ${worker.durable} stopped fetching (${reason}); starting it again`);
+          }
+          failures += 1;
+          consumerRestarts.inc({ consumer: worker.durable });
+          await this.pause(worker, backoffMs(FETCH_RESTART_BACKOFF, failures));
+        }
+      }
+    } finally {
+      queue.end();
+    }
+  }
+
+  private async redeclareAndConsume(worker: Worker): Promise<ConsumerMessages> {
+    await ensureStreams(this.jsm!, this.naming, this.streams);
+    await ensureConsumer(this.jsm!, this.nc!, worker.spec);
+    return this.consume(worker);
+  }
+
+  private pause(worker: Worker, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      worker.wake = done;
     });
-    this.workers.push({ stream, durable, messages, tasks: Promise.all([fetching, ...handling]), removeLag });
+  }
+
+  /**
+   * Tells JetStream, every third of the ack wait, that each delivery received and not
+   * yet settled is still being worked on (waiting for a handler, or in one), so the ack
+   * wait can be short: a delivery held by a process that died goes to another replica
+   * within one ack wait. A handler past stuckAfterMs no longer gets this.
+   */
+  private reportProgress(route: Route): () => void {
+    const { ackWaitMs, stuckAfterMs } = route.settings;
+    const timer = setInterval(
+      () => {
+        const now = Date.now();
+        for (const [message, held] of route.held) {
+          if (held.startedAt !== undefined && now - held.startedAt > stuckAfterMs) continue;
+          try {
+            message.working();
+          } catch {
+            // Disconnected: the server redelivers after the ack wait if we do not come back in time.
+          }
+        }
+      },
+      Math.max(100, Math.floor(ackWaitMs / 3)),
+    );
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Consumers that are not fetching or have a handler running past stuckAfterMs (not
+   * ready), and those that can never fetch again (not live: the process needs a restart).
+   */
+  health(now: number = Date.now()): ConsumersHealth {
+    const health: ConsumersHealth = { notReady: [], notLive: [] };
+    if (this.closing) return health;
+    if (this.ownWatch) {
+      try {
+        this.ownWatch.assertRecoverable();
+      } catch (error) {
+        health.notLive.push((error as Error).message);
+      }
+    }
+    for (const worker of this.workers) {
+      if (worker.dead) {
+        health.notLive.push(`consumer ${worker.durable}: ${worker.dead}`);
+        continue;
+      }
+      if (worker.outage) {
+        const seconds = Math.round((now - worker.outage.since) / 1000);
+        health.notReady.push(`consumer ${worker.durable} not fetching for ${seconds} s: ${worker.outage.reason}`);
+      }
+      if (worker.stalledSince !== undefined) {
+        const seconds = Math.round((now - worker.stalledSince) / 1000);
+        health.notReady.push(`consumer ${worker.durable}: no heartbeat from JetStream for ${seconds} s`);
+      }
+      const { stuckAfterMs } = worker.route.settings;
+      let longest = 0;
+      for (const held of worker.route.held.values()) {
+        if (held.startedAt !== undefined) longest = Math.max(longest, now - held.startedAt);
+      }
+      if (longest > stuckAfterMs) {
+        health.notReady.push(
+          `consumer ${worker.durable} stuck: a handler has run for ${Math.round(longest / 1000)} s (limit ${Math.round(stuckAfterMs / 1000)} s)`,
+        );
+      }
+    }
+    return health;
   }
 
   private eventId(message: JsMsg): string {
@@ -280,6 +500,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
 
   /** Dead-letters what can never succeed, then handles the rest alone or in one shared transaction. */
   private async handleBatch(messages: JsMsg[], route: Route): Promise<void> {
+    const startedAt = Date.now();
+    for (const message of messages) route.held.set(message, { ...route.held.get(message)!, startedAt });
     const ready: Delivery[] = [];
     for (const message of messages) {
       const subject = this.naming.logical(message.subject);
@@ -292,7 +514,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           message: `Delivered ${deliveryCount} times without completing.`,
           retryable: false,
         };
-        await this.deadLetter(message, subject, eventId, route.durable, failure, route.settings);
+        await this.deadLetter(message, subject, eventId, failure, route);
         continue;
       }
       try {
@@ -303,7 +525,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           message: `The message body is not JSON: ${String(error)}`,
           retryable: false,
         };
-        await this.deadLetter(message, subject, eventId, route.durable, failure, route.settings);
+        await this.deadLetter(message, subject, eventId, failure, route);
       }
     }
     if (ready.length === 1) await this.handleAlone(ready[0]!, route);
@@ -335,7 +557,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       return;
     }
     for (const { message, subject } of deliveries) {
-      this.settle(() => message.ack());
+      this.settle(message, route, () => message.ack());
       eventsConsumed.inc({ subject, consumer: route.durable });
     }
   }
@@ -354,7 +576,7 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         try {
           await this.invoke(route.handler, delivery.data, context);
           if (context.failure === undefined) {
-            this.settle(() => message.ack());
+            this.settle(message, route, () => message.ack());
             eventsConsumed.inc({ subject, consumer: durable });
             return;
           }
@@ -364,11 +586,11 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
         }
         recordSpanFailure(span, `${failure.code}: ${failure.message}`);
         if (failure.retryable && deliveryCount < settings.maxDeliver) {
-          this.settle(() => message.nak(retryDelayMs(settings.backoff, deliveryCount)));
+          this.settle(message, route, () => message.nak(retryDelayMs(settings.backoff, deliveryCount)));
           eventsRetried.inc({ subject, consumer: durable });
           return;
         }
-        await this.deadLetter(message, subject, eventId, durable, failure, settings);
+        await this.deadLetter(message, subject, eventId, failure, route);
       },
     );
   }
@@ -377,10 +599,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     message: JsMsg,
     subject: string,
     eventId: string,
-    durable: string,
     failure: HandlerFailure,
-    settings: ResolvedConsumerOptions,
+    route: Route,
   ): Promise<void> {
+    const { durable, settings } = route;
     const headers: Record<string, string> = {};
     for (const key of message.headers?.keys() ?? []) headers[key] = message.headers!.get(key);
     try {
@@ -405,10 +627,10 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     } catch (error) {
       // The store is unreachable: keep the message in JetStream and try again later.
       if (!this.closing) this.onError(error);
-      this.settle(() => message.nak(retryDelayMs(settings.backoff, message.info.deliveryCount)));
+      this.settle(message, route, () => message.nak(retryDelayMs(settings.backoff, message.info.deliveryCount)));
       return;
     }
-    this.settle(() => message.term());
+    this.settle(message, route, () => message.term());
     eventsDeadLettered.inc({ subject, consumer: durable });
   }
 
@@ -430,7 +652,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   /** Acks and naks are fire-and-forget; on a closed connection the server redelivers after ack wait. */
-  private settle(action: () => void): void {
+  private settle(message: JsMsg, route: Route, action: () => void): void {
+    route.held.delete(message);
     try {
       action();
     } catch (error) {
@@ -444,13 +667,17 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     const workers = this.workers.splice(0);
     for (const worker of workers) {
       worker.removeLag();
-      await worker.messages.close().catch(() => undefined);
+      worker.wake?.();
+      await worker.messages?.close().catch(() => undefined);
     }
     await Promise.all(workers.map((worker) => worker.tasks));
+    for (const worker of workers) worker.stopProgress();
     if (this.nc && !isConnection(this.options.nats) && !this.nc.isClosed()) {
+      this.ownWatch?.stopping();
       await this.nc.drain().catch(() => this.nc?.close());
     }
     this.nc = undefined;
+    this.ownWatch = undefined;
   }
 
   on(): never {
@@ -465,4 +692,9 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       throw new MessagingError("NOT_LISTENING", "The JetStream transport is not connected; call listen() first.");
     return this.nc as T;
   }
+}
+
+function backoffMs({ firstMs, maxMs }: { firstMs: number; maxMs: number }, attempt: number): number {
+  const base = Math.min(maxMs, firstMs * 2 ** Math.min(attempt - 1, 16));
+  return Math.round(base + base * 0.5 * Math.random());
 }

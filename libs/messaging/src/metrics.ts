@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Metric, register } from "prom-client";
+import { Counter, Gauge, Histogram, type Metric, register } from "prom-client";
 
 // Metrics live on prom-client's default registry, which the service exposes
 // on /metrics. Each is created once per process, however many relays and
@@ -115,5 +115,56 @@ export const consumerLag = once(
             this.set({ stream: result.value.stream, consumer: result.value.consumer }, result.value.pending);
         }
       },
+    }),
+);
+
+export const natsConnected = once(
+  "messaging_nats_connected",
+  () =>
+    new Gauge({
+      name: "messaging_nats_connected",
+      help: "1 while the NATS connection is up, 0 while it is reconnecting or closed, by connection name.",
+      labelNames: ["connection"],
+    }),
+);
+
+export const natsReconnects = once(
+  "messaging_nats_reconnects_total",
+  () =>
+    new Counter({
+      name: "messaging_nats_reconnects_total",
+      help: "Times the NATS connection came back after being lost, by connection name.",
+      labelNames: ["connection"],
+    }),
+);
+
+export const natsDisconnectDuration = once(
+  "messaging_nats_disconnect_duration_seconds",
+  () =>
+    new Histogram({
+      name: "messaging_nats_disconnect_duration_seconds",
+      help: "How long each NATS outage lasted, from the lost connection to the reconnect, by connection name.",
+      labelNames: ["connection"],
+      buckets: [1, 5, 15, 30, 60, 120, 300, 900],
+    }),
+);
+
+export const consumerRestarts = once(
+  "messaging_consumer_restarts_total",
+  () =>
+    new Counter({
+      name: "messaging_consumer_restarts_total",
+      help: "Times a consumer's fetch loop ended or stalled and was declared and started again, by consumer.",
+      labelNames: ["consumer"],
+    }),
+);
+
+export const outboxRelayFailing = once(
+  "messaging_outbox_relay_failing",
+  () =>
+    new Gauge({
+      name: "messaging_outbox_relay_failing",
+      help: "1 while the outbox relay's batches fail (NATS or PostgreSQL unreachable), by schema.",
+      labelNames: ["schema"],
     }),
 );

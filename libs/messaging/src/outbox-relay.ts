@@ -1,9 +1,10 @@
-import { jetstream, type JetStreamClient } from "@nats-io/jetstream";
+import { jetstream, type JetStreamClient, jetstreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders, type NatsConnection } from "@nats-io/transport-node";
 import type { Pool, PoolClient } from "pg";
 import { messagingTables, type MessagingTables } from "./messaging-schema.js";
 import { checkout } from "./pg-checkout.js";
-import { addBacklogSource, eventsPublished } from "./metrics.js";
+import { addBacklogSource, eventsPublished, outboxRelayFailing } from "./metrics.js";
+import { ensureStreams, type StreamSpec } from "./stream-topology.js";
 import { SubjectNaming } from "./subjects.js";
 import { recordSpanFailure, startSendSpan } from "./trace-propagation.js";
 
@@ -20,11 +21,18 @@ export type OutboxRelayOptions = {
   pollIntervalMs?: number;
   /** How long to wait for JetStream to acknowledge one publish. */
   publishTimeoutMs?: number;
-  /** Pause after a failed batch before the next try. */
+  /** Pause after a failed batch before the next try; doubled after each further failure in a row. */
   errorBackoffMs?: number;
+  /** The longest pause between tries while failures go on. */
+  maxErrorBackoffMs?: number;
+  /** Streams declared again when JetStream answers that none captures a subject (a server that lost them). */
+  streams?: StreamSpec[];
   /** Sent rows older than this are deleted (they are only kept to investigate). */
   keepSentMs?: number;
+  /** The first failure of an outage (not every retry: one line per change of state). */
   onError?: (error: unknown) => void;
+  /** Publishing works again after `failedForMs` of failures. */
+  onRecovered?: (failedForMs: number) => void;
 };
 
 type PendingRow = {
@@ -56,6 +64,14 @@ export class OutboxRelay {
   private readonly pollIntervalMs: number;
   private readonly publishTimeoutMs: number;
   private readonly errorBackoffMs: number;
+  private readonly maxErrorBackoffMs: number;
+  private readonly onRecovered: (failedForMs: number) => void;
+  private readonly nats: NatsConnection;
+  private readonly streams: StreamSpec[];
+  /** Failed batches in a row, and since when; 0 while publishing works. */
+  private failures = 0;
+  private failingSince = 0;
+  private listenFailing = false;
   private readonly keepSentMs: number;
   private readonly onError: (error: unknown) => void;
   private tables!: MessagingTables;
@@ -72,15 +88,21 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.pool = options.pool;
+    this.nats = options.nats;
     this.js = jetstream(options.nats);
+    this.streams = options.streams ?? [];
     this.naming = new SubjectNaming(options.subjectPrefix);
     this.schema = options.schema;
     this.batchSize = options.batchSize ?? 500;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 5_000;
     this.errorBackoffMs = options.errorBackoffMs ?? 500;
+    this.maxErrorBackoffMs = options.maxErrorBackoffMs ?? 10_000;
     this.keepSentMs = options.keepSentMs ?? 24 * 60 * 60 * 1000;
     this.onError = options.onError ?? ((error) => console.error("outbox relay:", error));
+    this.onRecovered =
+      options.onRecovered ??
+      ((ms) => console.log(`outbox relay: publishing again after ${Math.round(ms / 1000)} s of failures`));
   }
 
   async start(): Promise<void> {
@@ -91,7 +113,7 @@ export class OutboxRelay {
     }
     this.tables = messagingTables(this.schema);
     this.running = true;
-    await this.listen().catch((error: unknown) => this.onError(error));
+    await this.listen().catch((error: unknown) => this.listenFailed(error));
     this.removeBacklogSource = addBacklogSource(() => this.backlog());
     this.loop = this.run();
   }
@@ -104,6 +126,12 @@ export class OutboxRelay {
     await this.loop;
     this.removeBacklogSource?.();
     this.releaseListener();
+    outboxRelayFailing.set({ schema: this.schema! }, 0);
+  }
+
+  /** Since when batches fail, while they do: the relay cannot publish (NATS or PostgreSQL unreachable). */
+  failingForMs(now: number = Date.now()): number | undefined {
+    return this.failures > 0 ? now - this.failingSince : undefined;
   }
 
   /** Unsent rows and the age of the oldest, for the backlog metrics. */
@@ -121,7 +149,7 @@ export class OutboxRelay {
     const client = await this.pool.connect();
     client.on("error", (error) => {
       if (this.listener === client) this.releaseListener(error);
-      if (this.running) this.onError(error);
+      if (this.running) this.listenFailed(error);
     });
     client.on("notification", () => {
       this.notified = true;
@@ -134,6 +162,14 @@ export class OutboxRelay {
       throw error;
     }
     this.listener = client;
+    this.listenFailing = false;
+  }
+
+  /** A lost LISTEN connection is said once; polling publishes meanwhile and the loop listens again. */
+  private listenFailed(error: unknown): void {
+    if (this.listenFailing || this.failures > 0) return;
+    this.listenFailing = true;
+    this.onError(error);
   }
 
   private releaseListener(error?: Error): void {
@@ -148,20 +184,50 @@ export class OutboxRelay {
       let failed = false;
       if (!this.listener) {
         // Without LISTEN the relay still publishes, woken by polling only.
-        await this.listen().catch((error: unknown) => this.running && this.onError(error));
+        await this.listen().catch((error: unknown) => this.running && this.listenFailed(error));
       }
       try {
         const batch = await this.publishBatch();
         claimed = batch.claimed;
         failed = batch.failed > 0;
+        if (batch.error !== undefined) await this.batchFailed(batch.error);
+        else this.batchSucceeded();
         await this.pruneSent();
       } catch (error) {
         failed = true;
-        if (this.running) this.onError(error);
+        if (this.running) await this.batchFailed(error);
       }
-      if (failed) await this.pause(this.errorBackoffMs);
+      if (failed) await this.pause(this.errorPauseMs());
       else if (claimed === 0) await this.pause(this.pollIntervalMs);
     }
+  }
+
+  private async batchFailed(error: unknown): Promise<void> {
+    if (this.failures === 0) {
+      this.failingSince = Date.now();
+      outboxRelayFailing.set({ schema: this.schema! }, 1);
+      this.onError(error);
+    }
+    this.failures += 1;
+    // The client's JetStreamNotEnabled (not exported) is its answer when no stream captures the
+    // subject: the server lost it (a restart without its storage).
+    if (error instanceof Error && error.name === "JetStreamNotEnabled" && this.streams.length > 0) {
+      await ensureStreams(await jetstreamManager(this.nats), this.naming, this.streams).catch(() => undefined);
+    }
+  }
+
+  private batchSucceeded(): void {
+    if (this.failures === 0) return;
+    const failedForMs = Date.now() - this.failingSince;
+    this.failures = 0;
+    outboxRelayFailing.set({ schema: this.schema! }, 0);
+    this.onRecovered(failedForMs);
+  }
+
+  /** Doubles with each failure in a row up to maxErrorBackoffMs, plus up to half again so replicas spread out. */
+  private errorPauseMs(): number {
+    const base = Math.min(this.maxErrorBackoffMs, this.errorBackoffMs * 2 ** Math.min(this.failures - 1, 16));
+    return Math.round(base + base * 0.5 * Math.random());
   }
 
   private pause(ms: number): Promise<void> {
@@ -184,8 +250,11 @@ export class OutboxRelay {
     });
   }
 
-  /** Claims, publishes and marks one batch; returns how many rows it claimed and how many failed to publish. */
-  async publishBatch(): Promise<{ claimed: number; failed: number }> {
+  /**
+   * Claims, publishes and marks one batch; returns how many rows it claimed, how many failed
+   * to publish and the first publish error.
+   */
+  async publishBatch(): Promise<{ claimed: number; failed: number; error?: unknown }> {
     const { client, release } = await checkout(this.pool);
     let broken: unknown;
     try {
@@ -228,8 +297,11 @@ export class OutboxRelay {
       await client.query("COMMIT");
       this.published += sent.length;
       for (const subject of sentSubjects) eventsPublished.inc({ subject });
-      if (firstError !== undefined) this.onError(firstError);
-      return { claimed: rows.length, failed: failed.length };
+      return {
+        claimed: rows.length,
+        failed: failed.length,
+        ...(firstError === undefined ? {} : { error: firstError }),
+      };
     } catch (error) {
       broken = error;
       await client.query("ROLLBACK").catch(() => undefined);

@@ -1,0 +1,114 @@
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { INestMicroservice } from "@nestjs/common";
+import { checkDatabaseReady, createPgPool } from "@voltstack/persistence";
+import { type PrivatePostgres, startPrivatePostgres } from "@voltstack/service-testing";
+import type pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  enqueue,
+  JetStreamServer,
+  MESSAGING_MIGRATION_SQL,
+  OutboxRelay,
+  pgExecutor,
+  pgTransactions,
+  type StreamSpec,
+} from "../src/index.js";
+import { startConsumerApp } from "./support/consumer-app.js";
+import { count, createTestPrefix, natsUrl, waitFor } from "./support/infra.js";
+
+const streams: StreamSpec[] = [{ name: "WORK", subjects: ["work.>"] }];
+const schema = "restart_test";
+
+describe("a PostgreSQL restart", () => {
+  let postgres: PrivatePostgres;
+  let topic: Awaited<ReturnType<typeof createTestPrefix>>;
+  let nats: NatsConnection;
+  let relayPool: pg.Pool;
+  let consumerPool: pg.Pool;
+  let admin: pg.Pool;
+  let relay: OutboxRelay;
+  let app: INestMicroservice;
+  const handled: number[] = [];
+  const uncaught: unknown[] = [];
+  const onUncaught = (error: unknown) => uncaught.push(error);
+
+  beforeAll(async () => {
+    process.on("uncaughtException", onUncaught);
+    postgres = await startPrivatePostgres();
+    topic = await createTestPrefix();
+    // The pools services use: idle connections that die with the server must not crash the process.
+    const pool = (applicationName: string, max: number) =>
+      createPgPool({ url: postgres.url, schema, applicationName, pool: { max, connectionTimeoutMs: 2_000 } });
+    admin = pool("admin", 2);
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.query(MESSAGING_MIGRATION_SQL);
+    relayPool = pool("relay", 3);
+    consumerPool = pool("consumer", 4);
+    nats = await connect({ servers: natsUrl, maxReconnectAttempts: -1 });
+    relay = new OutboxRelay({
+      pool: relayPool,
+      nats,
+      schema,
+      subjectPrefix: topic.prefix,
+      onError: () => undefined,
+      onRecovered: () => undefined,
+    });
+    await relay.start();
+    const server = new JetStreamServer({
+      service: "restart",
+      nats,
+      transactions: pgTransactions(consumerPool),
+      schema,
+      subjectPrefix: topic.prefix,
+      streams,
+      consumerDefaults: { ackWaitMs: 3_000, maxDeliver: 50, backoff: { initialMs: 200, factor: 2, maxMs: 2_000 } },
+      onError: () => undefined,
+    });
+    app = await startConsumerApp(server, {
+      work: async (data, ctx) => {
+        await ctx.runOnce(async () => handled.push(data.orderId));
+      },
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await app?.close();
+    await relay?.stop();
+    await nats?.close();
+    for (const pool of [relayPool, consumerPool, admin]) await pool?.end();
+    await topic?.removeStreams();
+    await postgres?.close();
+    process.off("uncaughtException", onUncaught);
+  });
+
+  async function publish(orderId: number): Promise<void> {
+    await enqueue(pgExecutor(admin), [{ subject: "work.requested", payload: { orderId } }], { schema });
+  }
+
+  for (const mode of ["fast", "immediate"] as const) {
+    it(`(${mode} stop) leaves the relay and the consumers working again, the process unharmed`, async () => {
+      const first = handled.length + 1;
+      await publish(first);
+      await waitFor("an event handled before the restart", () => handled.includes(first), 60_000);
+
+      await postgres.stop(mode);
+      await expect(checkDatabaseReady(relayPool)).rejects.toMatchObject({ code: "DATABASE_NOT_READY" });
+      await postgres.start();
+
+      await waitFor(
+        "the database answering",
+        () =>
+          checkDatabaseReady(admin).then(
+            () => true,
+            () => false,
+          ),
+        60_000,
+      );
+      await publish(first + 1);
+      await waitFor("an event handled after the restart", () => handled.includes(first + 1), 60_000);
+      expect(await count(admin, `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NULL`)).toBe(0);
+      expect(await count(admin, `SELECT count(*)::int AS n FROM ${schema}.dead_letters`)).toBe(0);
+      expect(uncaught).toEqual([]);
+    }, 180_000);
+  }
+});
