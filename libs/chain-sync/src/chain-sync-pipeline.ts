@@ -54,7 +54,11 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
       nats: options.nats,
       schema: options.sync.schema,
       subjectPrefix: options.subjectPrefix,
+      // Declared again should the server lose them.
+      streams: [...options.streams, eventStreams.CHAIN],
       onError: (error) => options.logError(`outbox relay failed: ${(error as Error).message}`),
+      onRecovered: (failedForMs) =>
+        options.logError(`outbox relay publishing again after ${Math.round(failedForMs / 1000)} s of failures`),
     });
   }
 

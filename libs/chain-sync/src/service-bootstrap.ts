@@ -4,6 +4,7 @@ import type { StacksChain } from "@voltstack/chain";
 import {
   jetStreamConsumers,
   type JetStreamServerOptions,
+  type NatsConnectionWatch,
   type PrismaRawClient,
   type PrismaTransactionClient,
   prismaTransactions,
@@ -11,32 +12,57 @@ import {
 import { checkDatabaseReady, type RawQueryable } from "@voltstack/persistence";
 import { type BootstrapOptions, natsReadiness } from "@voltstack/service-kit";
 import { chainReadiness } from "./chain-readiness.js";
-import { NATS_CONNECTION, PRISMA, SIGNING_LEASES, STACKS_CHAIN } from "./service-infrastructure.js";
+import {
+  EVENT_CONSUMERS,
+  type EventConsumersSlot,
+  NATS_CONNECTION,
+  NATS_WATCH,
+  PRISMA,
+  SIGNING_LEASES,
+  STACKS_CHAIN,
+} from "./service-infrastructure.js";
 import type { SigningLeases } from "./signing-lease.js";
 
 /**
- * Ready when PostgreSQL and NATS answer and the Stacks API answered the service's own
- * recent requests on the configured network: what every service needs to work.
+ * Ready when PostgreSQL and NATS answer, the Stacks API answered the service's own
+ * recent requests on the configured network and every event consumer fetches with no
+ * handler stuck: what every service needs to work. Each one down says why.
  */
 export const serviceReadiness: NonNullable<BootstrapOptions["readiness"]> = {
-  inject: [PRISMA, NATS_CONNECTION, STACKS_CHAIN, SIGNING_LEASES],
-  useFactory: (prisma: RawQueryable, nats: NatsConnection, chain: StacksChain, leases: SigningLeases | null) => ({
+  inject: [PRISMA, NATS_CONNECTION, NATS_WATCH, STACKS_CHAIN, SIGNING_LEASES, EVENT_CONSUMERS],
+  useFactory: (
+    prisma: RawQueryable,
+    nats: NatsConnection,
+    natsWatch: NatsConnectionWatch,
+    chain: StacksChain,
+    leases: SigningLeases | null,
+    consumers: EventConsumersSlot,
+  ) => ({
     postgres: () => checkDatabaseReady(prisma),
-    nats: natsReadiness(nats),
+    nats: natsReadiness(nats, natsWatch),
     chain: chainReadiness(chain),
+    consumers: async () => {
+      const { notReady, notLive } = consumers.health();
+      if (notReady.length + notLive.length > 0) throw new Error([...notLive, ...notReady].join("; "));
+    },
     // Not ready while another process holds a signing lease of this service's keys (its id and expiry in the error).
     ...(leases ? { signing: () => leases.assertReady() } : {}),
   }),
 };
 
-/** The JetStream consumers of a service's event handlers, over its infrastructure's NATS and PostgreSQL. */
+/**
+ * The JetStream consumers of a service's event handlers, over its infrastructure's NATS and
+ * PostgreSQL, reporting to its readiness and liveness.
+ */
 export function serviceEventConsumers(
   app: INestApplication,
   options: Omit<JetStreamServerOptions, "nats" | "transactions">,
 ): ReturnType<typeof jetStreamConsumers> {
-  return jetStreamConsumers({
+  const consumers = jetStreamConsumers({
     ...options,
     nats: app.get<NatsConnection>(NATS_CONNECTION),
     transactions: prismaTransactions(app.get<PrismaTransactionClient<PrismaRawClient>>(PRISMA)),
   });
+  app.get<EventConsumersSlot>(EVENT_CONSUMERS).consumers = consumers.transport;
+  return consumers;
 }

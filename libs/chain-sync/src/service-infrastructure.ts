@@ -1,10 +1,24 @@
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { type DynamicModule, Global, Inject, Module, type Provider, type Type } from "@nestjs/common";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type DynamicModule, Global, Inject, Logger, Module, type Provider, type Type } from "@nestjs/common";
 import type { Pool } from "pg";
 import { type ChainConfig, StacksChain } from "@voltstack/chain";
-import { DeadLetterStore, type PrismaRawClient, prismaExecutor, prismaTransactions } from "@voltstack/messaging";
+import {
+  connectWatched,
+  type ConsumersHealth,
+  DeadLetterStore,
+  type NatsConnectionWatch,
+  type PrismaRawClient,
+  prismaExecutor,
+  prismaTransactions,
+} from "@voltstack/messaging";
 import { createPgPool, createPrismaClient, type PrismaClientConstructor } from "@voltstack/persistence";
-import { type BaseServiceConfig, SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
+import {
+  type BaseServiceConfig,
+  LIVENESS_CHECKS,
+  type ReadinessChecks,
+  SERVICE_CONFIG,
+  ShutdownHooks,
+} from "@voltstack/service-kit";
 import { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
 import { SigningLeases, signingLeaseScope } from "./signing-lease.js";
 import { TransactionJournal } from "./transaction-journal.js";
@@ -13,6 +27,10 @@ import { TransactionJournal } from "./transaction-journal.js";
 export const PRISMA = Symbol("PRISMA");
 export const PG_POOL = Symbol("PG_POOL");
 export const NATS_CONNECTION = Symbol("NATS_CONNECTION");
+/** The NatsConnectionWatch following NATS_CONNECTION: its state for readiness and liveness. */
+export const NATS_WATCH = Symbol("NATS_WATCH");
+/** The service's EventConsumersSlot. */
+export const EVENT_CONSUMERS = Symbol("EVENT_CONSUMERS");
 export const STACKS_CHAIN = Symbol("STACKS_CHAIN");
 export const SIGNER_KEYS = Symbol("SIGNER_KEYS");
 export const TRANSACTION_JOURNAL = Symbol("TRANSACTION_JOURNAL");
@@ -47,6 +65,19 @@ export type InfrastructureConfig = Pick<
   SIGNING_LEASE_TTL_MS?: number;
 };
 
+/**
+ * Where serviceEventConsumers leaves the service's JetStream consumers once built (after
+ * HTTP listens), so that readiness and liveness can ask them how they are; empty for a
+ * service without event handlers.
+ */
+export class EventConsumersSlot {
+  consumers: { health(): ConsumersHealth } | undefined;
+
+  health(): ConsumersHealth {
+    return this.consumers?.health() ?? { notReady: [], notLive: [] };
+  }
+}
+
 /** What the shared infrastructure needs of a service's generated Prisma client. */
 export interface InfrastructurePrismaClient extends PrismaRawClient {
   $transaction<T>(work: (tx: PrismaRawClient) => Promise<T>, options?: Record<string, unknown>): Promise<T>;
@@ -77,8 +108,16 @@ export class ServiceInfrastructureModule {
     @Inject(PRISMA) prisma: InfrastructurePrismaClient,
     @Inject(PG_POOL) pool: Pool,
     @Inject(NATS_CONNECTION) nats: NatsConnection,
+    @Inject(NATS_WATCH) natsWatch: NatsConnectionWatch,
   ) {
-    hooks.register("nats", () => nats.drain(), "close");
+    hooks.register(
+      "nats",
+      () => {
+        natsWatch.stopping();
+        return nats.drain();
+      },
+      "close",
+    );
     hooks.register("postgres (prisma)", () => prisma.$disconnect(), "close");
     hooks.register("postgres (relay pool)", () => pool.end(), "close");
   }
@@ -111,9 +150,35 @@ export class ServiceInfrastructureModule {
         useFactory: (config: Config) => createPgPool(databaseOptions(config, `${name}-relay`, 3)),
       },
       {
-        provide: NATS_CONNECTION,
+        // Reconnects without a limit, with backoff and jitter: a NATS outage of any length ends
+        // by itself. Only the first connection must succeed, so a misconfigured URL fails start-up.
+        provide: NATS_WATCH,
         inject: [SERVICE_CONFIG],
-        useFactory: (config: Config) => connect({ servers: config.NATS_URL, name }),
+        useFactory: async (config: Config) => {
+          const logger = new Logger("NATS");
+          const { watch } = await connectWatched(
+            { servers: config.NATS_URL, name },
+            { log: (message) => logger.log(message), error: (message) => logger.error(message) },
+          );
+          return watch;
+        },
+      },
+      {
+        provide: NATS_CONNECTION,
+        inject: [NATS_WATCH],
+        useFactory: (watch: NatsConnectionWatch) => watch.connection,
+      },
+      { provide: EVENT_CONSUMERS, useValue: new EventConsumersSlot() },
+      {
+        provide: LIVENESS_CHECKS,
+        inject: [NATS_WATCH, EVENT_CONSUMERS],
+        useFactory: (watch: NatsConnectionWatch, consumers: EventConsumersSlot): ReadinessChecks => ({
+          nats: async () => watch.assertRecoverable(),
+          consumers: async () => {
+            const { notLive } = consumers.health();
+            if (notLive.length > 0) throw new Error(notLive.join("; "));
+          },
+        }),
       },
       {
         provide: STACKS_CHAIN,
@@ -204,6 +269,9 @@ export class ServiceInfrastructureModule {
         PRISMA,
         PG_POOL,
         NATS_CONNECTION,
+        NATS_WATCH,
+        EVENT_CONSUMERS,
+        LIVENESS_CHECKS,
         STACKS_CHAIN,
         SIGNER_KEYS,
         SIGNING_LEASES,

@@ -1,6 +1,6 @@
 import { Cl } from "@stacks/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ChargeDischargeClient, StacksChain } from "@voltstack/chain";
+import { CapacityClient, ChargeDischargeClient, StacksChain } from "@voltstack/chain";
 import { createEvent, type EventJson } from "@voltstack/events";
 import {
   call,
@@ -300,34 +300,82 @@ describe("flow service", () => {
     expect((await call(h, "GET", `/facilities/${tracked}/suggested-action`)).body).toMatchObject({ action: "hold" });
   });
 
-  it("answers a contract error with its constant and the txid", async () => {
-    const thresholds = await call(h, "PUT", "/grid/thresholds", {
-      key: h.keys.admin,
-      body: { lowThresholdPercent: 60, highThresholdPercent: 50 },
-    });
-    expect(thresholds.status).toBe(422);
-    expect(thresholds.body).toMatchObject({ code: "ERR_INVALID_THRESHOLDS" });
-    expect((thresholds.body.details as { txid: string }).txid).toMatch(/^0x[0-9a-f]{64}$/);
-
-    const pending = await call(h, "POST", `/facilities/${unapproved}/charges`, {
-      key: h.keys.owner,
-      body: { energyKwh: 10 },
-    });
-    expect(pending.status).toBe(409);
-    expect(pending.body).toMatchObject({ code: "ERR_FACILITY_NOT_APPROVED" });
-
-    const tooMuch = await call(h, "POST", `/facilities/${tracked}/discharges`, {
-      key: h.keys.owner,
-      body: { energyKwh: 5000 },
-    });
-    expect(tooMuch.status).toBe(409);
-    expect(tooMuch.body).toMatchObject({ code: "ERR_BELOW_RESERVED" });
+  it("refuses before signing what the contracts would refuse, with their code and the figures", async () => {
+    const before = await footprint();
+    const levels = await new CapacityClient(chain).getCapacity(BigInt(tracked));
+    const stored = levels!.storedKwh.toString();
+    const reserved = levels!.reservedKwh.toString();
+    const available = levels!.availableKwh.toString();
+    const room = (levels!.totalKwh - levels!.storedKwh).toString();
+    const cases: [string, string, string, unknown, number, string, unknown][] = [
+      [
+        "PUT",
+        "/grid/thresholds",
+        h.keys.admin,
+        { lowThresholdPercent: 60, highThresholdPercent: 50 },
+        422,
+        "ERR_INVALID_THRESHOLDS",
+        { lowThresholdPercent: 60, highThresholdPercent: 50 },
+      ],
+      [
+        "POST",
+        `/facilities/${unapproved}/charges`,
+        h.keys.owner,
+        { energyKwh: 10 },
+        409,
+        "ERR_FACILITY_NOT_APPROVED",
+        { facilityId: unapproved, status: "pending" },
+      ],
+      [
+        "POST",
+        `/facilities/${tracked}/discharges`,
+        h.keys.owner,
+        { energyKwh: 5000 },
+        409,
+        "ERR_BELOW_RESERVED",
+        {
+          facilityId: tracked,
+          energyKwh: "5000",
+          totalKwh: String(TOTAL_KWH),
+          storedKwh: stored,
+          reservedKwh: reserved,
+          availableKwh: available,
+        },
+      ],
+      [
+        "POST",
+        `/facilities/${tracked}/charges`,
+        h.keys.operator,
+        { energyKwh: Number(room) + 1 },
+        409,
+        "ERR_STORED_EXCEEDS_TOTAL",
+        {
+          facilityId: tracked,
+          energyKwh: String(Number(room) + 1),
+          totalKwh: String(TOTAL_KWH),
+          storedKwh: stored,
+          reservedKwh: reserved,
+          roomKwh: room,
+        },
+      ],
+      [
+        // wallet_2 operates `tracked`, not `foreign`: naming itself does not make it one (its key is held).
+        "POST",
+        `/facilities/${foreign}/charges`,
+        h.keys.operator,
+        { energyKwh: 1, actAs: h.accounts.wallet_2.address },
+        403,
+        "FACILITY_NOT_AUTHORIZED",
+        { facilityId: foreign, principal: h.accounts.wallet_2.address, owner: h.accounts.wallet_3.address },
+      ],
+    ];
+    for (const [method, path, key, body, status, code, details] of cases) {
+      const response = await call(h, method, path, { key, body });
+      expect([path, response.status, response.body.code, response.body.details]).toEqual([path, status, code, details]);
+    }
+    expect(await footprint()).toEqual(before);
     const failed = await call(h, "GET", "/transactions?status=failed", { key: h.keys.admin });
-    expect((failed.body.items as { errorCode: string }[]).map((e) => e.errorCode).sort()).toEqual([
-      "ERR_BELOW_RESERVED",
-      "ERR_FACILITY_NOT_APPROVED",
-      "ERR_INVALID_THRESHOLDS",
-    ]);
+    expect(failed.body.items).toEqual([]);
   });
 
   it("refuses callers without credentials, with the wrong role or for a foreign facility, changing nothing", async () => {

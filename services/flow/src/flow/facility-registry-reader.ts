@@ -1,12 +1,14 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { type Facility, FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
-import { ApiError } from "@voltstack/service-kit";
+import { contractRefusal, type FacilitySigners } from "@voltstack/chain-sync";
+import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STACKS_CHAIN } from "../infrastructure/tokens.js";
+import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
 
 /**
  * What the flow service needs of the facility registry, read from the contract's
- * read-only functions: a facility's maximum power and status (for schedules), and
- * whether a principal may record flows for it (checked before a transaction is paid for).
+ * read-only functions (no transaction, no fee): a facility's maximum power and status
+ * (for schedules and before a flow is recorded), who may sign for it, and who is an admin.
  */
 @Injectable()
 export class FacilityRegistryReader {
@@ -20,16 +22,32 @@ export class FacilityRegistryReader {
     return this.registry.getFacility(BigInt(facilityId));
   }
 
-  /** Refuses an unknown facility (404) or a principal that is neither its owner nor an enabled operator (403). */
-  async assertMayRecordFor(facilityId: number, principal: string): Promise<void> {
-    if (!(await this.facility(facilityId))) {
+  /** The facility (404 when the registry does not know it) and who may sign for it among the caller's principals. */
+  async signers(facilityId: number, caller: Caller): Promise<{ facility: Facility; signers: FacilitySigners }> {
+    const facility = await this.facility(facilityId);
+    if (!facility) {
       throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${facilityId}.`, { facilityId });
     }
-    if (!(await this.registry.isFacilityAuthorized(BigInt(facilityId), principal))) {
-      throw ApiError.forbidden(
-        "FACILITY_NOT_AUTHORIZED",
-        `${principal} is neither the owner nor an enabled operator of facility ${facilityId}.`,
-        { facilityId, principal },
+    const candidates = caller.principals.filter((principal) => principal !== facility.owner);
+    const enabled = await Promise.all(
+      candidates.map((principal) => this.registry.isOperator(BigInt(facilityId), principal)),
+    );
+    return {
+      facility,
+      signers: { id: facilityId, owner: facility.owner, operators: candidates.filter((_, i) => enabled[i]) },
+    };
+  }
+
+  /** Refuses, as charge-discharge would (ERR_NOT_ADMIN), a principal that is no admin of the registry. */
+  async assertAdmin(principal: string): Promise<void> {
+    if (!(await this.registry.isAdmin(principal))) {
+      throw contractRefusal(
+        STATUS_BY_CONTRACT_ERROR,
+        "ERR_NOT_ADMIN",
+        `${principal} is not an admin of the registry.`,
+        {
+          principal,
+        },
       );
     }
   }

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
+import { STATUS_BY_CONTRACT_ERROR } from "../../flow/chain-write-errors.js";
+import { FacilityRegistryReader } from "../../flow/facility-registry-reader.js";
 import { FlowChainWriter } from "../../flow/flow-chain-writer.js";
 
 export interface SetDemandThresholdsCommand {
@@ -11,16 +13,32 @@ export interface SetDemandThresholdsCommand {
   actAs?: string;
 }
 
-/** An admin moves the low and high demand thresholds; the contract requires low < high <= 100. */
+/**
+ * An admin moves the low and high demand thresholds. The contract's rules (an admin
+ * signs, low < high <= 100) are checked first, so a refusal costs no fee.
+ */
 @Injectable()
 export class SetDemandThresholdsUseCase {
-  constructor(@Inject(FlowChainWriter) private readonly writer: FlowChainWriter) {}
+  constructor(
+    @Inject(FlowChainWriter) private readonly writer: FlowChainWriter,
+    @Inject(FacilityRegistryReader) private readonly registry: FacilityRegistryReader,
+  ) {}
 
   execute(command: SetDemandThresholdsCommand): Promise<ChainWriteResult> {
+    const { lowThresholdPercent: low, highThresholdPercent: high } = command;
     return withSpan("flow set-demand-thresholds", {}, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      await this.registry.assertAdmin(admin);
+      if (!(low < high && high <= 100)) {
+        throw contractRefusal(
+          STATUS_BY_CONTRACT_ERROR,
+          "ERR_INVALID_THRESHOLDS",
+          `The low threshold (${low} %) must be below the high one (${high} %), and the high one at most 100 %.`,
+          { lowThresholdPercent: low, highThresholdPercent: high },
+        );
+      }
       const result = await this.writer.write(command.caller, admin, (contract) =>
-        contract.setDemandThresholds(BigInt(command.lowThresholdPercent), BigInt(command.highThresholdPercent)),
+        contract.setDemandThresholds(BigInt(low), BigInt(high)),
       );
       return { txid: result.txid, blockHeight: result.blockHeight };
     });

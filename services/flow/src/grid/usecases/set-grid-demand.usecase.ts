@@ -2,6 +2,7 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
+import { FacilityRegistryReader } from "../../flow/facility-registry-reader.js";
 import { FlowChainWriter } from "../../flow/flow-chain-writer.js";
 
 export interface SetGridDemandCommand {
@@ -11,14 +12,21 @@ export interface SetGridDemandCommand {
   actAs?: string;
 }
 
-/** An admin sets the grid's demand level; the contract checks the admin and the range. */
+/**
+ * An admin sets the grid's demand level. Whether the signer is an admin is checked
+ * first (the request schema already bounds the level to 0..100, as the contract does).
+ */
 @Injectable()
 export class SetGridDemandUseCase {
-  constructor(@Inject(FlowChainWriter) private readonly writer: FlowChainWriter) {}
+  constructor(
+    @Inject(FlowChainWriter) private readonly writer: FlowChainWriter,
+    @Inject(FacilityRegistryReader) private readonly registry: FacilityRegistryReader,
+  ) {}
 
   execute(command: SetGridDemandCommand): Promise<ChainWriteResult> {
     return withSpan("flow set-grid-demand", { "voltstack.demand_level": command.demandLevelPercent }, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      await this.registry.assertAdmin(admin);
       const result = await this.writer.write(command.caller, admin, (contract) =>
         contract.setGridDemand(BigInt(command.demandLevelPercent)),
       );
