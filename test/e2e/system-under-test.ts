@@ -60,16 +60,29 @@ export interface SystemUnderTest {
   close(): Promise<void>;
 }
 
+/** Where the system runs, for tests that bring servers of their own. */
+export interface SystemOptions {
+  /** Default: the shared PostgreSQL of the test suite. */
+  databaseUrl?: string;
+  /** Default: the shared NATS of the test suite. */
+  natsUrl?: string;
+  /** Keeps the devnet's chain on disk (under the state directory), so `stack.restartDevnet()` can restart it. */
+  persistChain?: boolean;
+}
+
 /** `env`: extra configuration of every service (e.g. shorter recovery times for a fault test). */
-export async function startSystem(env: Record<string, string> = {}): Promise<SystemUnderTest> {
+export async function startSystem(
+  env: Record<string, string> = {},
+  options: SystemOptions = {},
+): Promise<SystemUnderTest> {
+  const servers = { databaseUrl: options.databaseUrl ?? databaseUrl, natsUrl: options.natsUrl ?? natsUrl };
   const token = randomBytes(4).toString("hex");
   const stateDir = await mkdtemp(join(tmpdir(), "voltstack-e2e-"));
   const subjectPrefix = `e2e${token}.`;
   const stack = await startLocalStack({
-    databaseUrl,
-    natsUrl,
+    ...servers,
     stateDir,
-    devnet: { port: 0, blockIntervalMs: 0 },
+    devnet: { port: 0, blockIntervalMs: 0, ...(options.persistChain ? { dataDir: join(stateDir, "chain") } : {}) },
     ports: "free",
     schemaPrefix: `e2e_${token}_`,
     subjectPrefix,
@@ -83,7 +96,7 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Sys
     },
   });
   const miner = new Miner(() => stack.devnet.mineBlock(), 150);
-  const tail = await tailEvents(natsUrl, subjectPrefix);
+  const tail = await tailEvents(servers.natsUrl, subjectPrefix);
   const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, stack.services[name].url])) as Record<
     ServiceName,
     string
@@ -103,7 +116,7 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Sys
     logFiles,
     client: (name) => new VoltstackClient(name ? { urls, apiKey: caller(name).apiKey } : { urls }),
     async databaseSnapshot() {
-      const pool = createPgPool({ url: databaseUrl, applicationName: "e2e-snapshot", pool: { max: 1 } });
+      const pool = createPgPool({ url: servers.databaseUrl, applicationName: "e2e-snapshot", pool: { max: 1 } });
       try {
         const { rows: tables } = await pool.query<{ schema: string; name: string }>(
           `SELECT table_schema AS schema, table_name AS name FROM information_schema.tables
@@ -141,7 +154,7 @@ export async function startSystem(env: Record<string, string> = {}): Promise<Sys
           findSecrets(`event #${index} on ${tailed.subject}`, JSON.stringify(tailed.event), secrets),
         ),
       ];
-      await dropStackState(Object.values(stack.schemas), subjectPrefix);
+      await dropStackState(Object.values(stack.schemas), subjectPrefix, servers);
       await rm(stateDir, { recursive: true, force: true });
       if (leaks.length > 0) throw new Error(`Secrets leaked during the run:\n${describeLeaks(leaks)}`);
     },

@@ -72,7 +72,14 @@ export interface Stack {
 
 /** The five services against a devnet of their own, which `stop()` stops too. */
 export interface LocalStack extends Stack {
-  devnet: Devnet;
+  /** The devnet running now (a new object after `restartDevnet`). */
+  readonly devnet: Devnet;
+  /**
+   * Stops the devnet and starts it again on the same port from its chain log, as a
+   * node restarts: the services keep running and must ride through it. Needs
+   * `devnet.dataDir`, without which the chain would be lost.
+   */
+  restartDevnet(): Promise<Devnet>;
 }
 
 /** A port free now and not handed out before (`taken`); another process may still take it first. */
@@ -116,12 +123,13 @@ function keyVariable(callerName: string): string {
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const progress = options.onProgress ?? (() => undefined);
-  const devnet = await startDevnet({
-    port: options.devnet?.port ?? 3999,
+  const devnetOptions = (port: number) => ({
+    port,
     blockIntervalMs: options.devnet?.blockIntervalMs ?? 1_000,
     ...(options.devnet?.dataDir ? { dataDir: options.devnet.dataDir } : {}),
-    onError: (error) => progress(`devnet: ${error instanceof Error ? error.message : String(error)}`),
+    onError: (error: unknown) => progress(`devnet: ${error instanceof Error ? error.message : String(error)}`),
   });
+  let devnet = await startDevnet(devnetOptions(options.devnet?.port ?? 3999));
   try {
     progress(`devnet ready at ${devnet.url}`);
     const callers = devnetCallers(devnet.accounts);
@@ -153,7 +161,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     return {
       ...stack,
-      devnet,
+      get devnet() {
+        return devnet;
+      },
+      restartDevnet: async () => {
+        if (!options.devnet?.dataDir)
+          throw new Error("A devnet without a dataDir cannot restart: its chain would be lost.");
+        const port = Number(new URL(devnet.url).port);
+        await devnet.stop();
+        devnet = await startDevnet(devnetOptions(port));
+        progress(`devnet restarted at ${devnet.url}`);
+        return devnet;
+      },
       stop: async () => {
         await stack.stop();
         await devnet.stop();
