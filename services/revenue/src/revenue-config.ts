@@ -22,7 +22,8 @@ export const revenueConfigSchema = serviceConfigSchema({
     DISTRIBUTOR_PRINCIPAL: stacksPrincipal.optional(),
     // How long JetStream waits for an event's ack before redelivering it; a fulfilment's
     // handler waits for its distribution's confirmation, so above CHAIN_CONFIRMATION_TIMEOUT_MS.
-    EVENT_ACK_WAIT_MS: envInt({ min: 1_000, max: 3_600_000, default: 180_000 }),
+    // The transport reports progress every third of it while a handler runs: short, so a crashed replica's delivery moves on in seconds.
+    EVENT_ACK_WAIT_MS: envInt({ min: 1_000, max: 3_600_000, default: 15_000 }),
     // Blocks a fulfilment's block must have on top of it (itself included) before its payout
     // is distributed: money moves only on facts a fork is unlikely to take back.
     DISTRIBUTION_FINALITY_BLOCKS: envInt({ min: 1, max: 10_000, default: 3 }),
