@@ -1,4 +1,4 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Library and service tests. They talk to the real PostgreSQL and NATS given by
 // DATABASE_URL and NATS_URL (the local servers by default). The transform emits
@@ -21,6 +21,8 @@ export default defineConfig({
       "test/**/*.test.ts",
       "examples/*/test/**/*.test.ts",
     ],
+    // The chaos suite runs alone after these (test/chaos/vitest.config.ts): its faults need the machine.
+    exclude: [...configDefaults.exclude, "test/chaos/**"],
     environment: "node",
     pool: "forks",
     maxWorkers: 2,

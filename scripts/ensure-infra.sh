@@ -51,4 +51,24 @@ if [[ -z "${NATS_URL:-}" ]] && ! port_open "$nats_host" "$nats_port"; then
   fi
   wait_for NATS "$nats_host" "$nats_port"
 fi
+# The chaos suite starts private servers of its own: it needs the binaries even where
+# DATABASE_URL / NATS_URL point at servers elsewhere.
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+    echo "ensure-infra: installing PostgreSQL's server binaries for the chaos suite"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "ensure-infra: initdb is not installed; the chaos suite needs it (apt-get install postgresql)" >&2
+    exit 1
+  fi
+fi
+if ! command -v nats-server >/dev/null && [[ ! -x /usr/sbin/nats-server ]]; then
+  if command -v apt-get >/dev/null && [[ $(id -u) == 0 ]]; then
+    echo "ensure-infra: installing nats-server for the chaos suite"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nats-server >/dev/null
+  else
+    echo "ensure-infra: nats-server is not installed; the chaos suite needs it (apt-get install nats-server)" >&2
+    exit 1
+  fi
+fi
 echo "ensure-infra: PostgreSQL and NATS are reachable"

@@ -20,6 +20,8 @@ const resultsDir = ".test-results";
 const suites: Suite[] = [
   { name: "contracts", args: ["--config", "contracts/vitest.config.ts", "--silent=passed-only"] },
   { name: "libs-and-services", args: ["--config", "vitest.config.ts"] },
+  // Alone and last: it kills services and servers of its own and times their recovery.
+  { name: "chaos", args: ["--config", "test/chaos/vitest.config.ts"] },
 ];
 
 function run(command: string, args: string[]): number {
