@@ -1,3 +1,4 @@
+import { isServiceType, SERVICE_TYPES, type ServiceType } from "@voltstack/chain";
 import { type DeadLetterState, SERVICE_NAMES, type ServiceName, type VoltstackClient } from "@voltstack/client";
 import { formatStx, table } from "../output.js";
 import { CliUsageError } from "../stack-file.js";
@@ -47,6 +48,14 @@ function serviceArg(value: string | undefined): ServiceName {
     throw new CliUsageError("INVALID_ARGUMENT", `Name a service: ${SERVICE_NAMES.join(", ")}.`);
   }
   return value as ServiceName;
+}
+
+function serviceTypeArg(value: string | boolean | undefined): ServiceType {
+  const type = text(value, "--type");
+  if (!isServiceType(type)) {
+    throw new CliUsageError("INVALID_ARGUMENT", `--type must be one of ${SERVICE_TYPES.join(", ")}, not "${type}".`);
+  }
+  return type;
 }
 
 const written = (label: string) => (value: { txid: string; blockHeight: number }) => ({
@@ -265,14 +274,13 @@ export const OPERATIONS: Record<string, OperationCommand> = {
     },
   },
   "requests create": {
-    usage:
-      "requests create --type <service type> --power-kw <n> --energy-kwh <n> --payment-ustx <n> --expires-at <block height>",
+    usage: `requests create --type <${SERVICE_TYPES.join("|")}> --power-kw <n> --energy-kwh <n> --payment-ustx <n> --expires-at <block height>`,
     summary: "open a request, its payment escrowed (as an admin)",
     run: async ({ client, flags, progress }) => {
       const payment = text(flags["payment-ustx"], "--payment-ustx");
       const result = await progress("creating the request", () =>
         client.grid.createRequest({
-          serviceType: text(flags.type, "--type"),
+          serviceType: serviceTypeArg(flags.type),
           powerKw: positiveInt(flags["power-kw"], "--power-kw"),
           energyKwh: positiveInt(flags["energy-kwh"], "--energy-kwh"),
           paymentUstx: payment,

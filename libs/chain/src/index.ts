@@ -110,3 +110,4 @@ export {
   RevenueSharingClient,
   type SharesVersion,
 } from "./clients/revenue-sharing-client.js";
+export { isServiceType, SERVICE_TYPES, type ServiceType } from "./service-types.js";

@@ -27,7 +27,7 @@ async function journalSize(): Promise<number> {
 beforeAll(async () => {
   h = await startHarness();
   meter = h.accounts.wallet_3.address;
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await h?.close();

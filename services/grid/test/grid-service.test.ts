@@ -1,4 +1,5 @@
-import { Cl, Pc } from "@stacks/transactions";
+import { Cl, cvToValue, hexToCV, Pc, serializeCV } from "@stacks/transactions";
+import { SERVICE_TYPES } from "@voltstack/chain";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GridSyncService } from "../src/chain-sync/grid-sync.service.js";
 import { ExpirySweepScheduler } from "../src/service-requests/expiry-sweep.scheduler.js";
@@ -33,6 +34,32 @@ async function tipHeight(): Promise<number> {
   return ((await response.json()) as { stacks_tip_height: number }).stacks_tip_height;
 }
 
+/** What capacity-tracking's get-available-kwh answers at the tip. */
+async function availableKwhOnChain(facility: number): Promise<number> {
+  const deployer = h.accounts.deployer.address;
+  const response = await fetch(
+    `${h.devnet.url}/v2/contracts/call-read/${deployer}/capacity-tracking/get-available-kwh`,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ sender: deployer, arguments: [`0x${serializeCV(Cl.uint(facility))}`] }),
+    },
+  );
+  const { result } = (await response.json()) as { result: string };
+  return Number(cvToValue(hexToCV(result)) as bigint);
+}
+
+/** A creation the contract would accept, for tests that vary one field. */
+async function validCreate(): Promise<Record<string, unknown>> {
+  return {
+    serviceType: "peak-shaving",
+    powerKw: 10,
+    energyKwh: 10,
+    paymentUstx: "1000",
+    expiresAt: (await tipHeight()) + 1_000,
+  };
+}
+
 async function createRequest(body: Record<string, unknown>): Promise<Written> {
   const response = await call(h, "POST", "/service-requests", { key: h.keys.admin, body });
   expect(response.status).toBe(201);
@@ -53,6 +80,7 @@ async function footprint(): Promise<unknown> {
     h.accounts.wallet_2,
     h.accounts.wallet_3,
     h.accounts.wallet_4,
+    h.accounts.wallet_5,
   ];
   const nonces = await Promise.all(
     accounts.map(async (a) => {
@@ -89,7 +117,7 @@ beforeAll(async () => {
     Cl.principal(h.accounts.wallet_3.address),
     Cl.bool(true),
   ]);
-}, 60_000);
+}, 180_000);
 
 afterAll(async () => {
   await h?.close();
@@ -203,14 +231,17 @@ describe("grid service: frequency", () => {
     });
   });
 
-  it("refuses a reading from a principal that is neither admin nor oracle with the contract's ERR_NOT_REPORTER", async () => {
+  it("refuses a reading from a principal that is neither admin nor oracle with the contract's ERR_NOT_REPORTER, before signing", async () => {
     const before = (await h.db.query("SELECT count(*)::int AS n FROM frequency_readings")).rows[0].n as number;
+    const untouched = await footprint();
     // Out of band after an in-band report: a state change, so it goes to the chain, which refuses it.
     const response = await call(h, "POST", "/frequency/readings", {
       key: h.keys.facilityOperator,
       body: { frequencyMhz: 45_000, measuredAt: "2026-11-24T08:03:00.000Z" },
     });
     expect([response.status, response.body.code]).toEqual([403, "ERR_NOT_REPORTER"]);
+    expect(response.body.details).toEqual({ principal: h.accounts.wallet_2.address });
+    expect(await footprint()).toEqual(untouched);
     expect((await h.db.query("SELECT count(*)::int AS n FROM frequency_readings")).rows[0].n).toBe(before);
     expect((await call(h, "GET", "/frequency/status")).body).toMatchObject({
       lastReadingMhz: 50_000,
@@ -218,13 +249,31 @@ describe("grid service: frequency", () => {
     });
   });
 
-  it("answers a contract error with its constant: a deadband not below the target is 422 ERR_INVALID_DEADBAND", async () => {
+  it("refuses a deadband not below the target with the contract's 422 ERR_INVALID_DEADBAND, before signing", async () => {
+    const before = await footprint();
     const response = await call(h, "PUT", "/frequency/target", {
       key: h.keys.admin,
       body: { targetMhz: 1_000, deadbandMhz: 1_000 },
     });
     expect([response.status, response.body.code]).toEqual([422, "ERR_INVALID_DEADBAND"]);
-    expect((response.body.details as { txid: string }).txid).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(response.body.details).toEqual({ targetMhz: 1_000, deadbandMhz: 1_000 });
+    expect(await footprint()).toEqual(before);
+  });
+
+  it("refuses an admin of this service who is no admin of the facility registry with ERR_NOT_ADMIN, before signing", async () => {
+    const before = await footprint();
+    const outsider = { address: h.accounts.wallet_5.address, key: h.keys.notRegistryAdmin };
+    const cases: [string, string, unknown][] = [
+      ["PUT", "/frequency/target", { targetMhz: 50_000, deadbandMhz: 100 }],
+      ["PUT", `/frequency/oracles/${h.accounts.wallet_4.address}`, { enabled: true }],
+      ["POST", "/service-requests", await validCreate()],
+    ];
+    for (const [method, path, body] of cases) {
+      const response = await call(h, method, path, { key: outsider.key, body });
+      expect([path, response.status, response.body.code]).toEqual([path, 403, "ERR_NOT_ADMIN"]);
+      expect(response.body.details).toEqual({ principal: outsider.address });
+    }
+    expect(await footprint()).toEqual(before);
   });
 });
 
@@ -365,12 +414,16 @@ describe("grid service: service requests", () => {
     expect(await balanceOf(h, escrow)).toBe(escrowBefore + 2_100n);
     await waitFor("the expiry height", async () => (await tipHeight()) >= expiresAt);
 
-    // The contract refuses to accept an expired request: ERR_REQUEST_EXPIRED.
+    // The contract would refuse to accept an expired request: ERR_REQUEST_EXPIRED, here before signing.
+    const beforeLate = await footprint();
     const late = await call(h, "POST", `/service-requests/${first.requestId}/accept`, {
       key: h.keys.owner,
       body: { facilityId },
     });
     expect([late.status, late.body.code]).toEqual([409, "ERR_REQUEST_EXPIRED"]);
+    expect(late.body.details).toEqual({ requestId: first.requestId, expiresAt, height: expect.any(Number) });
+    expect((late.body.details as { height: number }).height).toBeGreaterThanOrEqual(expiresAt);
+    expect(await footprint()).toEqual(beforeLate);
 
     // The scheduler's pass and the endpoint share the work; together they cancel exactly the expired two.
     await h.service.app.get(ExpirySweepScheduler).runOnce();
@@ -476,46 +529,160 @@ describe("grid service: service requests", () => {
     ]);
   });
 
-  it("answers contract errors with their constants", async () => {
-    const open = await createRequest({
-      serviceType: "too-big",
-      powerKw: 100,
-      energyKwh: 5_000,
-      paymentUstx: "1000",
-      expiresAt: (await tipHeight()) + 1_000,
-    });
-    const tooBig = await call(h, "POST", `/service-requests/${open.requestId}/accept`, {
-      key: h.keys.owner,
-      body: { facilityId },
-    });
-    expect([tooBig.status, tooBig.body.code]).toEqual([409, "ERR_INSUFFICIENT_CAPACITY"]);
-    const notAccepted = await call(h, "POST", `/service-requests/${open.requestId}/fulfil`, {
-      key: h.keys.admin,
-      body: { performanceBps: 10_000 },
-    });
-    expect([notAccepted.status, notAccepted.body.code]).toEqual([409, "ERR_REQUEST_NOT_ACCEPTED"]);
-    const cancelSettled = await call(h, "POST", `/service-requests/${fulfilledId}/cancel`, {
-      key: h.keys.admin,
-      body: {},
-    });
-    // Refused before a transaction: the refund's exact post-condition would hide the contract's answer.
-    expect([cancelSettled.status, cancelSettled.body.code]).toEqual([409, "REQUEST_NOT_OPEN"]);
-    const pastExpiry = await call(h, "POST", "/service-requests", {
-      key: h.keys.admin,
-      body: { serviceType: "x", powerKw: 1, energyKwh: 1, paymentUstx: "1", expiresAt: 1 },
-    });
-    expect([pastExpiry.status, pastExpiry.body.code]).toEqual([422, "EXPIRY_NOT_IN_FUTURE"]);
+  it("refuses what the contract would refuse before signing, with its code and the figures, changing nothing", async () => {
+    const open = await createRequest({ ...(await validCreate()), powerKw: 100, energyKwh: 5_000 });
+    const tooStrong = await createRequest({ ...(await validCreate()), powerKw: 401, energyKwh: 1 });
+    // A second facility of wallet_1, registered but not approved.
+    const registered = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
+      Cl.stringUtf8("Rotterdam Battery"),
+      Cl.stringUtf8("Rotterdam, NL"),
+      Cl.uint(2_000),
+      Cl.uint(300),
+    ]);
+    const pendingFacility = Number(/\(ok u(\d+)\)/.exec(registered.repr)![1]);
+    const availableKwh = await availableKwhOnChain(facilityId);
+    expect(availableKwh).toBeLessThan(5_000);
+    const adminBalance = await balanceOf(h, h.accounts.deployer.address);
+    const before = await footprint();
+
+    const cases: [string, string, string, unknown, number, string, Record<string, unknown>][] = [
+      [
+        "POST",
+        `/service-requests/${open.requestId}/accept`,
+        h.keys.owner,
+        { facilityId },
+        409,
+        "ERR_INSUFFICIENT_CAPACITY",
+        { requestId: open.requestId, facilityId, requestedKwh: 5_000, availableKwh },
+      ],
+      [
+        "POST",
+        `/service-requests/${tooStrong.requestId}/accept`,
+        h.keys.owner,
+        { facilityId },
+        409,
+        "ERR_INSUFFICIENT_POWER",
+        { requestId: tooStrong.requestId, facilityId, requestedKw: 401, availableKw: 400 },
+      ],
+      [
+        "POST",
+        `/service-requests/${open.requestId}/accept`,
+        h.keys.owner,
+        { facilityId: pendingFacility },
+        409,
+        "ERR_FACILITY_NOT_APPROVED",
+        { facilityId: pendingFacility, status: "pending" },
+      ],
+      [
+        "POST",
+        `/service-requests/${fulfilledId}/accept`,
+        h.keys.owner,
+        { facilityId },
+        409,
+        "ERR_REQUEST_NOT_OPEN",
+        { requestId: fulfilledId, status: "fulfilled" },
+      ],
+      [
+        "POST",
+        `/service-requests/${open.requestId}/accept`,
+        h.keys.owner,
+        { facilityId: 424_242 },
+        404,
+        "FACILITY_NOT_FOUND",
+        { facilityId: 424_242 },
+      ],
+      [
+        "POST",
+        `/service-requests/${open.requestId}/fulfil`,
+        h.keys.admin,
+        { performanceBps: 10_000 },
+        409,
+        "ERR_REQUEST_NOT_ACCEPTED",
+        { requestId: open.requestId, status: "open" },
+      ],
+      [
+        "POST",
+        `/service-requests/${fulfilledId}/cancel`,
+        h.keys.admin,
+        {},
+        409,
+        "ERR_REQUEST_NOT_OPEN",
+        { requestId: fulfilledId, status: "fulfilled" },
+      ],
+      [
+        "POST",
+        "/service-requests",
+        h.keys.admin,
+        { ...(await validCreate()), expiresAt: 1 },
+        422,
+        "ERR_INVALID_EXPIRY",
+        { expiresAt: 1, height: expect.any(Number) },
+      ],
+      [
+        "POST",
+        "/service-requests",
+        h.keys.admin,
+        { ...(await validCreate()), paymentUstx: (adminBalance + 1n).toString() },
+        422,
+        "ERR_INSUFFICIENT_FUNDS",
+        {
+          principal: h.accounts.deployer.address,
+          paymentUstx: (adminBalance + 1n).toString(),
+          balanceUstx: adminBalance.toString(),
+        },
+      ],
+    ];
+    for (const [method, path, key, body, status, code, details] of cases) {
+      const response = await call(h, method, path, { key, body });
+      expect([path, response.status, response.body.code]).toEqual([path, status, code]);
+      expect(response.body.details).toEqual(details);
+      expect(typeof response.body.message).toBe("string");
+    }
+    expect(await footprint()).toEqual(before);
+    // Every refusal in this suite was decided before signing: the journal holds no failed transaction.
     const failed = await call(h, "GET", "/transactions?status=failed", { key: h.keys.admin });
-    expect((failed.body.items as { errorCode: string }[]).map((t) => t.errorCode)).toEqual(
-      expect.arrayContaining(["ERR_INSUFFICIENT_CAPACITY", "ERR_REQUEST_NOT_ACCEPTED"]),
+    expect(failed.body.items).toEqual([]);
+  });
+
+  it("takes every service type of the catalogue and refuses any other with the allowed values", async () => {
+    const before = await footprint();
+    for (const serviceType of ["frequency-regulaton", "x", "Peak-Shaving", ""]) {
+      const response = await call(h, "POST", "/service-requests", {
+        key: h.keys.admin,
+        body: { ...(await validCreate()), serviceType },
+      });
+      expect([serviceType, response.status, response.body.code]).toEqual([serviceType, 400, "VALIDATION_FAILED"]);
+      const issues = (response.body.details as { issues: { path: string; message: string }[] }).issues;
+      expect(issues).toEqual([
+        expect.objectContaining({ path: "serviceType", message: `must be one of ${SERVICE_TYPES.join(", ")}` }),
+      ]);
+    }
+    expect(await footprint()).toEqual(before);
+
+    const created = await Promise.all(
+      SERVICE_TYPES.map(async (serviceType) => ({
+        serviceType,
+        request: await createRequest({ ...(await validCreate()), serviceType }),
+      })),
     );
+    for (const { serviceType, request } of created) {
+      expect((await call(h, "GET", `/service-requests/${request.requestId}`)).body).toMatchObject({
+        serviceType,
+        status: "open",
+      });
+    }
+    const documented = (await call(h, "GET", "/docs/json")).body as {
+      paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: unknown }> } } }>;
+    };
+    const schema = documented.paths["/service-requests"]!.post!.requestBody.content["application/json"]!.schema;
+    expect(schema).toMatchObject({ properties: { serviceType: { enum: [...SERVICE_TYPES] } } });
   });
 
   it("refuses callers without credentials, with the wrong role or for a foreign principal or facility, changing nothing", async () => {
     const open = (await call(h, "GET", "/service-requests?status=open&limit=1")).body.items as { id: number }[];
     const id = open[0]!.id;
     const before = await footprint();
-    const create = { serviceType: "x", powerKw: 1, energyKwh: 1, paymentUstx: "1", expiresAt: 100_000 };
+    const create = { serviceType: "reserve", powerKw: 1, energyKwh: 1, paymentUstx: "1", expiresAt: 100_000 };
     const cases: [string, string, string | undefined, unknown, number, string][] = [
       ["POST", "/service-requests", undefined, create, 401, "UNAUTHENTICATED"],
       ["POST", "/service-requests", "nope", create, 401, "INVALID_CREDENTIALS"],
@@ -556,7 +723,7 @@ describe("grid service: service requests", () => {
   });
 
   it("answers malformed bodies, wrong types, huge numbers, negative amounts and unknown ids with a 4xx and a clear code", async () => {
-    const valid = { serviceType: "x", powerKw: 1, energyKwh: 1, paymentUstx: "1", expiresAt: 100_000 };
+    const valid = { serviceType: "reserve", powerKw: 1, energyKwh: 1, paymentUstx: "1", expiresAt: 100_000 };
     const admin = h.keys.admin;
     const cases: [string, string, string, { body?: unknown; rawBody?: string }, number, string][] = [
       ["POST", "/service-requests", admin, { rawBody: '{"serviceType": ' }, 400, "MALFORMED_JSON"],

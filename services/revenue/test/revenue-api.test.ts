@@ -142,19 +142,54 @@ describe("revenue API", () => {
     expect(byQuery.text.trim().split("\r\n").at(-1)).toBe("total,,,,,600001,,,");
   });
 
-  it("answers a contract error with its constant: distributing an empty pool is 409 ERR_EMPTY_POOL", async () => {
-    const response = await call(h.service, "POST", `/facilities/${facilityId}/distribute`, {
-      key: h.keys.admin,
-      body: {},
-    });
-    expect([response.status, response.body.code]).toEqual([409, "ERR_EMPTY_POOL"]);
-    const txid = (response.body.details as { txid: string }).txid;
-    const entry = await call(h.service, "GET", `/transactions/${txid}`, { key: h.keys.admin });
-    expect(entry.body).toMatchObject({
-      functionName: "distribute-revenue",
-      status: "failed",
-      errorCode: "ERR_EMPTY_POOL",
-    });
+  it("refuses before signing what revenue-sharing would refuse, with its code and the figures", async () => {
+    const noShares = await approvedFacility(h);
+    const before = await footprint();
+    const pool = `${h.accounts.deployer.address}.revenue-sharing`;
+    const cases: [string, string, string, unknown, number, string, unknown][] = [
+      [
+        "POST",
+        `/facilities/${facilityId}/distribute`,
+        h.keys.admin,
+        {},
+        409,
+        "ERR_EMPTY_POOL",
+        { facilityId, balanceUstx: "0", sharesVersion: 1 },
+      ],
+      [
+        "POST",
+        `/facilities/${noShares}/distribute`,
+        h.keys.owner,
+        {},
+        409,
+        "ERR_NO_SHARES",
+        { facilityId: noShares, sharesVersion: 0 },
+      ],
+      [
+        // wallet_1 owns other facilities, not wallet_3's: naming itself does not let it sign (its key is held).
+        "POST",
+        `/facilities/${walletFacilityId}/distribute`,
+        h.keys.owner,
+        { actAs: h.accounts.wallet_1.address },
+        403,
+        "FACILITY_NOT_AUTHORIZED",
+        { facilityId: walletFacilityId, principal: h.accounts.wallet_1.address, owner: h.accounts.wallet_3.address },
+      ],
+      [
+        "PUT",
+        `/facilities/${noShares}/shares`,
+        h.keys.owner,
+        [{ stakeholder: pool, shareBps: 10_000 }],
+        422,
+        "ERR_INVALID_STAKEHOLDER",
+        { facilityId: noShares, stakeholder: pool },
+      ],
+    ];
+    for (const [method, path, key, body, status, code, details] of cases) {
+      const response = await call(h.service, method, path, { key, body });
+      expect([path, response.status, response.body.code, response.body.details]).toEqual([path, status, code, details]);
+    }
+    expect(await footprint()).toEqual(before);
   });
 
   it("follows shares set straight from an owner's wallet, outside the API, like its own", async () => {
@@ -201,10 +236,10 @@ describe("revenue API", () => {
       ["PUT", shares, h.keys.operator, split(), 403, "ROLE_NOT_ALLOWED"],
       ["PUT", shares, h.keys.admin, split(), 403, "ROLE_NOT_ALLOWED"],
       // wallet_3's key for wallet_1's facility, and wallet_1's key for wallet_3's.
-      ["PUT", shares, h.keys.otherOwner, split(), 403, "PRINCIPAL_NOT_ALLOWED"],
-      ["PUT", `/facilities/${walletFacilityId}/shares`, h.keys.owner, split(), 403, "PRINCIPAL_NOT_ALLOWED"],
+      ["PUT", shares, h.keys.otherOwner, split(), 403, "FACILITY_NOT_AUTHORIZED"],
+      ["PUT", `/facilities/${walletFacilityId}/shares`, h.keys.owner, split(), 403, "FACILITY_NOT_AUTHORIZED"],
       ["POST", distribute, undefined, {}, 401, "UNAUTHENTICATED"],
-      ["POST", `/facilities/${walletFacilityId}/distribute`, h.keys.owner, {}, 403, "FACILITY_NOT_ALLOWED"],
+      ["POST", `/facilities/${walletFacilityId}/distribute`, h.keys.owner, {}, 403, "FACILITY_NOT_AUTHORIZED"],
       ["POST", distribute, h.keys.admin, { actAs: h.accounts.wallet_1.address }, 403, "PRINCIPAL_NOT_ALLOWED"],
     ];
     for (const [method, path, key, body, status, code] of cases) {

@@ -1,4 +1,8 @@
+import type { ContractErrorName } from "@voltstack/chain";
 import type { ContractErrorStatuses } from "@voltstack/chain-sync";
+import { ApiError } from "@voltstack/service-kit";
+
+export type GridErrorName = ContractErrorName<"grid-services">;
 
 // What each grid-services error means for the caller: refused (403), missing (404),
 // wrong state for the action (409) or an invalid value (422).
@@ -22,4 +26,21 @@ export const STATUS_BY_CONTRACT_ERROR: ContractErrorStatuses = {
   ERR_INVALID_PAYMENT: 422,
   ERR_INVALID_EXPIRY: 422,
   ERR_INVALID_PERFORMANCE: 422,
-};
+} satisfies Record<GridErrorName, number>;
+
+/**
+ * A refusal decided before signing, answered as the contract would have answered it:
+ * its constant and status, with the figures behind it in `details` (and no txid, as
+ * nothing was sent).
+ */
+export function gridRefusal(code: GridErrorName, message: string, details: Record<string, unknown>): ApiError {
+  return new ApiError(STATUS_BY_CONTRACT_ERROR[code]!, code, message, details);
+}
+
+/**
+ * A kW or kWh figure for `details` (micro-STX are always decimal strings): a JSON number like the API's inputs, or
+ * its decimal string beyond 2^53 - 1 (only a wallet's own call can get there), so it stays exact.
+ */
+export function figure(value: bigint): number | string {
+  return value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+}

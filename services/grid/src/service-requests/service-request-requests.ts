@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { SERVICE_TYPES } from "@voltstack/chain";
 import {
   basisPoints,
   blockHeight,
@@ -16,11 +17,7 @@ import { SERVICE_REQUEST_STATUSES } from "./service-request-repository.js";
 export const requestIdParam = idParam("request");
 
 export const createServiceRequestBody = z.strictObject({
-  serviceType: z
-    .string()
-    .min(1)
-    .max(32)
-    .regex(/^[\x20-\x7e]*$/, { error: "must be printable ASCII" }),
+  serviceType: z.enum(SERVICE_TYPES, { error: `must be one of ${SERVICE_TYPES.join(", ")}` }),
   powerKw: powerKw({ min: 1 }),
   energyKwh: energyKwh({ min: 1 }),
   paymentUstx: ustxAmount({ min: 1n }),

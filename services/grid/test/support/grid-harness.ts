@@ -34,14 +34,18 @@ export interface Callers {
   foreignOwner: string;
   /** wallet_2: an operator the test facility's owner enables (not an oracle). */
   facilityOperator: string;
+  /** wallet_5: the admin role in this service, but not an admin of the facility registry. */
+  notRegistryAdmin: string;
 }
+
+type AccountName = "deployer" | "wallet_1" | "wallet_2" | "wallet_3" | "wallet_4" | "wallet_5";
 
 /**
  * The grid service as it runs, in this process: a devnet on a free port with
  * short blocks, a fresh PostgreSQL schema migrated by the runner, a unique NATS subject
  * prefix (so its own streams), signer keys in mounted files. `close` removes them all.
  */
-export interface Harness extends HarnessBase {
+export interface Harness extends HarnessBase<AccountName> {
   service: TestService;
   keys: Callers;
   streamName: string;
@@ -54,6 +58,7 @@ export async function startHarness(): Promise<Harness> {
     prefixLetters: "gt",
     schemaVariable: "GRID_SCHEMA",
     migrationsDir,
+    accounts: ["deployer", "wallet_1", "wallet_2", "wallet_3", "wallet_4", "wallet_5"] as const,
   });
   const { accounts } = env;
   const keys: Callers = {
@@ -62,6 +67,7 @@ export async function startHarness(): Promise<Harness> {
     meter: env.apiKey("meter"),
     foreignOwner: env.apiKey("foreign"),
     facilityOperator: env.apiKey("operator"),
+    notRegistryAdmin: env.apiKey("outsider"),
   };
   const config = loadConfig(gridConfigSchema, {
     ...env.config,
@@ -74,6 +80,7 @@ export async function startHarness(): Promise<Harness> {
       operator: accounts.wallet_2,
       meter: accounts.wallet_3,
       foreign: accounts.wallet_4,
+      outsider: accounts.wallet_5,
     }),
     AUTH_API_KEYS: env.authApiKeys([
       { name: "admin-key", key: keys.admin, role: "admin", principal: accounts.deployer.address },
@@ -86,6 +93,7 @@ export async function startHarness(): Promise<Harness> {
         principal: accounts.wallet_2.address,
       },
       { name: "foreign-owner-key", key: keys.foreignOwner, role: "owner", principal: accounts.wallet_4.address },
+      { name: "outsider-key", key: keys.notRegistryAdmin, role: "admin", principal: accounts.wallet_5.address },
     ]),
   });
 

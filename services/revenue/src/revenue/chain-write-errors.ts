@@ -2,7 +2,7 @@ import type { ContractErrorStatuses } from "@voltstack/chain-sync";
 
 // What each revenue-sharing error means for the caller: refused (403), missing (404),
 // wrong state for the action (409) or an invalid value (422).
-export const STATUS_BY_CONTRACT_ERROR: ContractErrorStatuses = {
+export const STATUS_BY_CONTRACT_ERROR = {
   ERR_NOT_OWNER: 403,
   ERR_NOT_AUTHORIZED: 403,
   ERR_FACILITY_NOT_FOUND: 404,
@@ -16,4 +16,4 @@ export const STATUS_BY_CONTRACT_ERROR: ContractErrorStatuses = {
   ERR_INVALID_STAKEHOLDER: 422,
   ERR_INSUFFICIENT_FUNDS: 422,
   ERR_PAYOUT_FAILED: 409,
-};
+} as const satisfies ContractErrorStatuses;

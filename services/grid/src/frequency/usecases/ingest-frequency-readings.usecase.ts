@@ -1,6 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { withSpan } from "@voltstack/observability";
 import { type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
+import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import type { GridConfig } from "../../grid-config.js";
 import { FrequencyRepository, type ReadingDecision } from "../frequency-repository.js";
@@ -44,6 +45,7 @@ export class IngestFrequencyReadingsUseCase {
     @Inject(GridChainWriter) private readonly writer: GridChainWriter,
     @Inject(FrequencyRepository) private readonly frequency: FrequencyRepository,
     @Inject(SERVICE_CONFIG) private readonly config: GridConfig,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
   execute(command: IngestFrequencyReadingsCommand): Promise<IngestResult> {
@@ -66,6 +68,8 @@ export class IngestFrequencyReadingsUseCase {
       const status = await this.frequency.status();
       let last: LastReport | undefined = await this.frequency.lastWritten();
       const results: IngestedReading[] = [];
+      // Asked once, and only when a reading goes to the chain: skipped readings cost nothing.
+      let reporterChecked = false;
       for (const reading of ordered) {
         const deviating = deviates(reading.frequencyMhz, status.targetMhz, status.deadbandMhz);
         const decision = reportDecision(
@@ -75,6 +79,10 @@ export class IngestFrequencyReadingsUseCase {
         );
         let written: { txid: string; blockHeight: number; deviating: boolean } | undefined;
         if (decision !== "skipped") {
+          if (!reporterChecked) {
+            await this.facts.assertReporter(reporter);
+            reporterChecked = true;
+          }
           const result = await this.writer.write(command.caller, reporter, (grid) =>
             grid.reportFrequency(BigInt(reading.frequencyMhz)),
           );

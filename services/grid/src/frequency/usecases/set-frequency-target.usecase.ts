@@ -2,6 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
+import { ChainFacts } from "../../chain-writes/chain-facts.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 
 export interface SetFrequencyTargetCommand {
@@ -11,14 +13,25 @@ export interface SetFrequencyTargetCommand {
   actAs?: string;
 }
 
-/** An admin sets the target frequency and the deadband around it (the contract checks deadband < target). */
+/** An admin sets the target frequency and the deadband around it; the contract's checks are made first. */
 @Injectable()
 export class SetFrequencyTargetUseCase {
-  constructor(@Inject(GridChainWriter) private readonly writer: GridChainWriter) {}
+  constructor(
+    @Inject(GridChainWriter) private readonly writer: GridChainWriter,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
+  ) {}
 
   execute(command: SetFrequencyTargetCommand): Promise<ChainWriteResult & { targetMhz: number; deadbandMhz: number }> {
     return withSpan("grid set-frequency-target", {}, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      await this.facts.assertAdmin(admin);
+      if (command.deadbandMhz >= command.targetMhz) {
+        throw gridRefusal(
+          "ERR_INVALID_DEADBAND",
+          `The deadband (${command.deadbandMhz} mHz) must be below the target (${command.targetMhz} mHz).`,
+          { targetMhz: command.targetMhz, deadbandMhz: command.deadbandMhz },
+        );
+      }
       const result = await this.writer.write(command.caller, admin, (grid) =>
         grid.setFrequencyTarget(BigInt(command.targetMhz), BigInt(command.deadbandMhz)),
       );

@@ -2,6 +2,7 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
+import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 
 export interface SetOracleCommand {
@@ -14,11 +15,15 @@ export interface SetOracleCommand {
 /** An admin enables or disables a principal that may report frequency readings besides admins. */
 @Injectable()
 export class SetOracleUseCase {
-  constructor(@Inject(GridChainWriter) private readonly writer: GridChainWriter) {}
+  constructor(
+    @Inject(GridChainWriter) private readonly writer: GridChainWriter,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
+  ) {}
 
   execute(command: SetOracleCommand): Promise<ChainWriteResult & { oracle: string; enabled: boolean }> {
     return withSpan("grid set-oracle", {}, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      await this.facts.assertAdmin(admin);
       const result = await this.writer.write(command.caller, admin, (grid) =>
         grid.setOracle(command.oracle, command.enabled),
       );

@@ -2,6 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
+import { ChainFacts } from "../../chain-writes/chain-facts.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ServiceRequestRepository } from "../service-request-repository.js";
 
@@ -17,6 +19,7 @@ export class CancelServiceRequestUseCase {
   constructor(
     @Inject(GridChainWriter) private readonly writer: GridChainWriter,
     @Inject(ServiceRequestRepository) private readonly requests: ServiceRequestRepository,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
   execute(command: CancelServiceRequestCommand): Promise<ChainWriteResult & { requestId: number }> {
@@ -26,15 +29,16 @@ export class CancelServiceRequestUseCase {
       if (!request) {
         throw ApiError.notFound("REQUEST_NOT_FOUND", `There is no service request ${requestId}.`, { requestId });
       }
-      // The refund's exact post-condition also fails when the contract refuses (nothing
-      // moves), so the chain would answer POST_CONDITION_ABORT rather than ERR_REQUEST_NOT_OPEN.
+      const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      await this.facts.assertAdmin(admin);
+      // Refused before a transaction: besides the fee, the refund's exact post-condition also
+      // fails when the contract refuses (nothing moves), which would hide its answer.
       if (request.status !== "open") {
-        throw ApiError.conflict("REQUEST_NOT_OPEN", `Service request ${requestId} is ${request.status}, not open.`, {
+        throw gridRefusal("ERR_REQUEST_NOT_OPEN", `Service request ${requestId} is ${request.status}, not open.`, {
           requestId,
           status: request.status,
         });
       }
-      const admin = this.writer.actingPrincipal(command.caller, command.actAs);
       const result = await this.writer.write(command.caller, admin, (grid) => grid.cancelRequest(BigInt(requestId)));
       return { requestId, txid: result.txid, blockHeight: result.blockHeight };
     });

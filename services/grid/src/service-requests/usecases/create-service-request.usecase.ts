@@ -1,14 +1,15 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ServiceType } from "@voltstack/chain";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
-import type { StacksChain } from "@voltstack/chain";
-import { ApiError, type Caller } from "@voltstack/service-kit";
+import type { Caller } from "@voltstack/service-kit";
+import { ChainFacts } from "../../chain-writes/chain-facts.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
-import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
 
 export interface CreateServiceRequestCommand {
   caller: Caller;
-  serviceType: string;
+  serviceType: ServiceType;
   powerKw: number;
   energyKwh: number;
   paymentUstx: bigint;
@@ -18,26 +19,35 @@ export interface CreateServiceRequestCommand {
 
 /**
  * An admin posts a paid request; the contract moves the payment from the admin into its
- * escrow (the typed client allows exactly that amount to leave the signer).
+ * escrow (the typed client allows exactly that amount to leave the signer). The contract's
+ * checks the schema does not cover are made first: a refusal costs no fee, and the
+ * payment's exact post-condition would otherwise hide the contract's answer behind
+ * POST_CONDITION_ABORT.
  */
 @Injectable()
 export class CreateServiceRequestUseCase {
   constructor(
     @Inject(GridChainWriter) private readonly writer: GridChainWriter,
-    @Inject(STACKS_CHAIN) private readonly chain: StacksChain,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
   execute(command: CreateServiceRequestCommand): Promise<ChainWriteResult & { requestId: number }> {
     return withSpan("grid create-service-request", { "voltstack.service_type": command.serviceType }, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
-      // The payment's exact post-condition also fails when the contract refuses (nothing
-      // moves), which would hide ERR_INVALID_EXPIRY behind POST_CONDITION_ABORT: check first.
-      const height = await this.chain.api.getTipHeight();
+      await this.facts.assertAdmin(admin);
+      const height = await this.facts.tipHeight();
       if (command.expiresAt <= height) {
-        throw ApiError.unprocessable(
-          "EXPIRY_NOT_IN_FUTURE",
-          `expiresAt must be above the current block height ${height}.`,
-          { expiresAt: command.expiresAt, height },
+        throw gridRefusal("ERR_INVALID_EXPIRY", `expiresAt must be above the current block height ${height}.`, {
+          expiresAt: command.expiresAt,
+          height,
+        });
+      }
+      const balanceUstx = await this.facts.balanceUstx(admin);
+      if (balanceUstx < command.paymentUstx) {
+        throw gridRefusal(
+          "ERR_INSUFFICIENT_FUNDS",
+          `${admin} holds ${balanceUstx} micro-STX, less than the payment of ${command.paymentUstx} to escrow.`,
+          { principal: admin, paymentUstx: command.paymentUstx.toString(), balanceUstx: balanceUstx.toString() },
         );
       }
       const result = await this.writer.write(command.caller, admin, (grid) =>

@@ -2,6 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
+import { ChainFacts } from "../../chain-writes/chain-facts.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ServiceRequestRepository } from "../service-request-repository.js";
 
@@ -15,12 +17,14 @@ export interface FulfilServiceRequestCommand {
 /**
  * An admin scores an accepted request: the escrow pays payment x performance / 10,000
  * into the facility's revenue pool and the rest back to the requester, in one transaction.
+ * A signer that is not an admin and a request that is not accepted are refused first.
  */
 @Injectable()
 export class FulfilServiceRequestUseCase {
   constructor(
     @Inject(GridChainWriter) private readonly writer: GridChainWriter,
     @Inject(ServiceRequestRepository) private readonly requests: ServiceRequestRepository,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
   execute(
@@ -28,10 +32,22 @@ export class FulfilServiceRequestUseCase {
   ): Promise<ChainWriteResult & { requestId: number; performanceBps: number; payoutUstx: string }> {
     const { requestId, performanceBps } = command;
     return withSpan("grid fulfil-service-request", { "voltstack.request_id": requestId }, async () => {
-      if (!(await this.requests.find(requestId))) {
+      const request = await this.requests.find(requestId);
+      if (!request) {
         throw ApiError.notFound("REQUEST_NOT_FOUND", `There is no service request ${requestId}.`, { requestId });
       }
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
+      await this.facts.assertAdmin(admin);
+      if (request.status !== "accepted") {
+        throw gridRefusal(
+          "ERR_REQUEST_NOT_ACCEPTED",
+          `Service request ${requestId} is ${request.status}, not accepted.`,
+          {
+            requestId,
+            status: request.status,
+          },
+        );
+      }
       const result = await this.writer.write(command.caller, admin, (grid) =>
         grid.fulfillRequest(BigInt(requestId), BigInt(performanceBps)),
       );

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
 import { RevenueChainWriter } from "../revenue-chain-writer.js";
 
 export interface DistributeRevenueCommand {
@@ -15,9 +16,9 @@ export interface DistributeRevenueCommand {
 
 /**
  * An owner, operator or admin pays a facility's whole pool out to its stakeholders now.
- * The contract decides whether the signer may (ERR_NOT_AUTHORIZED) and whether there
- * is anything to pay (ERR_EMPTY_POOL, ERR_NO_SHARES); a fulfilment's own distribution
- * later finds its payout already paid and sends nothing.
+ * The contract's checks (who signs, shares set, something in the pool) are made first
+ * from its read-only functions, so a refusal costs no fee; a fulfilment's own
+ * distribution later finds its payout already paid and sends nothing.
  */
 @Injectable()
 export class DistributeRevenueUseCase {
@@ -29,23 +30,40 @@ export class DistributeRevenueUseCase {
   execute(
     command: DistributeRevenueCommand,
   ): Promise<ChainWriteResult & { facilityId: number; distributionId: number }> {
-    const { facilityId } = command;
+    const { facilityId, caller } = command;
     return withSpan("revenue distribute", { [SpanAttributes.facilityId]: facilityId }, async () => {
       const registry = new FacilityRegistryClient(this.chain);
       const id = BigInt(facilityId);
-      if (!(await registry.getFacilityOwner(id))) {
+      const owner = await registry.getFacilityOwner(id);
+      if (!owner) {
         throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${facilityId}.`, { facilityId });
       }
-      const signer = this.writer.actingPrincipal(command.caller, command.actAs);
-      const allowed = (await registry.isFacilityAuthorized(id, signer)) || (await registry.isAdmin(signer));
-      if (!allowed) {
-        throw ApiError.forbidden(
-          "FACILITY_NOT_ALLOWED",
-          `${signer} is neither the owner, an operator of facility ${facilityId} nor an admin.`,
-          { facilityId, principal: signer },
+      const others = caller.principals.filter((principal) => principal !== owner);
+      const allowed = await Promise.all(
+        others.map(async (principal) => (await registry.isOperator(id, principal)) || registry.isAdmin(principal)),
+      );
+      // Admins may distribute any facility's pool too: for this call they sign as operators do.
+      const operators = others.filter((_, i) => allowed[i]);
+      const signer = signerForFacility(this.writer, caller, { id: facilityId, owner, operators }, command.actAs);
+      const revenue = this.writer.reader();
+      const sharesVersion = await revenue.getSharesVersion(id);
+      if (sharesVersion === 0n) {
+        throw contractRefusal(
+          STATUS_BY_CONTRACT_ERROR,
+          "ERR_NO_SHARES",
+          `Facility ${facilityId} has no shares yet: its owner sets them first (PUT /facilities/${facilityId}/shares).`,
+          { facilityId, sharesVersion: 0 },
         );
       }
-      const result = await this.writer.write(command.caller, signer, (client) => client.distributeRevenue(id));
+      const balanceUstx = await revenue.getPoolBalance(id);
+      if (balanceUstx === 0n) {
+        throw contractRefusal(STATUS_BY_CONTRACT_ERROR, "ERR_EMPTY_POOL", `Facility ${facilityId}'s pool is empty.`, {
+          facilityId,
+          balanceUstx: "0",
+          sharesVersion: Number(sharesVersion),
+        });
+      }
+      const result = await this.writer.write(caller, signer, (client) => client.distributeRevenue(id));
       return {
         facilityId,
         distributionId: Number(result.value),

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
-import { ApiError, assertMayActFor, type Caller } from "@voltstack/service-kit";
+import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
 import { RevenueChainWriter } from "../revenue-chain-writer.js";
 
 export interface SetSharesCommand {
@@ -12,7 +13,11 @@ export interface SetSharesCommand {
   shares: { stakeholder: string; shareBps: number }[];
 }
 
-/** The owner of a facility sets a new split of its revenue; the chain numbers it as a new version. */
+/**
+ * The owner of a facility sets a new split of its revenue; the chain numbers it as a new
+ * version. The request schema holds the split's own rules (1..10,000 bps each, 10,000 in
+ * all, no one twice); who signs and who may be paid are checked here, before a fee.
+ */
 @Injectable()
 export class SetSharesUseCase {
   constructor(
@@ -23,12 +28,21 @@ export class SetSharesUseCase {
   execute(command: SetSharesCommand): Promise<ChainWriteResult & { facilityId: number; sharesVersion: number }> {
     const { facilityId } = command;
     return withSpan("revenue set-shares", { [SpanAttributes.facilityId]: facilityId }, async () => {
-      // Facilities live in the registry, not in this read model: ask the chain who owns it
-      // before a transaction costs a fee, so refusals change nothing.
+      // Facilities live in the registry, not in this read model: ask the chain who owns it.
       const owner = await new FacilityRegistryClient(this.chain).getFacilityOwner(BigInt(facilityId));
       if (!owner) throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${facilityId}.`, { facilityId });
-      assertMayActFor(command.caller, owner);
-      const result = await this.writer.write(command.caller, owner, (client) =>
+      // Only the owner sets shares (the contract's ERR_NOT_OWNER): operators do not count here.
+      const signer = signerForFacility(this.writer, command.caller, { id: facilityId, owner, operators: [] });
+      const pool = this.writer.reader().contract.id;
+      if (command.shares.some((share) => share.stakeholder === pool)) {
+        throw contractRefusal(
+          STATUS_BY_CONTRACT_ERROR,
+          "ERR_INVALID_STAKEHOLDER",
+          "The revenue-sharing contract holds the pools; it cannot be a stakeholder of one.",
+          { facilityId, stakeholder: pool },
+        );
+      }
+      const result = await this.writer.write(command.caller, signer, (client) =>
         client.setStakeholderShares(
           BigInt(facilityId),
           command.shares.map((s) => ({ stakeholder: s.stakeholder, shareBps: BigInt(s.shareBps) })),
