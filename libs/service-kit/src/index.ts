@@ -64,6 +64,31 @@ export { ShutdownHooks, type ShutdownPhase } from "./lifecycle/shutdown-hooks.js
 export { buildOpenApiDocument, serveOpenApi, type OpenApiOptions } from "./openapi/openapi.js";
 
 export {
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENCY_KEY_MAX_LENGTH,
+  IDEMPOTENT_REPLAYED_HEADER,
+  idempotencyKeyOf,
+} from "./idempotency/idempotency-key.js";
+export {
+  IDEMPOTENCY_KEY_RETENTION_MS,
+  IDEMPOTENCY_STORE,
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type IdempotencyScope,
+  type IdempotencyStore,
+  type LinkedTransaction,
+  type StoredAnswer,
+} from "./idempotency/idempotency-store.js";
+export {
+  currentIdempotentRequest,
+  type IdempotentRequest,
+  runIdempotentRequest,
+} from "./idempotency/idempotent-request.js";
+export { IdempotencyInterceptor } from "./idempotency/idempotency.interceptor.js";
+export { pendingWriteAnswer, type PendingWriteBody, WritePendingError } from "./idempotency/pending-write.js";
+export { requestFingerprint } from "./idempotency/request-fingerprint.js";
+
+export {
   SERVICE_CONFIG,
   authOptionsFromConfig,
   serviceRootModule,

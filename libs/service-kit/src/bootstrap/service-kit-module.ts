@@ -7,7 +7,7 @@ import {
   type Provider,
   type Type,
 } from "@nestjs/common";
-import { APP_GUARD } from "@nestjs/core";
+import { APP_GUARD, APP_INTERCEPTOR } from "@nestjs/core";
 import { TerminusModule } from "@nestjs/terminus";
 import { AUTH_OPTIONS, AuthGuard } from "../auth/auth-guard.js";
 import type { AuthOptions } from "../auth/auth-options.js";
@@ -15,6 +15,7 @@ import type { BaseServiceConfig } from "../config/service-config.js";
 import { HealthController, READINESS_TIMEOUT_MS } from "../health/health.controller.js";
 import { READINESS_CHECKS, type ReadinessChecks } from "../health/readiness-checks.js";
 import { SHUTDOWN_TIMEOUT_MS, ShutdownHooks } from "../lifecycle/shutdown-hooks.js";
+import { IdempotencyInterceptor } from "../idempotency/idempotency.interceptor.js";
 import { MetricsController } from "../metrics/metrics.controller.js";
 
 /** The validated configuration, injectable anywhere in the service. */
@@ -100,6 +101,8 @@ export function serviceRootModule(appModule: Type | DynamicModule, options: Serv
       readinessProvider,
       { provide: READINESS_TIMEOUT_MS, useValue: options.config.READINESS_TIMEOUT_MS },
       { provide: APP_GUARD, useClass: AuthGuard },
+      // After the guard, so that keys are scoped to the authenticated caller.
+      { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
     ],
   };
 }
