@@ -1,5 +1,6 @@
-import { BroadcastRejectedError, ChainError, ConfirmationTimeoutError, ContractError } from "@voltstack/chain";
+import { BroadcastRejectedError, ChainError, ContractError } from "@voltstack/chain";
 import { ApiError } from "@voltstack/service-kit";
+import type { JournalEntry } from "./transaction-journal.js";
 
 /** The HTTP status of each contract error constant a writer's calls can meet. */
 export type ContractErrorStatuses = Readonly<Record<string, number>>;
@@ -7,7 +8,8 @@ export type ContractErrorStatuses = Readonly<Record<string, number>>;
 /**
  * A failed chain write as the HTTP answer: the contract's constant is the code, its status
  * from `statuses` (a contract error the table does not name is a conflict, 409). Anything
- * that is not the chain's answer is returned unchanged.
+ * that is not the chain's answer (a confirmation timeout included: the writer answers it
+ * as pending) is returned unchanged.
  */
 export function chainWriteError(error: unknown, statuses: ContractErrorStatuses): unknown {
   if (error instanceof ContractError) {
@@ -17,14 +19,6 @@ export function chainWriteError(error: unknown, statuses: ContractErrorStatuses)
       function: error.functionName,
       errorNumber: error.errorNumber.toString(),
     });
-  }
-  if (error instanceof ConfirmationTimeoutError) {
-    return new ApiError(
-      504,
-      error.code,
-      `${error.message} It may still confirm: see GET /transactions/${error.txid}.`,
-      { txid: error.txid },
-    );
   }
   if (error instanceof BroadcastRejectedError) {
     return new ApiError(error.reason === "NotEnoughFunds" ? 422 : 502, error.code, error.message, {
@@ -45,4 +39,29 @@ export function chainWriteError(error: unknown, statuses: ContractErrorStatuses)
     return ApiError.unprocessable(error.code, error.message, error.details);
   }
   return error;
+}
+
+// The failures libs/chain reports of a transaction that ended without a contract error.
+const ENDED_WITHOUT_CONTRACT_ERROR = [
+  "POST_CONDITION_ABORT",
+  "TRANSACTION_DROPPED",
+  "TRANSACTION_FAILED",
+  "TRANSACTION_SUPERSEDED",
+];
+
+/**
+ * A journaled transaction's failure as the HTTP answer its write gave (or would have
+ * given): the contract's constant with its status in `statuses`, other chain failures 422.
+ */
+export function journaledFailure(
+  entry: Pick<JournalEntry, "txid" | "contract" | "functionName" | "errorCode" | "errorMessage">,
+  statuses: ContractErrorStatuses,
+): ApiError {
+  const code = entry.errorCode ?? "TRANSACTION_FAILED";
+  const status = statuses[code] ?? (ENDED_WITHOUT_CONTRACT_ERROR.includes(code) ? 422 : 409);
+  return new ApiError(status, code, entry.errorMessage ?? `Transaction ${entry.txid} failed.`, {
+    txid: entry.txid,
+    contract: entry.contract,
+    function: entry.functionName,
+  });
 }

@@ -27,6 +27,12 @@ export {
   type SyncBlock,
 } from "./contract-event-sync.js";
 export { createDeadLettersController } from "./dead-letters-controller.js";
+export {
+  IDEMPOTENCY_MIGRATION_NAME,
+  IDEMPOTENCY_MIGRATION_SQL,
+  IDEMPOTENCY_PRISMA_MODEL,
+} from "./idempotency-schema.js";
+export { PgIdempotencyStore } from "./pg-idempotency-store.js";
 export { type FacilitySigners, signerForFacility, type SignerKeys } from "./facility-signer.js";
 export { applyDeploymentRecord } from "./deployment-env.js";
 export { serviceEventConsumers, serviceReadiness } from "./service-bootstrap.js";

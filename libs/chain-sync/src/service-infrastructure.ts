@@ -14,11 +14,13 @@ import {
 import { createPgPool, createPrismaClient, type PrismaClientConstructor } from "@voltstack/persistence";
 import {
   type BaseServiceConfig,
+  IDEMPOTENCY_STORE,
   LIVENESS_CHECKS,
   type ReadinessChecks,
   SERVICE_CONFIG,
   ShutdownHooks,
 } from "@voltstack/service-kit";
+import { PgIdempotencyStore } from "./pg-idempotency-store.js";
 import { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
 import { SigningLeases, signingLeaseScope } from "./signing-lease.js";
 import { TransactionJournal } from "./transaction-journal.js";
@@ -255,6 +257,13 @@ export class ServiceInfrastructureModule {
         useFactory: (prisma: InfrastructurePrismaClient) => new TransactionJournal(prismaExecutor(prisma)),
       },
       {
+        // Read by service-kit's IdempotencyInterceptor, which every service has.
+        provide: IDEMPOTENCY_STORE,
+        inject: [PRISMA, TRANSACTION_JOURNAL],
+        useFactory: (prisma: InfrastructurePrismaClient, journal: TransactionJournal) =>
+          new PgIdempotencyStore(prismaExecutor(prisma), journal),
+      },
+      {
         provide: DEAD_LETTER_STORE,
         inject: [PRISMA, SERVICE_CONFIG],
         useFactory: (prisma: InfrastructurePrismaClient, config: Config) =>
@@ -276,6 +285,7 @@ export class ServiceInfrastructureModule {
         SIGNER_KEYS,
         SIGNING_LEASES,
         TRANSACTION_JOURNAL,
+        IDEMPOTENCY_STORE,
         DEAD_LETTER_STORE,
         ...own.map((provider) => provider.provide),
       ],

@@ -75,6 +75,24 @@ export interface LibraryModelsClient {
     >,
     "create" | "findUniqueOrThrow"
   >;
+  idempotencyKey: Pick<
+    Delegate<
+      {
+        callerId: string;
+        idempotencyKey: string;
+        method: string;
+        path: string;
+        fingerprint: string;
+        state: string;
+        responseStatus: number;
+        responseBody: { txid: string };
+        transactions: Array<{ txid: string; errorStatuses: Record<string, number> }>;
+        expiresAt: Date;
+      },
+      { callerId_idempotencyKey: { callerId: string; idempotencyKey: string } }
+    >,
+    "create" | "findUniqueOrThrow"
+  >;
 }
 
 /** The service's own subjects, stream and contract call the sample rows use. */
@@ -180,4 +198,24 @@ export async function roundTripLibraryModels(
     arguments: ["u1"],
     blockHeight: null,
   });
+  await prisma.idempotencyKey.create({
+    data: {
+      callerId: "api-key:owner-key",
+      idempotencyKey: journalId,
+      method: "POST",
+      path: "/p",
+      fingerprint: "f",
+      state: "completed",
+      responseStatus: 200,
+      responseBody: { txid },
+      transactions: [{ txid, errorStatuses: { [sample.errorCode]: 409 } }],
+      expiresAt: new Date("2026-11-25T07:00:00.000Z"),
+    },
+  });
+  exercised.add("IdempotencyKey");
+  expect(
+    await prisma.idempotencyKey.findUniqueOrThrow({
+      where: { callerId_idempotencyKey: { callerId: "api-key:owner-key", idempotencyKey: journalId } },
+    }),
+  ).toMatchObject({ responseBody: { txid }, responseLocation: null, transactions: [{ txid }] });
 }

@@ -1,0 +1,149 @@
+import type { SqlExecutor } from "@voltstack/messaging";
+import {
+  type IdempotencyClaim,
+  type IdempotencyRecord,
+  type IdempotencyScope,
+  type IdempotencyStore,
+  type LinkedTransaction,
+  pendingWriteAnswer,
+  type StoredAnswer,
+} from "@voltstack/service-kit";
+import { journaledFailure } from "./chain-write-errors.js";
+import type { JournalEntry, TransactionJournal } from "./transaction-journal.js";
+
+// A request that holds its key this long without having linked a transaction died before
+// signing anything (signing starts within seconds): a retry may execute it afresh.
+const ABANDONED_AFTER_MS = 2 * 60_000;
+// Expired keys are deleted at most this often, by the request that notices.
+const PRUNE_INTERVAL_MS = 10 * 60_000;
+
+type Row = {
+  caller_id: string;
+  idempotency_key: string;
+  method: string;
+  path: string;
+  fingerprint: string;
+  state: "executing" | "completed";
+  response_status: number | null;
+  response_body: unknown;
+  response_location: string | null;
+  transactions: LinkedTransaction[];
+  created_at: Date;
+};
+
+/**
+ * The idempotency keys in the service's `idempotency_keys` table. A request still executing
+ * is answered from the journal entries of the transactions it linked.
+ */
+export class PgIdempotencyStore implements IdempotencyStore {
+  #prunedAt = 0;
+
+  constructor(
+    private readonly sql: SqlExecutor,
+    private readonly journal: TransactionJournal,
+  ) {}
+
+  async claim(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
+    await this.#pruneNowAndThen();
+    // One statement, so that of concurrent claims exactly one inserts (or takes over an
+    // expired or abandoned row); the others find the row it holds.
+    const claimed = await this.sql.query<{ caller_id: string }>(
+      `INSERT INTO idempotency_keys AS k (caller_id, idempotency_key, method, path, fingerprint, state, expires_at)
+       VALUES ($1, $2, $3, $4, $5, 'executing', now() + $6::bigint * interval '1 millisecond')
+       ON CONFLICT (caller_id, idempotency_key) DO UPDATE
+          SET method = EXCLUDED.method, path = EXCLUDED.path, fingerprint = EXCLUDED.fingerprint,
+              state = 'executing', response_status = NULL, response_body = NULL, response_location = NULL,
+              transactions = '[]', created_at = now(), updated_at = now(), expires_at = EXCLUDED.expires_at
+        WHERE k.expires_at < now()
+           OR (k.state = 'executing' AND k.transactions = '[]' AND k.fingerprint = EXCLUDED.fingerprint
+               AND k.updated_at < now() - $7::bigint * interval '1 millisecond')
+       RETURNING caller_id`,
+      [claim.callerId, claim.key, claim.method, claim.path, claim.fingerprint, claim.retentionMs, ABANDONED_AFTER_MS],
+    );
+    if (claimed.length > 0) return undefined;
+    const held = await this.find(claim);
+    if (!held) throw new Error(`Idempotency key ${claim.key} was neither claimed nor found.`);
+    return held;
+  }
+
+  async link(scope: IdempotencyScope, transaction: LinkedTransaction): Promise<void> {
+    const updated = await this.sql.execute(
+      `UPDATE idempotency_keys SET transactions = transactions || $3::jsonb, updated_at = now()
+        WHERE caller_id = $1 AND idempotency_key = $2 AND state = 'executing'`,
+      [scope.callerId, scope.key, JSON.stringify([transaction])],
+    );
+    // Refusing the broadcast is the safe way out: a transaction must never go out unlinked.
+    if (updated !== 1) throw new Error(`Idempotency key ${scope.key} is no longer held by this request.`);
+  }
+
+  async complete(scope: IdempotencyScope, answer: StoredAnswer): Promise<void> {
+    await this.sql.execute(
+      `UPDATE idempotency_keys
+          SET state = 'completed', response_status = $3, response_body = $4::jsonb, response_location = $5,
+              updated_at = now()
+        WHERE caller_id = $1 AND idempotency_key = $2`,
+      [scope.callerId, scope.key, answer.status, JSON.stringify(answer.body ?? null), answer.location ?? null],
+    );
+  }
+
+  async release(scope: IdempotencyScope): Promise<void> {
+    await this.sql.execute(
+      `DELETE FROM idempotency_keys
+        WHERE caller_id = $1 AND idempotency_key = $2 AND state = 'executing' AND transactions = '[]'`,
+      [scope.callerId, scope.key],
+    );
+  }
+
+  async find(scope: IdempotencyScope): Promise<IdempotencyRecord | undefined> {
+    const rows = await this.sql.query<Row>(
+      `SELECT caller_id, idempotency_key, method, path, fingerprint, state, response_status, response_body,
+              response_location, transactions, created_at
+         FROM idempotency_keys WHERE caller_id = $1 AND idempotency_key = $2`,
+      [scope.callerId, scope.key],
+    );
+    return rows[0] && toRecord(rows[0]);
+  }
+
+  /**
+   * Confirmed when one of the linked transactions confirmed (fee bumps link several; one
+   * at most is mined), pending while one may still be, else the last one's failure.
+   */
+  async answerFromTransactions(record: IdempotencyRecord): Promise<StoredAnswer | undefined> {
+    if (record.transactions.length === 0) return undefined;
+    const entries: Array<{ link: LinkedTransaction; entry: JournalEntry | undefined }> = [];
+    for (const link of record.transactions) entries.push({ link, entry: await this.journal.get(link.txid) });
+    const confirmed = entries.find(({ entry }) => entry?.status === "confirmed");
+    if (confirmed?.entry) {
+      return { status: 200, body: { txid: confirmed.entry.txid, blockHeight: confirmed.entry.blockHeight } };
+    }
+    // An entry not found is one whose journaling did not finish: it may still be on its way.
+    const pending = entries.findLast(({ entry }) => entry === undefined || entry.status === "pending");
+    if (pending) return pendingWriteAnswer(pending.entry?.txid ?? pending.link.txid);
+    const last = entries[entries.length - 1]!;
+    const failure = journaledFailure(last.entry!, last.link.errorStatuses);
+    return { status: failure.status, body: failure.toBody() };
+  }
+
+  async #pruneNowAndThen(): Promise<void> {
+    if (Date.now() - this.#prunedAt < PRUNE_INTERVAL_MS) return;
+    this.#prunedAt = Date.now();
+    await this.sql.execute("DELETE FROM idempotency_keys WHERE expires_at < now()");
+  }
+}
+
+function toRecord(row: Row): IdempotencyRecord {
+  return {
+    callerId: row.caller_id,
+    key: row.idempotency_key,
+    method: row.method,
+    path: row.path,
+    fingerprint: row.fingerprint,
+    state: row.state,
+    answer:
+      row.state === "completed" && row.response_status !== null
+        ? { status: row.response_status, body: row.response_body, location: row.response_location }
+        : null,
+    transactions: row.transactions,
+    createdAt: row.created_at,
+  };
+}
