@@ -1,13 +1,21 @@
 import { Inject, Injectable, type Type } from "@nestjs/common";
-import type {
-  CallResult,
-  CallSender,
-  ContractClient,
-  ContractClientOptions,
-  ContractKey,
-  StacksChain,
+import {
+  type CallResult,
+  type CallSender,
+  ConfirmationTimeoutError,
+  type ContractClient,
+  type ContractClientOptions,
+  type ContractKey,
+  type StacksChain,
 } from "@voltstack/chain";
-import { ApiError, assertMayActFor, type Caller } from "@voltstack/service-kit";
+import {
+  ApiError,
+  assertMayActFor,
+  type Caller,
+  currentIdempotentRequest,
+  type IdempotentRequest,
+  WritePendingError,
+} from "@voltstack/service-kit";
 import { chainWriteError, type ContractErrorStatuses } from "./chain-write-errors.js";
 import type { ContractEventSync } from "./contract-event-sync.js";
 import { SIGNER_KEYS, STACKS_CHAIN, TRANSACTION_JOURNAL } from "./service-infrastructure.js";
@@ -90,18 +98,61 @@ export abstract class ChainWriter<Client extends ContractClient> {
     );
   }
 
-  /** A write for an API caller: chain failures become the HTTP answer. */
+  /**
+   * A write for an API caller: chain failures become the HTTP answer. Once a transaction
+   * was broadcast the answer is what is known of it, never a bare 500: its result when it
+   * confirmed (even if the journal update or the read-model wait failed after), its
+   * contract error when it failed, else WritePendingError (answered 202). Under an
+   * Idempotency-Key each transaction is linked to the key before its broadcast.
+   */
   async write<T>(
     caller: Caller,
     principal: string,
     call: (client: Client) => Promise<CallResult<T>>,
   ): Promise<CallResult<T> & ChainWriteResult> {
     assertMayActFor(caller, principal);
+    const keyed = currentIdempotentRequest();
+    const broadcast: string[] = [];
+    let confirmed: (CallResult<T> & ChainWriteResult) | undefined;
     try {
-      return await this.execute(caller.id, principal, call);
+      return await this.execute(
+        caller.id,
+        principal,
+        async (client) => {
+          const result = await call(client);
+          confirmed = { ...result, txid: prefixed(result.txid) };
+          return result;
+        },
+        { sender: (journaled) => this.#announcing(journaled, broadcast, keyed) },
+      );
     } catch (error) {
-      throw chainWriteError(error, this.settings.contractErrorStatuses);
+      if (confirmed) return confirmed;
+      const answer = chainWriteError(error, this.settings.contractErrorStatuses);
+      const last = broadcast[broadcast.length - 1];
+      if (last !== undefined && (error instanceof ConfirmationTimeoutError || !(answer instanceof ApiError))) {
+        throw new WritePendingError(last, (error as Error).message);
+      }
+      throw answer;
     }
+  }
+
+  /** `journaled`, telling `broadcast` (and the request's Idempotency-Key) each txid before it goes out. */
+  #announcing(journaled: CallSender, broadcast: string[], keyed: IdempotentRequest | undefined): CallSender {
+    const errorStatuses = this.settings.contractErrorStatuses;
+    return {
+      address: journaled.address,
+      senderFor: (address) => journaled.senderFor(address),
+      submit: (call, options = {}) =>
+        journaled.submit(call, {
+          ...options,
+          beforeBroadcast: async (transaction) => {
+            const txid = prefixed(transaction.txid);
+            await keyed?.linkTransaction({ txid, errorStatuses });
+            broadcast.push(txid);
+            await options.beforeBroadcast?.(transaction);
+          },
+        }),
+    };
   }
 
   /** Sends `call` as `principal`, journaled for `requestedBy`; errors are the chain's. */
@@ -121,8 +172,13 @@ export abstract class ChainWriter<Client extends ContractClient> {
     );
     // Answer once the change is readable, when the follower keeps up; it is final on chain either way.
     await this.settings.follower.waitForHeight(result.blockHeight, READ_MODEL_WAIT_MS);
-    return { ...result, txid: `0x${result.txid.replace(/^0x/, "")}` };
+    return { ...result, txid: prefixed(result.txid) };
   }
+}
+
+/** Txids as the API answers them: with 0x. */
+function prefixed(txid: string): string {
+  return `0x${txid.replace(/^0x/, "")}`;
 }
 
 /**

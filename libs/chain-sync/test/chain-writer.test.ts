@@ -11,7 +11,13 @@ import {
   ContractError,
   StacksChain,
 } from "@voltstack/chain";
-import { ApiError, type Caller } from "@voltstack/service-kit";
+import {
+  ApiError,
+  type Caller,
+  type LinkedTransaction,
+  runIdempotentRequest,
+  WritePendingError,
+} from "@voltstack/service-kit";
 import {
   ChainWriter,
   type JournalEntry,
@@ -44,6 +50,12 @@ class ProbeClient extends ContractClient {
     const submitted = await this.options.sender!.submit(call);
     return { ...submitted, blockHeight: 12, result: Cl.ok(Cl.uint(1)), events: [], value: 1 };
   }
+
+  /** Broadcasts, then meets `error` while following the transaction. */
+  async approveThenFail(error: Error): Promise<CallResult<number>> {
+    await this.approve();
+    throw error;
+  }
 }
 
 class ProbeWriter extends ChainWriter<ProbeClient> {
@@ -55,15 +67,21 @@ class ProbeWriter extends ChainWriter<ProbeClient> {
 const signing: CallSender = {
   address: OWNER,
   senderFor: () => undefined,
-  submit: async (call) => ({
-    txid: TXID,
-    nonce: 4n,
-    sender: OWNER,
-    feeUstx: 1_000n,
-    contract: call.contract,
-    functionName: call.functionName,
-  }),
+  submit: async (call, options = {}) => {
+    const transaction = {
+      txid: TXID,
+      nonce: 4n,
+      sender: OWNER,
+      feeUstx: 1_000n,
+      contract: call.contract,
+      functionName: call.functionName,
+    };
+    await options.beforeBroadcast?.(transaction);
+    broadcasts.push(transaction.txid);
+    return transaction;
+  },
 };
+let broadcasts: string[];
 const held = new Set([OWNER, OPERATOR]);
 const signers = {
   has: (principal: string) => held.has(principal),
@@ -76,10 +94,13 @@ const signers = {
 let tracked: Array<{ requestedBy: string; options: TrackOptions | undefined }>;
 let followed: number[];
 let writer: ProbeWriter;
+let waitFailure: Error | undefined;
 
 beforeEach(() => {
   tracked = [];
   followed = [];
+  broadcasts = [];
+  waitFailure = undefined;
   const journal = {
     track: (
       requestedBy: string,
@@ -94,6 +115,7 @@ beforeEach(() => {
   const follower = {
     waitForHeight: async (height: number) => {
       followed.push(height);
+      if (waitFailure) throw waitFailure;
       return true;
     },
   };
@@ -149,15 +171,10 @@ describe("ChainWriter", () => {
     ]);
   });
 
-  it("answers the chain's other failures: timeout 504, refused broadcast 422 or 502, no key 422", async () => {
+  it("answers the chain's other failures: refused broadcast 422 or 502, no key 422", async () => {
     const throwing = (error: Error) => async () => {
       throw error;
     };
-    const timeout = await refusal(
-      writer.write(caller(OWNER), OWNER, throwing(new ConfirmationTimeoutError(`0x${TXID}`, "pending", 1))),
-    );
-    expect([timeout.status, timeout.code]).toEqual([504, "CONFIRMATION_TIMEOUT"]);
-    expect(timeout.message).toContain(`see GET /transactions/0x${TXID}`);
     const poor = await refusal(
       writer.write(caller(OWNER), OWNER, throwing(new BroadcastRejectedError("NotEnoughFunds", null, undefined))),
     );
@@ -168,6 +185,66 @@ describe("ChainWriter", () => {
     expect(refused.status).toBe(502);
     const keyless = await refusal(writer.write(caller(STRANGER), STRANGER, (client) => client.approve()));
     expect([keyless.status, keyless.code]).toEqual([422, "NO_SIGNER_FOR_PRINCIPAL"]);
+  });
+
+  it("answers a broadcast transaction whose confirmation timed out as pending, with its txid", async () => {
+    const timeout = new ConfirmationTimeoutError(`0x${TXID}`, "pending", 1);
+    const pending = await writer
+      .write(caller(OWNER), OWNER, (client) => client.approveThenFail(timeout))
+      .catch((error: unknown) => error);
+    expect(pending).toBeInstanceOf(WritePendingError);
+    expect((pending as WritePendingError).txid).toBe(`0x${TXID}`);
+  });
+
+  it("answers a broadcast transaction as pending when following it failed for a reason of its own, not 500", async () => {
+    const outage = new Error("Connection terminated unexpectedly");
+    const pending = await writer
+      .write(caller(OWNER), OWNER, (client) => client.approveThenFail(outage))
+      .catch((error: unknown) => error);
+    expect(pending).toMatchObject({ name: "WritePendingError", txid: `0x${TXID}` });
+  });
+
+  it("answers a confirmed write with its result when the wait for the read model fails after", async () => {
+    waitFailure = new Error("Connection terminated unexpectedly");
+    const result = await writer.write(caller(OWNER), OWNER, (client) => client.approve());
+    expect(result).toMatchObject({ txid: `0x${TXID}`, blockHeight: 12, value: 1 });
+    expect(followed).toEqual([12]);
+  });
+
+  it("still fails with the outage when nothing was broadcast", async () => {
+    const outage = new Error("Connection terminated unexpectedly");
+    const error = await writer
+      .write(caller(OWNER), OWNER, async () => {
+        throw outage;
+      })
+      .catch((failure: unknown) => failure);
+    expect(error).toBe(outage);
+  });
+
+  it("links each transaction to the request's Idempotency-Key before it is broadcast", async () => {
+    const order: string[] = [];
+    const linking = {
+      linkTransaction: async (transaction: LinkedTransaction) => {
+        order.push(`link ${transaction.txid} (${broadcasts.length} broadcast)`);
+        expect(transaction.errorStatuses).toMatchObject({ ERR_NOT_PENDING: 409 });
+      },
+    };
+    await runIdempotentRequest(linking, () => writer.write(caller(OWNER), OWNER, (client) => client.approve()));
+    expect(order).toEqual([`link 0x${TXID} (0 broadcast)`]);
+    expect(broadcasts).toEqual([TXID]);
+  });
+
+  it("broadcasts nothing when the transaction cannot be linked to the key", async () => {
+    const unlinkable = {
+      linkTransaction: async () => {
+        throw new Error("Idempotency key k is no longer held by this request.");
+      },
+    };
+    const error = await runIdempotentRequest(unlinkable, () =>
+      writer.write(caller(OWNER), OWNER, (client) => client.approve()),
+    ).catch((failure: unknown) => failure);
+    expect(error).toMatchObject({ message: "Idempotency key k is no longer held by this request." });
+    expect(broadcasts).toEqual([]);
   });
 
   it("signs as the one principal of the caller it holds a key for, or asks which", async () => {
