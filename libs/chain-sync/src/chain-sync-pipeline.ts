@@ -7,7 +7,8 @@ import type { Pool } from "pg";
 import { ContractEventSync, type ContractEventSyncOptions } from "./contract-event-sync.js";
 import type { TransactionJournal } from "./transaction-journal.js";
 
-// Journal entries whose sender stopped waiting are settled from the node's record this often.
+// Journal entries whose sender stopped waiting are settled from the node's record this often
+// (and, for entries a previous process left pending, once at start).
 const RECONCILE_INTERVAL_MS = 60_000;
 
 export interface ChainSyncPipelineOptions<C extends ContractKey, Tx> {
@@ -75,6 +76,9 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
     ]);
     await this.#relay.start();
     this.sync.start();
+    // Whatever is pending now was sent by a process that is gone (or by another replica, whose
+    // transactions the node still shows pending and which are left alone): settle it at once.
+    void this.#reconcile(0);
     this.#reconciling = setInterval(() => void this.reconcileJournal(), RECONCILE_INTERVAL_MS);
     this.#reconciling.unref();
   }
@@ -91,11 +95,13 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
   }
 
   /** Settles journal entries whose sender stopped waiting (timeout, restart) from the node's record. */
-  async reconcileJournal(): Promise<number> {
+  reconcileJournal(): Promise<number> {
+    return this.#reconcile(this.options.confirmationTimeoutMs);
+  }
+
+  async #reconcile(olderThanMs: number): Promise<number> {
     try {
-      return await this.options.journal.reconcile(this.options.sync.chain, {
-        olderThanMs: this.options.confirmationTimeoutMs,
-      });
+      return await this.options.journal.reconcile(this.options.sync.chain, { olderThanMs });
     } catch (error) {
       this.options.logError(`journal reconciliation failed: ${(error as Error).message}`);
       return 0;

@@ -34,6 +34,8 @@ export interface TestEnvironmentOptions<A extends string> {
   migrationsDir: string;
   /** Devnet accounts the tests use; deployer and wallet_1 to wallet_4 unless given. */
   accounts?: readonly A[];
+  /** The devnet's block interval; 0 mines only on `devnet.mineBlock()`, for tests that hold blocks back. Default 100. */
+  blockIntervalMs?: number;
 }
 
 /** One caller's API key as the service's AUTH_API_KEYS lists it. */
@@ -77,7 +79,11 @@ export async function startTestEnvironment<A extends string = DefaultAccountName
   const token = randomBytes(4).toString("hex");
   const schema = `${options.service}_test_${token}`;
   const subjectPrefix = `${options.prefixLetters}${token}.`;
-  const devnet = await startDevnet({ port: 0, blockIntervalMs: 100, onError: () => undefined });
+  const devnet = await startDevnet({
+    port: 0,
+    blockIntervalMs: options.blockIntervalMs ?? 100,
+    onError: () => undefined,
+  });
   const account = (name: string): Account => {
     const found = devnet.accounts.get(name);
     if (!found) throw new Error(`devnet has no account ${name}`);
