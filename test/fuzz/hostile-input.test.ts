@@ -1,0 +1,414 @@
+import { randomUUID } from "node:crypto";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { connect, headers as natsHeaders } from "@nats-io/transport-node";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDemo } from "@voltstack/cli";
+import { SERVICE_NAMES, type ServiceName } from "@voltstack/client";
+import type { EventJson } from "@voltstack/events";
+import { EVENT_ID_HEADER } from "@voltstack/messaging";
+import { createPgPool } from "@voltstack/persistence";
+import { natsUrl, waitFor } from "@voltstack/service-testing";
+import { startSystem, type SystemUnderTest } from "../e2e/system-under-test.js";
+import { type FuzzRequest, fuzzRequests, type KnownValues, operationsOf } from "./openapi-requests.js";
+import {
+  describeLeaks,
+  findSecrets,
+  findSecretsInFiles,
+  findSecretsInStreams,
+  type Secret,
+  type SecretLeak,
+  stackSecrets,
+} from "./secret-scan.js";
+
+// Hostile input against the whole system (five service processes, the devnet, NATS and
+// PostgreSQL): requests generated from each service's OpenAPI document, malformed messages
+// on every subject a service consumes, and a search for secrets in everything it emitted.
+//
+// FUZZ_REQUESTS_PER_SERVICE sets the number of requests per service (CI's default fits its
+// time budget; a long run takes 5000 or more); FUZZ_SEED replays a failed run.
+
+const REQUESTS_PER_SERVICE = Number(process.env.FUZZ_REQUESTS_PER_SERVICE ?? 400);
+const BATCH_SIZE = 40;
+const IN_FLIGHT = 4;
+const SEED = Number(process.env.FUZZ_SEED ?? Math.floor(Math.random() * 2 ** 31));
+const CALLERS = ["admin", "owner-1", "owner-2", "operator"] as const;
+
+let system: SystemUnderTest;
+let secrets: Secret[];
+/** Secrets seen in HTTP responses, by request. */
+const responseLeaks: SecretLeak[] = [];
+
+beforeAll(async () => {
+  // No timed expiry sweep: every chain write in this file is caused by a request it sent.
+  system = await startSystem({ EXPIRY_SWEEP_INTERVAL_MS: "0" });
+  await runDemo({
+    urls: system.urls,
+    devnetUrl: system.stack.devnet.url,
+    callers: { admin: system.caller("admin"), ownerA: system.caller("owner-1"), ownerB: system.caller("owner-2") },
+    stakeholders: system.stack.stakeholders as [string, string, string],
+  });
+  secrets = await stackSecrets(system.stack);
+}, 300_000);
+
+afterAll(async () => {
+  await system?.close();
+}, 120_000);
+
+async function knownValues(): Promise<KnownValues> {
+  const admin = system.client("admin");
+  const facilities = await admin.facilities.list();
+  const requests = await admin.grid.listRequests();
+  const journal = await admin.transactions("grid", { limit: 20 });
+  return {
+    facilityIds: facilities.items.map((facility) => facility.id),
+    requestIds: requests.items.map((request) => request.id),
+    principals: [...system.stack.credentials.map((credential) => credential.principal), ...system.stack.stakeholders],
+    txids: journal.items.flatMap((entry) => (entry.txid ? [entry.txid] : [])),
+  };
+}
+
+/** Row counts of every table and every signer's nonce, once nothing is in flight any more. */
+async function settledState(): Promise<string> {
+  const admin = system.client("admin");
+  const pool = createPgPool({
+    url: system.stack.serviceEnv("grid").DATABASE_URL!,
+    applicationName: "fuzz",
+    pool: { max: 1 },
+  });
+  try {
+    const state = async () => JSON.stringify([await system.databaseSnapshot(), await system.signerNonces()]);
+    return await waitFor(
+      "the system to settle (no pending transaction, no unsent event, no change for a second)",
+      async () => {
+        for (const service of SERVICE_NAMES) {
+          if ((await admin.transactions(service, { status: "pending" })).items.length > 0) return undefined;
+          const { rows } = await pool.query<{ unsent: string }>(
+            `SELECT count(*) AS unsent FROM "${system.stack.schemas[service]}".outbox WHERE sent_at IS NULL`,
+          );
+          if (Number(rows[0]!.unsent) > 0) return undefined;
+        }
+        const before = await state();
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return (await state()) === before ? before : undefined;
+      },
+      120_000,
+    );
+  } finally {
+    await pool.end();
+  }
+}
+
+interface Outcome {
+  request: FuzzRequest;
+  status: number;
+  problem?: string;
+}
+
+function describeRequest(request: FuzzRequest): string {
+  const path = request.path.length > 120 ? `${request.path.slice(0, 120)}…` : request.path;
+  return `${request.operation.method} ${request.operation.service}${path} as ${request.caller ?? "nobody"} (${request.shape})`;
+}
+
+async function send(request: FuzzRequest): Promise<Outcome> {
+  const url = `${system.urls[request.operation.service as ServiceName]}${request.path}`;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: request.operation.method, headers: request.headers, body: request.body });
+  } catch (error) {
+    return { request, status: 0, problem: `no response: ${String(error)}` };
+  }
+  const text = await response.text();
+  responseLeaks.push(...findSecrets(describeRequest(request), text, secrets));
+  if (response.status >= 500)
+    return { request, status: response.status, problem: `answered ${response.status}: ${text.slice(0, 300)}` };
+  if (response.status >= 400) {
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return {
+        request,
+        status: response.status,
+        problem: `a ${response.status} whose body is not JSON: ${text.slice(0, 200)}`,
+      };
+    }
+    const { code, message } = (body ?? {}) as { code?: unknown; message?: unknown };
+    if (
+      typeof code !== "string" ||
+      !/^[A-Z][A-Z0-9_]+$/.test(code) ||
+      typeof message !== "string" ||
+      !("details" in (body as object))
+    )
+      return {
+        request,
+        status: response.status,
+        problem: `a ${response.status} without { code, message, details }: ${text.slice(0, 200)}`,
+      };
+  }
+  return { request, status: response.status };
+}
+
+async function sendAll(requests: FuzzRequest[]): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  const queue = [...requests];
+  await Promise.all(
+    Array.from({ length: IN_FLIGHT }, async () => {
+      for (let request = queue.shift(); request; request = queue.shift()) outcomes.push(await send(request));
+    }),
+  );
+  return outcomes;
+}
+
+describe("HTTP requests generated from the OpenAPI documents", () => {
+  it.each(SERVICE_NAMES)(
+    "%s: no 5xx, every refusal { code, message, details } and changing nothing, ready afterwards",
+    async (service) => {
+      const document = (await (await fetch(`${system.urls[service]}/docs/json`)).json()) as Parameters<
+        typeof operationsOf
+      >[1];
+      const operations = operationsOf(service, document).filter((operation) => !operation.path.startsWith("/health"));
+      expect(operations.length).toBeGreaterThanOrEqual(5);
+      const requests = fuzzRequests(operations, CALLERS, (caller) => system.caller(caller).apiKey, await knownValues());
+
+      let baseline: string | undefined;
+      const tally = { requests: 0, checkedBatches: 0, batchesWithWrites: 0, refusals: 0 };
+      const seen = new Set<string>();
+      await fc.assert(
+        fc.asyncProperty(fc.array(requests, { minLength: BATCH_SIZE, maxLength: BATCH_SIZE }), async (batch) => {
+          baseline ??= await settledState();
+          const outcomes = await sendAll(batch);
+          tally.requests += outcomes.length;
+          for (const outcome of outcomes)
+            seen.add(`${outcome.request.operation.method} ${outcome.request.operation.path}`);
+          const problems = outcomes.filter((outcome) => outcome.problem);
+          if (problems.length > 0) {
+            throw new Error(
+              problems.map((outcome) => `${describeRequest(outcome.request)}: ${outcome.problem}`).join("\n"),
+            );
+          }
+          tally.refusals += outcomes.filter((outcome) => outcome.status >= 400).length;
+          // A valid write changes state by design: such a batch sets a new baseline instead of being compared.
+          if (outcomes.some((outcome) => outcome.request.operation.mutating && outcome.status < 300)) {
+            tally.batchesWithWrites += 1;
+            baseline = undefined;
+            return;
+          }
+          const after = await settledState();
+          tally.checkedBatches += 1;
+          expect(after, "rows or signers' nonces changed in a batch answered only with refusals").toBe(baseline);
+        }),
+        { numRuns: Math.ceil(REQUESTS_PER_SERVICE / BATCH_SIZE), seed: SEED, endOnFailure: true, verbose: 0 },
+      );
+
+      console.info(
+        `${service}: ${tally.requests} requests (seed ${SEED}), ${tally.refusals} refused, ` +
+          `${tally.checkedBatches} batches compared, ${tally.batchesWithWrites} with a valid write`,
+      );
+      // The generator reaches every operation, and most batches are compared.
+      expect([...seen].sort()).toEqual(operations.map((operation) => `${operation.method} ${operation.path}`).sort());
+      expect(tally.checkedBatches).toBeGreaterThan(tally.batchesWithWrites);
+      for (const name of SERVICE_NAMES) {
+        await waitFor(
+          `${name} ready`,
+          async () => (await fetch(`${system.urls[name]}/health/ready`)).status === 200,
+          60_000,
+        );
+      }
+      expect(describeLeaks(responseLeaks)).toBe("");
+    },
+    600_000,
+  );
+});
+
+/** Every `@EventPattern` subject in the services' code, by service: what JetStream must show as consumers. */
+async function consumedSubjectsInCode(): Promise<string[]> {
+  const found: string[] = [];
+  for (const service of SERVICE_NAMES) {
+    const root = fileURLToPath(new URL(`../../services/${service}/src/`, import.meta.url));
+    for (const file of await readdir(root, { recursive: true })) {
+      if (!file.endsWith(".ts")) continue;
+      const source = await readFile(join(root, file), "utf8");
+      for (const match of source.matchAll(/@EventPattern(?:<[^>]*>)?\(\s*"([^"]+)"/g))
+        found.push(`${service} ${match[1]}`);
+    }
+  }
+  return found.sort();
+}
+
+interface Consumer {
+  service: ServiceName;
+  subject: string;
+  stream: string;
+  durable: string;
+}
+
+/** The durable consumers of this system's streams, as JetStream reports them. */
+async function consumersOnTheBus(): Promise<Consumer[]> {
+  const nats = await connect({ servers: natsUrl });
+  try {
+    const jsm = await jetstreamManager(nats);
+    const consumers: Consumer[] = [];
+    for await (const stream of jsm.streams.list()) {
+      if (!stream.config.subjects?.some((subject) => subject.startsWith(system.stack.subjectPrefix))) continue;
+      for await (const consumer of jsm.consumers.list(stream.config.name)) {
+        const filter = consumer.config.filter_subject ?? "";
+        consumers.push({
+          service: consumer.name.split("__")[0] as ServiceName,
+          subject: filter.slice(system.stack.subjectPrefix.length),
+          stream: stream.config.name,
+          durable: consumer.name,
+        });
+      }
+    }
+    return consumers;
+  } finally {
+    await nats.close();
+  }
+}
+
+describe("malformed, oversized and schema-violating messages on every consumed subject", () => {
+  it("dead-letters each bad message with a reason, then processes the next valid one, and nothing crashes", async () => {
+    const admin = system.client("admin");
+    // The events the demo did not cause: thresholds, a suspension and a reinstatement, a reading.
+    const facilities = (await admin.facilities.list()).items;
+    const spare = facilities.find((facility) => facility.owner === system.caller("owner-2").principal)!;
+    await admin.flow.setThresholds({ lowThresholdPercent: 20, highThresholdPercent: 80 });
+    await admin.facilities.suspend(spare.id);
+    await admin.facilities.reinstate(spare.id);
+
+    const consumers = await consumersOnTheBus();
+    expect(consumers.map((consumer) => `${consumer.service} ${consumer.subject}`).sort()).toEqual(
+      await consumedSubjectsInCode(),
+    );
+    const subjects = [...new Set(consumers.map((consumer) => consumer.subject))];
+    const originals = new Map<string, EventJson>();
+    for (const subject of subjects) {
+      const tailed = await waitFor(
+        `a ${subject} event to copy`,
+        () => system.tail.events.find((candidate) => candidate.subject === subject),
+        60_000,
+      );
+      originals.set(subject, tailed.event);
+    }
+    const pids = Object.fromEntries(SERVICE_NAMES.map((name) => [name, system.stack.services[name].pid]));
+
+    const nats = await connect({ servers: natsUrl });
+    const js = jetstream(nats);
+    const publish = async (subject: string, data: string | Uint8Array) => {
+      const eventId = randomUUID();
+      const headers = natsHeaders();
+      headers.set(EVENT_ID_HEADER, eventId);
+      const ack = await js.publish(`${system.stack.subjectPrefix}${subject}`, data, { msgID: eventId, headers });
+      return { eventId, seq: ack.seq };
+    };
+    // Just under the streams' 1 MiB message limit and NATS's default max payload, headers included.
+    const oversized = (event: EventJson) =>
+      JSON.stringify({ ...event, padding: "x".repeat(1_040_000) }).replace(
+        /"facilityId":\s*\d+/,
+        '"facilityId":"not a number"',
+      );
+    const bad = (event: EventJson): [string, string][] => [
+      ["not JSON", "{ this is not json"],
+      ["oversized", oversized(event)],
+      ["wrong types", JSON.stringify({ ...event, occurredAt: 42, payload: { ...event.payload, facilityId: "seven" } })],
+      ["missing fields", JSON.stringify({ eventId: event.eventId, type: event.type })],
+      ["unknown enum", JSON.stringify({ ...event, type: "no.such.event", schemaVersion: 999 })],
+    ];
+    const sent: { subject: string; kind: string; eventId: string }[] = [];
+    const valid: { subject: string; eventId: string; seq: number }[] = [];
+    try {
+      for (const subject of subjects) {
+        const original = originals.get(subject)!;
+        for (const [kind, data] of bad(original)) sent.push({ subject, kind, ...(await publish(subject, data)) });
+        const copyId = randomUUID();
+        const copy = await publish(subject, JSON.stringify({ ...original, eventId: copyId }));
+        valid.push({ subject, ...copy });
+      }
+    } finally {
+      await nats.close();
+    }
+
+    for (const consumer of consumers) {
+      const mine = sent.filter((message) => message.subject === consumer.subject);
+      const letters = await waitFor(
+        `${consumer.service} to dead-letter the ${mine.length} bad ${consumer.subject} messages`,
+        async () => {
+          const page = await admin.request<{ items: { eventId: string; consumer: string; errorCode: string }[] }>(
+            consumer.service,
+            "GET",
+            "dead-letters",
+            { query: { subject: consumer.subject, state: "all", limit: 50 } },
+          );
+          const found = mine.map((message) =>
+            page.items.find((letter) => letter.eventId === message.eventId && letter.consumer === consumer.durable),
+          );
+          return found.every(Boolean) ? found : undefined;
+        },
+        60_000,
+      );
+      mine.forEach((message, index) =>
+        expect({ kind: message.kind, code: letters[index]!.errorCode }).toEqual({
+          kind: message.kind,
+          code: expect.stringMatching(/^[A-Z][A-Z0-9_]+$/),
+        }),
+      );
+      expect(letters[0]!.errorCode).toBe("PAYLOAD_NOT_JSON");
+    }
+
+    // The valid copies went through each consumer: acknowledged, recorded in its inbox, never dead-lettered.
+    const pool = createPgPool({
+      url: system.stack.serviceEnv("grid").DATABASE_URL!,
+      applicationName: "fuzz",
+      pool: { max: 1 },
+    });
+    try {
+      for (const consumer of consumers) {
+        const copy = valid.find((message) => message.subject === consumer.subject)!;
+        await waitFor(
+          `${consumer.durable} to process the valid ${consumer.subject} copy`,
+          async () => {
+            const { rowCount } = await pool.query(
+              `SELECT 1 FROM "${system.stack.schemas[consumer.service]}".inbox WHERE consumer = $1 AND event_id = $2`,
+              [consumer.durable, copy.eventId],
+            );
+            return rowCount === 1;
+          },
+          60_000,
+        );
+        const { rowCount } = await pool.query(
+          `SELECT 1 FROM "${system.stack.schemas[consumer.service]}".dead_letters WHERE event_id = $1`,
+          [copy.eventId],
+        );
+        expect({ consumer: consumer.durable, deadLettered: rowCount }).toEqual({
+          consumer: consumer.durable,
+          deadLettered: 0,
+        });
+      }
+    } finally {
+      await pool.end();
+    }
+
+    for (const name of SERVICE_NAMES) {
+      await waitFor(
+        `${name} ready`,
+        async () => (await fetch(`${system.urls[name]}/health/ready`)).status === 200,
+        60_000,
+      );
+      expect({ name, pid: system.stack.services[name].pid }).toEqual({ name, pid: pids[name] });
+    }
+  }, 300_000);
+});
+
+describe("secrets", () => {
+  it("appear in no log line, no HTTP response and no message on the streams (payload or header)", async () => {
+    expect(secrets.length).toBeGreaterThanOrEqual(4 + 4 + 10);
+    const onStreams = await findSecretsInStreams(natsUrl, system.stack.subjectPrefix, secrets);
+    expect(onStreams.messagesRead).toBeGreaterThan(0);
+    const leaks = [...(await findSecretsInFiles(system.logFiles, secrets)), ...responseLeaks, ...onStreams.leaks];
+    expect(describeLeaks(leaks)).toBe("");
+  }, 120_000);
+});
