@@ -100,6 +100,8 @@ export type ConsumersHealth = { notReady: string[]; notLive: string[] };
 
 /** Pauses between attempts to start a consumer's fetch loop again: doubling from the first to the last. */
 const FETCH_RESTART_BACKOFF = { firstMs: 500, maxMs: 15_000 } as const;
+/** Pauses between asking an unreachable database whether it answers again. */
+const DATABASE_PROBE_BACKOFF = { firstMs: 250, maxMs: 5_000 } as const;
 
 function isConnection(value: NatsConnection | NodeConnectionOptions): value is NatsConnection {
   return typeof (value as NatsConnection).publish === "function";
@@ -199,6 +201,8 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   private jsm: JetStreamManager | undefined;
   private readonly workers: Worker[] = [];
   private closing = false;
+  /** While the database does not answer: resolves true once it does, false if the server closes first. */
+  private databaseOutage: Promise<boolean> | undefined;
 
   constructor(private readonly options: JetStreamServerOptions) {
     super();
@@ -562,11 +566,31 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
     }
   }
 
+  /**
+   * Handles one delivery. A retryable failure while the database does not answer is not
+   * counted as a delivery: the message is held (progress still reported) until the
+   * database answers and then handled again, so an outage of any length neither burns
+   * the deliveries nor dead-letters anything.
+   */
   private async handleAlone(delivery: Delivery, route: Route): Promise<void> {
+    while (await this.handleOnce(delivery, route)) {
+      const held = route.held.get(delivery.message);
+      if (held) held.startedAt = undefined;
+      const back = await this.waitForDatabase();
+      if (!back) {
+        this.settle(delivery.message, route, () => delivery.message.nak());
+        return;
+      }
+      if (held) held.startedAt = Date.now();
+    }
+  }
+
+  /** One attempt; true when it failed because the database does not answer. */
+  private async handleOnce(delivery: Delivery, route: Route): Promise<boolean> {
     const { message, subject, eventId } = delivery;
     const { durable, settings } = route;
     const deliveryCount = message.info.deliveryCount;
-    await withProcessSpan(
+    return withProcessSpan(
       subject,
       message.headers,
       { messageId: eventId, consumer: durable, deliveryCount },
@@ -578,21 +602,53 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
           if (context.failure === undefined) {
             this.settle(message, route, () => message.ack());
             eventsConsumed.inc({ subject, consumer: durable });
-            return;
+            return false;
           }
           failure = toHandlerFailure(context.failure);
         } catch (error) {
           failure = toHandlerFailure(context.failure ?? error);
         }
         recordSpanFailure(span, `${failure.code}: ${failure.message}`);
+        if (failure.retryable && !this.closing && !(await this.databaseAnswers())) return true;
         if (failure.retryable && deliveryCount < settings.maxDeliver) {
           this.settle(message, route, () => message.nak(retryDelayMs(settings.backoff, deliveryCount)));
           eventsRetried.inc({ subject, consumer: durable });
-          return;
+          return false;
         }
         await this.deadLetter(message, subject, eventId, failure, route);
+        return false;
       },
     );
+  }
+
+  private async databaseAnswers(): Promise<boolean> {
+    try {
+      await this.options.transactions.transaction((_tx, sql) => sql.query("SELECT 1"));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** One probe loop for all handlers, with one log line when it starts and one when it ends. */
+  private waitForDatabase(): Promise<boolean> {
+    this.databaseOutage ??= (async () => {
+      const since = Date.now();
+      this.onStateChange(
+        "the database does not answer: deliveries are held until it does (not retried, not dead-lettered)",
+      );
+      for (let attempt = 1; !this.closing; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(DATABASE_PROBE_BACKOFF, attempt)));
+        if (await this.databaseAnswers()) {
+          this.onStateChange(
+            `the database answers again after ${Math.round((Date.now() - since) / 1000)} s: handling the held deliveries`,
+          );
+          return true;
+        }
+      }
+      return false;
+    })().finally(() => (this.databaseOutage = undefined));
+    return this.databaseOutage;
   }
 
   private async deadLetter(

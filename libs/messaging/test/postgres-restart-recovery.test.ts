@@ -1,3 +1,4 @@
+import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { INestMicroservice } from "@nestjs/common";
 import { checkDatabaseReady, createPgPool } from "@voltstack/persistence";
@@ -29,6 +30,8 @@ describe("a PostgreSQL restart", () => {
   let relay: OutboxRelay;
   let app: INestMicroservice;
   const handled: number[] = [];
+  const deliveryCounts = new Map<number, number>();
+  const stateChanges: string[] = [];
   const uncaught: unknown[] = [];
   const onUncaught = (error: unknown) => uncaught.push(error);
 
@@ -61,11 +64,14 @@ describe("a PostgreSQL restart", () => {
       schema,
       subjectPrefix: topic.prefix,
       streams,
-      consumerDefaults: { ackWaitMs: 3_000, maxDeliver: 50, backoff: { initialMs: 200, factor: 2, maxMs: 2_000 } },
+      // Two deliveries with 50 ms between them: an outage that counted would dead-letter at once.
+      consumerDefaults: { ackWaitMs: 3_000, maxDeliver: 2, backoff: { initialMs: 50, factor: 1, maxMs: 50 } },
       onError: () => undefined,
+      onStateChange: (line) => stateChanges.push(line),
     });
     app = await startConsumerApp(server, {
       work: async (data, ctx) => {
+        deliveryCounts.set(data.orderId, ctx.getDeliveryCount());
         await ctx.runOnce(async () => handled.push(data.orderId));
       },
     });
@@ -87,12 +93,23 @@ describe("a PostgreSQL restart", () => {
 
   for (const mode of ["fast", "immediate"] as const) {
     it(`(${mode} stop) leaves the relay and the consumers working again, the process unharmed`, async () => {
-      const first = handled.length + 1;
+      const first = Math.max(0, ...handled) + 1;
       await publish(first);
       await waitFor("an event handled before the restart", () => handled.includes(first), 60_000);
 
       await postgres.stop(mode);
       await expect(checkDatabaseReady(relayPool)).rejects.toMatchObject({ code: "DATABASE_NOT_READY" });
+      // An event that arrives meanwhile (straight from NATS: the outbox is down too) is held, not burnt.
+      const duringOutage = first + 2;
+      const heldBefore = stateChanges.length;
+      await jetstream(nats).publish(`${topic.prefix}work.requested`, JSON.stringify({ orderId: duringOutage }), {
+        msgID: `during-outage-${mode}`,
+      });
+      await waitFor(
+        "the consumer to hold its delivery",
+        () => stateChanges.slice(heldBefore).some((line) => line.includes("held until it does")),
+        60_000,
+      );
       await postgres.start();
 
       await waitFor(
@@ -106,6 +123,8 @@ describe("a PostgreSQL restart", () => {
       );
       await publish(first + 1);
       await waitFor("an event handled after the restart", () => handled.includes(first + 1), 60_000);
+      await waitFor("the held event handled", () => handled.includes(duringOutage), 60_000);
+      expect(deliveryCounts.get(duringOutage)).toBe(1);
       expect(await count(admin, `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NULL`)).toBe(0);
       expect(await count(admin, `SELECT count(*)::int AS n FROM ${schema}.dead_letters`)).toBe(0);
       expect(uncaught).toEqual([]);
