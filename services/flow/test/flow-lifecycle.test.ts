@@ -369,6 +369,19 @@ describe("flow service", () => {
         { facilityId: foreign, principal: h.accounts.wallet_2.address, owner: h.accounts.wallet_3.address },
       ],
     ];
+    const notAdmin = { principal: h.accounts.wallet_3.address };
+    cases.push(
+      ["PUT", "/grid/demand", h.keys.formerAdmin, { demandLevelPercent: 10 }, 403, "ERR_NOT_ADMIN", notAdmin],
+      [
+        "PUT",
+        "/grid/thresholds",
+        h.keys.formerAdmin,
+        { lowThresholdPercent: 10, highThresholdPercent: 20 },
+        403,
+        "ERR_NOT_ADMIN",
+        notAdmin,
+      ],
+    );
     for (const [method, path, key, body, status, code, details] of cases) {
       const response = await call(h, method, path, { key, body });
       expect([path, response.status, response.body.code, response.body.details]).toEqual([path, status, code, details]);

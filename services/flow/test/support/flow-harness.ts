@@ -28,6 +28,8 @@ export interface Callers {
   operator: string;
   /** An owner of other facilities. */
   stranger: string;
+  /** Role admin in the API, but wallet_3 is no admin on chain (its key is held, so a slip would cost it a fee). */
+  formerAdmin: string;
 }
 
 /**
@@ -55,6 +57,7 @@ export async function startHarness(): Promise<Harness> {
     owner: env.apiKey("owner"),
     operator: env.apiKey("operator"),
     stranger: env.apiKey("stranger"),
+    formerAdmin: env.apiKey("formerAdmin"),
   };
   const config = loadConfig(flowConfigSchema, {
     ...env.config,
@@ -69,6 +72,7 @@ export async function startHarness(): Promise<Harness> {
       { name: "owner-key", key: keys.owner, role: "owner", principal: accounts.wallet_1.address },
       { name: "operator-key", key: keys.operator, role: "operator", principal: accounts.wallet_2.address },
       { name: "stranger-key", key: keys.stranger, role: "owner", principal: accounts.wallet_3.address },
+      { name: "former-admin-key", key: keys.formerAdmin, role: "admin", principal: accounts.wallet_3.address },
     ]),
   });
 
