@@ -3,13 +3,17 @@ import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
 import { EventValidationError, parseEvent } from "@voltstack/events";
 import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
 import { DistributeFulfilmentUseCase } from "./distribute-fulfilment.usecase.js";
+import { DistributionIntentRepository } from "./distribution-intent-repository.js";
 
 /** The service's own shares.updated, which releases the payouts that waited for a split. */
 @Controller()
 export class SharesEventsController {
   private readonly logger = new Logger("SharesEvents");
 
-  constructor(@Inject(DistributeFulfilmentUseCase) private readonly distribute: DistributeFulfilmentUseCase) {}
+  constructor(
+    @Inject(DistributeFulfilmentUseCase) private readonly distribute: DistributeFulfilmentUseCase,
+    @Inject(DistributionIntentRepository) private readonly intents: DistributionIntentRepository,
+  ) {}
 
   /**
    * The chain confirmed the facility's shares (set through the API or from the owner's
@@ -21,7 +25,17 @@ export class SharesEventsController {
     jetstream: { concurrency: 1, batchSize: 1, maxDeliver: 10 },
   })
   async onSharesUpdated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext): Promise<void> {
-    const facilityId = toFacilityId(data);
+    const { facilityId, sharesVersion } = parseSharesUpdated(data);
+    // This service's follower writes the split and queues this event in one transaction, so
+    // the read model always knows a genuine one first: an unknown facility or version can
+    // never become valid by waiting (a forged event, or shares a fork took back).
+    const known = await this.intents.sharesVersion(facilityId);
+    if (known < sharesVersion) {
+      throw new NonRetryableError(
+        known === 0 ? "UNKNOWN_FACILITY" : "UNKNOWN_SHARES_VERSION",
+        `shares.updated names version ${sharesVersion} of facility ${facilityId}; the read model knows ${known === 0 ? "no shares of that facility" : `version ${known} at most`}.`,
+      );
+    }
     for (const { requestId, status } of await this.distribute.distributeWaiting(facilityId)) {
       this.logger.log(`request ${requestId} (facility ${facilityId}), waited for shares: ${status}`);
     }
@@ -30,9 +44,9 @@ export class SharesEventsController {
   }
 }
 
-function toFacilityId(data: unknown): number {
+function parseSharesUpdated(data: unknown): { facilityId: number; sharesVersion: number } {
   try {
-    return parseEvent("shares.updated", data).payload.facilityId;
+    return parseEvent("shares.updated", data).payload;
   } catch (error) {
     if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
     throw error;
