@@ -1,8 +1,13 @@
 import { runDemo } from "@voltstack/cli";
 import { SERVICE_NAMES, type ServiceName } from "@voltstack/client";
+import {
+  type PrivateNats,
+  type PrivatePostgres,
+  startPrivateNats,
+  startPrivatePostgres,
+} from "@voltstack/service-testing";
 import { startSystem, type SystemUnderTest } from "../../e2e/system-under-test.js";
 import { ChainReader } from "./chain-reader.js";
-import { PrivateNats, PrivatePostgres } from "./private-servers.js";
 
 /** The whole system on servers of the suite's own, with the facility the fulfilments use. */
 export interface ChaosSystem {
@@ -24,11 +29,11 @@ export interface ChaosSystem {
 const CHAOS_SERVICE_ENV = { CHAIN_STUCK_AFTER_MS: "5000", SIGNING_LEASE_TTL_MS: "10000" };
 
 export async function startChaosSystem(log: (line: string) => void): Promise<ChaosSystem> {
-  const nats = await PrivateNats.start();
+  const nats = await startPrivateNats();
   let postgres: PrivatePostgres | undefined;
   let system: SystemUnderTest | undefined;
   try {
-    postgres = await PrivatePostgres.start();
+    postgres = await startPrivatePostgres();
     log(`private NATS at ${nats.url}, private PostgreSQL at ${postgres.url}`);
     system = await startSystem(CHAOS_SERVICE_ENV, {
       databaseUrl: postgres.url,
@@ -86,7 +91,7 @@ async function closeAll(
       await system.stack.stop().catch((stopError: unknown) => failures.push(stopError));
     });
   }
-  await nats.destroy().catch((error: unknown) => failures.push(error));
-  await postgres?.destroy().catch((error: unknown) => failures.push(error));
+  await nats.close().catch((error: unknown) => failures.push(error));
+  await postgres?.close().catch((error: unknown) => failures.push(error));
   if (failures.length > 0) throw new AggregateError(failures, "the chaos system did not close cleanly");
 }

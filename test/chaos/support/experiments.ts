@@ -67,7 +67,12 @@ export class ChaosExperiments {
   async postgresRestarts(): Promise<ExperimentRun[]> {
     const runs: ExperimentRun[] = [];
     for (let restart = 0; restart < this.parameters.postgresRestarts; restart += 1) {
-      runs.push(await this.#run("PostgreSQL restarted", "pg_ctl restart -m fast", () => this.chaos.postgres.restart()));
+      runs.push(
+        await this.#run("PostgreSQL restarted", "pg_ctl stop -m fast, then start", async () => {
+          await this.chaos.postgres.stop("fast");
+          await this.chaos.postgres.start();
+        }),
+      );
     }
     return runs;
   }
