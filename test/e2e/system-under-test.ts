@@ -68,7 +68,11 @@ export interface SystemOptions {
   natsUrl?: string;
   /** Keeps the devnet's chain on disk (under the state directory), so `stack.restartDevnet()` can restart it. */
   persistChain?: boolean;
+  /** How long each service may take to start (default 300 s: five start at once, and test suites share the CPU). */
+  serviceStartTimeoutMs?: number;
 }
+
+const SERVICE_START_TIMEOUT_MS = 300_000;
 
 /** `env`: extra configuration of every service (e.g. shorter recovery times for a fault test). */
 export async function startSystem(
@@ -88,6 +92,7 @@ export async function startSystem(
     subjectPrefix,
     nodeEnv: "test",
     chainPollIntervalMs: 100,
+    serviceStartTimeoutMs: options.serviceStartTimeoutMs ?? SERVICE_START_TIMEOUT_MS,
     env,
     serviceEnv: {
       // A fulfilment whose delivery died unacknowledged comes back within seconds.

@@ -5,7 +5,8 @@ import { once } from "node:events";
 import type { StackService } from "./stack-services.js";
 import { repositoryRoot } from "./stack-services.js";
 
-const READY_TIMEOUT_MS = 120_000;
+/** How long a service may take to answer ready when its options name no limit. */
+const DEFAULT_START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 /** How a service process ended, for the launcher to report. */
@@ -20,6 +21,12 @@ export interface ServiceProcessOptions {
   /** The service's output (pino JSON lines) is appended here. */
   logFile: string;
   onExit?: (exit: ServiceExit) => void;
+  /**
+   * How long a start may take before it counts as failed (default 120 s). Loading a service's
+   * module graph costs about 5 s of CPU, so five starting together on a busy 2-core machine
+   * need far longer than on an idle one.
+   */
+  startTimeoutMs?: number;
 }
 
 /**
@@ -104,7 +111,8 @@ export class ServiceProcess {
   }
 
   async #waitUntilReady(child: ChildProcess): Promise<void> {
-    const deadline = Date.now() + READY_TIMEOUT_MS;
+    const timeoutMs = this.options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
+    const deadline = Date.now() + timeoutMs;
     const exited = new Promise<never>((_, reject) =>
       child.once("exit", (code, signal) =>
         reject(
@@ -120,7 +128,7 @@ export class ServiceProcess {
       if (ready) return;
       await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), exited]);
     }
-    throw new Error(`${this.name} was not ready within ${READY_TIMEOUT_MS / 1000} s; see ${this.options.logFile}`);
+    throw new Error(`${this.name} was not ready within ${timeoutMs / 1000} s; see ${this.options.logFile}`);
   }
 
   async #isReady(): Promise<boolean> {

@@ -40,6 +40,8 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Extra configuration of one service, over what the stack sets. */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /** How long each service may take to answer ready when started (default 120 s); raise it on a busy machine. */
+  serviceStartTimeoutMs?: number;
   /** Called when a service stops without being asked to. */
   onServiceExit?: (service: ServiceName, exit: ServiceExit) => void;
   /** Progress lines: "migrating grid", "grid ready at ...". */
@@ -341,5 +343,6 @@ function processFor(service: StackService, env: Record<string, string>, options:
     env,
     logFile: join(options.stateDir, "logs", `${service.name}.log`),
     onExit: (exit) => options.onServiceExit?.(service.name, exit),
+    startTimeoutMs: options.serviceStartTimeoutMs,
   });
 }
