@@ -1,6 +1,11 @@
 export { JetStreamServer, JETSTREAM_TRANSPORT } from "./jetstream-server.js";
 export type { ConsumersHealth, HandlerConsumerOptions, JetStreamServerOptions } from "./jetstream-server.js";
-export { connectWatched, NATS_RECONNECT_BACKOFF, NatsConnectionWatch } from "./nats-connection.js";
+export {
+  connectWatched,
+  NATS_RECONNECT_BACKOFF,
+  NatsConnectionWatch,
+  natsReconnectDelayMs,
+} from "./nats-connection.js";
 export type { NatsConnectionLog, NatsConnectionState } from "./nats-connection.js";
 export { JetStreamContext } from "./jetstream-context.js";
 export { JetStreamExceptionFilter } from "./exception-filter.js";

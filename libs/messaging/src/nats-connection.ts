@@ -4,6 +4,13 @@ import { natsConnected, natsDisconnectDuration, natsReconnects } from "./metrics
 /** Waits between reconnect attempts: doubling from the first to the last, each plus up to half again at random. */
 export const NATS_RECONNECT_BACKOFF = { firstMs: 250, maxMs: 5_000 } as const;
 
+/** The pause before a reconnect attempt after `failedAttempts` failed ones; `random` in [0, 1). */
+export function natsReconnectDelayMs(failedAttempts: number, random: () => number = Math.random): number {
+  const { firstMs, maxMs } = NATS_RECONNECT_BACKOFF;
+  const base = Math.min(maxMs, firstMs * 2 ** Math.min(failedAttempts, 16));
+  return Math.round(base + base * 0.5 * random());
+}
+
 export type NatsConnectionState = "connected" | "disconnected" | "closed";
 
 export interface NatsConnectionLog {
@@ -39,15 +46,9 @@ export class NatsConnectionWatch {
     return {
       name: this.name,
       maxReconnectAttempts: -1,
-      reconnectDelayHandler: () => this.nextDelayMs(),
+      // The client asks before each attempt.
+      reconnectDelayHandler: () => natsReconnectDelayMs(this.#attempts),
     };
-  }
-
-  /** The pause before the next attempt; the client asks before each one. */
-  nextDelayMs(random: () => number = Math.random): number {
-    const { firstMs, maxMs } = NATS_RECONNECT_BACKOFF;
-    const base = Math.min(maxMs, firstMs * 2 ** Math.min(this.#attempts, 16));
-    return Math.round(base + base * 0.5 * random());
   }
 
   /** Starts following `connection`'s status. */
