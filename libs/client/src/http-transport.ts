@@ -1,4 +1,29 @@
+import { randomUUID } from "node:crypto";
 import { ApiRequestError } from "./api-request-error.js";
+
+const MUTATING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+// Answers after which the same write is sent again with the same Idempotency-Key: the service
+// was not reached, failed, or still executes the first attempt. The key makes this safe.
+const RETRIED_STATUSES = new Set([0, 500, 502, 503, 504]);
+const DEFAULT_RETRY_DELAYS_MS = [250, 1_000];
+
+/**
+ * A write the service accepted whose transaction is not final yet (HTTP 202): follow it at
+ * `poll`, or send the same call again with `idempotencyKey` for its outcome once known.
+ */
+export class WritePendingAnswer extends Error {
+  override readonly name = "WritePendingAnswer";
+
+  constructor(
+    readonly txid: string,
+    /** The service's URL of the transaction's journal entry. */
+    readonly poll: string,
+    readonly idempotencyKey: string,
+    readonly request: string,
+  ) {
+    super(`${request}: transaction ${txid} is pending; poll ${poll}`);
+  }
+}
 
 export interface RequestOptions {
   body?: unknown;
@@ -7,6 +32,8 @@ export interface RequestOptions {
   apiKey?: string | null;
   /** Read the answer as text (CSV exports) instead of JSON. */
   text?: boolean;
+  /** The Idempotency-Key of a mutating request; default: the transport's, else a new UUID. */
+  idempotencyKey?: string;
 }
 
 export interface TransportOptions {
@@ -15,9 +42,17 @@ export interface TransportOptions {
   /** Sent as W3C `traceparent`, so everything the request causes joins the caller's trace. */
   traceparent?: () => string | undefined;
   timeoutMs?: number;
+  /** The Idempotency-Key of each mutating request it sends, when the caller chooses them. */
+  idempotencyKey?: () => string;
+  /** Waits before each retry of a mutating request; default 250 ms then 1 s. [] never retries. */
+  retryDelaysMs?: readonly number[];
 }
 
-/** One service's HTTP API: JSON in and out, errors as ApiRequestError with the service's code. */
+/**
+ * One service's HTTP API: JSON in and out, errors as ApiRequestError with the service's code.
+ * Every mutating request carries an Idempotency-Key and is retried with it when the service
+ * could not answer; a 202 (a write still confirming) is a WritePendingAnswer.
+ */
 export class HttpTransport {
   constructor(private readonly options: TransportOptions) {}
 
@@ -26,6 +61,26 @@ export class HttpTransport {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    if (!MUTATING.has(method.toUpperCase())) return this.#send<T>(method, path, options, undefined);
+    const key = options.idempotencyKey ?? this.options.idempotencyKey?.() ?? randomUUID();
+    const delays = this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.#send<T>(method, path, options, key);
+      } catch (error) {
+        const delay = delays[attempt];
+        if (delay === undefined || !(error instanceof ApiRequestError) || !retried(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  async #send<T>(
+    method: string,
+    path: string,
+    options: RequestOptions,
+    idempotencyKey: string | undefined,
+  ): Promise<T> {
     const url = new URL(
       path.replace(/^\//, ""),
       this.options.baseUrl.endsWith("/") ? this.options.baseUrl : `${this.options.baseUrl}/`,
@@ -39,6 +94,7 @@ export class HttpTransport {
     const traceparent = this.options.traceparent?.();
     if (traceparent) headers.traceparent = traceparent;
     if (options.body !== undefined) headers["content-type"] = "application/json";
+    if (idempotencyKey !== undefined) headers["idempotency-key"] = idempotencyKey;
     const described = `${method} ${url.pathname}`;
     let response: Response;
     try {
@@ -74,7 +130,20 @@ export class HttpTransport {
         described,
       );
     }
+    if (response.status === 202 && idempotencyKey !== undefined) {
+      const pending = JSON.parse(raw) as { txid: string; poll: string };
+      throw new WritePendingAnswer(
+        pending.txid,
+        new URL(pending.poll.replace(/^\//, ""), url.origin + "/").href,
+        idempotencyKey,
+        described,
+      );
+    }
     if (options.text) return raw as T;
     return (raw === "" ? undefined : JSON.parse(raw)) as T;
   }
+}
+
+function retried(error: ApiRequestError): boolean {
+  return RETRIED_STATUSES.has(error.status) || error.code === "IDEMPOTENCY_KEY_IN_USE";
 }

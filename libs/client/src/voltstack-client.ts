@@ -35,6 +35,14 @@ export interface VoltstackClientOptions {
   /** A W3C traceparent to send with every request (see `traced`). */
   traceparent?: string;
   timeoutMs?: number;
+  /**
+   * The Idempotency-Key of the first write this client sends (`<key>-2`, `-3`… for the next):
+   * the same key on a repeated command answers its first outcome instead of writing again.
+   * Without it each write gets a new UUID.
+   */
+  idempotencyKey?: string;
+  /** Waits before each retry of a write that got no answer; see TransportOptions. */
+  retryDelaysMs?: readonly number[];
 }
 
 /** Query parameters of the list endpoints. */
@@ -47,6 +55,14 @@ export class VoltstackClient {
   readonly #transports: Record<ServiceName, HttpTransport>;
 
   constructor(private readonly options: VoltstackClientOptions) {
+    const chosenKey = options.idempotencyKey;
+    let writes = 0;
+    const idempotencyKey = chosenKey
+      ? () => {
+          writes += 1;
+          return writes === 1 ? chosenKey : `${chosenKey}-${writes}`;
+        }
+      : undefined;
     this.#transports = Object.fromEntries(
       SERVICE_NAMES.map((name) => [
         name,
@@ -55,6 +71,8 @@ export class VoltstackClient {
           ...(options.apiKey ? { apiKey: options.apiKey } : {}),
           traceparent: () => options.traceparent,
           ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          ...(idempotencyKey ? { idempotencyKey } : {}),
+          ...(options.retryDelaysMs ? { retryDelaysMs: options.retryDelaysMs } : {}),
         }),
       ]),
     ) as Record<ServiceName, HttpTransport>;
