@@ -1,7 +1,7 @@
 // `npx voltstack <command>`: starts the local system, runs the demo, and operates
 // facilities, capacity, demand, requests and revenue through the services' HTTP APIs.
 import { parseArgs } from "node:util";
-import { ApiRequestError } from "@voltstack/client";
+import { ApiRequestError, WritePendingAnswer } from "@voltstack/client";
 import { OPERATIONS } from "./commands/operations.js";
 import { DeployError } from "./deploy/deploy-error.js";
 import { ChainError } from "@voltstack/chain";
@@ -36,6 +36,7 @@ const VALUE_FLAGS = [
   "api-url",
   "record",
   "max-fee-ustx",
+  "idempotency-key",
 ] as const;
 
 function help(): string {
@@ -51,6 +52,8 @@ function help(): string {
     "",
     "--as <caller>  act as one of the local callers (admin, owner-1, owner-2, operator; default admin)",
     "--json         print the result as JSON for scripts; progress and notes go to stderr",
+    "--idempotency-key <k>  the key of the command's write (default: a new UUID each run); repeating a command",
+    "               with the same key never writes twice and answers the first outcome (exit code 3: still pending)",
     "Against a deployed system set VOLTSTACK_<SERVICE>_URL for the five services and VOLTSTACK_API_KEY.",
   ].join("\n");
 }
@@ -84,7 +87,10 @@ async function run(argv: string[], output: Output): Promise<void> {
   const command = OPERATIONS[twoWords] ?? OPERATIONS[first];
   if (!command) throw new CliUsageError("UNKNOWN_COMMAND", `Unknown command "${positionals.join(" ")}".\n\n${help()}`);
   const args = OPERATIONS[twoWords] ? rest : positionals.slice(1);
-  const { client } = await connectClient(typeof values.as === "string" ? values.as : undefined);
+  const { client } = await connectClient(
+    typeof values.as === "string" ? values.as : undefined,
+    typeof values["idempotency-key"] === "string" ? values["idempotency-key"] : undefined,
+  );
   const result = await command.run({
     client,
     args,
@@ -99,7 +105,16 @@ const output = createOutput(json);
 try {
   await run(process.argv.slice(2), output);
 } catch (error) {
-  if (error instanceof ApiRequestError) {
+  if (error instanceof WritePendingAnswer) {
+    const pending = { txid: error.txid, poll: error.poll, idempotencyKey: error.idempotencyKey };
+    if (json) process.stdout.write(`${JSON.stringify({ pending }, null, 2)}\n`);
+    else
+      process.stdout.write(
+        `pending, poll ${error.poll} (repeat the command with --idempotency-key ${error.idempotencyKey} for its outcome)\n`,
+      );
+    // Neither done nor refused: scripts tell it from success (0), a refusal (1) and a usage error (2).
+    process.exitCode = 3;
+  } else if (error instanceof ApiRequestError) {
     const detail = { status: error.status, code: error.code, message: error.message, details: error.details };
     if (json) process.stdout.write(`${JSON.stringify({ error: detail }, null, 2)}\n`);
     else if (error.status === 0) process.stderr.write(`${error.request}: ${error.code}: ${error.message}\n`);

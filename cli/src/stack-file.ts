@@ -46,15 +46,20 @@ async function readJson<T>(path: string, missing: string): Promise<T> {
 /**
  * The services' addresses and the caller's API key: VOLTSTACK_<SERVICE>_URL and
  * VOLTSTACK_API_KEY when set (a deployed system), else what `voltstack up` recorded,
- * acting as the local caller named by `as` (admin by default).
+ * acting as the local caller named by `as` (admin by default). `idempotencyKey` is the key
+ * of the command's writes (a new UUID per write without it).
  */
-export async function connectClient(as: string | undefined): Promise<{ client: VoltstackClient; stack?: StackFile }> {
+export async function connectClient(
+  as: string | undefined,
+  idempotencyKey?: string,
+): Promise<{ client: VoltstackClient; stack?: StackFile }> {
+  const keyed = idempotencyKey === undefined ? {} : { idempotencyKey };
   const fromEnv = SERVICE_NAMES.every((name) => process.env[`VOLTSTACK_${name.toUpperCase()}_URL`]);
   if (fromEnv && process.env.VOLTSTACK_API_KEY && !as) {
     const urls = Object.fromEntries(
       SERVICE_NAMES.map((name) => [name, process.env[`VOLTSTACK_${name.toUpperCase()}_URL`]!]),
     ) as Record<ServiceName, string>;
-    return { client: new VoltstackClient({ urls, apiKey: process.env.VOLTSTACK_API_KEY }) };
+    return { client: new VoltstackClient({ urls, apiKey: process.env.VOLTSTACK_API_KEY, ...keyed }) };
   }
   const notRunning = `No local system found in ${stateDir()}: start it with \`npm start\` (or set VOLTSTACK_<SERVICE>_URL and VOLTSTACK_API_KEY).`;
   const stack = await readJson<StackFile>(join(stateDir(), "stack.json"), notRunning);
@@ -67,7 +72,7 @@ export async function connectClient(as: string | undefined): Promise<{ client: V
       `No local caller named ${name}; the callers are ${credentials.map((candidate) => candidate.name).join(", ")}.`,
     );
   }
-  return { client: new VoltstackClient({ urls: stack.urls, apiKey: credential.apiKey }), stack };
+  return { client: new VoltstackClient({ urls: stack.urls, apiKey: credential.apiKey, ...keyed }), stack };
 }
 
 /** The local callers' credentials, for commands that act as several of them (the demo). */
