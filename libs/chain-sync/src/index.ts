@@ -50,9 +50,12 @@ export {
 } from "./signing-lease.js";
 export {
   DEAD_LETTER_STORE,
+  EVENT_CONSUMERS,
+  EventConsumersSlot,
   type InfrastructureConfig,
   type InfrastructurePrismaClient,
   NATS_CONNECTION,
+  NATS_WATCH,
   PG_POOL,
   PRISMA,
   SIGNER_KEYS,
