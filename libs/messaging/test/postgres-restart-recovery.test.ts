@@ -1,7 +1,10 @@
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { jetstream } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { INestMicroservice } from "@nestjs/common";
-import { checkDatabaseReady, createPgPool } from "@voltstack/persistence";
+import { checkDatabaseReady, createPgPool, createPrismaClient } from "@voltstack/persistence";
 import { type PrivatePostgres, startPrivatePostgres } from "@voltstack/service-testing";
 import type pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,6 +15,7 @@ import {
   OutboxRelay,
   pgExecutor,
   pgTransactions,
+  prismaTransactions,
   type StreamSpec,
 } from "../src/index.js";
 import { startConsumerApp } from "./support/consumer-app.js";
@@ -19,6 +23,22 @@ import { count, createTestPrefix, natsUrl, waitFor } from "./support/infra.js";
 
 const streams: StreamSpec[] = [{ name: "WORK", subjects: ["work.>"] }];
 const schema = "restart_test";
+const fixtureDir = join(import.meta.dirname, "prisma-fixture");
+type FixtureModule = typeof import("./prisma-fixture/generated/prisma/client.js");
+type FixtureClient = InstanceType<FixtureModule["PrismaClient"]>;
+
+/** The messaging test fixture's generated Prisma client (generated here when missing). */
+async function fixturePrismaClient(): Promise<FixtureModule["PrismaClient"]> {
+  if (!existsSync(join(fixtureDir, "generated", "prisma", "client.ts"))) {
+    const run = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "scripts/prisma-generate.ts", join(fixtureDir, "schema.prisma")],
+      { cwd: join(import.meta.dirname, "..", "..", ".."), encoding: "utf8" },
+    );
+    if (run.status !== 0) throw new Error(`prisma generate failed:\n${run.stdout}${run.stderr}`);
+  }
+  return (await import("./prisma-fixture/generated/prisma/client.js")).PrismaClient;
+}
 
 describe("a PostgreSQL restart", () => {
   let postgres: PrivatePostgres;
@@ -29,6 +49,10 @@ describe("a PostgreSQL restart", () => {
   let admin: pg.Pool;
   let relay: OutboxRelay;
   let app: INestMicroservice;
+  let prisma: FixtureClient;
+  let prismaApp: INestMicroservice;
+  /** Handled by a second consumer whose transactions go through Prisma's pg adapter and its own pool. */
+  const handledThroughPrisma: number[] = [];
   const handled: number[] = [];
   const deliveryCounts = new Map<number, number>();
   const stateChanges: string[] = [];
@@ -75,10 +99,35 @@ describe("a PostgreSQL restart", () => {
         await ctx.runOnce(async () => handled.push(data.orderId));
       },
     });
+    prisma = createPrismaClient(await fixturePrismaClient(), {
+      url: postgres.url,
+      schema,
+      applicationName: "prisma-consumer",
+      pool: { max: 4, connectionTimeoutMs: 2_000 },
+    });
+    prismaApp = await startConsumerApp(
+      new JetStreamServer({
+        service: "restart-prisma",
+        nats,
+        transactions: prismaTransactions(prisma),
+        schema,
+        subjectPrefix: topic.prefix,
+        streams,
+        consumerDefaults: { ackWaitMs: 3_000, maxDeliver: 2, backoff: { initialMs: 50, factor: 1, maxMs: 50 } },
+        onError: () => undefined,
+      }),
+      {
+        work: async (data, ctx) => {
+          await ctx.runOnce(async () => handledThroughPrisma.push(data.orderId));
+        },
+      },
+    );
   }, 120_000);
 
   afterAll(async () => {
     await app?.close();
+    await prismaApp?.close();
+    await prisma?.$disconnect();
     await relay?.stop();
     await nats?.close();
     for (const pool of [relayPool, consumerPool, admin]) await pool?.end();
@@ -124,6 +173,11 @@ describe("a PostgreSQL restart", () => {
       await publish(first + 1);
       await waitFor("an event handled after the restart", () => handled.includes(first + 1), 60_000);
       await waitFor("the held event handled", () => handled.includes(duringOutage), 60_000);
+      await waitFor(
+        "the Prisma consumer to handle all three",
+        () => [first, first + 1, duringOutage].every((orderId) => handledThroughPrisma.includes(orderId)),
+        60_000,
+      );
       expect(deliveryCounts.get(duringOutage)).toBe(1);
       expect(await count(admin, `SELECT count(*)::int AS n FROM ${schema}.outbox WHERE sent_at IS NULL`)).toBe(0);
       expect(await count(admin, `SELECT count(*)::int AS n FROM ${schema}.dead_letters`)).toBe(0);
