@@ -18,7 +18,6 @@ import {
   type TestService,
   WritePendingError,
 } from "@voltstack/service-kit";
-import { call } from "./http-client.js";
 
 // The interceptor with a store in memory (the PostgreSQL one is tested in chain-sync): what a
 // retry is answered while the first request executes, after it answered, and with another body.
@@ -37,9 +36,9 @@ class MemoryStore implements IdempotencyStore {
   async claim(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
     const held = this.records.get(id(claim));
     if (held) return structuredClone(held);
-    const { retentionMs: _retention, ...fields } = claim;
+    const { callerId, key, method, path, fingerprint } = claim;
     this.records.set(id(claim), {
-      ...fields,
+      ...{ callerId, key, method, path, fingerprint },
       state: "executing",
       answer: null,
       transactions: [],
@@ -135,7 +134,12 @@ const write = (body: Record<string, unknown>, key?: string, token = keys.owner) 
       ...(key === undefined ? {} : { "idempotency-key": key }),
     },
     body: JSON.stringify(body),
-  }).then(async (response) => ({ status: response.status, headers: response.headers, body: await response.json() }));
+  }).then(async (response) => ({
+    status: response.status,
+    headers: response.headers,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- test assertions read arbitrary JSON
+    body: (await response.json()) as any,
+  }));
 
 describe("IdempotencyInterceptor", () => {
   it("answers a retry with the first answer, executing once, whatever order the body's fields come in", async () => {
