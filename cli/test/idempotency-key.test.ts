@@ -39,7 +39,7 @@ afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 /** Runs the CLI asynchronously: the stand-in service answering it runs in this process. */
 function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const env = { ...process.env, VOLTSTACK_API_KEY: "vsk_test" };
+  const env: NodeJS.ProcessEnv = { ...process.env, VOLTSTACK_API_KEY: "vsk_test" };
   for (const service of ["VERIFICATION", "CAPACITY", "FLOW", "GRID", "REVENUE"])
     env[`VOLTSTACK_${service}_URL`] = baseUrl;
   return new Promise((resolve) => {
