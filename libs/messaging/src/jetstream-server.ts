@@ -307,14 +307,16 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
       messages: undefined,
       wake: undefined,
       tasks: Promise.resolve(),
-      stopProgress: this.reportProgress(route),
-      removeLag: addLagSource(async () => {
-        const info = await jsm.consumers.info(stream, durable);
-        return { stream, consumer: durable, pending: info.num_pending };
-      }),
+      stopProgress: () => undefined,
+      removeLag: () => undefined,
     };
     // The first fetch loop starts here, so that a consumer that cannot start fails start().
     worker.messages = await this.consume(worker);
+    worker.stopProgress = this.reportProgress(route);
+    worker.removeLag = addLagSource(async () => {
+      const info = await jsm.consumers.info(stream, durable);
+      return { stream, consumer: durable, pending: info.num_pending };
+    });
     const fetching = this.superviseFetching(worker, queue);
     const handling = Array.from({ length: settings.concurrency }, async () => {
       for (let batch = await queue.take(settings.batchSize); batch; batch = await queue.take(settings.batchSize)) {
