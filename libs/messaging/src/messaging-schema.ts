@@ -156,8 +156,9 @@ ADD COLUMN     "discarded_by" TEXT;
 `;
 
 /**
- * Writes the migration into a service's Prisma migrations folder
- * (`<migrationsDir>/<MESSAGING_MIGRATION_NAME>/migration.sql`) and returns its path.
+ * Writes the messaging migrations into a service's Prisma migrations folder (the tables
+ * under MESSAGING_MIGRATION_NAME, the discard columns under DEAD_LETTER_DISCARD_MIGRATION_NAME)
+ * and returns the path of the first, `<migrationsDir>/<MESSAGING_MIGRATION_NAME>/migration.sql`.
  */
 export async function writeMessagingMigration(migrationsDir: string): Promise<string> {
   const folder = join(migrationsDir, MESSAGING_MIGRATION_NAME);
