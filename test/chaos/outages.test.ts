@@ -17,7 +17,7 @@ let experiments: ChaosExperiments;
 beforeAll(async () => {
   chaos = await startChaosSystem(log);
   experiments = new ChaosExperiments(chaos, parameters, log);
-}, 300_000);
+}, 600_000);
 
 afterAll(async () => {
   await chaos?.close();

@@ -161,6 +161,7 @@ export class ChaosExperiments {
     this.log(
       `${experiment}: ${result.fulfilments} fulfilments, ready after ${readyMs ?? "-"} ms, drained after ${recoveryMs ?? "-"} ms, ${run.retries.length} retried writes, ${violations.length} violations`,
     );
+    for (const violation of violations) this.log(`  violation: ${violation}`);
     if (process.env.CHAOS_RESULTS_FILE) appendFileSync(process.env.CHAOS_RESULTS_FILE, `${JSON.stringify(result)}\n`);
     return result;
   }
