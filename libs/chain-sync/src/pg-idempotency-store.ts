@@ -1,5 +1,6 @@
 import type { SqlExecutor } from "@voltstack/messaging";
 import {
+  ApiError,
   type IdempotencyClaim,
   type IdempotencyRecord,
   type IdempotencyScope,
@@ -73,7 +74,13 @@ export class PgIdempotencyStore implements IdempotencyStore {
       [scope.callerId, scope.key, JSON.stringify([transaction])],
     );
     // Refusing the broadcast is the safe way out: a transaction must never go out unlinked.
-    if (updated !== 1) throw new Error(`Idempotency key ${scope.key} is no longer held by this request.`);
+    if (updated !== 1) {
+      throw ApiError.conflict(
+        "IDEMPOTENCY_KEY_IN_USE",
+        "The Idempotency-Key was taken over by a retry while this request was still preparing its transaction; nothing was broadcast.",
+        { key: scope.key },
+      );
+    }
   }
 
   async complete(scope: IdempotencyScope, answer: StoredAnswer): Promise<void> {

@@ -98,7 +98,10 @@ describe("PgIdempotencyStore", () => {
 
   it("refuses to link a transaction to a key the request no longer holds, so it is not broadcast", async () => {
     const gone = claim();
-    await expect(store.link(gone, { txid: txid(), errorStatuses: {} })).rejects.toThrow(/no longer held/);
+    await expect(store.link(gone, { txid: txid(), errorStatuses: {} })).rejects.toMatchObject({
+      status: 409,
+      code: "IDEMPOTENCY_KEY_IN_USE",
+    });
   });
 
   it("takes over an expired key, and a key whose request died before signing anything", async () => {

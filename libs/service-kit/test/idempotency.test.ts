@@ -33,7 +33,11 @@ class MemoryStore implements IdempotencyStore {
   /** The journal as the store sees it: txid → pending, or a final answer. */
   readonly outcomes = new Map<string, StoredAnswer>();
 
+  /** Set to fail every claim, as PostgreSQL down would. */
+  down = false;
+
   async claim(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
+    if (this.down) throw new Error("Connection terminated unexpectedly");
     const held = this.records.get(id(claim));
     if (held) return structuredClone(held);
     const { callerId, key, method, path, fingerprint } = claim;
@@ -213,6 +217,18 @@ describe("IdempotencyInterceptor", () => {
     expect(store.records.has("api-key:owner-app k-refused")).toBe(false);
     const corrected = await write({ name: "r" }, "k-refused");
     expect(corrected.status).toBe(201);
+  });
+
+  it("answers 503 IDEMPOTENCY_STORE_UNAVAILABLE, executing nothing, while the store cannot be reached", async () => {
+    store.down = true;
+    try {
+      const unavailable = await write({ name: "d", sign: true }, "k-down");
+      expect([unavailable.status, unavailable.body.code]).toEqual([503, "IDEMPOTENCY_STORE_UNAVAILABLE"]);
+    } finally {
+      store.down = false;
+    }
+    expect(executions).toBe(0);
+    expect((await write({ name: "d", sign: true }, "k-down")).status).toBe(201);
   });
 
   it("refuses a malformed key with 400 before the handler runs", async () => {

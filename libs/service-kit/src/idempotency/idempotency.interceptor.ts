@@ -64,13 +64,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const scope: IdempotencyScope = { callerId: callerScope(request.caller), key };
     const path = request.originalUrl ?? request.url ?? request.baseUrl;
     const fingerprint = requestFingerprint(request.method, path, request.body);
-    const held = await store.claim({
-      ...scope,
-      method: request.method,
-      path,
-      fingerprint,
-      retentionMs: IDEMPOTENCY_KEY_RETENTION_MS,
-    });
+    const held = await unavailableUnlessDone(() =>
+      store.claim({ ...scope, method: request.method, path, fingerprint, retentionMs: IDEMPOTENCY_KEY_RETENTION_MS }),
+    );
     if (!held) return this.#execute(store, scope, response, next);
     if (held.fingerprint !== fingerprint) {
       throw ApiError.unprocessable(
@@ -79,7 +75,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { key, firstRequest: { method: held.method, path: held.path, at: held.createdAt.toISOString() } },
       );
     }
-    return replay(await this.#answerOf(store, held));
+    return replay(await unavailableUnlessDone(() => this.#answerOf(store, held)));
   }
 
   async #execute(
@@ -145,6 +141,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
 
   #logFailure(step: string, failure: unknown): void {
     this.#logger.error(`${IDEMPOTENCY_KEY_HEADER} ${step} failed: ${(failure as Error).message}`);
+  }
+}
+
+/**
+ * The store's answer; its failure (PostgreSQL down) is a 503 the client may retry with the same
+ * key: nothing was executed, so nothing is lost.
+ */
+async function unavailableUnlessDone<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw new ApiError(
+      503,
+      "IDEMPOTENCY_STORE_UNAVAILABLE",
+      "The service cannot look up the Idempotency-Key now; retry the request with the same key.",
+      { reason: (error as Error).message },
+    );
   }
 }
 
