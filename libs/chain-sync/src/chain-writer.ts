@@ -147,7 +147,8 @@ export abstract class ChainWriter<Client extends ContractClient> {
           ...options,
           beforeBroadcast: async (transaction) => {
             const txid = prefixed(transaction.txid);
-            await keyed?.linkTransaction({ txid, errorStatuses });
+            const replaces = transaction.replaces === undefined ? {} : { replaces: prefixed(transaction.replaces) };
+            await keyed?.linkTransaction({ txid, errorStatuses, ...replaces });
             broadcast.push(txid);
             await options.beforeBroadcast?.(transaction);
           },

@@ -112,23 +112,38 @@ export class PgIdempotencyStore implements IdempotencyStore {
   }
 
   /**
-   * Confirmed when one of the linked transactions confirmed (fee bumps link several; one
-   * at most is mined), pending while one may still be, else the last one's failure.
+   * The request's writes as their journal entries show them: a fee bump counts with the
+   * transaction it replaces (one of them at most is mined). Failed when a write failed
+   * (its contract error), pending while one may still confirm, else confirmed (the last).
    */
   async answerFromTransactions(record: IdempotencyRecord): Promise<StoredAnswer | undefined> {
     if (record.transactions.length === 0) return undefined;
-    const entries: Array<{ link: LinkedTransaction; entry: JournalEntry | undefined }> = [];
-    for (const link of record.transactions) entries.push({ link, entry: await this.journal.get(link.txid) });
-    const confirmed = entries.find(({ entry }) => entry?.status === "confirmed");
-    if (confirmed?.entry) {
-      return { status: 200, body: { txid: confirmed.entry.txid, blockHeight: confirmed.entry.blockHeight } };
+    const writes: Array<Array<{ link: LinkedTransaction; entry: JournalEntry | undefined }>> = [];
+    for (const link of record.transactions) {
+      const seen = { link, entry: await this.journal.get(link.txid) };
+      if (link.replaces !== undefined && writes.length > 0) writes[writes.length - 1]!.push(seen);
+      else writes.push([seen]);
     }
-    // An entry not found is one whose journaling did not finish: it may still be on its way.
-    const pending = entries.findLast(({ entry }) => entry === undefined || entry.status === "pending");
-    if (pending) return pendingWriteAnswer(pending.entry?.txid ?? pending.link.txid);
-    const last = entries[entries.length - 1]!;
-    const failure = journaledFailure(last.entry!, last.link.errorStatuses);
-    return { status: failure.status, body: failure.toBody() };
+    let pending: string | undefined;
+    let confirmed: JournalEntry | undefined;
+    for (const attempts of writes) {
+      const mined = attempts.find(({ entry }) => entry?.status === "confirmed")?.entry;
+      if (mined) {
+        confirmed = mined;
+        continue;
+      }
+      // An entry not found is one whose journaling did not finish: it may still be on its way.
+      const waiting = attempts.findLast(({ entry }) => entry === undefined || entry.status === "pending");
+      if (waiting) {
+        pending ??= waiting.entry?.txid ?? waiting.link.txid;
+        continue;
+      }
+      const last = attempts[attempts.length - 1]!;
+      const failure = journaledFailure(last.entry!, last.link.errorStatuses);
+      return { status: failure.status, body: failure.toBody() };
+    }
+    if (pending !== undefined) return pendingWriteAnswer(pending);
+    return { status: 200, body: { txid: confirmed!.txid, blockHeight: confirmed!.blockHeight } };
   }
 
   async #pruneNowAndThen(): Promise<void> {

@@ -149,10 +149,25 @@ describe("PgIdempotencyStore", () => {
     // A fee bump linked a second transaction: whichever of them confirmed answers.
     const bump = txid();
     await journaled(bump, "confirmed");
-    await store.link(held, { txid: bump, errorStatuses: { ERR_NOT_PENDING: 409 } });
+    await store.link(held, { txid: bump, errorStatuses: { ERR_NOT_PENDING: 409 }, replaces: pending });
     expect(await store.answerFromTransactions((await store.find(held))!)).toEqual({
       status: 200,
       body: { txid: bump, blockHeight: 12 },
+    });
+  });
+
+  it("answers a request of several writes from all of them: pending while one is, confirmed once all are", async () => {
+    const held = claim();
+    await store.claim(held);
+    const [first, second] = [txid(), txid()];
+    await journaled(first, "confirmed");
+    await journaled(second, "pending");
+    for (const written of [first, second]) await store.link(held, { txid: written, errorStatuses: {} });
+    expect((await store.answerFromTransactions((await store.find(held))!))?.status).toBe(202);
+    await pool.query("UPDATE chain_transactions SET status = 'confirmed', block_height = 13 WHERE txid = $1", [second]);
+    expect(await store.answerFromTransactions((await store.find(held))!)).toEqual({
+      status: 200,
+      body: { txid: second, blockHeight: 13 },
     });
   });
 });

@@ -16,6 +16,8 @@ export interface LinkedTransaction {
   txid: string;
   /** The writer's HTTP status of each contract error constant. */
   errorStatuses: Readonly<Record<string, number>>;
+  /** Set on a fee bump: the txid of the transaction it stands in for (one of the two is mined). */
+  replaces?: string;
 }
 
 /** The identity of one keyed request: a caller's key. */
