@@ -91,7 +91,7 @@ export class NatsConnectionWatch {
       throw new Error(`the NATS connection is closed for good (${this.#closeReason ?? "shutting down"})`);
     if (this.#state === "disconnected")
       throw new Error(
-        `NATS at ${this.#server} unreachable for ${Math.round(this.disconnectedForMs()! / 1000)} s (reconnecting, ${this.#attempts} attempts so far)`,
+        `NATS at ${this.#server} unreachable for ${Math.round(this.disconnectedForMs()! / 1000)} s, reconnecting: ${this.#attempts} attempts so far`,
       );
   }
 
