@@ -32,6 +32,10 @@ function allHeld(runs: ExperimentRun[]) {
 }
 
 const minutes = (count: number) => count * 60_000;
+// What one run may take at worst before it is judged: a service start on a busy machine,
+// the recovery bound, the read models' 30 s to catch up and the reading of the invariants.
+// A run that overruns its test's time would carry on into the next test's run.
+const perRun = minutes(8) + parameters.recoveryWithinMs;
 
 describe.sequential("outages during a run of fulfilments", () => {
   it(
@@ -41,7 +45,7 @@ describe.sequential("outages during a run of fulfilments", () => {
       expect(runs).toHaveLength(5 * parameters.killRounds);
       expect(held(runs)).toEqual(allHeld(runs));
     },
-    minutes(12 * parameters.killRounds),
+    5 * parameters.killRounds * perRun,
   );
 
   it(
@@ -50,7 +54,7 @@ describe.sequential("outages during a run of fulfilments", () => {
       const runs = await experiments.postgresRestarts();
       expect(held(runs)).toEqual(allHeld(runs));
     },
-    minutes(5 * parameters.postgresRestarts),
+    parameters.postgresRestarts * perRun,
   );
 
   it(
@@ -59,7 +63,7 @@ describe.sequential("outages during a run of fulfilments", () => {
       const runs = await experiments.devnetRestarts();
       expect(held(runs)).toEqual(allHeld(runs));
     },
-    minutes(5 * parameters.devnetRestarts),
+    parameters.devnetRestarts * perRun,
   );
 
   it(
@@ -68,6 +72,6 @@ describe.sequential("outages during a run of fulfilments", () => {
       const runs = await experiments.natsOutage();
       expect(held(runs)).toEqual(allHeld(runs));
     },
-    parameters.natsOutageMs + minutes(6),
+    parameters.natsOutageMs + perRun,
   );
 });

@@ -130,7 +130,18 @@ export class ChaosExperiments {
       if (await chaos.allReady()) readyMs = Date.now() - faultEnded;
       else await sleep(250);
     }
-    await driving;
+    // The fulfilment under way finishes within the same bound, or is given up (a violation).
+    const finished = await Promise.race([
+      driving.then(() => true),
+      sleep(Math.max(0, deadline - Date.now())).then(() => false),
+    ]);
+    if (!finished) {
+      violations.push(
+        `the fulfilment under way did not finish ${parameters.recoveryWithinMs / 1000} s after the fault`,
+      );
+      run.abort();
+      await driving;
+    }
     nextPaymentUstx += BigInt(run.fulfilments.length + 100);
     let recoveryMs: number | undefined;
     while (Date.now() < deadline && recoveryMs === undefined) {

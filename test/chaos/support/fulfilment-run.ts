@@ -34,6 +34,7 @@ export class FulfilmentRun {
   readonly duplicateRequests: number[] = [];
   readonly retries: string[] = [];
   #stopping = false;
+  #aborted = false;
   #nextPaymentUstx: bigint;
   readonly #progress: (() => void)[] = [];
 
@@ -49,6 +50,12 @@ export class FulfilmentRun {
   /** Finishes the fulfilment under way, then starts no new one. */
   stop(): void {
     this.#stopping = true;
+  }
+
+  /** Gives up the fulfilment under way at its next attempt: the run ends with an error. */
+  abort(): void {
+    this.#stopping = true;
+    this.#aborted = true;
   }
 
   /** Resolves once `count` fulfilments are on chain. */
@@ -85,7 +92,7 @@ export class FulfilmentRun {
         expiresAt: tip + 100_000,
       },
       async () => (await this.#requestsWithPayment(paymentUstx))[0]?.id,
-      (body) => body.requestId as number,
+      (body) => (typeof body.requestId === "number" ? body.requestId : undefined),
     );
     await this.#step(
       "grid",
@@ -134,14 +141,19 @@ export class FulfilmentRun {
     path: string,
     body: unknown,
     done: () => Promise<T | undefined>,
-    fromAnswer: (body: Record<string, unknown>) => T,
+    fromAnswer: (body: Record<string, unknown>) => T | undefined,
   ): Promise<T> {
     const idempotencyKey = randomUUID();
     const deadline = Date.now() + STEP_DEADLINE_MS;
     let last = "";
     for (;;) {
+      if (this.#aborted) throw new Error(`${method} ${service}/${path} given up; last answer: ${last || "none"}`);
       const answer = await this.#send(service, apiKey, method, path, body, idempotencyKey);
-      if (answer.status >= 200 && answer.status < 300) return fromAnswer(answer.body);
+      // A 202 is a write still confirming, and a retry answered from the chain alone carries only
+      // the transaction (no request id): in both cases the chain says when the step is done.
+      const result =
+        answer.status >= 200 && answer.status < 300 && answer.status !== 202 ? fromAnswer(answer.body) : undefined;
+      if (result !== undefined) return result;
       last = `${answer.status} ${String(answer.body.code ?? "")} ${String(answer.body.message ?? "")}`.trim();
       this.retries.push(`${method} ${service}/${path}: ${last}`);
       await sleep(1_000);
@@ -188,7 +200,7 @@ export class FulfilmentRun {
   async #settle(service: ServiceName): Promise<void> {
     const deadline = Date.now() + SETTLE_MS;
     const admin = this.chaos.system.client("admin");
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !this.#aborted) {
       const settled = await admin
         .transactions(service, { status: "pending", limit: 10 })
         .then((journal) => journal.items.length === 0)
@@ -205,7 +217,7 @@ export class FulfilmentRun {
       try {
         return await read();
       } catch (error) {
-        if (Date.now() > deadline) throw error;
+        if (Date.now() > deadline || this.#aborted) throw error;
         await sleep(500);
       }
     }
