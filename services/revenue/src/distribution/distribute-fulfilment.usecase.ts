@@ -38,7 +38,8 @@ const RETRYABLE_CHAIN_CODES = new Set([
   "NONCE_BUSY",
 ]);
 // How long one delivery waits for the fulfilment's block to become final before it is
-// handed back for a later delivery (well within EVENT_ACK_WAIT_MS).
+// handed back for a later delivery (the transport reports progress meanwhile, and a
+// handler is only counted as stuck after minutes).
 const FINALITY_WAIT_MS = 60_000;
 // Mempool statuses of a transaction that may still confirm.
 const IN_FLIGHT = new Set(["pending"]);

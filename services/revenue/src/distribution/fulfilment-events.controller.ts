@@ -15,7 +15,8 @@ export class FulfilmentEventsController {
   /**
    * A fulfilment put its payout into the facility's pool: pay the pool out. One at a
    * time (concurrency and batch 1), so two fulfilments of one facility never race.
-   * The handler waits for its transaction's confirmation: EVENT_ACK_WAIT_MS must exceed that.
+   * The handler waits for its transaction's confirmation; the transport reports progress
+   * meanwhile, so the delivery stays ours however long that takes.
    */
   @EventPattern<string>("service.fulfilled", {
     jetstream: { concurrency: 1, batchSize: 1, maxDeliver: 10 },

@@ -19,7 +19,7 @@ export class SharesEventsController {
    * The chain confirmed the facility's shares (set through the API or from the owner's
    * wallet): the fulfilments that waited for them are distributed now. Like
    * service.fulfilled, one delivery at a time and acknowledged after the distribution
-   * confirmed: EVENT_ACK_WAIT_MS must exceed that.
+   * confirmed (the transport reports progress while it waits).
    */
   @EventPattern<string>("shares.updated", {
     jetstream: { concurrency: 1, batchSize: 1, maxDeliver: 10 },
