@@ -15,7 +15,7 @@ import { migrationsDir } from "./support/verification-harness.js";
 
 let env: TestEnvironment;
 let service: TestService;
-let config: ReturnType<typeof loadConfig<typeof verificationConfigSchema>>;
+let settings: Record<string, string>;
 let ownerKey: string;
 let adminKey: string;
 let miner: NodeJS.Timeout;
@@ -34,15 +34,15 @@ beforeAll(async () => {
   }, 100);
   ownerKey = env.apiKey("owner");
   adminKey = env.apiKey("admin");
-  config = loadConfig(verificationConfigSchema, {
+  settings = {
     ...env.config,
     SIGNER_KEYS: await env.signerKeys({ admin: env.accounts.deployer, owner: env.accounts.wallet_1 }),
     AUTH_API_KEYS: env.authApiKeys([
       { name: "admin-key", key: adminKey, role: "admin", principal: env.accounts.deployer.address },
       { name: "owner-key", key: ownerKey, role: "owner", principal: env.accounts.wallet_1.address },
     ]),
-  });
-  service = await startTestService(AppModule, { ...verificationBootstrapOptions(config), logger: false });
+  };
+  service = await startService(settings);
 }, 180_000);
 
 afterAll(async () => {
@@ -50,6 +50,11 @@ afterAll(async () => {
   await service?.close();
   await env?.close();
 }, 60_000);
+
+function startService(variables: Record<string, string>): Promise<TestService> {
+  const config = loadConfig(verificationConfigSchema, variables);
+  return startTestService(AppModule, { ...verificationBootstrapOptions(config), logger: false });
+}
 
 type Answer = { status: number; body: Record<string, unknown>; headers: Headers };
 
@@ -258,7 +263,7 @@ describe("the journal after a restart", () => {
        VALUES ($1::uuid, $2, 'admin-key', $3, $4, $5, 'approve-facility', '["u0"]', 'pending')`,
       [randomUUID(), txid, deployer.address, nonce, `${deployer.address}.facility-registry`],
     );
-    service = await startTestService(AppModule, { ...verificationBootstrapOptions(config), logger: false });
+    service = await startService(settings);
 
     // Without the start-up pass it would wait for the first periodic one (a minute) and the
     // confirmation timeout (30 s here); well within that, it is settled.
@@ -272,4 +277,49 @@ describe("the journal after a restart", () => {
     );
     expect(settled).toEqual({ status: "failed", error_code: "ERR_FACILITY_NOT_FOUND" });
   }, 90_000);
+});
+
+describe("a write whose confirmation times out", () => {
+  it("answers 202 with the txid and where to poll, and a retry with its key the outcome once mined", async () => {
+    await service.close();
+    service = await startService({ ...settings, CHAIN_CONFIRMATION_TIMEOUT_MS: "1000" });
+    const key = randomUUID();
+    const nonce = await nonceOf(env.accounts.wallet_1);
+    mining = false;
+    let txid: string;
+    try {
+      const accepted = await post("/facilities", {
+        key: ownerKey,
+        idempotencyKey: key,
+        body: facility("Slow Battery"),
+      });
+      expect(accepted.status).toBe(202);
+      txid = accepted.body.txid as string;
+      expect(accepted.body).toEqual({ txid, status: "pending", poll: `/transactions/${txid}` });
+      expect(accepted.headers.get("location")).toBe(`/transactions/${txid}`);
+      const journal = await fetch(`${service.baseUrl}/transactions/${txid}`, {
+        headers: { authorization: `Bearer ${ownerKey}` },
+      });
+      expect(((await journal.json()) as { status: string }).status).toBe("pending");
+      const retried = await post("/facilities", { key: ownerKey, idempotencyKey: key, body: facility("Slow Battery") });
+      expect([retried.status, retried.body.txid]).toEqual([202, txid]);
+    } finally {
+      mining = true;
+    }
+    const outcome = await waitFor(
+      "the retry answered with the outcome",
+      async () => {
+        const answer = await post("/facilities", {
+          key: ownerKey,
+          idempotencyKey: key,
+          body: facility("Slow Battery"),
+        });
+        return answer.status === 202 ? undefined : answer;
+      },
+      60_000,
+    );
+    expect(outcome.status).toBe(200);
+    expect(outcome.body).toEqual({ txid, blockHeight: expect.any(Number) });
+    expect(await nonceOf(env.accounts.wallet_1)).toBe(nonce + 1);
+  }, 120_000);
 });
