@@ -29,7 +29,12 @@ export const deadLetterSchema = z.object({
     message: z.string().meta({ description: "What went wrong, for a person" }),
   }),
   deadLetteredAt: z.iso.datetime(),
-  data: z.string().meta({ description: "The message body as it arrived (UTF-8 text)" }),
+  data: z.string().meta({
+    description:
+      "The message body as it arrived (UTF-8 text; NUL as U+FFFD), or its start when dataTruncated: the dead-letter record keeps it whole",
+  }),
+  dataBytes: z.int().nonnegative().meta({ description: "The size of the message body as it arrived, in bytes" }),
+  dataTruncated: z.boolean().meta({ description: "Whether data holds only the start of the message body" }),
   traceContext: traceContextSchema.nullable(),
 });
 

@@ -67,6 +67,8 @@ describe("generated JSON Schemas", () => {
       error: { code: "EVENT_INVALID", message: "Invalid facility.suspended event" },
       deadLetteredAt: "2026-11-24T06:00:00.000Z",
       data: "{}",
+      dataBytes: 2,
+      dataTruncated: false,
       traceContext: null,
     };
     expect(deadLetter(letter), ajv.errorsText(deadLetter.errors)).toBe(true);

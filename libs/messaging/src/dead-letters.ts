@@ -60,10 +60,36 @@ export type DeadLetterEvent = {
   deliveries: number;
   error: { code: string; message: string };
   deadLetteredAt: string;
-  /** The message body as it arrived (UTF-8 text). */
+  /**
+   * The message body as it arrived (UTF-8 text), cut to DEAD_LETTER_EVENT_DATA_CHARS characters and
+   * with NUL characters as U+FFFD; the dead letter itself keeps every byte.
+   */
   data: string;
+  /** The size of the message body as it arrived, in bytes. */
+  dataBytes: number;
+  /** Whether `data` is only the start of the body: read the whole one from the dead letter (deadLetterId). */
+  dataTruncated: boolean;
   traceContext: { traceparent: string; tracestate?: string } | null;
 };
+
+/**
+ * The most characters of the message body a `dlq.<subject>` event carries. A body near the
+ * streams' 1 MiB limit, copied whole, grows past it once embedded as a JSON string (a quote
+ * becomes two bytes, a control character six, a byte that is not UTF-8 three), and an event
+ * that cannot be published would stay in the outbox for good. At six bytes a character at
+ * most, 16 Ki characters stay under 100 KB.
+ */
+export const DEAD_LETTER_EVENT_DATA_CHARS = 16 * 1024;
+
+/** The start of a message body, as a `dlq.<subject>` event can carry it. */
+function eventData(body: string): { data: string; dataTruncated: boolean } {
+  const dataTruncated = body.length > DEAD_LETTER_EVENT_DATA_CHARS;
+  let data = dataTruncated ? body.slice(0, DEAD_LETTER_EVENT_DATA_CHARS) : body;
+  // Never half a surrogate pair at the cut.
+  if (dataTruncated && /[\ud800-\udbff]$/.test(data)) data = data.slice(0, -1);
+  // The outbox keeps events as jsonb, which cannot hold U+0000.
+  return { data: data.replaceAll("\u0000", "\ufffd"), dataTruncated };
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -165,7 +191,8 @@ export async function recordDeadLetter(sql: SqlExecutor, letter: NewDeadLetter, 
     deliveries: stored.deliveries,
     error: { code: stored.errorCode, message: stored.errorMessage },
     deadLetteredAt: stored.failedAt.toISOString(),
-    data: stored.payload,
+    ...eventData(stored.payload),
+    dataBytes: letter.payload.byteLength,
     traceContext: traceparent ? { traceparent, ...(tracestate ? { tracestate } : {}) } : null,
   };
   await enqueue(

@@ -19,6 +19,7 @@ export type { EnqueueOptions, OutboxEvent } from "./outbox.js";
 export { claimInboxEntries, claimInboxEntry, runOnce } from "./inbox.js";
 export type { InboxKey, RunOnceResult } from "./inbox.js";
 export {
+  DEAD_LETTER_EVENT_DATA_CHARS,
   DEAD_LETTER_STATES,
   DeadLetterStore,
   EVENT_ID_HEADER,
