@@ -26,6 +26,7 @@ export interface ChainSyncPipelineOptions<C extends ContractKey, Tx> {
   logError: (message: string) => void;
 }
 
+const SYNC_FAILURE_LOG_INTERVAL_MS = 60_000;
 /**
  * The one way facts reach a service's read model and NATS: the follower applies the
  * contract's print events (the service's own transactions and those sent straight
@@ -36,12 +37,14 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
   readonly sync: ContractEventSync<C, Tx>;
   readonly #relay: OutboxRelay;
   #reconciling: NodeJS.Timeout | undefined;
+  // The last failure logged: an outage of the API fails every pass, once a second.
+  #lastSyncFailure: { message: string; at: number } | undefined;
 
   constructor(private readonly options: ChainSyncPipelineOptions<C, Tx>) {
     this.sync = new ContractEventSync(
       {
         ...options.sync,
-        onError: (error) => options.logError(`chain sync failed: ${(error as Error).message}`),
+        onError: (error) => this.#logSyncFailure((error as Error).message),
         forget: (tx, _sql, fromHeight) => options.forget(tx, fromHeight).then(() => undefined),
         onReorganized: ({ followerId, fromHeight, orphaned }) =>
           options.logError(
@@ -61,6 +64,15 @@ export class ChainSyncPipeline<C extends ContractKey, Tx> {
       onRecovered: (failedForMs) =>
         options.logError(`outbox relay publishing again after ${Math.round(failedForMs / 1000)} s of failures`),
     });
+  }
+
+  /** Logs a failed pass unless the same failure was logged within the last minute. */
+  #logSyncFailure(message: string): void {
+    const now = Date.now();
+    const last = this.#lastSyncFailure;
+    if (last && last.message === message && now - last.at < SYNC_FAILURE_LOG_INTERVAL_MS) return;
+    this.#lastSyncFailure = { message, at: now };
+    this.options.logError(`chain sync failed: ${message}`);
   }
 
   async start(): Promise<void> {
