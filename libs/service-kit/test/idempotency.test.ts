@@ -208,6 +208,9 @@ describe("IdempotencyInterceptor", () => {
     const failed = await write({ name: "p", sign: true, pending: true }, "k-pending");
     expect([failed.status, failed.body.code]).toEqual([409, "ERR_NOT_PENDING"]);
     store.outcomes.clear();
+    // The outcome is final: kept, a later retry answers it without looking again.
+    const kept = await write({ name: "p", sign: true, pending: true }, "k-pending");
+    expect([kept.status, kept.body.code]).toEqual([409, "ERR_NOT_PENDING"]);
     expect(executions).toBe(2);
   });
 

@@ -320,6 +320,8 @@ describe("a write whose confirmation times out", () => {
     );
     expect(outcome.status).toBe(200);
     expect(outcome.body).toEqual({ txid, blockHeight: expect.any(Number) });
+    const { rows } = await env.db.query("SELECT state FROM idempotency_keys WHERE idempotency_key = $1", [key]);
+    expect(rows).toEqual([{ state: "completed" }]);
     expect(await nonceOf(env.accounts.wallet_1)).toBe(nonce + 1);
   }, 120_000);
 });

@@ -122,14 +122,18 @@ export class IdempotencyInterceptor implements NestInterceptor {
         { key: record.key, startedAt: record.createdAt.toISOString() },
       );
     }
-    if (fromChain.status !== 200) return fromChain;
-    // Confirmed: the first request is about to answer with its full body, unless it died.
-    const deadline = Date.now() + FIRST_ANSWER_WAIT_MS;
-    while (Date.now() < deadline) {
-      const now = await store.find(record);
-      if (now?.answer) return now.answer;
-      await new Promise((resolve) => setTimeout(resolve, FIRST_ANSWER_POLL_MS));
+    if (fromChain.status === 202) return fromChain;
+    if (fromChain.status === 200) {
+      // Confirmed: the first request is about to answer with its full body, unless it died or answered 202.
+      const deadline = Date.now() + FIRST_ANSWER_WAIT_MS;
+      while (Date.now() < deadline) {
+        const now = await store.find(record);
+        if (now?.answer) return now.answer;
+        await new Promise((resolve) => setTimeout(resolve, FIRST_ANSWER_POLL_MS));
+      }
     }
+    // Final now: kept, so that later retries need not look again.
+    await this.#keep(store, record, fromChain);
     return fromChain;
   }
 
