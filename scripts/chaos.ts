@@ -1,8 +1,9 @@
 // The chaos experiments of test/chaos with bigger parameters than CI's: every service
 // killed several times, NATS down for minutes, several PostgreSQL and devnet restarts.
 // Each CHAOS_* variable below may be set to override its default. Prints one row per
-// experiment: runs, how many held every invariant, and recovery times (from the fault's
-// end to all five services ready, and to the backlog drained too).
+// experiment: runs, how many held every invariant, how long the fault lasted (for a SIGKILL:
+// the kill to the new process ready) and recovery times (from the fault's end to all five
+// services ready, and to the backlog drained too).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -48,15 +49,30 @@ function percentile(values: number[], fraction: number): number | undefined {
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined ? "-" : (ms / 1000).toFixed(1));
-const rows = [["experiment", "runs", "held", "ready p50 s", "ready max s", "recovered p50 s", "recovered max s"]];
+const rows = [
+  [
+    "experiment",
+    "runs",
+    "held",
+    "fault p50 s",
+    "fault max s",
+    "ready p50 s",
+    "ready max s",
+    "recovered p50 s",
+    "recovered max s",
+  ],
+];
 for (const experiment of [...new Set(runs.map((run) => run.experiment))]) {
   const of = runs.filter((run) => run.experiment === experiment);
+  const faults = of.map((run) => run.faultMs);
   const ready = of.flatMap((run) => (run.readyMs === undefined ? [] : [run.readyMs]));
   const recovered = of.flatMap((run) => (run.recoveryMs === undefined ? [] : [run.recoveryMs]));
   rows.push([
     experiment,
     String(of.length),
     String(of.filter((run) => run.violations.length === 0).length),
+    seconds(percentile(faults, 0.5)),
+    seconds(Math.max(...faults)),
     seconds(percentile(ready, 0.5)),
     seconds(ready.length === 0 ? undefined : Math.max(...ready)),
     seconds(percentile(recovered, 0.5)),

@@ -12,6 +12,8 @@ export interface ExperimentRun {
   fault: string;
   seed: number;
   fulfilments: number;
+  /** How long the fault lasted: for a SIGKILL, from the kill to the new process answering ready. */
+  faultMs: number;
   /** From the fault's end to every service answering ready; undefined when they never did. */
   readyMs?: number;
   /** From the fault's end to every service ready and the backlog drained; undefined when it never was. */
@@ -117,6 +119,7 @@ export class ChaosExperiments {
     await Promise.race([run.completed(before), stopped]);
     await sleep(delayMs);
     this.log(`${experiment}: ${fault}, after ${before} fulfilments and ${delayMs} ms`);
+    const faultStarted = Date.now();
     if (!failed) {
       await inject().catch((error: unknown) => {
         violations.push(`the fault could not be undone: ${error instanceof Error ? error.message : String(error)}`);
@@ -165,12 +168,13 @@ export class ChaosExperiments {
       fault,
       seed: parameters.seed,
       fulfilments: run.fulfilments.length,
+      faultMs: faultEnded - faultStarted,
       ...(readyMs === undefined ? {} : { readyMs }),
       ...(recoveryMs === undefined ? {} : { recoveryMs }),
       violations,
     };
     this.log(
-      `${experiment}: ${result.fulfilments} fulfilments, ready after ${readyMs ?? "-"} ms, drained after ${recoveryMs ?? "-"} ms, ${run.retries.length} retried writes, ${violations.length} violations`,
+      `${experiment}: ${result.fulfilments} fulfilments, fault lasted ${result.faultMs} ms, ready after ${readyMs ?? "-"} ms, drained after ${recoveryMs ?? "-"} ms, ${run.retries.length} retried writes, ${violations.length} violations`,
     );
     for (const violation of violations) this.log(`  violation: ${violation}`);
     if (process.env.CHAOS_RESULTS_FILE) appendFileSync(process.env.CHAOS_RESULTS_FILE, `${JSON.stringify(result)}\n`);
