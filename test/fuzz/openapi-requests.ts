@@ -235,6 +235,11 @@ function spoiledObject(schema: JsonSchema, known: KnownValues): fc.Arbitrary<unk
   return fc.tuple(validObject(schema, known), fc.oneof(...spoilers)).map(([body, spoil]) => spoil(body));
 }
 
+/** A generated value as form or query text; objects as JSON, since some have no prototype to convert them. */
+function asText(value: unknown): string {
+  return typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+}
+
 /** A body as sent on the wire, with its content type. */
 interface WireBody {
   contentType: string | undefined;
@@ -264,7 +269,7 @@ function wireBody(schema: JsonSchema | undefined, known: KnownValues): fc.Arbitr
           body: new URLSearchParams(
             Object.entries((value ?? {}) as Record<string, unknown>).map(([name, field]): [string, string] => [
               name,
-              String(field),
+              asText(field),
             ]),
           ).toString(),
           shape: "form",
@@ -337,10 +342,10 @@ function queryString(parameters: OpenApiParameter[], known: KnownValues): fc.Arb
       fc.oneof(
         {
           weight: 2,
-          arbitrary: validValue(parameter.schema ?? {}, known).map((value) => [[parameter.name, String(value)]]),
+          arbitrary: validValue(parameter.schema ?? {}, known).map((value) => [[parameter.name, asText(value)]]),
         },
         // Capped: a URL over Node's 16 KiB header limit is refused by the HTTP parser itself (431, no body).
-        { weight: 2, arbitrary: hostileScalar.map((value) => [[parameter.name, String(value).slice(0, 2_000)]]) },
+        { weight: 2, arbitrary: hostileScalar.map((value) => [[parameter.name, asText(value).slice(0, 2_000)]]) },
         // Repeated and bracketed names: express's query parser turns these into arrays and objects.
         {
           weight: 1,
@@ -362,34 +367,47 @@ function queryString(parameters: OpenApiParameter[], known: KnownValues): fc.Arb
   });
 }
 
-/** Requests over every operation and caller, mostly invalid, some valid. */
-export function fuzzRequests(
+/** Batches of `size` requests, mostly invalid, some valid: one for every operation, then any, by any caller. */
+export function fuzzBatches(
   operations: FuzzOperation[],
+  size: number,
+  callers: readonly string[],
+  apiKeyOf: (caller: string) => string,
+  known: KnownValues,
+): fc.Arbitrary<FuzzRequest[]> {
+  const requestFor = (operation: FuzzOperation) => fuzzRequest(operation, callers, apiKeyOf, known);
+  // Every batch reaches every operation, whatever the number of batches.
+  const sweep = fc.tuple(...operations.map(requestFor));
+  const fill = Math.max(0, size - operations.length);
+  const any = fc.constantFrom(...operations).chain(requestFor);
+  return fc.tuple(sweep, fc.array(any, { minLength: fill, maxLength: fill })).map(([one, more]) => [...one, ...more]);
+}
+
+function fuzzRequest(
+  operation: FuzzOperation,
   callers: readonly string[],
   apiKeyOf: (caller: string) => string,
   known: KnownValues,
 ): fc.Arbitrary<FuzzRequest> {
-  return fc.constantFrom(...operations).chain((operation) =>
-    fc
-      .record({
-        caller: fc.constantFrom<string | undefined>(undefined, ...callers),
-        pathValues: fc.tuple(...operation.pathParameters.map((parameter) => pathValue(parameter, known))),
-        query: queryString(operation.queryParameters, known),
-        wire: operation.mutating
-          ? wireBody(operation.body, known)
-          : fc.constant<WireBody>({ contentType: undefined, body: undefined, shape: "read" }),
-        idempotencyKey: fc.option(fc.stringMatching(/^[\x21-\x7e]{1,80}$/), { freq: 4 }),
-      })
-      .map(({ caller, pathValues, query, wire, idempotencyKey }) => {
-        let path = operation.path;
-        operation.pathParameters.forEach((parameter, index) => {
-          path = path.replace(`{${parameter.name}}`, pathValues[index]!);
-        });
-        const headers: Record<string, string> = {};
-        if (caller) headers.authorization = `Bearer ${apiKeyOf(caller)}`;
-        if (wire.contentType) headers["content-type"] = wire.contentType;
-        if (idempotencyKey !== null && operation.mutating) headers["idempotency-key"] = idempotencyKey;
-        return { operation, caller, path: `${path}${query}`, headers, body: wire.body, shape: wire.shape };
-      }),
-  );
+  return fc
+    .record({
+      caller: fc.constantFrom<string | undefined>(undefined, ...callers),
+      pathValues: fc.tuple(...operation.pathParameters.map((parameter) => pathValue(parameter, known))),
+      query: queryString(operation.queryParameters, known),
+      wire: operation.mutating
+        ? wireBody(operation.body, known)
+        : fc.constant<WireBody>({ contentType: undefined, body: undefined, shape: "read" }),
+      idempotencyKey: fc.option(fc.stringMatching(/^[\x21-\x7e]{1,80}$/), { freq: 4 }),
+    })
+    .map(({ caller, pathValues, query, wire, idempotencyKey }) => {
+      let path = operation.path;
+      operation.pathParameters.forEach((parameter, index) => {
+        path = path.replace(`{${parameter.name}}`, pathValues[index]!);
+      });
+      const headers: Record<string, string> = {};
+      if (caller) headers.authorization = `Bearer ${apiKeyOf(caller)}`;
+      if (wire.contentType) headers["content-type"] = wire.contentType;
+      if (idempotencyKey !== null && operation.mutating) headers["idempotency-key"] = idempotencyKey;
+      return { operation, caller, path: `${path}${query}`, headers, body: wire.body, shape: wire.shape };
+    });
 }
