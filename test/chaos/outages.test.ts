@@ -67,7 +67,7 @@ describe.sequential("outages during a run of fulfilments", () => {
   );
 
   it(
-    "NATS down for a minute: nothing lost or published twice, ready within the bound once it is back",
+    `NATS down for ${parameters.natsOutageMs / 1_000} s: nothing lost or published twice, ready within the bound once it is back`,
     async () => {
       const runs = await experiments.natsOutage();
       expect(held(runs)).toEqual(allHeld(runs));
