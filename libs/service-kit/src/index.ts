@@ -42,6 +42,7 @@ export {
   uintAmount,
   ustxAmount,
 } from "./validation/request-fields.js";
+export { MAX_JSON_BODY_DEPTH } from "./validation/json-body.js";
 
 export { ROLES, stacksPrincipal, type Caller, type Role } from "./auth/roles.js";
 export type { ApiKeyEntry, AuthOptions, JwtOptions } from "./auth/auth-options.js";

@@ -2,7 +2,13 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hashApiKey, ShutdownHooks, startTestService, type TestService } from "@voltstack/service-kit";
+import {
+  hashApiKey,
+  MAX_JSON_BODY_DEPTH,
+  ShutdownHooks,
+  startTestService,
+  type TestService,
+} from "@voltstack/service-kit";
 import { call } from "./http-client.js";
 import { SampleModule } from "./sample-app.js";
 
@@ -71,6 +77,9 @@ afterAll(async () => {
   await new Promise((resolve) => jwks?.close(resolve));
 });
 
+/** JSON arrays nested `depth` levels deep, as text. */
+const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+
 const facility = (id: string, overrides: Record<string, unknown> = {}) => ({
   id,
   ownerPrincipal: OWNER,
@@ -116,11 +125,29 @@ describe("error shape and validation", () => {
     ["an unknown field", { body: facility("fac-1", { admin: true }) }, "VALIDATION_FAILED"],
     ["a missing body", {}, "VALIDATION_FAILED"],
     ["a JSON array body", { body: [1, 2] }, "VALIDATION_FAILED"],
+    ["a body nested as deep as allowed", { rawBody: nested(MAX_JSON_BODY_DEPTH) }, "VALIDATION_FAILED"],
+    ["a body nested thousands of levels deep", { rawBody: nested(5_000) }, "JSON_TOO_DEEP"],
   ])("refuses %s with 400 and a machine code", async (_, request, code) => {
     const reply = await call(service.baseUrl, "POST", "/facilities", { ...request, token: keys.owner });
     expect(reply.status).toBe(400);
     expect(reply.body).toMatchObject({ code, message: expect.any(String) });
     if (code === "VALIDATION_FAILED") expect(reply.body.details.issues.length).toBeGreaterThan(0);
+    if (code === "JSON_TOO_DEEP") expect(reply.body.details).toEqual({ maxDepth: MAX_JSON_BODY_DEPTH });
+  });
+
+  it("counts no brackets inside strings, and refuses a JSON body in another charset than UTF-8 with 415", async () => {
+    const brackets = await call(service.baseUrl, "POST", "/facilities", {
+      body: facility(`fac-${"[".repeat(100)}`),
+      token: keys.owner,
+    });
+    expect(brackets.body.code).not.toBe("JSON_TOO_DEEP");
+    const utf16 = await fetch(`${service.baseUrl}/facilities`, {
+      method: "POST",
+      headers: { "content-type": "application/json; charset=utf-16le", authorization: `Bearer ${keys.owner}` },
+      body: Buffer.from(JSON.stringify(facility("fac-utf16")), "utf16le"),
+    });
+    expect(utf16.status).toBe(415);
+    expect(await utf16.json()).toMatchObject({ code: "UNSUPPORTED_CHARSET" });
   });
 
   it("validates query strings", async () => {

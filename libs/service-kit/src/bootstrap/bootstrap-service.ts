@@ -14,6 +14,7 @@ import { ApiErrorFilter } from "../errors/api-error-filter.js";
 import { ShutdownHooks } from "../lifecycle/shutdown-hooks.js";
 import { httpMetricsMiddleware } from "../metrics/http-metrics.js";
 import { buildOpenApiDocument, type OpenApiOptions, serveOpenApi } from "../openapi/openapi.js";
+import { verifyJsonBody } from "../validation/json-body.js";
 import { serviceRootModule, type ServiceKitModuleOptions } from "./service-kit-module.js";
 
 export interface BootstrapOptions extends ServiceKitModuleOptions {
@@ -56,6 +57,8 @@ export async function bootstrapService(
     forceCloseConnections: true,
   });
   app.disable("x-powered-by");
+  // Before Nest registers its default JSON parser, which then leaves this one in place.
+  app.useBodyParser("json", { verify: verifyJsonBody });
   // On the HTTP application only: event handlers of a connected transport keep their own error handling.
   app.useGlobalFilters(new ApiErrorFilter());
   app.use(httpMetricsMiddleware());

@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from "@nestjs/common";
 import type { HttpResponse as Response } from "../http-exchange.js";
+import { MAX_JSON_BODY_DEPTH } from "../validation/json-body.js";
 import { ApiError } from "./api-error.js";
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -21,6 +22,7 @@ const CODE_BY_STATUS: Record<number, string> = {
 const BODY_PARSER_CODES: Record<string, string> = {
   "entity.parse.failed": "MALFORMED_JSON",
   "entity.too.large": "PAYLOAD_TOO_LARGE",
+  "entity.too.deep": "JSON_TOO_DEEP",
   "encoding.unsupported": "UNSUPPORTED_ENCODING",
   "charset.unsupported": "UNSUPPORTED_CHARSET",
   "request.aborted": "REQUEST_ABORTED",
@@ -83,10 +85,12 @@ function fromHttpException(exception: HttpException): ApiError {
 }
 
 function bodyParserError(error: unknown): ApiError | undefined {
-  const candidate = error as { status?: unknown; type?: unknown } | undefined;
+  const candidate = error as { status?: unknown; type?: unknown; message?: unknown } | undefined;
   if (typeof candidate?.type !== "string" || typeof candidate.status !== "number" || candidate.status >= 500)
     return undefined;
   const code = BODY_PARSER_CODES[candidate.type] ?? CODE_BY_STATUS[candidate.status] ?? "BAD_REQUEST";
+  if (code === "JSON_TOO_DEEP")
+    return new ApiError(candidate.status, code, String(candidate.message), { maxDepth: MAX_JSON_BODY_DEPTH });
   const message =
     code === "MALFORMED_JSON"
       ? "The request body is not valid JSON."
