@@ -29,7 +29,9 @@ export function chaosParameters(env: NodeJS.ProcessEnv = process.env): ChaosPara
     postgresRestarts: integer(env, "CHAOS_POSTGRES_RESTARTS", 1),
     devnetRestarts: integer(env, "CHAOS_DEVNET_RESTARTS", 1),
     fulfilmentsBeforeFault: Math.max(1, integer(env, "CHAOS_FULFILMENTS_BEFORE_FAULT", 1)),
-    recoveryWithinMs: integer(env, "CHAOS_RECOVERY_WITHIN_S", 120) * 1_000,
+    // 180 s: a service killed after taking a write's Idempotency-Key and before signing holds
+    // the key for 2 minutes (the store's abandonment window), and the retried write waits for it.
+    recoveryWithinMs: integer(env, "CHAOS_RECOVERY_WITHIN_S", 180) * 1_000,
   };
 }
 

@@ -174,7 +174,7 @@ export class ChaosExperiments {
       violations,
     };
     this.log(
-      `${experiment}: ${result.fulfilments} fulfilments, fault lasted ${result.faultMs} ms, ready after ${readyMs ?? "-"} ms, drained after ${recoveryMs ?? "-"} ms, ${run.retries.length} retried writes, ${violations.length} violations`,
+      `${experiment}: ${result.fulfilments} fulfilments, fault lasted ${result.faultMs} ms, ready after ${readyMs ?? "-"} ms, drained after ${recoveryMs ?? "-"} ms, ${run.retries.length} retried writes${retriedAnswers(run.retries)}, ${violations.length} violations`,
     );
     for (const violation of violations) this.log(`  violation: ${violation}`);
     if (process.env.CHAOS_RESULTS_FILE) appendFileSync(process.env.CHAOS_RESULTS_FILE, `${JSON.stringify(result)}\n`);
@@ -186,4 +186,9 @@ export class ChaosExperiments {
       `the invariants could not be read: ${error instanceof Error ? error.message : String(error)}`,
     ]);
   }
+}
+
+/** The distinct answers that made the run retry a write, for the log: " (409 IDEMPOTENCY_KEY_IN_USE …)". */
+function retriedAnswers(retries: readonly string[]): string {
+  return retries.length === 0 ? "" : ` (${[...new Set(retries)].join("; ")})`;
 }
