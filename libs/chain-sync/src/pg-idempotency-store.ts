@@ -1,6 +1,7 @@
 import type { SqlExecutor } from "@voltstack/messaging";
 import {
   ApiError,
+  IDEMPOTENCY_HOLD_RENEW_MS,
   type IdempotencyClaim,
   type IdempotencyRecord,
   type IdempotencyScope,
@@ -12,9 +13,9 @@ import {
 import { journaledFailure } from "./chain-write-errors.js";
 import type { JournalEntry, TransactionJournal } from "./transaction-journal.js";
 
-// A request that holds its key this long without having linked a transaction died before
-// signing anything (signing starts within seconds): a retry may execute it afresh.
-const ABANDONED_AFTER_MS = 2 * 60_000;
+// A request that holds its key renews its hold until it links a transaction; one whose hold
+// was not renewed for this long died before signing anything: a retry may execute it afresh.
+const ABANDONED_AFTER_MS = 4 * IDEMPOTENCY_HOLD_RENEW_MS;
 // Expired keys are deleted at most this often, by the request that notices.
 const PRUNE_INTERVAL_MS = 10 * 60_000;
 
@@ -65,6 +66,14 @@ export class PgIdempotencyStore implements IdempotencyStore {
     const held = await this.find(claim);
     if (!held) throw new Error(`Idempotency key ${claim.key} was neither claimed nor found.`);
     return held;
+  }
+
+  async renew(scope: IdempotencyScope): Promise<void> {
+    await this.sql.execute(
+      `UPDATE idempotency_keys SET updated_at = now()
+        WHERE caller_id = $1 AND idempotency_key = $2 AND state = 'executing' AND transactions = '[]'`,
+      [scope.callerId, scope.key],
+    );
   }
 
   async link(scope: IdempotencyScope, transaction: LinkedTransaction): Promise<void> {

@@ -116,10 +116,20 @@ describe("PgIdempotencyStore", () => {
 
     const abandoned = claim();
     await store.claim(abandoned);
-    await pool.query(
-      "UPDATE idempotency_keys SET updated_at = now() - interval '3 minutes' WHERE idempotency_key = $1",
-      [abandoned.key],
-    );
+    const heldSince = (seconds: number) =>
+      pool.query(
+        "UPDATE idempotency_keys SET updated_at = now() - make_interval(secs => $2) WHERE idempotency_key = $1",
+        [abandoned.key, seconds],
+      );
+    // Renewed 15 s ago: its holder is alive, a retry finds the key held.
+    await heldSince(15);
+    expect(await store.claim(abandoned)).toMatchObject({ state: "executing" });
+    // Stale, then renewed by its holder: held again.
+    await heldSince(25);
+    await store.renew(abandoned);
+    expect(await store.claim(abandoned)).toMatchObject({ state: "executing" });
+    // Not renewed for 25 s: its holder died before signing, a retry executes.
+    await heldSince(25);
     expect(await store.claim(abandoned)).toBeUndefined();
   });
 

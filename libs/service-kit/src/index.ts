@@ -71,6 +71,7 @@ export {
   idempotencyKeyOf,
 } from "./idempotency/idempotency-key.js";
 export {
+  IDEMPOTENCY_HOLD_RENEW_MS,
   IDEMPOTENCY_KEY_RETENTION_MS,
   IDEMPOTENCY_STORE,
   type IdempotencyClaim,

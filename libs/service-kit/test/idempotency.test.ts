@@ -50,6 +50,7 @@ class MemoryStore implements IdempotencyStore {
     });
     return undefined;
   }
+  async renew(): Promise<void> {}
   async link(scope: IdempotencyScope, transaction: LinkedTransaction): Promise<void> {
     this.records.get(id(scope))!.transactions.push(transaction);
   }

@@ -4,6 +4,12 @@ export const IDEMPOTENCY_STORE = Symbol("IDEMPOTENCY_STORE");
 /** How long a key is kept, and so how long a retry with it is answered from the first request. */
 export const IDEMPOTENCY_KEY_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * How often a request that holds a key and has signed nothing yet renews its hold. A store
+ * counts a hold not renewed for several of these as abandoned (its process died).
+ */
+export const IDEMPOTENCY_HOLD_RENEW_MS = 5_000;
+
 /** An answer as it is sent again: status, JSON body (null for none) and Location, if any. */
 export interface StoredAnswer {
   status: number;
@@ -55,6 +61,11 @@ export interface IdempotencyStore {
    * that holds the key.
    */
   claim(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Says that the request holding the key is still alive and has not signed yet; a holder
+   * that stops saying so (its process died) is taken over by a retry within seconds.
+   */
+  renew(scope: IdempotencyScope): Promise<void>;
   /** Adds a transaction to the record; called before the transaction is broadcast. */
   link(scope: IdempotencyScope, transaction: LinkedTransaction): Promise<void>;
   /** Keeps the final answer. */

@@ -13,6 +13,7 @@ import { ApiError } from "../errors/api-error.js";
 import type { HttpRequest, HttpResponse } from "../http-exchange.js";
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, idempotencyKeyOf } from "./idempotency-key.js";
 import {
+  IDEMPOTENCY_HOLD_RENEW_MS,
   IDEMPOTENCY_KEY_RETENTION_MS,
   IDEMPOTENCY_STORE,
   type IdempotencyRecord,
@@ -91,6 +92,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
         linked += 1;
       },
     };
+    // Until it links a transaction, the request renews its hold: a retry may take over a key
+    // only once its holder stopped renewing (died), and then nothing of the holder's was signed.
+    const renewing = setInterval(() => {
+      if (linked === 0) void store.renew(scope).catch((failure: unknown) => this.#logFailure("renew", failure));
+    }, IDEMPOTENCY_HOLD_RENEW_MS);
+    renewing.unref();
     try {
       const result = await answerPending(() =>
         runIdempotentRequest(keyed, () => lastValueFrom(next.handle(), { defaultValue: undefined })),
@@ -108,6 +115,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await this.#keep(store, scope, { status: error.status, body: error.toBody() });
       }
       throw error;
+    } finally {
+      clearInterval(renewing);
     }
   }
 
