@@ -29,8 +29,9 @@ export function chaosParameters(env: NodeJS.ProcessEnv = process.env): ChaosPara
     postgresRestarts: integer(env, "CHAOS_POSTGRES_RESTARTS", 1),
     devnetRestarts: integer(env, "CHAOS_DEVNET_RESTARTS", 1),
     fulfilmentsBeforeFault: Math.max(1, integer(env, "CHAOS_FULFILMENTS_BEFORE_FAULT", 1)),
-    // 180 s: a service killed after taking a write's Idempotency-Key and before signing holds
-    // the key for 2 minutes (the store's abandonment window), and the retried write waits for it.
+    // Generous, so that a busy machine cannot fail it: after a kill the service starts again
+    // (up to 30 s under load), a retried write waits until the dead holder's Idempotency-Key
+    // may be taken over (20 s without a renewal), and the backlog drains after that.
     recoveryWithinMs: integer(env, "CHAOS_RECOVERY_WITHIN_S", 180) * 1_000,
   };
 }
