@@ -265,6 +265,15 @@ export class DeadLetterStore<Tx = unknown> {
     return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
+  /** The letter, locked until the transaction ends; DEAD_LETTER_NOT_FOUND when there is none. */
+  async #locked(sql: SqlExecutor, id: string): Promise<DeadLetter> {
+    const rows = await sql.query<DeadLetterRow>(`SELECT ${COLUMNS} FROM ${this.table} WHERE id = $1::uuid FOR UPDATE`, [
+      id,
+    ]);
+    if (!rows[0]) throw new MessagingError("DEAD_LETTER_NOT_FOUND", `There is no dead letter ${id}.`);
+    return fromRow(rows[0]);
+  }
+
   /**
    * Publishes the dead letter's message again on its subject, through the
    * outbox (the relay must run), with its original event id: every consumer
@@ -273,12 +282,7 @@ export class DeadLetterStore<Tx = unknown> {
    */
   async replay(id: string): Promise<DeadLetter> {
     return this.transactions.transaction(async (_tx, sql) => {
-      const rows = await sql.query<DeadLetterRow>(
-        `SELECT ${COLUMNS} FROM ${this.table} WHERE id = $1::uuid FOR UPDATE`,
-        [id],
-      );
-      if (!rows[0]) throw new MessagingError("DEAD_LETTER_NOT_FOUND", `There is no dead letter ${id}.`);
-      const letter = fromRow(rows[0]);
+      const letter = await this.#locked(sql, id);
       if (letter.discardedAt) {
         throw new MessagingError(
           "DEAD_LETTER_DISCARDED",
@@ -325,12 +329,7 @@ export class DeadLetterStore<Tx = unknown> {
    */
   async discard(id: string, discard: DeadLetterDiscard): Promise<DeadLetter> {
     return this.transactions.transaction(async (_tx, sql) => {
-      const rows = await sql.query<DeadLetterRow>(
-        `SELECT ${COLUMNS} FROM ${this.table} WHERE id = $1::uuid FOR UPDATE`,
-        [id],
-      );
-      if (!rows[0]) throw new MessagingError("DEAD_LETTER_NOT_FOUND", `There is no dead letter ${id}.`);
-      const letter = fromRow(rows[0]);
+      const letter = await this.#locked(sql, id);
       if (letter.discardedAt) {
         if (letter.discardReason === discard.reason) return letter;
         throw new MessagingError(
