@@ -135,6 +135,22 @@ describe("error shape and validation", () => {
     if (code === "JSON_TOO_DEEP") expect(reply.body.details).toEqual({ maxDepth: MAX_JSON_BODY_DEPTH });
   });
 
+  it("refuses a NUL character anywhere in a body, a query or a path, naming where it sits", async () => {
+    const inBody = await call(service.baseUrl, "POST", "/facilities", {
+      body: facility("fac-nul", { label: "a\u0000b" }),
+      token: keys.owner,
+    });
+    const inQuery = await call(service.baseUrl, "GET", "/facilities?owner=%00", { token: keys.owner });
+    const inPath = await call(service.baseUrl, "GET", "/facilities/fac%00", { token: keys.owner });
+    for (const reply of [inBody, inQuery, inPath]) {
+      expect(reply.status).toBe(400);
+      expect(reply.body).toMatchObject({ code: "VALIDATION_FAILED" });
+      expect(reply.body.details.issues[0]).toMatchObject({ code: "nul_character" });
+    }
+    expect(inBody.body.details.issues[0].path).toBe("label");
+    expect(inQuery.body.details.issues[0].path).toBe("owner");
+  });
+
   it("counts no brackets inside strings, and refuses a JSON body in another charset than UTF-8 with 415", async () => {
     const brackets = await call(service.baseUrl, "POST", "/facilities", {
       body: facility(`fac-${"[".repeat(100)}`),

@@ -25,6 +25,15 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
   ) {}
 
   transform(value: unknown): z.output<S> {
+    const nul = pathOfNulCharacter(value);
+    if (nul !== undefined) {
+      // PostgreSQL's text cannot hold U+0000: such input would fail deep inside a write (or stall
+      // the follower that copies a chain string into the read model), so no route takes it.
+      const issue = { path: nul, code: "nul_character", message: "must not contain the NUL character (U+0000)" };
+      throw ApiError.badRequest("VALIDATION_FAILED", `The request ${this.part} is invalid: ${issue.message}.`, {
+        issues: [issue],
+      });
+    }
     const result = this.schema.safeParse(value, { reportInput: true });
     if (result.success) return result.data;
     const issues = result.error.issues.map(toValidationIssue);
@@ -34,6 +43,18 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
       .join("; ");
     throw ApiError.badRequest("VALIDATION_FAILED", `The request ${this.part} is invalid: ${summary}.`, { issues });
   }
+}
+
+/** Where the first string (key or value) holding U+0000 sits in `value`, or undefined. */
+function pathOfNulCharacter(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value === "string") return value.includes("\u0000") ? path.join(".") : undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes("\u0000")) return [...path, key].join(".");
+    const found = pathOfNulCharacter(item, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function toValidationIssue(issue: z.core.$ZodIssue): ValidationIssue {
