@@ -29,8 +29,12 @@ export function toPlain(cv: ClarityValue): PlainValue {
       return true;
     case ClarityType.BoolFalse:
       return false;
-    case ClarityType.StringASCII:
     case ClarityType.StringUTF8:
+      // Anyone may put U+0000 in a string from a wallet (a facility's name, say), and no read
+      // model can store it (PostgreSQL's text cannot): it reads as U+FFFD, so one such string
+      // cannot stop a follower for good.
+      return cv.value.replaceAll("\u0000", "\uFFFD");
+    case ClarityType.StringASCII:
     case ClarityType.PrincipalStandard:
     case ClarityType.PrincipalContract:
     case ClarityType.Buffer:
