@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { request as httpRequest } from "node:http";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -132,15 +133,37 @@ function describeRequest(request: FuzzRequest): string {
   return `${request.operation.method} ${request.operation.service}${path} as ${request.caller ?? "nobody"} (${request.shape})`;
 }
 
+/**
+ * One request on a connection of its own: a kept-alive connection that the service closes as
+ * idle just when the client reuses it fails the request on the client's side, a race of the
+ * transport (likelier on a loaded machine), not an answer of the service.
+ */
+function exchange(url: URL, request: FuzzRequest): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = httpRequest(
+      url,
+      { method: request.operation.method, headers: request.headers, agent: false },
+      (incoming) => {
+        const chunks: Buffer[] = [];
+        incoming.on("data", (chunk: Buffer) => chunks.push(chunk));
+        incoming.on("end", () => resolve({ status: incoming.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+        incoming.on("error", reject);
+      },
+    );
+    outgoing.on("error", reject);
+    outgoing.end(request.body);
+  });
+}
+
 async function send(request: FuzzRequest): Promise<Outcome> {
-  const url = `${system.urls[request.operation.service as ServiceName]}${request.path}`;
-  let response: Response;
+  const url = new URL(`${system.urls[request.operation.service as ServiceName]}${request.path}`);
+  let response: { status: number; text: string };
   try {
-    response = await fetch(url, { method: request.operation.method, headers: request.headers, body: request.body });
+    response = await exchange(url, request);
   } catch (error) {
     return { request, status: 0, problem: `no response: ${String(error)}` };
   }
-  const text = await response.text();
+  const text = response.text;
   responseLeaks.push(...findSecrets(describeRequest(request), text, secrets));
   if (response.status >= 500)
     return { request, status: response.status, problem: `answered ${response.status}: ${text.slice(0, 300)}` };
