@@ -15,7 +15,12 @@ export {
   type TestEnvironment,
   type TestEnvironmentOptions,
 } from "./test-environment.js";
-export { expectOutOfRangeRefused, type OutOfRangeCase } from "./out-of-range.js";
+export {
+  expectAllRefusedSigningNothing,
+  expectOutOfRangeRefused,
+  type OutOfRangeCase,
+  operationsRoutesOutOfRange,
+} from "./out-of-range.js";
 export { databaseUrl, natsUrl } from "./test-urls.js";
 export { waitFor } from "./wait-for.js";
 export { freePort } from "./free-port.js";
