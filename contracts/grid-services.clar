@@ -7,7 +7,21 @@
 ;; revenue pool receives payment x performance / 10,000, the requester gets the
 ;; rest back, and the reservation is released. An open request can be cancelled
 ;; for a full refund. This contract's STX balance is always exactly the sum of
-;; payments of requests that are open or accepted.
+;; payments of requests that are open or accepted, plus what programs hold.
+;;
+;; Programs settle fleets per period. An admin creates a program for a product
+;; of the catalogue with a schedule (periods of so many Stacks blocks), prices
+;; and a budget escrowed in one transfer. Owners or operators enrol facilities
+;; with a committed power, which reserves the product's energy headroom in
+;; capacity-tracking for the program's life. Enrolments live in cohorts of up to
+;; 100 slots, one map entry each, so that settling a cohort for a period reads
+;; and writes one entry whatever its size: a settled facility-period costs about
+;; a hundredth of a read and a write. The amount of each slot follows from the
+;; chain's own figures (committed power, prices) and the posted performance and
+;; delivery, and stays in the slot (earned - paid) until distribute-earnings
+;; pays the facility's stakeholders through revenue-sharing. The program's
+;; escrow is always budget - settled - refunded; the contract's balance is the
+;; open requests' payments plus, per program, budget - paid - refunded.
 ;;
 ;; Errors: u4000-u4099.
 
@@ -30,6 +44,32 @@
 (define-constant ERR_REQUEST_NOT_ACCEPTED (err u4016))
 (define-constant ERR_INVALID_PERFORMANCE (err u4017))
 (define-constant ERR_INSUFFICIENT_FUNDS (err u4018))
+(define-constant ERR_INVALID_PRODUCT (err u4019))
+(define-constant ERR_INVALID_SCHEDULE (err u4020))
+(define-constant ERR_INVALID_PRICE (err u4021))
+(define-constant ERR_INVALID_BUDGET (err u4022))
+(define-constant ERR_PROGRAM_NOT_FOUND (err u4023))
+(define-constant ERR_PROGRAM_NOT_ACTIVE (err u4024))
+(define-constant ERR_ENROLMENT_CLOSED (err u4025))
+(define-constant ERR_ALREADY_ENROLLED (err u4026))
+(define-constant ERR_NOT_ENROLLED (err u4027))
+(define-constant ERR_INVALID_PERIOD (err u4028))
+(define-constant ERR_PERIOD_NOT_ENDED (err u4029))
+(define-constant ERR_SETTLEMENT_CLOSED (err u4030))
+(define-constant ERR_PERIOD_ALREADY_SETTLED (err u4031))
+(define-constant ERR_COHORT_NOT_FOUND (err u4032))
+(define-constant ERR_LINES_MISMATCH (err u4033))
+(define-constant ERR_NOT_ENROLLED_IN_PERIOD (err u4034))
+(define-constant ERR_DELIVERY_EXCEEDS_RESERVATION (err u4035))
+(define-constant ERR_BUDGET_EXCEEDED (err u4036))
+(define-constant ERR_PROGRAM_NOT_CLOSABLE (err u4037))
+(define-constant ERR_PROGRAM_STARTED (err u4038))
+(define-constant ERR_AMOUNT_EXCEEDS_EARNINGS (err u4039))
+(define-constant ERR_NOTHING_TO_DISTRIBUTE (err u4040))
+(define-constant ERR_ALREADY_WITHDRAWN (err u4041))
+(define-constant ERR_NOTHING_TO_RELEASE (err u4042))
+(define-constant ERR_NOT_PROGRAM_OPERATOR (err u4043))
+(define-constant ERR_PROGRAM_STILL_ACTIVE (err u4044))
 
 (define-constant FULL_PERFORMANCE_BPS u10000)
 
@@ -37,6 +77,11 @@
 (define-constant STATUS_ACCEPTED "accepted")
 (define-constant STATUS_FULFILLED "fulfilled")
 (define-constant STATUS_CANCELLED "cancelled")
+(define-constant STATUS_ACTIVE "active")
+(define-constant STATUS_CLOSED "closed")
+
+(define-constant COHORT_SIZE u100)
+(define-constant MAX_PERIODS u100000)
 
 ;; Frequencies in millihertz: 50 Hz = u50000.
 (define-data-var frequency-target-mhz uint u50000)
@@ -381,6 +426,1069 @@
         expired: (>= stacks-block-height (get expires-at request)),
       })
       (ok true)
+    )
+  )
+)
+
+;; Programs
+
+;; Invariant: fixed at deployment; a product's energy headroom is the committed
+;; power held for duration-minutes.
+(define-map products
+  (string-ascii 32)
+  {
+    unit: (string-ascii 8),
+    duration-minutes: uint,
+  }
+)
+(map-insert products "frequency-containment" {
+  unit: "kw",
+  duration-minutes: u30,
+})
+(map-insert products "frequency-regulation" {
+  unit: "kw",
+  duration-minutes: u60,
+})
+(map-insert products "afrr" {
+  unit: "kw",
+  duration-minutes: u60,
+})
+(map-insert products "peak-shaving" {
+  unit: "kwh",
+  duration-minutes: u120,
+})
+(map-insert products "demand-response" {
+  unit: "kwh",
+  duration-minutes: u60,
+})
+
+(define-data-var last-program-id uint u0)
+
+;; Invariant: settled <= budget - refunded, paid <= settled; settled is the sum
+;; of the totals in settlements and paid the sum of the slots' paid; refunded is
+;; non-zero only once the program is closed or cancelled.
+(define-map programs
+  uint
+  {
+    product: (string-ascii 32),
+    operator: principal,
+    start-height: uint,
+    period-blocks: uint,
+    period-count: uint,
+    capacity-price: uint,
+    energy-price: uint,
+    budget: uint,
+    settled: uint,
+    paid: uint,
+    refunded: uint,
+    settle-window: uint,
+    status: (string-ascii 16),
+    cohort-count: uint,
+    enrolled-count: uint,
+    settlement-count: uint,
+    created-at: uint,
+  }
+)
+
+;; Invariant: every slot's facility has exactly one enrolments entry pointing at
+;; it; paid <= earned; a slot earns only in periods from-period <= p < until-period;
+;; released is true once its reservation went back to capacity-tracking.
+(define-map cohorts
+  {
+    program-id: uint,
+    cohort: uint,
+  }
+  (list 100 {
+    facility-id: uint,
+    committed-kw: uint,
+    reserved-kwh: uint,
+    from-period: uint,
+    until-period: uint,
+    earned: uint,
+    paid: uint,
+    released: bool,
+  })
+)
+
+;; Invariant: written once per facility and program (a withdrawn facility does
+;; not enrol again in the same program).
+(define-map enrolments
+  {
+    program-id: uint,
+    facility-id: uint,
+  }
+  {
+    cohort: uint,
+    slot: uint,
+  }
+)
+
+;; Invariant: written once per program, cohort and period; total is the sum of
+;; the amounts printed with it.
+(define-map settlements
+  {
+    program-id: uint,
+    cohort: uint,
+    period: uint,
+  }
+  {
+    report-hash: (buff 32),
+    total: uint,
+    settled-by: principal,
+    settled-at: uint,
+  }
+)
+
+(define-read-only (get-product (product (string-ascii 32)))
+  (map-get? products product)
+)
+
+(define-read-only (get-last-program-id)
+  (var-get last-program-id)
+)
+
+(define-read-only (get-program (program-id uint))
+  (map-get? programs program-id)
+)
+
+(define-read-only (get-cohort
+    (program-id uint)
+    (cohort uint)
+  )
+  (map-get? cohorts {
+    program-id: program-id,
+    cohort: cohort,
+  })
+)
+
+(define-read-only (get-enrolment
+    (program-id uint)
+    (facility-id uint)
+  )
+  (map-get? enrolments {
+    program-id: program-id,
+    facility-id: facility-id,
+  })
+)
+
+(define-read-only (get-settlement
+    (program-id uint)
+    (cohort uint)
+    (period uint)
+  )
+  (map-get? settlements {
+    program-id: program-id,
+    cohort: cohort,
+    period: period,
+  })
+)
+
+;; The period under way at the current block, none before the start; past the
+;; end it is period-count or more.
+(define-read-only (get-current-period (program-id uint))
+  (match (map-get? programs program-id)
+    program (if (< stacks-block-height (get start-height program))
+      none
+      (some (/ (- stacks-block-height (get start-height program))
+        (get period-blocks program)
+      ))
+    )
+    none
+  )
+)
+
+(define-private (end-height (program {
+  product: (string-ascii 32),
+  operator: principal,
+  start-height: uint,
+  period-blocks: uint,
+  period-count: uint,
+  capacity-price: uint,
+  energy-price: uint,
+  budget: uint,
+  settled: uint,
+  paid: uint,
+  refunded: uint,
+  settle-window: uint,
+  status: (string-ascii 16),
+  cohort-count: uint,
+  enrolled-count: uint,
+  settlement-count: uint,
+  created-at: uint,
+}))
+  (+ (get start-height program)
+    (* (get period-count program) (get period-blocks program))
+  )
+)
+
+;; create-program: an admin. Checks the product is in the catalogue, the start
+;; lies ahead, 1..MAX_PERIODS periods of at least one block, a settle window,
+;; a non-zero price and budget, then escrows the budget from tx-sender (the
+;; program's operator). Prints program-created. Returns the program id.
+(define-public (create-program
+    (product (string-ascii 32))
+    (start-height uint)
+    (period-blocks uint)
+    (period-count uint)
+    (capacity-price uint)
+    (energy-price uint)
+    (budget uint)
+    (settle-window uint)
+  )
+  (let ((program-id (+ (var-get last-program-id) u1)))
+    (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
+    (asserts! (is-some (map-get? products product)) ERR_INVALID_PRODUCT)
+    (asserts!
+      (and
+        (> start-height stacks-block-height)
+        (> period-blocks u0)
+        (> period-count u0)
+        (<= period-count MAX_PERIODS)
+        (> settle-window u0)
+      )
+      ERR_INVALID_SCHEDULE
+    )
+    (asserts! (or (> capacity-price u0) (> energy-price u0)) ERR_INVALID_PRICE)
+    (asserts! (> budget u0) ERR_INVALID_BUDGET)
+    (unwrap! (stx-transfer? budget tx-sender current-contract)
+      ERR_INSUFFICIENT_FUNDS
+    )
+    (map-insert programs program-id {
+      product: product,
+      operator: tx-sender,
+      start-height: start-height,
+      period-blocks: period-blocks,
+      period-count: period-count,
+      capacity-price: capacity-price,
+      energy-price: energy-price,
+      budget: budget,
+      settled: u0,
+      paid: u0,
+      refunded: u0,
+      settle-window: settle-window,
+      status: STATUS_ACTIVE,
+      cohort-count: u0,
+      enrolled-count: u0,
+      settlement-count: u0,
+      created-at: stacks-block-height,
+    })
+    (var-set last-program-id program-id)
+    (var-set escrowed-ustx (+ (var-get escrowed-ustx) budget))
+    (print {
+      topic: "program-created",
+      program-id: program-id,
+      product: product,
+      operator: tx-sender,
+      start-height: start-height,
+      period-blocks: period-blocks,
+      period-count: period-count,
+      capacity-price: capacity-price,
+      energy-price: energy-price,
+      budget: budget,
+      settle-window: settle-window,
+      end-height: (+ start-height (* period-count period-blocks)),
+    })
+    (ok program-id)
+  )
+)
+
+;; enrol-facility: the facility's owner or an operator. Checks the program is
+;; active and has a period left to earn in, the facility is approved, the
+;; committed power is above zero and within the facility's maximum, the
+;; facility is not enrolled yet, and the product's energy headroom is
+;; available; then reserves it and appends a slot to the last cohort (a new one
+;; when full). Prints program-enrolled. Returns the cohort and slot.
+(define-public (enrol-facility
+    (program-id uint)
+    (facility-id uint)
+    (committed-kw uint)
+  )
+  (begin
+    (asserts!
+      (contract-call? .facility-registry is-facility-authorized facility-id
+        contract-caller
+      )
+      ERR_NOT_AUTHORIZED
+    )
+    (let (
+        (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
+        (facility (unwrap! (contract-call? .facility-registry get-facility facility-id)
+          ERR_FACILITY_NOT_APPROVED
+        ))
+        (duration (get duration-minutes
+          (unwrap-panic (map-get? products (get product program)))
+        ))
+        (reserved-kwh (/ (+ (* committed-kw duration) u59) u60))
+        (from-period (match (get-current-period program-id)
+          current (+ current u1)
+          u0
+        ))
+        (last-cohort (if (is-eq (get cohort-count program) u0)
+          u0
+          (- (get cohort-count program) u1)
+        ))
+        (last-slots (default-to (list)
+          (map-get? cohorts {
+            program-id: program-id,
+            cohort: last-cohort,
+          })
+        ))
+        (cohort (if (or (is-eq (get cohort-count program) u0)
+            (>= (len last-slots) COHORT_SIZE)
+          )
+          (get cohort-count program)
+          last-cohort
+        ))
+        (slots (if (is-eq cohort last-cohort)
+          last-slots
+          (list)
+        ))
+        (slot (len slots))
+      )
+      (asserts! (is-eq (get status program) STATUS_ACTIVE) ERR_PROGRAM_NOT_ACTIVE)
+      (asserts! (< from-period (get period-count program)) ERR_ENROLMENT_CLOSED)
+      (asserts! (is-eq (get status facility) "approved") ERR_FACILITY_NOT_APPROVED)
+      (asserts! (> committed-kw u0) ERR_INVALID_POWER)
+      (asserts! (<= committed-kw (get max-power-kw facility)) ERR_INSUFFICIENT_POWER)
+      (asserts!
+        (is-none (map-get? enrolments {
+          program-id: program-id,
+          facility-id: facility-id,
+        }))
+        ERR_ALREADY_ENROLLED
+      )
+      (asserts!
+        (>= (contract-call? .capacity-tracking get-available-kwh facility-id)
+          reserved-kwh
+        )
+        ERR_INSUFFICIENT_CAPACITY
+      )
+      (try! (contract-call? .capacity-tracking reserve-capacity facility-id reserved-kwh))
+      (map-set cohorts {
+        program-id: program-id,
+        cohort: cohort,
+      }
+        (unwrap-panic (as-max-len?
+          (append slots {
+            facility-id: facility-id,
+            committed-kw: committed-kw,
+            reserved-kwh: reserved-kwh,
+            from-period: from-period,
+            until-period: (get period-count program),
+            earned: u0,
+            paid: u0,
+            released: false,
+          })
+          u100
+        ))
+      )
+      (map-insert enrolments {
+        program-id: program-id,
+        facility-id: facility-id,
+      } {
+        cohort: cohort,
+        slot: slot,
+      })
+      (map-set programs program-id
+        (merge program {
+          cohort-count: (if (is-eq cohort (get cohort-count program))
+            (+ cohort u1)
+            (get cohort-count program)
+          ),
+          enrolled-count: (+ (get enrolled-count program) u1),
+        })
+      )
+      (print {
+        topic: "program-enrolled",
+        program-id: program-id,
+        facility-id: facility-id,
+        committed-kw: committed-kw,
+        reserved-kwh: reserved-kwh,
+        cohort: cohort,
+        slot: slot,
+        from-period: from-period,
+        enrolled-by: contract-caller,
+      })
+      (ok {
+        cohort: cohort,
+        slot: slot,
+      })
+    )
+  )
+)
+
+;; withdraw-facility: the facility's owner or an operator, while the program is
+;; active. The facility earns nothing from the period under way on (before the
+;; start: nothing at all); what is settled stays its own. Checks the enrolment
+;; exists and is not withdrawn, then releases the reservation at once. Prints
+;; program-withdrawn.
+(define-public (withdraw-facility
+    (program-id uint)
+    (facility-id uint)
+  )
+  (begin
+    (asserts!
+      (contract-call? .facility-registry is-facility-authorized facility-id
+        contract-caller
+      )
+      ERR_NOT_AUTHORIZED
+    )
+    (let (
+        (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
+        (enrolment (unwrap!
+          (map-get? enrolments {
+            program-id: program-id,
+            facility-id: facility-id,
+          })
+          ERR_NOT_ENROLLED
+        ))
+        (key {
+          program-id: program-id,
+          cohort: (get cohort enrolment),
+        })
+        (slots (unwrap-panic (map-get? cohorts key)))
+        (entry (unwrap-panic (element-at? slots (get slot enrolment))))
+        (current (default-to u0 (get-current-period program-id)))
+        (until-period (if (< current (get until-period entry))
+          current
+          (get until-period entry)
+        ))
+      )
+      (asserts! (is-eq (get status program) STATUS_ACTIVE) ERR_PROGRAM_NOT_ACTIVE)
+      (asserts! (not (get released entry)) ERR_ALREADY_WITHDRAWN)
+      (try! (contract-call? .capacity-tracking release-capacity facility-id
+        (get reserved-kwh entry)
+      ))
+      (map-set cohorts key
+        (unwrap-panic (replace-at? slots (get slot enrolment)
+          (merge entry {
+            until-period: until-period,
+            released: true,
+          })
+        ))
+      )
+      (print {
+        topic: "program-withdrawn",
+        program-id: program-id,
+        facility-id: facility-id,
+        cohort: (get cohort enrolment),
+        slot: (get slot enrolment),
+        until-period: until-period,
+        released-kwh: (get reserved-kwh entry),
+        withdrawn-by: contract-caller,
+      })
+      (ok until-period)
+    )
+  )
+)
+
+;; Settlement maps over the cohort's slots, the posted lines and a list of
+;; copies of the period's figures side by side: each step depends on its own
+;; slot only, so the cost grows linearly with the cohort, and nothing is read
+;; from storage per slot.
+(define-private (settle-slot
+    (entry {
+      facility-id: uint,
+      committed-kw: uint,
+      reserved-kwh: uint,
+      from-period: uint,
+      until-period: uint,
+      earned: uint,
+      paid: uint,
+      released: bool,
+    })
+    (line {
+      performance-bps: uint,
+      delivered-kwh: uint,
+    })
+    (terms {
+      period: uint,
+      capacity-price: uint,
+      energy-price: uint,
+    })
+  )
+  (let (
+      (performance (get performance-bps line))
+      (delivered (get delivered-kwh line))
+      (active (and
+        (>= (get period terms) (get from-period entry))
+        (< (get period terms) (get until-period entry))
+      ))
+      (verdict (if (> performance FULL_PERFORMANCE_BPS)
+        ERR_INVALID_PERFORMANCE
+        (if (> delivered (get reserved-kwh entry))
+          ERR_DELIVERY_EXCEEDS_RESERVATION
+          (if (or active (and (is-eq performance u0) (is-eq delivered u0)))
+            (ok true)
+            ERR_NOT_ENROLLED_IN_PERIOD
+          )
+        )
+      ))
+      (amount (if (is-ok verdict)
+        (+
+          (/ (* (get committed-kw entry) (get capacity-price terms) performance)
+            FULL_PERFORMANCE_BPS
+          )
+          (* delivered (get energy-price terms))
+        )
+        u0
+      ))
+    )
+    {
+      entry: (merge entry { earned: (+ (get earned entry) amount) }),
+      line: {
+        facility-id: (get facility-id entry),
+        committed-kw: (get committed-kw entry),
+        performance-bps: performance,
+        delivered-kwh: delivered,
+        amount: amount,
+      },
+      verdict: verdict,
+    }
+  )
+)
+
+(define-private (settled-entry (result {
+  entry: {
+    facility-id: uint,
+    committed-kw: uint,
+    reserved-kwh: uint,
+    from-period: uint,
+    until-period: uint,
+    earned: uint,
+    paid: uint,
+    released: bool,
+  },
+  line: {
+    facility-id: uint,
+    committed-kw: uint,
+    performance-bps: uint,
+    delivered-kwh: uint,
+    amount: uint,
+  },
+  verdict: (response bool uint),
+}))
+  (get entry result)
+)
+
+(define-private (settled-line (result {
+  entry: {
+    facility-id: uint,
+    committed-kw: uint,
+    reserved-kwh: uint,
+    from-period: uint,
+    until-period: uint,
+    earned: uint,
+    paid: uint,
+    released: bool,
+  },
+  line: {
+    facility-id: uint,
+    committed-kw: uint,
+    performance-bps: uint,
+    delivered-kwh: uint,
+    amount: uint,
+  },
+  verdict: (response bool uint),
+}))
+  (get line result)
+)
+
+;; The sum of the amounts and the first refusal, in slot order.
+(define-private (add-settled
+    (result {
+      entry: {
+        facility-id: uint,
+        committed-kw: uint,
+        reserved-kwh: uint,
+        from-period: uint,
+        until-period: uint,
+        earned: uint,
+        paid: uint,
+        released: bool,
+      },
+      line: {
+        facility-id: uint,
+        committed-kw: uint,
+        performance-bps: uint,
+        delivered-kwh: uint,
+        amount: uint,
+      },
+      verdict: (response bool uint),
+    })
+    (state {
+      total: uint,
+      verdict: (response bool uint),
+    })
+  )
+  {
+    total: (+ (get total state) (get amount (get line result))),
+    verdict: (if (is-err (get verdict state))
+      (get verdict state)
+      (get verdict result)
+    ),
+  }
+)
+
+;; A list of 128 copies of one value, in seven doublings, to map beside a cohort.
+(define-private (copies (terms {
+  period: uint,
+  capacity-price: uint,
+  energy-price: uint,
+}))
+  (let (
+      (c1 (list terms))
+      (c2 (concat c1 c1))
+      (c4 (concat c2 c2))
+      (c8 (concat c4 c4))
+      (c16 (concat c8 c8))
+      (c32 (concat c16 c16))
+      (c64 (concat c32 c32))
+    )
+    (concat c64 c64)
+  )
+)
+
+;; settle-period: an admin or a registered oracle. Checks the program is
+;; active, the period exists and has ended, the settle window is open, the
+;; cohort exists and was not settled for this period, one line per slot, and
+;; per line a performance of at most 10,000 bps, a delivery of at most the
+;; slot's reservation and nothing for a slot not enrolled in that period; then
+;; that the total fits the remaining budget. Credits each slot with
+;; committed-kw x capacity-price x performance / 10,000 (rounded down) +
+;; delivered-kwh x energy-price and records the report hash. Prints
+;; program-settled with every line. Returns the total.
+(define-public (settle-period
+    (program-id uint)
+    (cohort uint)
+    (period uint)
+    (report-hash (buff 32))
+    (lines (list 100 {
+      performance-bps: uint,
+      delivered-kwh: uint,
+    }))
+  )
+  (let (
+      (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
+      (key {
+        program-id: program-id,
+        cohort: cohort,
+      })
+      (settlement-key {
+        program-id: program-id,
+        cohort: cohort,
+        period: period,
+      })
+    )
+    (asserts! (or (is-admin contract-caller) (is-oracle contract-caller))
+      ERR_NOT_REPORTER
+    )
+    (asserts! (is-eq (get status program) STATUS_ACTIVE) ERR_PROGRAM_NOT_ACTIVE)
+    (asserts! (< period (get period-count program)) ERR_INVALID_PERIOD)
+    (asserts!
+      (>= stacks-block-height
+        (+ (get start-height program) (* (+ period u1) (get period-blocks program)))
+      )
+      ERR_PERIOD_NOT_ENDED
+    )
+    (asserts!
+      (< stacks-block-height (+ (end-height program) (get settle-window program)))
+      ERR_SETTLEMENT_CLOSED
+    )
+    (asserts! (is-none (map-get? settlements settlement-key))
+      ERR_PERIOD_ALREADY_SETTLED
+    )
+    (let (
+        (slots (unwrap! (map-get? cohorts key) ERR_COHORT_NOT_FOUND))
+        (results (map settle-slot slots lines
+          (copies {
+            period: period,
+            capacity-price: (get capacity-price program),
+            energy-price: (get energy-price program),
+          })
+        ))
+        (summary (fold add-settled results {
+          total: u0,
+          verdict: (ok true),
+        }))
+        (total (get total summary))
+      )
+      (asserts! (is-eq (len lines) (len slots)) ERR_LINES_MISMATCH)
+      (try! (get verdict summary))
+      (asserts!
+        (<= (+ (get settled program) total)
+          (- (get budget program) (get refunded program))
+        )
+        ERR_BUDGET_EXCEEDED
+      )
+      (map-set cohorts key (map settled-entry results))
+      (map-insert settlements settlement-key {
+        report-hash: report-hash,
+        total: total,
+        settled-by: contract-caller,
+        settled-at: stacks-block-height,
+      })
+      (map-set programs program-id
+        (merge program {
+          settled: (+ (get settled program) total),
+          settlement-count: (+ (get settlement-count program) u1),
+        })
+      )
+      (print {
+        topic: "program-settled",
+        program-id: program-id,
+        cohort: cohort,
+        period: period,
+        report-hash: report-hash,
+        total: total,
+        lines: (map settled-line results),
+        settled-by: contract-caller,
+      })
+      (ok total)
+    )
+  )
+)
+
+;; Distribution maps over the slots with the stated amounts beside them: each
+;; amount moves into its slot's paid, and the non-zero ones become payment lines.
+(define-private (pay-slot
+    (entry {
+      facility-id: uint,
+      committed-kw: uint,
+      reserved-kwh: uint,
+      from-period: uint,
+      until-period: uint,
+      earned: uint,
+      paid: uint,
+      released: bool,
+    })
+    (amount uint)
+  )
+  {
+    entry: (merge entry { paid: (+ (get paid entry) amount) }),
+    line: {
+      facility-id: (get facility-id entry),
+      amount: amount,
+    },
+    valid: (<= amount (- (get earned entry) (get paid entry))),
+  }
+)
+
+(define-private (paid-entry (result {
+  entry: {
+    facility-id: uint,
+    committed-kw: uint,
+    reserved-kwh: uint,
+    from-period: uint,
+    until-period: uint,
+    earned: uint,
+    paid: uint,
+    released: bool,
+  },
+  line: {
+    facility-id: uint,
+    amount: uint,
+  },
+  valid: bool,
+}))
+  (get entry result)
+)
+
+(define-private (paid-line (result {
+  entry: {
+    facility-id: uint,
+    committed-kw: uint,
+    reserved-kwh: uint,
+    from-period: uint,
+    until-period: uint,
+    earned: uint,
+    paid: uint,
+    released: bool,
+  },
+  line: {
+    facility-id: uint,
+    amount: uint,
+  },
+  valid: bool,
+}))
+  (get line result)
+)
+
+(define-private (has-amount (line {
+  facility-id: uint,
+  amount: uint,
+}))
+  (> (get amount line) u0)
+)
+
+(define-private (add-paid
+    (result {
+      entry: {
+        facility-id: uint,
+        committed-kw: uint,
+        reserved-kwh: uint,
+        from-period: uint,
+        until-period: uint,
+        earned: uint,
+        paid: uint,
+        released: bool,
+      },
+      line: {
+        facility-id: uint,
+        amount: uint,
+      },
+      valid: bool,
+    })
+    (state {
+      total: uint,
+      valid: bool,
+    })
+  )
+  {
+    total: (+ (get total state) (get amount (get line result))),
+    valid: (and (get valid state) (get valid result)),
+  }
+)
+
+;; distribute-earnings: an admin. Checks the cohort exists, one amount per
+;; slot, each amount at most what the slot earned and was not paid, and a
+;; non-zero total; then pays the stated amounts to each facility's stakeholders
+;; through revenue-sharing.distribute-payments, so this contract sends exactly
+;; their sum whatever settles meanwhile. Prints program-earnings-distributed.
+;; Returns the total.
+(define-public (distribute-earnings
+    (program-id uint)
+    (cohort uint)
+    (amounts (list 100 uint))
+  )
+  (let (
+      (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
+      (key {
+        program-id: program-id,
+        cohort: cohort,
+      })
+      (slots (unwrap! (map-get? cohorts key) ERR_COHORT_NOT_FOUND))
+      (results (map pay-slot slots amounts))
+      (summary (fold add-paid results {
+        total: u0,
+        valid: true,
+      }))
+      (total (get total summary))
+    )
+    (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
+    (asserts! (is-eq (len amounts) (len slots)) ERR_LINES_MISMATCH)
+    (asserts! (get valid summary) ERR_AMOUNT_EXCEEDS_EARNINGS)
+    (asserts! (> total u0) ERR_NOTHING_TO_DISTRIBUTE)
+    (try! (as-contract? ((with-stx total))
+      (try! (contract-call? .revenue-sharing distribute-payments
+        (concat "program:" (int-to-ascii program-id))
+        (filter has-amount (map paid-line results))
+      ))
+    ))
+    (map-set cohorts key (map paid-entry results))
+    (map-set programs program-id (merge program { paid: (+ (get paid program) total) }))
+    (var-set escrowed-ustx (- (var-get escrowed-ustx) total))
+    (print {
+      topic: "program-earnings-distributed",
+      program-id: program-id,
+      cohort: cohort,
+      total: total,
+      amounts: amounts,
+      distributed-by: contract-caller,
+    })
+    (ok total)
+  )
+)
+
+(define-private (is-program-operator
+    (program {
+      product: (string-ascii 32),
+      operator: principal,
+      start-height: uint,
+      period-blocks: uint,
+      period-count: uint,
+      capacity-price: uint,
+      energy-price: uint,
+      budget: uint,
+      settled: uint,
+      paid: uint,
+      refunded: uint,
+      settle-window: uint,
+      status: (string-ascii 16),
+      cohort-count: uint,
+      enrolled-count: uint,
+      settlement-count: uint,
+      created-at: uint,
+    })
+    (who principal)
+  )
+  (or (is-eq who (get operator program)) (is-admin who))
+)
+
+;; close-program: an admin or the program's operator, once the last period has
+;; ended and either every cohort has settled every period or the settle window
+;; has passed (no settlement can land after either, so the refund is exact).
+;; Refunds budget - settled to the operator. Prints program-closed. Returns the
+;; refund.
+(define-public (close-program (program-id uint))
+  (let (
+      (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
+      (operator (get operator program))
+      (refund (- (get budget program) (get settled program)))
+    )
+    (asserts! (is-program-operator program contract-caller) ERR_NOT_PROGRAM_OPERATOR)
+    (asserts! (is-eq (get status program) STATUS_ACTIVE) ERR_PROGRAM_NOT_ACTIVE)
+    (asserts!
+      (and
+        (>= stacks-block-height (end-height program))
+        (or
+          (is-eq (get settlement-count program)
+            (* (get cohort-count program) (get period-count program))
+          )
+          (>= stacks-block-height
+            (+ (end-height program) (get settle-window program))
+          )
+        )
+      )
+      ERR_PROGRAM_NOT_CLOSABLE
+    )
+    (if (> refund u0)
+      (try! (as-contract? ((with-stx refund))
+        (try! (stx-transfer? refund current-contract operator))
+      ))
+      true
+    )
+    (map-set programs program-id
+      (merge program {
+        status: STATUS_CLOSED,
+        refunded: refund,
+      })
+    )
+    (var-set escrowed-ustx (- (var-get escrowed-ustx) refund))
+    (print {
+      topic: "program-closed",
+      program-id: program-id,
+      refund: refund,
+      settled: (get settled program),
+      operator: operator,
+      closed-by: contract-caller,
+    })
+    (ok refund)
+  )
+)
+
+;; cancel-program: an admin or the program's operator, before the start.
+;; Refunds the whole budget to the operator. Prints program-cancelled.
+(define-public (cancel-program (program-id uint))
+  (let (
+      (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
+      (operator (get operator program))
+      (budget (get budget program))
+    )
+    (asserts! (is-program-operator program contract-caller) ERR_NOT_PROGRAM_OPERATOR)
+    (asserts! (is-eq (get status program) STATUS_ACTIVE) ERR_PROGRAM_NOT_ACTIVE)
+    (asserts! (< stacks-block-height (get start-height program)) ERR_PROGRAM_STARTED)
+    (try! (as-contract? ((with-stx budget))
+      (try! (stx-transfer? budget current-contract operator))
+    ))
+    (map-set programs program-id
+      (merge program {
+        status: STATUS_CANCELLED,
+        refunded: budget,
+      })
+    )
+    (var-set escrowed-ustx (- (var-get escrowed-ustx) budget))
+    (print {
+      topic: "program-cancelled",
+      program-id: program-id,
+      refund: budget,
+      operator: operator,
+      cancelled-by: contract-caller,
+    })
+    (ok budget)
+  )
+)
+
+(define-private (release-slot
+    (entry {
+      facility-id: uint,
+      committed-kw: uint,
+      reserved-kwh: uint,
+      from-period: uint,
+      until-period: uint,
+      earned: uint,
+      paid: uint,
+      released: bool,
+    })
+    (state (response {
+      slots: (list 100 {
+        facility-id: uint,
+        committed-kw: uint,
+        reserved-kwh: uint,
+        from-period: uint,
+        until-period: uint,
+        earned: uint,
+        paid: uint,
+        released: bool,
+      }),
+      released-kwh: uint,
+    } uint))
+  )
+  (match state
+    acc (begin
+      (if (get released entry)
+        true
+        (try! (contract-call? .capacity-tracking release-capacity
+          (get facility-id entry) (get reserved-kwh entry)
+        ))
+      )
+      (ok {
+        slots: (unwrap-panic (as-max-len? (append (get slots acc) (merge entry { released: true }))
+          u100
+        )),
+        released-kwh: (+ (get released-kwh acc)
+          (if (get released entry)
+            u0
+            (get reserved-kwh entry)
+          )),
+      })
+    )
+    failure state
+  )
+)
+
+;; release-cohort: anyone, once the program is closed or cancelled. Gives the
+;; reservations of the cohort's slots that still hold one back to
+;; capacity-tracking. Checks the cohort exists and holds something to release.
+;; Prints program-cohort-released. Returns the energy released.
+(define-public (release-cohort
+    (program-id uint)
+    (cohort uint)
+  )
+  (let (
+      (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
+      (key {
+        program-id: program-id,
+        cohort: cohort,
+      })
+      (slots (unwrap! (map-get? cohorts key) ERR_COHORT_NOT_FOUND))
+    )
+    (asserts! (not (is-eq (get status program) STATUS_ACTIVE)) ERR_PROGRAM_STILL_ACTIVE)
+    (let ((result (try! (fold release-slot slots
+        (ok {
+          slots: (list),
+          released-kwh: u0,
+        })
+      ))))
+      (asserts! (> (get released-kwh result) u0) ERR_NOTHING_TO_RELEASE)
+      (map-set cohorts key (get slots result))
+      (print {
+        topic: "program-cohort-released",
+        program-id: program-id,
+        cohort: cohort,
+        released-kwh: (get released-kwh result),
+      })
+      (ok (get released-kwh result))
     )
   )
 )

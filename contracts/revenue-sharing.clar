@@ -7,6 +7,12 @@
 ;; remainder goes to the largest share (the first listed on a tie), so not one
 ;; micro-STX stays behind or is created.
 ;;
+;; Fleets are paid in batches: distribute-payments splits stated amounts that the
+;; caller pays (grid-services pays a program's earnings this way) and
+;; distribute-pools pays stated amounts out of several pools. A batch stores no
+;; row per facility or stakeholder: its print events are the record, and the id
+;; counters keep distribution and payment ids unique across all three paths.
+;;
 ;; Errors: u5000-u5099.
 
 (define-constant ERR_NOT_OWNER (err u5000))
@@ -24,6 +30,8 @@
 ;; refuses; the code stays named so that a future cause would not surface as u2.
 (define-constant ERR_PAYOUT_FAILED (err u5011))
 (define-constant ERR_INSUFFICIENT_FUNDS (err u5012))
+(define-constant ERR_INSUFFICIENT_POOL (err u5013))
+(define-constant ERR_EMPTY_BATCH (err u5014))
 
 (define-constant FULL_SHARE_BPS u10000)
 
@@ -44,6 +52,18 @@
 (define-map current-share-version
   uint
   uint
+)
+;; Invariant: the entry of a facility equals its share-versions entry at
+;; current-share-version; kept so that a batch reads a facility's split once.
+(define-map current-shares
+  uint
+  {
+    version: uint,
+    shares: (list 100 {
+      stakeholder: principal,
+      share-bps: uint,
+    }),
+  }
 )
 
 (define-map pools
@@ -249,6 +269,10 @@
       set-at: stacks-block-height,
     })
     (map-set current-share-version facility-id version)
+    (map-set current-shares facility-id {
+      version: version,
+      shares: shares,
+    })
     (print {
       topic: "shares-updated",
       facility-id: facility-id,
@@ -456,6 +480,7 @@
           distribution-id: distribution-id,
           facility-id: facility-id,
           amount: pool,
+          source: "pool",
           shares-version: version,
           first-payment-id: first-payment-id,
           payment-count: (len shares),
@@ -463,6 +488,234 @@
         })
         (ok distribution-id)
       )
+    )
+  )
+)
+
+;; Batch distribution. Each line pays a stated amount to one facility's
+;; stakeholders by its current split, from tx-sender: the caller itself in
+;; distribute-payments, this contract in distribute-pools. The accumulator
+;; carries the id counters and the first error, so that a bad line aborts the
+;; whole batch with its own code.
+
+(define-private (pay-share
+    (entry {
+      stakeholder: principal,
+      share-bps: uint,
+    })
+    (state (response {
+      index: uint,
+      largest-index: uint,
+      remainder: uint,
+      amount: uint,
+      facility-id: uint,
+      distribution-id: uint,
+      payment-id: uint,
+    } uint))
+  )
+  (match state
+    acc (let (
+        (stakeholder (get stakeholder entry))
+        (paid (+ (/ (* (get amount acc) (get share-bps entry)) FULL_SHARE_BPS)
+          (if (is-eq (get index acc) (get largest-index acc))
+            (get remainder acc)
+            u0
+          )))
+        (payment-id (+ (get payment-id acc) u1))
+      )
+      (if (> paid u0)
+        (unwrap! (stx-transfer? paid tx-sender stakeholder) ERR_PAYOUT_FAILED)
+        true
+      )
+      (print {
+        topic: "revenue-paid",
+        payment-id: payment-id,
+        distribution-id: (get distribution-id acc),
+        facility-id: (get facility-id acc),
+        stakeholder: stakeholder,
+        share-bps: (get share-bps entry),
+        amount: paid,
+      })
+      (ok (merge acc {
+        index: (+ (get index acc) u1),
+        payment-id: payment-id,
+      }))
+    )
+    failure state
+  )
+)
+
+(define-private (pay-line
+    (line {
+      facility-id: uint,
+      amount: uint,
+    })
+    (state (response {
+      source: (string-ascii 64),
+      distribution-id: uint,
+      payment-id: uint,
+      caller: principal,
+    } uint))
+  )
+  (match state
+    acc (let (
+        (facility-id (get facility-id line))
+        (amount (get amount line))
+        (split (unwrap! (map-get? current-shares facility-id) ERR_NO_SHARES))
+        (shares (get shares split))
+        (largest (fold find-largest shares {
+          index: u0,
+          largest-index: u0,
+          largest-share: u0,
+          floor-sum: u0,
+          pool: amount,
+        }))
+        (distribution-id (+ (get distribution-id acc) u1))
+        (first-payment-id (+ (get payment-id acc) u1))
+      )
+      (asserts! (> amount u0) ERR_INVALID_AMOUNT)
+      (let ((paid (try! (fold pay-share shares
+          (ok {
+            index: u0,
+            largest-index: (get largest-index largest),
+            remainder: (- amount (get floor-sum largest)),
+            amount: amount,
+            facility-id: facility-id,
+            distribution-id: distribution-id,
+            payment-id: (get payment-id acc),
+          })
+        ))))
+        (print {
+          topic: "revenue-distributed",
+          distribution-id: distribution-id,
+          facility-id: facility-id,
+          amount: amount,
+          source: (get source acc),
+          shares-version: (get version split),
+          first-payment-id: first-payment-id,
+          payment-count: (len shares),
+          distributed-by: (get caller acc),
+        })
+        (ok (merge acc {
+          distribution-id: distribution-id,
+          payment-id: (get payment-id paid),
+        }))
+      )
+    )
+    failure state
+  )
+)
+
+(define-private (pay-lines
+    (source (string-ascii 64))
+    (lines (list 100 {
+      facility-id: uint,
+      amount: uint,
+    }))
+    (caller principal)
+  )
+  (let ((paid (try! (fold pay-line lines
+      (ok {
+        source: source,
+        distribution-id: (var-get last-distribution-id),
+        payment-id: (var-get last-payment-id),
+        caller: caller,
+      })
+    ))))
+    (var-set last-distribution-id (get distribution-id paid))
+    (var-set last-payment-id (get payment-id paid))
+    (ok (get distribution-id paid))
+  )
+)
+
+(define-private (line-amount
+    (line {
+      facility-id: uint,
+      amount: uint,
+    })
+    (sum uint)
+  )
+  (+ sum (get amount line))
+)
+
+;; distribute-payments: anyone, paying with their own STX (grid-services pays a
+;; program's earnings through it). Checks: at least one line; per line an
+;; amount above zero and shares set for the facility. Sends exactly the sum of
+;; the lines from tx-sender. Prints revenue-distributed per line (with source)
+;; and revenue-paid per stakeholder. Returns the last distribution id.
+(define-public (distribute-payments
+    (source (string-ascii 64))
+    (lines (list 100 {
+      facility-id: uint,
+      amount: uint,
+    }))
+  )
+  (begin
+    (asserts! (> (len lines) u0) ERR_EMPTY_BATCH)
+    (pay-lines source lines contract-caller)
+  )
+)
+
+(define-private (take-from-pool
+    (line {
+      facility-id: uint,
+      amount: uint,
+    })
+    (state (response {
+      admin: bool,
+      caller: principal,
+    } uint))
+  )
+  (match state
+    acc (let (
+        (facility-id (get facility-id line))
+        (pool (get-pool-balance facility-id))
+        (amount (get amount line))
+      )
+      (asserts!
+        (or
+          (get admin acc)
+          (contract-call? .facility-registry is-facility-authorized facility-id
+            (get caller acc)
+          )
+        )
+        ERR_NOT_AUTHORIZED
+      )
+      (asserts! (> amount u0) ERR_INVALID_AMOUNT)
+      (asserts! (<= amount pool) ERR_INSUFFICIENT_POOL)
+      (map-set pools facility-id (- pool amount))
+      (map-set total-distributed facility-id
+        (+ (get-total-distributed facility-id) amount)
+      )
+      (ok acc)
+    )
+    failure state
+  )
+)
+
+;; distribute-pools: an admin, or the owner or an operator of every listed
+;; facility. Pays a stated amount out of each listed pool, so that a deposit
+;; landing first cannot make the batch abort. Checks, per line: authorisation,
+;; an amount above zero and at most the pool, shares set. Sends exactly the sum
+;; of the lines from this contract. Prints as distribute-payments, with source
+;; "pool". Returns the last distribution id.
+(define-public (distribute-pools (lines (list 50 {
+  facility-id: uint,
+  amount: uint,
+})))
+  (let (
+      (caller contract-caller)
+      (total (fold line-amount lines u0))
+    )
+    (asserts! (> (len lines) u0) ERR_EMPTY_BATCH)
+    (try! (fold take-from-pool lines
+      (ok {
+        admin: (contract-call? .facility-registry is-admin caller),
+        caller: caller,
+      })
+    ))
+    (as-contract? ((with-stx total))
+      (try! (pay-lines "pool" lines caller))
     )
   )
 )
