@@ -14,6 +14,7 @@ import {
   type Caller,
   currentIdempotentRequest,
   type IdempotentRequest,
+  SERVICE_CONFIG,
   WritePendingError,
 } from "@voltstack/service-kit";
 import { chainWriteError, type ContractErrorStatuses } from "./chain-write-errors.js";
@@ -22,7 +23,8 @@ import { SIGNER_KEYS, STACKS_CHAIN, TRANSACTION_JOURNAL } from "./service-infras
 import type { SignerKeyStore } from "./signer-key-store.js";
 import type { TrackOptions, TransactionJournal } from "./transaction-journal.js";
 
-const READ_MODEL_WAIT_MS = 5_000;
+/** READ_MODEL_WAIT_MS's default: how long a write waits for the follower, ms. */
+export const DEFAULT_READ_MODEL_WAIT_MS = 30_000;
 
 /** A confirmed write, as the API reports it. */
 export interface ChainWriteResult {
@@ -48,12 +50,22 @@ export interface ChainWriterOptions<Client extends ContractClient> {
   client: ContractClientClass<Client>;
   follower: ReadModelFollower;
   contractErrorStatuses: ContractErrorStatuses;
+  /** How long a write waits for the follower to read its block, and a check for it to reach the tip, ms. */
+  readModelWaitMs?: number;
 }
 
 /** How a call is sent: TransactionJournal.track's options, and what the call's sender is made of. */
 export interface ExecuteOptions extends TrackOptions {
   /** Wraps the journal's sender, e.g. to learn each txid once broadcast. */
   sender?: (journaled: CallSender) => CallSender;
+  /** Of the keys that sign as the principal (itself and its pool), only these may sign this call. */
+  signWith?: readonly string[];
+}
+
+/** What a write may be asked for besides its call. */
+export interface WriteOptions {
+  /** Of the keys that sign as the principal (itself and its pool), only these may sign this call. */
+  signWith?: readonly string[];
 }
 
 /**
@@ -68,6 +80,35 @@ export abstract class ChainWriter<Client extends ContractClient> {
     protected readonly journal: TransactionJournal,
     private readonly settings: ChainWriterOptions<Client>,
   ) {}
+
+  /**
+   * What a check before signing reads from the read model, read again once the follower has
+   * reached the chain's tip when the first read would refuse (`settled` false). A write right
+   * after another (an accept after its request's creation) is then not refused, nor answered
+   * 404, because the read model has not yet read a block the chain already has. The wait is
+   * bounded by READ_MODEL_WAIT_MS; what the second read says is the answer.
+   */
+  async caughtUp<T>(read: () => Promise<T>, settled: (value: T) => boolean): Promise<T> {
+    const first = await read();
+    if (settled(first)) return first;
+    await this.followerAtTip();
+    return read();
+  }
+
+  /** Resolves true once the follower has read every block up to the chain's tip now, false after READ_MODEL_WAIT_MS. */
+  async followerAtTip(): Promise<boolean> {
+    const tip = await this.chain.api.getTipHeight();
+    return this.settings.follower.waitForHeight(tip, this.#readModelWaitMs);
+  }
+
+  get #readModelWaitMs(): number {
+    return this.settings.readModelWaitMs ?? DEFAULT_READ_MODEL_WAIT_MS;
+  }
+
+  /** The keys that sign as `principal`: itself, then the further keys of its pool (SIGNER_POOLS). */
+  signingKeys(principal: string): string[] {
+    return this.signers.poolOf(principal);
+  }
 
   /** The principals among `candidates` this service holds a key for. */
   held(candidates: readonly string[]): string[] {
@@ -109,6 +150,7 @@ export abstract class ChainWriter<Client extends ContractClient> {
     caller: Caller,
     principal: string,
     call: (client: Client) => Promise<CallResult<T>>,
+    options: WriteOptions = {},
   ): Promise<CallResult<T> & ChainWriteResult> {
     assertMayActFor(caller, principal);
     const keyed = currentIdempotentRequest();
@@ -123,7 +165,10 @@ export abstract class ChainWriter<Client extends ContractClient> {
           confirmed = { ...result, txid: prefixed(result.txid) };
           return result;
         },
-        { sender: (journaled) => this.#announcing(journaled, broadcast, keyed) },
+        {
+          sender: (journaled) => this.#announcing(journaled, broadcast, keyed),
+          ...(options.signWith ? { signWith: options.signWith } : {}),
+        },
       );
     } catch (error) {
       if (confirmed) return confirmed;
@@ -163,16 +208,17 @@ export abstract class ChainWriter<Client extends ContractClient> {
     call: (client: Client) => Promise<CallResult<T>>,
     options: ExecuteOptions = {},
   ): Promise<CallResult<T> & ChainWriteResult> {
-    const { sender: wrap, ...track } = options;
-    const sender = await this.signers.sender(principal);
+    const { sender: wrap, signWith, ...track } = options;
+    const sender = await this.signers.sender(principal, signWith);
     const result = await this.journal.track(
       requestedBy,
       sender,
       (journaled) => call(new this.settings.client(this.chain, { sender: wrap ? wrap(journaled) : journaled })),
       track,
     );
-    // Answer once the change is readable, when the follower keeps up; it is final on chain either way.
-    await this.settings.follower.waitForHeight(result.blockHeight, READ_MODEL_WAIT_MS);
+    // Answer once the change is readable, when the follower keeps up within READ_MODEL_WAIT_MS;
+    // it is final on chain either way, and the answer comes from the transaction's result.
+    await this.settings.follower.waitForHeight(result.blockHeight, this.#readModelWaitMs);
     return { ...result, txid: prefixed(result.txid) };
   }
 }
@@ -199,8 +245,14 @@ export function chainWriterFor<Client extends ContractClient>(
       @Inject(SIGNER_KEYS) signers: SignerKeyStore,
       @Inject(TRANSACTION_JOURNAL) journal: TransactionJournal,
       @Inject(syncService) contractSync: ContractSyncService,
+      @Inject(SERVICE_CONFIG) config: { READ_MODEL_WAIT_MS?: number },
     ) {
-      super(chain, signers, journal, { client, follower: contractSync.sync, contractErrorStatuses });
+      super(chain, signers, journal, {
+        client,
+        follower: contractSync.sync,
+        contractErrorStatuses,
+        readModelWaitMs: config.READ_MODEL_WAIT_MS,
+      });
     }
   }
   return ContractChainWriter;

@@ -17,7 +17,13 @@ export {
 } from "./chain-sync-schema.js";
 export { type ContractErrorStatuses } from "./chain-write-errors.js";
 export { contractRefusal } from "./contract-refusal.js";
-export { ChainWriter, type ChainWriteResult, chainWriterFor } from "./chain-writer.js";
+export {
+  ChainWriter,
+  type ChainWriteResult,
+  chainWriterFor,
+  DEFAULT_READ_MODEL_WAIT_MS,
+  type WriteOptions,
+} from "./chain-writer.js";
 export {
   type ContractEventSyncOptions,
   type ContractPrintEvent,
@@ -39,7 +45,7 @@ export { serviceEventConsumers, serviceReadiness } from "./service-bootstrap.js"
 export { createResyncController, type ReadModelResync } from "./resync-controller.js";
 export { createTransactionsController } from "./transactions-controller.js";
 export { PgCheckpointStore } from "./pg-checkpoint-store.js";
-export { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
+export { type SignerKeySource, SignerKeyStore, type SignerPoolSource } from "./signer-key-store.js";
 export {
   DEFAULT_SIGNING_LEASE_TTL_MS,
   type LeaseHolder,

@@ -21,7 +21,7 @@ import {
   ShutdownHooks,
 } from "@voltstack/service-kit";
 import { PgIdempotencyStore } from "./pg-idempotency-store.js";
-import { type SignerKeySource, SignerKeyStore } from "./signer-key-store.js";
+import { type SignerKeySource, SignerKeyStore, type SignerPoolSource } from "./signer-key-store.js";
 import { SigningLeases, signingLeaseScope } from "./signing-lease.js";
 import { TransactionJournal } from "./transaction-journal.js";
 
@@ -54,6 +54,10 @@ export type InfrastructureConfig = Pick<
   STACKS_NETWORK: ChainConfig["network"];
   CONTRACT_DEPLOYER: string;
   SIGNER_KEYS: SignerKeySource[];
+  /** Further keys that sign in place of a principal of SIGNER_KEYS (see SignerPoolSource). */
+  SIGNER_POOLS?: SignerPoolSource[];
+  /** How long a write waits for its follower to have read its block (and a refusal check for the tip), ms. */
+  READ_MODEL_WAIT_MS?: number;
   CHAIN_CONFIRMATION_TIMEOUT_MS: number;
   CHAIN_STUCK_AFTER_MS: number;
   CHAIN_POLL_INTERVAL_MS: number;
@@ -245,6 +249,7 @@ export class ServiceInfrastructureModule {
         useFactory: async (config: Config, chain: StacksChain, leases: SigningLeases | null) => {
           const store = await SignerKeyStore.load(chain, config.SIGNER_KEYS, process.env, {
             leases: leases ?? undefined,
+            pools: config.SIGNER_POOLS ?? [],
           });
           // Taken now, not at the first call, so that readiness tells at once who else signs.
           await leases?.start(store.principals);

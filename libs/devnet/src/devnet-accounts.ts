@@ -16,13 +16,14 @@ export interface DevnetAccount {
 
 const CURVE_ORDER = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
 const HARDENED = 0x80000000;
-const STACKS_PATH = [44 + HARDENED, 5757 + HARDENED, 0 + HARDENED, 0, 0];
+const STACKS_PATH = [44 + HARDENED, 5757 + HARDENED, 0 + HARDENED, 0];
 
 function hex32(value: bigint): string {
   return value.toString(16).padStart(64, "0");
 }
 
-function deriveSecretKey(mnemonic: string): string {
+/** The key of a Stacks wallet's account `index` (m/44'/5757'/0'/0/index); 0 is the one Devnet.toml funds. */
+export function deriveSecretKey(mnemonic: string, index = 0): string {
   const seed = pbkdf2Sync(
     Buffer.from(mnemonic.normalize("NFKD"), "utf8"),
     Buffer.from("mnemonic", "utf8"),
@@ -33,11 +34,11 @@ function deriveSecretKey(mnemonic: string): string {
   let node = createHmac("sha512", "Bitcoin seed").update(seed).digest();
   let key = BigInt(`0x${node.subarray(0, 32).toString("hex")}`);
   let chainCode = node.subarray(32);
-  for (const index of STACKS_PATH) {
+  for (const step of [...STACKS_PATH, index]) {
     const indexBytes = Buffer.alloc(4);
-    indexBytes.writeUInt32BE(index);
+    indexBytes.writeUInt32BE(step);
     const data =
-      index >= HARDENED
+      step >= HARDENED
         ? Buffer.concat([Buffer.alloc(1), Buffer.from(hex32(key), "hex"), indexBytes])
         : Buffer.concat([Buffer.from(privateKeyToPublic(`${hex32(key)}01`) as string, "hex"), indexBytes]);
     node = createHmac("sha512", chainCode).update(data).digest();
@@ -48,6 +49,15 @@ function deriveSecretKey(mnemonic: string): string {
 }
 
 type DevnetToml = { accounts?: Record<string, { mnemonic?: string }> };
+
+/** The mnemonic settings/Devnet.toml (next to the manifest) gives account `name`. */
+export function devnetMnemonic(manifestPath: string, name: string): string {
+  const settingsPath = join(dirname(manifestPath), "settings", "Devnet.toml");
+  const settings = parse(readFileSync(settingsPath, "utf8")) as DevnetToml;
+  const mnemonic = settings.accounts?.[name]?.mnemonic;
+  if (!mnemonic) throw new Error(`settings/Devnet.toml has no mnemonic for account ${name}.`);
+  return mnemonic;
+}
 
 /** Reads the accounts of settings/Devnet.toml and checks each against the simnet's funded address. */
 export function loadDevnetAccounts(

@@ -16,6 +16,7 @@ import type { ForkOptions, ForkResult } from "./fork.js";
 
 export type { DevnetAccount } from "./devnet-accounts.js";
 export { MAX_CHAINED_TRANSACTIONS } from "./devnet-chain.js";
+export { ADMIN_KEY_FUNDING_USTX, type AdminKeyOptions, devnetAdminKey, registerDevnetAdmins } from "./admin-keys.js";
 export { writeEmptyProject } from "./contract-deploy.js";
 export type { DevnetFaults, FaultSnapshot, RateLimitFault } from "./faults.js";
 export { devnetControl, type DevnetControl } from "./control-client.js";

@@ -18,6 +18,9 @@ const signerKeySource = z.union([
 export const signerKeySources = z.array(signerKeySource);
 export type SignerKeySource = z.infer<typeof signerKeySource>;
 
+/** SIGNER_POOLS: for a principal of SIGNER_KEYS, further keys of the same role that sign in its place. */
+export const signerPools = z.array(z.strictObject({ principal: stacksPrincipal, keys: signerKeySources.min(1) }));
+
 /**
  * The variables of a service that signs contract calls and follows the chain; spread them into
  * `serviceConfigSchema`'s `extra` and pass `chainServiceChecks()` to the schema's
@@ -29,6 +32,14 @@ export const chainServiceFields = {
   STACKS_NETWORK: envEnum(["devnet", "testnet", "mainnet"]).default("devnet"),
   CONTRACT_DEPLOYER: stacksPrincipal.default(DEVNET_DEPLOYER),
   SIGNER_KEYS: envJson(signerKeySources).default([]),
+  // A write signed as `principal` goes out from whichever of it and `keys` has the fewest
+  // transactions in flight (each key holds 25 unconfirmed): `[{"principal":"ST1...","keys":[...]}]`,
+  // keys as in SIGNER_KEYS. Every key must hold the principal's role on chain.
+  SIGNER_POOLS: envJson(signerPools).default([]),
+  // How long a confirmed write waits for the follower to have read its block before it
+  // answers anyway (from the transaction's result), and a refusal before signing waits for
+  // the follower to reach the chain's tip before it refuses what the read model lacks.
+  READ_MODEL_WAIT_MS: envInt({ min: 0, max: 600_000, default: 30_000 }),
   SUBJECT_PREFIX: envString().optional(),
   CHAIN_SYNC_FROM_HEIGHT: envInt({ min: 0, default: 0 }),
   // Path of `deployments/<network>.json`; @voltstack/chain-sync's applyDeploymentRecord fills
