@@ -1,7 +1,9 @@
 // Walks one facility through the whole money path in the simnet and prints who
 // was paid what: register, approve, initialise capacity, split revenue among
 // three stakeholders, escrow a grid-service request, accept, fulfil at 95 %,
-// distribute. Every number printed is read back from the chain state.
+// distribute. Then a small program: a second facility, both enrolled, two
+// periods settled, the earnings distributed and the rest refunded. Every
+// number printed is read back from the chain state.
 import { initSimnet } from "@stacks/clarinet-sdk";
 import { Cl, ClarityType, cvToString, type ClarityValue } from "@stacks/transactions";
 
@@ -96,3 +98,94 @@ if (paidTotal + refund !== paymentUstx) {
   process.exit(1);
 }
 console.log(`  conserved: equals the escrowed ${formatUstx(paymentUstx)}`);
+
+// A small program: frequency containment, two periods of 5 blocks, 40 uSTX per
+// committed kW per period at full performance, no energy price.
+console.log("\nA program, settled per period:");
+const secondFacility = call(
+  "facility-registry",
+  "register-facility",
+  [Cl.stringUtf8("Harbour Battery 2"), Cl.stringUtf8("Rotterdam, NL"), Cl.uint(1_000), Cl.uint(300)],
+  owner,
+);
+call("facility-registry", "approve-facility", [secondFacility], admin);
+call("capacity-tracking", "initialize-capacity", [secondFacility, Cl.uint(900)], owner);
+call(
+  "revenue-sharing",
+  "set-stakeholder-shares",
+  [secondFacility, Cl.list([Cl.tuple({ stakeholder: Cl.principal(owner), "share-bps": Cl.uint(10_000) })])],
+  owner,
+);
+step(`facility ${cvToString(secondFacility)} registered, approved, 900 kWh stored, all revenue to the owner`);
+const budgetUstx = 100_000n;
+const programStart = simnet.blockHeight + 5;
+const programId = call(
+  "grid-services",
+  "create-program",
+  [
+    Cl.stringAscii("frequency-containment"),
+    Cl.uint(programStart),
+    Cl.uint(5),
+    Cl.uint(2),
+    Cl.uint(40),
+    Cl.uint(0),
+    Cl.uint(budgetUstx),
+    Cl.uint(20),
+  ],
+  gridOperator,
+);
+step(
+  `program ${cvToString(programId)} created: 2 periods of 5 blocks, 40 uSTX/kW/period, ${formatUstx(budgetUstx)} escrowed`,
+);
+call("grid-services", "enrol-facility", [programId, facilityId, Cl.uint(400)], operator);
+call("grid-services", "enrol-facility", [programId, secondFacility, Cl.uint(250)], owner);
+step("enrolled: 400 kW and 250 kW (their 30-minute headroom reserved: 200 and 125 kWh)");
+const programPayees = { ...stakeholders };
+const programBefore = Object.fromEntries(Object.entries(programPayees).map(([name, who]) => [name, stx(who)]));
+const operatorBefore = stx(gridOperator);
+let settledTotal = 0n;
+for (const [period, performances] of [
+  [0, [10_000, 9_000]],
+  [1, [8_750, 10_000]],
+] as const) {
+  const periodEnd = programStart + (period + 1) * 5;
+  if (simnet.blockHeight < periodEnd) simnet.mineEmptyBlocks(periodEnd - simnet.blockHeight);
+  const total = call(
+    "grid-services",
+    "settle-period",
+    [
+      programId,
+      Cl.uint(0),
+      Cl.uint(period),
+      Cl.bufferFromHex("00".repeat(31) + String(period).padStart(2, "0")),
+      Cl.list(performances.map((bps) => Cl.tuple({ "performance-bps": Cl.uint(bps), "delivered-kwh": Cl.uint(0) }))),
+    ],
+    gridOperator,
+  );
+  const totalUstx = BigInt(cvToString(total).slice(1));
+  settledTotal += totalUstx;
+  step(
+    `period ${period} settled at ${performances.map((bps) => `${bps / 100} %`).join(" and ")}: ${formatUstx(totalUstx)}`,
+  );
+}
+const earnings = [400n * 40n + (400n * 40n * 8_750n) / 10_000n, (250n * 40n * 9_000n) / 10_000n + 250n * 40n];
+call(
+  "grid-services",
+  "distribute-earnings",
+  [programId, Cl.uint(0), Cl.list(earnings.map((e) => Cl.uint(e)))],
+  gridOperator,
+);
+step(`earnings distributed: ${earnings.map(formatUstx).join(" and ")}`);
+call("grid-services", "close-program", [programId], gridOperator);
+const programRefund = stx(gridOperator) - operatorBefore;
+step(`program closed: ${formatUstx(programRefund)} returned to the operator`);
+let programPaid = 0n;
+for (const [name, who] of Object.entries(programPayees)) programPaid += stx(who) - programBefore[name]!;
+console.log(
+  `  paid to stakeholders ${formatUstx(programPaid)} + refund ${formatUstx(programRefund)} = ${formatUstx(programPaid + programRefund)}`,
+);
+if (programPaid !== settledTotal || programPaid + programRefund !== budgetUstx) {
+  console.error(`value not conserved: budget ${formatUstx(budgetUstx)}, settled ${formatUstx(settledTotal)}`);
+  process.exit(1);
+}
+console.log(`  conserved: equals the escrowed budget ${formatUstx(budgetUstx)}`);
