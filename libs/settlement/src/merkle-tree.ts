@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { encodeHeader, encodeLine } from "./canonical-encoding.js";
 import { validateReport } from "./report-validation.js";
 import {
+  MAX_REPORT_LINES,
   reportHeader,
   type SettlementHeader,
   type SettlementLine,
@@ -106,18 +107,23 @@ export function verifyInclusion(
   proof: InclusionProof,
   root: string,
 ): boolean {
+  try {
+    return provesInclusion(line, header, proof, root);
+  } catch {
+    // Whatever the input (a proof parsed by hand, a header out of range), the answer is no.
+    return false;
+  }
+}
+
+function provesInclusion(line: SettlementLine, header: SettlementHeader, proof: InclusionProof, root: string): boolean {
   const expectedRoot = root.toLowerCase().replace(/^0x/, "");
   if (!HASH_HEX.test(expectedRoot) || !proof.siblings.every((hash) => HASH_HEX.test(hash))) return false;
   const { index, siblings } = proof;
+  if (!Number.isInteger(header.lineCount) || header.lineCount < 1 || header.lineCount > MAX_REPORT_LINES) return false;
   if (!Number.isSafeInteger(index) || index < 0 || index >= header.lineCount || line.slot !== BigInt(index)) {
     return false;
   }
-  let current: Uint8Array;
-  try {
-    current = leafHash(line);
-  } catch {
-    return false;
-  }
+  let current = leafHash(line);
   if (toHex(current) !== proof.leaf) return false;
   let position = index;
   let width = header.lineCount;
@@ -133,10 +139,5 @@ export function verifyInclusion(
     position >>= 1;
     width = Math.ceil(width / 2);
   }
-  if (used !== siblings.length) return false;
-  try {
-    return rootFrom(header, current) === expectedRoot;
-  } catch {
-    return false;
-  }
+  return used === siblings.length && rootFrom(header, current) === expectedRoot;
 }

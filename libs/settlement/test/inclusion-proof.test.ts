@@ -79,6 +79,14 @@ describe("a tampered proof", () => {
     expect(verifyInclusion(line, header, bad, root)).toBe(false);
   });
 
+  it("answers false, without throwing, for a malformed proof or header", () => {
+    const malformed = { ...proof, siblings: null } as unknown as InclusionProof;
+    expect(verifyInclusion(line, header, malformed, root)).toBe(false);
+    expect(verifyInclusion(line, { ...header, lineCount: Number.POSITIVE_INFINITY }, proof, root)).toBe(false);
+    expect(verifyInclusion(line, { ...header, product: "é" }, proof, root)).toBe(false);
+    expect(verifyInclusion({ ...line, amountUstx: -1n }, header, proof, root)).toBe(false);
+  });
+
   it("does not verify against another root, and accepts the root with 0x as the chain returns it", () => {
     expect(verifyInclusion(line, header, proof, flipFirstDigit(root))).toBe(false);
     expect(verifyInclusion(line, header, proof, `0x${root}`)).toBe(true);
