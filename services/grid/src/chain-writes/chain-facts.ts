@@ -4,6 +4,7 @@ import {
   type Facility,
   FacilityRegistryClient,
   GridServicesClient,
+  type ServiceRequest,
   type StacksChain,
 } from "@voltstack/chain";
 import { STACKS_CHAIN } from "../infrastructure/tokens.js";
@@ -45,6 +46,11 @@ export class ChainFacts {
       principals.map((principal) => this.registry.isOperator(BigInt(facilityId), principal)),
     );
     return principals.filter((_, index) => enabled[index]);
+  }
+
+  /** grid-services' own record of a request at the tip (null when it has none). */
+  request(requestId: number): Promise<ServiceRequest | null> {
+    return this.grid.getRequest(BigInt(requestId));
   }
 
   availableKwh(facilityId: number): Promise<bigint> {

@@ -6,6 +6,7 @@ import {
   type PostCondition,
   PostConditionMode,
 } from "@stacks/transactions";
+import { defaultManifestPath, registerDevnetAdmins } from "@voltstack/devnet";
 import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
 import {
   type Account,
@@ -52,13 +53,26 @@ export interface Harness extends HarnessBase<AccountName> {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /**
+   * The admin caller's writes are signed by this many admin keys (SIGNER_POOLS): the deployer
+   * and its further accounts, registered as admins on the devnet first. Default 1 (no pool).
+   */
+  adminKeys?: number;
+  /** The devnet's block interval, ms (default: the test environment's). */
+  blockIntervalMs?: number;
+  /** Configuration over the harness's own. */
+  config?: Record<string, string>;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const env = await startTestEnvironment({
     service: "grid",
     prefixLetters: "gt",
     schemaVariable: "GRID_SCHEMA",
     migrationsDir,
     accounts: ["deployer", "wallet_1", "wallet_2", "wallet_3", "wallet_4", "wallet_5"] as const,
+    ...(options.blockIntervalMs === undefined ? {} : { blockIntervalMs: options.blockIntervalMs }),
   });
   const { accounts } = env;
   const keys: Callers = {
@@ -69,6 +83,16 @@ export async function startHarness(): Promise<Harness> {
     facilityOperator: env.apiKey("operator"),
     notRegistryAdmin: env.apiKey("outsider"),
   };
+  let signerPools = "[]";
+  if ((options.adminKeys ?? 1) > 1) {
+    const [deployer, ...further] = await registerDevnetAdmins(env.devnet, options.adminKeys!, {
+      manifestPath: defaultManifestPath(),
+    });
+    const keys = await env.signerKeys(
+      Object.fromEntries(further.map((key, index) => [`admin-pool-${index + 1}`, key])),
+    );
+    signerPools = JSON.stringify([{ principal: deployer!.address, keys: JSON.parse(keys) as unknown[] }]);
+  }
   const config = loadConfig(gridConfigSchema, {
     ...env.config,
     FREQUENCY_REPORT_CADENCE_S: "60",
@@ -95,6 +119,8 @@ export async function startHarness(): Promise<Harness> {
       { name: "foreign-owner-key", key: keys.foreignOwner, role: "owner", principal: accounts.wallet_4.address },
       { name: "outsider-key", key: keys.notRegistryAdmin, role: "admin", principal: accounts.wallet_5.address },
     ]),
+    SIGNER_POOLS: signerPools,
+    ...options.config,
   });
 
   const service = await startTestService(AppModule, { ...gridBootstrapOptions(config), logger: false });

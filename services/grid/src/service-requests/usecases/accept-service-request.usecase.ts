@@ -5,6 +5,7 @@ import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { figure, gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { requestToWrite } from "../request-to-write.js";
 import { ServiceRequestRepository } from "../service-request-repository.js";
 
 export interface AcceptServiceRequestCommand {
@@ -31,7 +32,7 @@ export class AcceptServiceRequestUseCase {
   execute(command: AcceptServiceRequestCommand): Promise<ChainWriteResult & { requestId: number; facilityId: number }> {
     const { requestId, facilityId } = command;
     return withSpan("grid accept-service-request", { [SpanAttributes.facilityId]: facilityId }, async () => {
-      const request = await this.requests.find(requestId);
+      const request = await requestToWrite(this.requests, this.facts, requestId, "open");
       if (!request) {
         throw ApiError.notFound("REQUEST_NOT_FOUND", `There is no service request ${requestId}.`, { requestId });
       }

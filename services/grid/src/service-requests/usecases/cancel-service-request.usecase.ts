@@ -5,6 +5,7 @@ import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { requestToWrite } from "../request-to-write.js";
 import { ServiceRequestRepository } from "../service-request-repository.js";
 
 export interface CancelServiceRequestCommand {
@@ -25,7 +26,7 @@ export class CancelServiceRequestUseCase {
   execute(command: CancelServiceRequestCommand): Promise<ChainWriteResult & { requestId: number }> {
     const { requestId } = command;
     return withSpan("grid cancel-service-request", { "voltstack.request_id": requestId }, async () => {
-      const request = await this.requests.find(requestId);
+      const request = await requestToWrite(this.requests, this.facts, requestId, "open");
       if (!request) {
         throw ApiError.notFound("REQUEST_NOT_FOUND", `There is no service request ${requestId}.`, { requestId });
       }

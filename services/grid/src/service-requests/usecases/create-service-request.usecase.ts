@@ -42,22 +42,33 @@ export class CreateServiceRequestUseCase {
           height,
         });
       }
-      const balanceUstx = await this.facts.balanceUstx(admin);
-      if (balanceUstx < command.paymentUstx) {
+      // The key that signs pays the escrow: with a pool of admin keys (SIGNER_POOLS), only
+      // those holding the payment may sign; refused when none does.
+      const keys = this.writer.signingKeys(admin);
+      const balances = await Promise.all(keys.map((key) => this.facts.balanceUstx(key)));
+      const funded = keys.filter((_, index) => balances[index]! >= command.paymentUstx);
+      if (funded.length === 0) {
+        const balanceUstx = balances.reduce((a, b) => (a > b ? a : b));
         throw gridRefusal(
           "ERR_INSUFFICIENT_FUNDS",
-          `${admin} holds ${balanceUstx} micro-STX, less than the payment of ${command.paymentUstx} to escrow.`,
+          keys.length === 1
+            ? `${admin} holds ${balanceUstx} micro-STX, less than the payment of ${command.paymentUstx} to escrow.`
+            : `No key that signs as ${admin} holds the payment of ${command.paymentUstx} micro-STX to escrow; the most is ${balanceUstx}.`,
           { principal: admin, paymentUstx: command.paymentUstx.toString(), balanceUstx: balanceUstx.toString() },
         );
       }
-      const result = await this.writer.write(command.caller, admin, (grid) =>
-        grid.createServiceRequest({
-          serviceType: command.serviceType,
-          powerKw: BigInt(command.powerKw),
-          energyKwh: BigInt(command.energyKwh),
-          paymentUstx: command.paymentUstx,
-          expiresAt: BigInt(command.expiresAt),
-        }),
+      const result = await this.writer.write(
+        command.caller,
+        admin,
+        (grid) =>
+          grid.createServiceRequest({
+            serviceType: command.serviceType,
+            powerKw: BigInt(command.powerKw),
+            energyKwh: BigInt(command.energyKwh),
+            paymentUstx: command.paymentUstx,
+            expiresAt: BigInt(command.expiresAt),
+          }),
+        funded.length === keys.length ? {} : { signWith: funded },
       );
       return { requestId: Number(result.value), txid: result.txid, blockHeight: result.blockHeight };
     });

@@ -1,0 +1,35 @@
+import type { ChainFacts } from "../chain-writes/chain-facts.js";
+import type {
+  ServiceRequestRepository,
+  ServiceRequestStatus,
+  ServiceRequestView,
+} from "./service-request-repository.js";
+
+/** What the checks before an accept, a fulfilment or a cancellation read of a request. */
+export type RequestToWrite = Pick<ServiceRequestView, "id" | "status" | "expiresAt" | "powerKw" | "energyKwh">;
+
+/**
+ * The request a write is about, as the chain has it now: the read model's row when it is in
+ * the `expected` status, else grid-services' own record at the tip (one read-only call). A
+ * request created or accepted a block ago is thus neither answered 404 REQUEST_NOT_FOUND nor
+ * refused for its status because the follower has not read that block yet; a refusal stands
+ * only when the contract itself would refuse. Undefined when the chain has no such request.
+ */
+export async function requestToWrite(
+  requests: ServiceRequestRepository,
+  facts: ChainFacts,
+  requestId: number,
+  expected: ServiceRequestStatus,
+): Promise<RequestToWrite | undefined> {
+  const read = await requests.find(requestId);
+  if (read?.status === expected) return read;
+  const onChain = await facts.request(requestId);
+  if (!onChain) return undefined;
+  return {
+    id: requestId,
+    status: onChain.status,
+    expiresAt: Number(onChain.expiresAt),
+    powerKw: onChain.powerKw.toString(),
+    energyKwh: onChain.energyKwh.toString(),
+  };
+}
