@@ -61,6 +61,8 @@ export type {
   LocatedPrintEvent,
   PrintEvent,
   PrintEventByContract,
+  ProgramEvent,
+  ProgramSettlementLine,
   RevenueSharingEvent,
   StakeholderShare,
 } from "./print-events.js";
@@ -98,8 +100,17 @@ export {
 } from "./clients/facility-registry-client.js";
 export {
   type FrequencyStatus,
+  COHORT_SIZE,
   GridServicesClient,
+  type NewProgram,
   type NewServiceRequest,
+  type Program,
+  PROGRAM_PRODUCT_NAMES,
+  PROGRAM_PRODUCTS,
+  type ProgramCohortSlot,
+  type ProgramPerformanceLine,
+  type ProgramProduct,
+  type ProgramSettlementRecord,
   type ServiceRequest,
   type ServiceRequestStatus,
 } from "./clients/grid-services-client.js";

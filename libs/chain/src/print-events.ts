@@ -142,7 +142,84 @@ export type GridServicesEvent =
       refundUstx: bigint;
       requester: string;
     }
-  | { topic: "service-cancelled"; requestId: bigint; refundUstx: bigint; requester: string; expired: boolean };
+  | { topic: "service-cancelled"; requestId: bigint; refundUstx: bigint; requester: string; expired: boolean }
+  | ProgramEvent;
+
+/** One facility's line of a program settlement, aligned with its cohort's slots. */
+export interface ProgramSettlementLine {
+  facilityId: bigint;
+  committedKw: bigint;
+  performanceBps: bigint;
+  deliveredKwh: bigint;
+  amountUstx: bigint;
+}
+
+/** grid-services' program prints; prices and budgets in micro-STX, periods counted in blocks. */
+export type ProgramEvent =
+  | {
+      topic: "program-created";
+      programId: bigint;
+      product: string;
+      operator: string;
+      startHeight: bigint;
+      periodBlocks: bigint;
+      periodCount: bigint;
+      capacityPrice: bigint;
+      energyPrice: bigint;
+      budget: bigint;
+      settleWindow: bigint;
+      endHeight: bigint;
+    }
+  | {
+      topic: "program-enrolled";
+      programId: bigint;
+      facilityId: bigint;
+      committedKw: bigint;
+      reservedKwh: bigint;
+      cohort: bigint;
+      slot: bigint;
+      fromPeriod: bigint;
+      enrolledBy: string;
+    }
+  | {
+      topic: "program-withdrawn";
+      programId: bigint;
+      facilityId: bigint;
+      cohort: bigint;
+      slot: bigint;
+      untilPeriod: bigint;
+      releasedKwh: bigint;
+      withdrawnBy: string;
+    }
+  | {
+      topic: "program-settled";
+      programId: bigint;
+      cohort: bigint;
+      period: bigint;
+      /** 32 bytes as 64 lowercase hex digits. */
+      reportHash: string;
+      total: bigint;
+      lines: ProgramSettlementLine[];
+      settledBy: string;
+    }
+  | {
+      topic: "program-earnings-distributed";
+      programId: bigint;
+      cohort: bigint;
+      total: bigint;
+      amounts: bigint[];
+      distributedBy: string;
+    }
+  | {
+      topic: "program-closed";
+      programId: bigint;
+      refundUstx: bigint;
+      settled: bigint;
+      operator: string;
+      closedBy: string;
+    }
+  | { topic: "program-cancelled"; programId: bigint; refundUstx: bigint; operator: string; cancelledBy: string }
+  | { topic: "program-cohort-released"; programId: bigint; cohort: bigint; releasedKwh: bigint };
 
 export interface PrintEventByContract {
   "facility-registry": FacilityRegistryEvent;
@@ -190,6 +267,14 @@ const KNOWN_TOPICS: Record<ContractKey, readonly string[]> = {
     "service-accepted",
     "service-fulfilled",
     "service-cancelled",
+    "program-created",
+    "program-enrolled",
+    "program-withdrawn",
+    "program-settled",
+    "program-earnings-distributed",
+    "program-closed",
+    "program-cancelled",
+    "program-cohort-released",
   ],
 };
 

@@ -34,9 +34,9 @@ export const eventStreams = {
   },
   GRID_SERVICES: {
     name: "GRID_SERVICES",
-    subjects: ["frequency.>", "service.>"],
+    subjects: ["frequency.>", "service.>", "program.>"],
     description:
-      "Frequency and grid-service request events of the grid service, made from confirmed chain transactions",
+      "Frequency, grid-service request and program events of the grid service, made from confirmed chain transactions",
   },
   REVENUE: {
     name: "REVENUE",

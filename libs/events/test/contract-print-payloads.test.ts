@@ -129,6 +129,51 @@ describe("payloads from the contracts' real print events", () => {
     call("grid-services", "cancel-request", [Cl.uint(2)], deployer);
     call("revenue-sharing", "deposit-revenue", [Cl.uint(1), Cl.uint(1_000_001), Cl.stringAscii("manual")], investor);
     call("revenue-sharing", "distribute-revenue", [Cl.uint(1)], operator);
+    // Program 1 runs two periods of 2 blocks with facility 1 in cohort 0: settled, paid out, closed and released.
+    // Program 2 is cancelled before its start, after facility 1 enrolled and withdrew.
+    const start = simnet.blockHeight + 5;
+    const createProgram = (startHeight: number) =>
+      call(
+        "grid-services",
+        "create-program",
+        [
+          Cl.stringAscii("frequency-regulation"),
+          Cl.uint(startHeight),
+          Cl.uint(2),
+          Cl.uint(2),
+          Cl.uint(1_000),
+          Cl.uint(10),
+          Cl.uint(10_000_000),
+          Cl.uint(20),
+        ],
+        deployer,
+      );
+    createProgram(start);
+    call("grid-services", "enrol-facility", [Cl.uint(1), Cl.uint(1), Cl.uint(100)], operator);
+    createProgram(start + 100);
+    call("grid-services", "enrol-facility", [Cl.uint(2), Cl.uint(1), Cl.uint(100)], owner);
+    call("grid-services", "withdraw-facility", [Cl.uint(2), Cl.uint(1)], owner);
+    call("grid-services", "cancel-program", [Cl.uint(2)], deployer);
+    const settle = (period: number, performanceBps: number, deliveredKwh: number) =>
+      call(
+        "grid-services",
+        "settle-period",
+        [
+          Cl.uint(1),
+          Cl.uint(0),
+          Cl.uint(period),
+          Cl.bufferFromHex(String(period).repeat(64)),
+          Cl.list([Cl.tuple({ "performance-bps": Cl.uint(performanceBps), "delivered-kwh": Cl.uint(deliveredKwh) })]),
+        ],
+        oracle,
+      );
+    simnet.mineEmptyBlocks(start + 2 - simnet.blockHeight);
+    settle(0, 9_500, 50);
+    call("grid-services", "distribute-earnings", [Cl.uint(1), Cl.uint(0), Cl.list([Cl.uint(95_500)])], deployer);
+    simnet.mineEmptyBlocks(start + 4 - simnet.blockHeight);
+    settle(1, 0, 0);
+    call("grid-services", "close-program", [Cl.uint(1)], deployer);
+    call("grid-services", "release-cohort", [Cl.uint(1), Cl.uint(0)], owner);
   }, 60_000);
 
   afterAll(() => {
@@ -180,6 +225,11 @@ describe("payloads from the contracts' real print events", () => {
     });
     expect(payload.amountUstx).toBe(24_750_001n);
     expect(payload.payments.map((paid) => paid.amountUstx)).toEqual([14_850_001n, 7_425_000n, 2_475_000n]);
+    const settled = prints.find((print) => print.payload.topic === "program-settled" && print.payload.period === 0n);
+    expect(payloadFromPrint("program.settled", settled?.payload ?? {})).toMatchObject({
+      totalUstx: 95_500n,
+      lines: [{ facilityId: 1, committedKw: 100, performanceBps: 9_500, deliveredKwh: 50, amountUstx: 95_500n }],
+    });
   });
 
   it("renames only fields the decoded prints have", () => {
