@@ -10,6 +10,21 @@ import { IngestFrequencyReadingsUseCase } from "./frequency/usecases/ingest-freq
 import { SetFrequencyTargetUseCase } from "./frequency/usecases/set-frequency-target.usecase.js";
 import { SetOracleUseCase } from "./frequency/usecases/set-oracle.usecase.js";
 import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
+import { ProgramChainReads } from "./programs/program-chain-reads.js";
+import { ProgramRepository } from "./programs/program-repository.js";
+import { ProgramsController } from "./programs/programs.controller.js";
+import { SettlementSweepController } from "./programs/settlement-sweep.controller.js";
+import { SettlementSweepScheduler } from "./programs/settlement-sweep.scheduler.js";
+import { CancelProgramUseCase } from "./programs/usecases/cancel-program.usecase.js";
+import { CloseProgramUseCase } from "./programs/usecases/close-program.usecase.js";
+import { CreateProgramUseCase } from "./programs/usecases/create-program.usecase.js";
+import { EnrolFacilityUseCase } from "./programs/usecases/enrol-facility.usecase.js";
+import { PostPerformancesUseCase } from "./programs/usecases/post-performances.usecase.js";
+import { ReadSettlementReportUseCase } from "./programs/usecases/read-settlement-report.usecase.js";
+import { ReleaseCohortUseCase } from "./programs/usecases/release-cohort.usecase.js";
+import { SettleCohortPeriodUseCase } from "./programs/usecases/settle-cohort-period.usecase.js";
+import { SettlementSweepUseCase } from "./programs/usecases/settlement-sweep.usecase.js";
+import { WithdrawFacilityUseCase } from "./programs/usecases/withdraw-facility.usecase.js";
 import { ExpirySweepController } from "./service-requests/expiry-sweep.controller.js";
 import { ExpirySweepScheduler } from "./service-requests/expiry-sweep.scheduler.js";
 import { ServiceRequestRepository } from "./service-requests/service-request-repository.js";
@@ -27,6 +42,8 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     FrequencyController,
     ServiceRequestsController,
     ExpirySweepController,
+    ProgramsController,
+    SettlementSweepController,
     TransactionsController,
     ResyncController,
     DeadLettersController,
@@ -46,6 +63,19 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     CancelServiceRequestUseCase,
     ExpirySweepUseCase,
     ExpirySweepScheduler,
+    ProgramRepository,
+    ProgramChainReads,
+    CreateProgramUseCase,
+    CancelProgramUseCase,
+    CloseProgramUseCase,
+    ReleaseCohortUseCase,
+    EnrolFacilityUseCase,
+    WithdrawFacilityUseCase,
+    SettleCohortPeriodUseCase,
+    PostPerformancesUseCase,
+    ReadSettlementReportUseCase,
+    SettlementSweepUseCase,
+    SettlementSweepScheduler,
   ],
   exports: [InfrastructureModule],
 })

@@ -23,10 +23,26 @@ export const gridConfigSchema = serviceConfigSchema({
     EXPIRY_SWEEP_INTERVAL_MS: envInt({ min: 0, max: 86_400_000, default: 60_000 }),
     // The admin principal the periodic sweep signs its cancellations as; the first signer key when unset.
     EXPIRY_SWEEP_PRINCIPAL: stacksPrincipal.optional(),
+    // 0 turns the periodic program settlement sweep off (POST /admin/settlement-sweep still works).
+    PROGRAM_SETTLE_INTERVAL_MS: envInt({ min: 0, max: 86_400_000, default: 5_000 }),
+    // The admin or scoring oracle the sweep signs settle-period as; the first signer key when unset.
+    PROGRAM_SETTLE_PRINCIPAL: stacksPrincipal.optional(),
+    // Blocks after a period's end after which facilities without a posted performance settle at 0.
+    PROGRAM_PERFORMANCE_DEADLINE_BLOCKS: envInt({ min: 0, max: 1_000_000, default: 30 }),
   },
 })
   .superRefine(chainServiceChecks())
   .superRefine((config, ctx) => {
+    if (
+      config.PROGRAM_SETTLE_PRINCIPAL &&
+      !config.SIGNER_KEYS.some((source) => source.principal === config.PROGRAM_SETTLE_PRINCIPAL)
+    ) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["PROGRAM_SETTLE_PRINCIPAL"],
+        message: "must be one of the principals listed in SIGNER_KEYS",
+      });
+    }
     if (
       config.EXPIRY_SWEEP_PRINCIPAL &&
       !config.SIGNER_KEYS.some((source) => source.principal === config.EXPIRY_SWEEP_PRINCIPAL)

@@ -114,6 +114,130 @@ describe("the grid schema", () => {
     exercised.add("ServiceRequest");
     expect(await prisma.serviceRequest.findUniqueOrThrow({ where: { id: 1 } })).toEqual(request);
 
+    const program = {
+      id: 1,
+      product: "frequency-regulation",
+      operator: owner,
+      startHeight: 100,
+      periodBlocks: 10,
+      periodCount: 4,
+      capacityPriceUstx: 1_500n,
+      energyPriceUstx: 200n,
+      budgetUstx: 9_007_199_254_740_993n,
+      settleWindow: 20,
+      endHeight: 140,
+      status: "closed",
+      settledUstx: 7n,
+      distributedUstx: 5n,
+      refundUstx: 9_007_199_254_740_986n,
+      createdTxid: txid,
+      createdHeight: 90,
+      lastTxid: txid,
+      lastHeight: 170,
+      updatedAt: at,
+    };
+    await prisma.program.create({ data: program });
+    exercised.add("Program");
+    expect(await prisma.program.findUniqueOrThrow({ where: { id: 1 } })).toEqual(program);
+
+    const enrolment = {
+      programId: 1,
+      cohort: 2,
+      slot: 99,
+      facilityId: 3,
+      committedKw: 250n,
+      reservedKwh: 250n,
+      fromPeriod: 1,
+      untilPeriod: 3,
+      enrolledBy: owner,
+      released: true,
+      createdTxid: txid,
+      createdHeight: 95,
+      lastTxid: txid,
+      lastHeight: 120,
+      updatedAt: at,
+    };
+    await prisma.programEnrolment.create({ data: enrolment });
+    exercised.add("ProgramEnrolment");
+    expect(
+      await prisma.programEnrolment.findUniqueOrThrow({
+        where: { programId_cohort_slot: { programId: 1, cohort: 2, slot: 99 } },
+      }),
+    ).toEqual(enrolment);
+
+    const settlement = {
+      programId: 1,
+      cohort: 2,
+      period: 1,
+      reportHash: "ab".repeat(32),
+      totalUstx: 7n,
+      settledBy: owner,
+      txid,
+      blockHeight: 121,
+      updatedAt: at,
+    };
+    await prisma.programSettlement.create({ data: settlement });
+    exercised.add("ProgramSettlement");
+    expect(
+      await prisma.programSettlement.findUniqueOrThrow({
+        where: { programId_cohort_period: { programId: 1, cohort: 2, period: 1 } },
+      }),
+    ).toEqual(settlement);
+
+    const line = {
+      programId: 1,
+      cohort: 2,
+      period: 1,
+      slot: 99,
+      facilityId: 3,
+      committedKw: 250n,
+      performanceBps: 10_000,
+      deliveredKwh: 0n,
+      amountUstx: 7n,
+      blockHeight: 121,
+    };
+    await prisma.programSettlementLine.create({ data: line });
+    exercised.add("ProgramSettlementLine");
+    expect(await prisma.programSettlementLine.findMany()).toEqual([line]);
+
+    const distribution = {
+      txid,
+      eventIndex: 4,
+      programId: 1,
+      cohort: 2,
+      totalUstx: 9_007_199_254_740_993n,
+      amountsUstx: [9_007_199_254_740_993n, 0n],
+      blockHeight: 130,
+    };
+    await prisma.programDistribution.create({ data: distribution });
+    exercised.add("ProgramDistribution");
+    expect(await prisma.programDistribution.findMany()).toEqual([distribution]);
+
+    const performance = {
+      programId: 1,
+      period: 1,
+      facilityId: 3,
+      performanceBps: 9_500,
+      deliveredKwh: 12n,
+      postedBy: owner,
+      postedAt: at,
+    };
+    await prisma.programPerformance.create({ data: performance });
+    exercised.add("ProgramPerformance");
+    expect(await prisma.programPerformance.findMany()).toEqual([performance]);
+
+    const report = {
+      programId: 1,
+      cohort: 2,
+      period: 1,
+      reportHash: "ab".repeat(32),
+      report: { programId: "1", lines: [{ slot: "0", amountUstx: "9007199254740993" }] },
+      builtAt: at,
+    };
+    await prisma.programReport.create({ data: report });
+    exercised.add("ProgramReport");
+    expect(await prisma.programReport.findMany()).toEqual([report]);
+
     await roundTripLibraryModels(
       prisma,
       {

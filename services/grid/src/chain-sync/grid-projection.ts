@@ -2,6 +2,12 @@ import type { ContractPrintEvent, DerivedEvent, SyncBlock } from "@voltstack/cha
 import { Logger } from "@nestjs/common";
 import { eventTypeForContractPrint, EventValidationError, payloadFromPrint } from "@voltstack/events";
 import type { Prisma } from "../generated/prisma/client.js";
+import {
+  forgetProgramStateFrom,
+  isProgramEvent,
+  programFitsColumns,
+  projectProgramEvent,
+} from "../programs/program-projection.js";
 
 type Tx = Prisma.TransactionClient;
 type GridEvent = ContractPrintEvent<"grid-services">;
@@ -33,6 +39,7 @@ export async function projectGridEvent(
     );
     return [];
   }
+  if (isProgramEvent(payload)) await projectProgramEvent({ ...event, payload }, { tx, block });
   switch (payload.topic) {
     case "frequency-target-set": {
       const fields = { targetMhz: Number(payload.targetMhz), deadbandMhz: Number(payload.deadbandMhz) };
@@ -127,13 +134,15 @@ export async function projectGridEvent(
 }
 
 /**
- * Before a re-sync from `fromHeight`: forgets requests created from there on, and the
- * frequency status and oracles last changed from there on (the replay sets them again).
+ * Before a re-sync from `fromHeight`: forgets requests created from there on, the
+ * frequency status and oracles last changed from there on (the replay sets them again),
+ * and the programs' state recorded from there on.
  */
 export async function forgetGridStateFrom(tx: Tx, fromHeight: number): Promise<void> {
   await tx.serviceRequest.deleteMany({ where: { createdHeight: { gte: fromHeight } } });
   await tx.frequencyStatus.deleteMany({ where: { lastHeight: { gte: fromHeight } } });
   await tx.frequencyOracle.deleteMany({ where: { lastHeight: { gte: fromHeight } } });
+  await forgetProgramStateFrom(tx, fromHeight);
 }
 
 function fitsColumns(payload: GridPayload): boolean {
@@ -160,5 +169,7 @@ function fitsColumns(payload: GridPayload): boolean {
       return int32(payload.requestId);
     case "oracle-set":
       return true;
+    default:
+      return programFitsColumns(payload);
   }
 }

@@ -1,0 +1,19 @@
+import { ApiError } from "@voltstack/service-kit";
+import type { ChainFacts } from "../../chain-writes/chain-facts.js";
+import type { ProgramView } from "../program-repository.js";
+import { programRefusal } from "../program-refusals.js";
+
+/** Refuses with ERR_NOT_PROGRAM_OPERATOR unless `principal` is the program's operator or an admin of the registry. */
+export async function assertProgramOperator(facts: ChainFacts, program: ProgramView, principal: string): Promise<void> {
+  if (principal === program.operator) return;
+  try {
+    await facts.assertAdmin(principal);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "ERR_NOT_ADMIN")) throw error;
+    throw programRefusal(
+      "ERR_NOT_PROGRAM_OPERATOR",
+      `${principal} is neither the operator of program ${program.id} nor an admin.`,
+      { programId: program.id, principal, operator: program.operator },
+    );
+  }
+}

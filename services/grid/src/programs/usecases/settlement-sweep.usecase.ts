@@ -1,0 +1,127 @@
+import { Inject, Injectable } from "@nestjs/common";
+import { withSpan } from "@voltstack/observability";
+import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
+import { ChainFacts } from "../../chain-writes/chain-facts.js";
+import type { GridConfig } from "../../grid-config.js";
+import { ProgramRepository, type ProgramView } from "../program-repository.js";
+import { periodEndHeight } from "./program-lookup.js";
+import { SettleCohortPeriodUseCase } from "./settle-cohort-period.usecase.js";
+
+// One sweep settles at most this many cohort-periods (100 facility-periods each), this many at a time.
+const SWEEP_BATCH = 50;
+const SWEEP_CONCURRENCY = 8;
+
+export interface SettlementSweepResult {
+  height: number;
+  settled: { programId: number; cohort: number; period: number; txid: string; zeroed: number }[];
+  failed: { programId: number; cohort: number; period: number; code: string; message: string }[];
+}
+
+interface Candidate {
+  program: ProgramView;
+  cohort: number;
+  period: number;
+  /** The deadline passed: enrolled facilities without a posted performance settle at 0. */
+  missingAsZero: boolean;
+}
+
+/**
+ * Settles every cohort-period that is due: its period has ended and either every facility
+ * earning in it has a posted performance, or PROGRAM_PERFORMANCE_DEADLINE_BLOCKS passed since
+ * the period's end (then the missing ones settle at 0 performance and 0 delivery; the deadline is
+ * brought forward to stay inside the settle window). A refusal (say, the budget is spent) is
+ * reported and the cohort-period tried again next sweep.
+ */
+@Injectable()
+export class SettlementSweepUseCase {
+  private running: Promise<SettlementSweepResult> | undefined;
+
+  constructor(
+    @Inject(SettleCohortPeriodUseCase) private readonly settle: SettleCohortPeriodUseCase,
+    @Inject(ProgramRepository) private readonly programs: ProgramRepository,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
+    @Inject(SERVICE_CONFIG) private readonly config: GridConfig,
+  ) {}
+
+  /** Sweeps as `caller`, signing as `principal`; overlapping calls share one sweep. */
+  execute(caller: Caller, principal: string): Promise<SettlementSweepResult> {
+    this.running ??= this.sweep(caller, principal).finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  private sweep(caller: Caller, principal: string): Promise<SettlementSweepResult> {
+    return withSpan("grid settlement-sweep", {}, async () => {
+      const height = await this.facts.tipHeight();
+      const candidates = await this.due(height);
+      const result: SettlementSweepResult = { height, settled: [], failed: [] };
+      let next = 0;
+      const worker = async () => {
+        while (next < candidates.length) {
+          const { program, cohort, period, missingAsZero } = candidates[next++]!;
+          try {
+            const outcome = await this.settle.execute({
+              caller,
+              principal,
+              programId: program.id,
+              cohort,
+              period,
+              missingAsZero,
+            });
+            if (outcome.status === "settled") {
+              result.settled.push({
+                programId: program.id,
+                cohort,
+                period,
+                txid: outcome.txid,
+                zeroed: outcome.zeroed.length,
+              });
+            }
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            result.failed.push({ programId: program.id, cohort, period, code: error.code, message: error.message });
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, candidates.length) }, worker));
+      return result;
+    });
+  }
+
+  /** The cohort-periods that can be settled at `height`, oldest period first, at most SWEEP_BATCH. */
+  private async due(height: number): Promise<Candidate[]> {
+    const next = height + 1;
+    const deadlineBlocks = this.config.PROGRAM_PERFORMANCE_DEADLINE_BLOCKS;
+    const due: Candidate[] = [];
+    for (const program of await this.programs.activeProgramsStartedBefore(next)) {
+      if (next >= program.settleUntilHeight) continue;
+      const [slots, settled, posted] = await Promise.all([
+        this.programs.slotsOf(program),
+        this.programs.settledKeys(program.id),
+        this.programs.performanceCounts(program.id),
+      ]);
+      const ended = Math.min(program.periodCount, Math.floor((next - program.startHeight) / program.periodBlocks));
+      const cohorts = [...new Set(slots.map((slot) => slot.cohort))];
+      for (let period = 0; period < ended && due.length < SWEEP_BATCH; period += 1) {
+        // Missing performances count as 0 once the deadline passed, or two blocks before the window closes.
+        const deadline = Math.min(periodEndHeight(program, period) + deadlineBlocks, program.settleUntilHeight - 2);
+        const missingAsZero = next >= deadline;
+        const postedInPeriod = posted.get(period) ?? new Set<number>();
+        for (const cohort of cohorts) {
+          if (due.length >= SWEEP_BATCH) break;
+          if (settled.has(`${cohort}:${period}`)) continue;
+          const complete = slots
+            .filter((slot) => slot.cohort === cohort && period >= slot.fromPeriod && period < slot.untilPeriod)
+            .every((slot) => postedInPeriod.has(slot.facilityId));
+          if (complete || missingAsZero) due.push({ program, cohort, period, missingAsZero });
+        }
+      }
+    }
+    return due;
+  }
+}
