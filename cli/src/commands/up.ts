@@ -162,6 +162,7 @@ export async function up(output: Output): Promise<void> {
           dataDir: devnetDataDir,
           blockIntervalMs: Number(process.env.DEVNET_BLOCK_INTERVAL_MS || 1_000),
         },
+        ...(process.env.GRID_ADMIN_KEYS ? { gridAdminKeys: Number(process.env.GRID_ADMIN_KEYS) } : {}),
       });
   const urls = Object.fromEntries(SERVICE_NAMES.map((name) => [name, stack.services[name].url])) as Record<
     (typeof SERVICE_NAMES)[number],

@@ -17,6 +17,7 @@ export {
 export { type ServiceExit, ServiceProcess } from "./service-process.js";
 export { STACK_SERVICES, type StackService } from "./stack-services.js";
 export {
+  DEFAULT_GRID_ADMIN_KEYS,
   type ExternalChainStackOptions,
   type LocalStack,
   type LocalStackOptions,

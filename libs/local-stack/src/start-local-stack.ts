@@ -1,7 +1,13 @@
 import { mkdir } from "node:fs/promises";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { type Devnet, startDevnet } from "@voltstack/devnet";
+import {
+  defaultManifestPath,
+  type Devnet,
+  type DevnetAccount,
+  registerDevnetAdmins,
+  startDevnet,
+} from "@voltstack/devnet";
 import { applyMigrations, assertSchemaName, createPgPool } from "@voltstack/persistence";
 import type { SignerKeySource } from "@voltstack/service-kit";
 import type { CallerSpec, ExternalChain } from "./external-chain.js";
@@ -50,7 +56,16 @@ export interface StackOptions {
 
 export interface LocalStackOptions extends StackOptions {
   devnet?: { port?: number; dataDir?: string; blockIntervalMs?: number };
+  /**
+   * How many admin keys grid signs its creates, fulfilments and sweeps with (a sender pool,
+   * each key with its own 25 unconfirmed transactions): the admin caller's and the admin's
+   * further wallet accounts, registered as admins on the devnet. Default 4.
+   */
+  gridAdminKeys?: number;
 }
+
+/** LocalStackOptions.gridAdminKeys' default. */
+export const DEFAULT_GRID_ADMIN_KEYS = 4;
 
 export interface ExternalChainStackOptions extends StackOptions {
   /** The chain to run against (`externalChainFromEnv`); no devnet is started. */
@@ -141,6 +156,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       privateKeyEnv: keyVariables.get(caller.principal)!,
     }));
     const admin = callers.find((caller) => caller.role === "admin")!;
+    const adminPool = await adminKeyPool(devnet, admin.principal, options.gridAdminKeys ?? DEFAULT_GRID_ADMIN_KEYS);
+    progress(`devnet: ${adminPool.keys.length + 1} admin keys for grid's signer pool`);
     const stack = await launchServices(options, {
       chainUrl: devnet.url,
       callers,
@@ -153,11 +170,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ...Object.fromEntries(
           callers.map((caller) => [keyVariables.get(caller.principal)!, secretKeyOf(devnet, caller.principal)]),
         ),
+        ...adminPool.env,
         // The local devnet serves this system alone, as a self-hosted API would: no rate limit.
         STACKS_API_REQUESTS_PER_MINUTE: "0",
       },
       perService: {
-        grid: { EXPIRY_SWEEP_PRINCIPAL: admin.principal },
+        grid: {
+          EXPIRY_SWEEP_PRINCIPAL: admin.principal,
+          ...(adminPool.keys.length > 0
+            ? { SIGNER_POOLS: JSON.stringify([{ principal: admin.principal, keys: adminPool.keys }]) }
+            : {}),
+        },
         revenue: { DISTRIBUTOR_PRINCIPAL: admin.principal },
       },
     });
@@ -330,6 +353,31 @@ async function dropSchemas(url: string, schemas: string[], progress: (message: s
   } finally {
     await pool.end();
   }
+}
+
+/**
+ * Registers `count` admin keys on the devnet (the admin caller's and `count - 1` more) and
+ * returns the further ones as SIGNER_KEYS-style sources, with the variables holding them.
+ */
+async function adminKeyPool(
+  devnet: Devnet,
+  adminPrincipal: string,
+  count: number,
+): Promise<{ keys: SignerKeySource[]; env: Record<string, string> }> {
+  const registered: DevnetAccount[] = await registerDevnetAdmins(devnet, count, {
+    manifestPath: defaultManifestPath(),
+  });
+  if (registered[0]?.address !== adminPrincipal) {
+    throw new Error(`The admin caller ${adminPrincipal} is not the devnet's deployer, whose keys the pool adds to.`);
+  }
+  const further = registered.slice(1);
+  return {
+    keys: further.map((key, index) => ({
+      principal: key.address,
+      privateKeyEnv: `SIGNER_KEY_ADMIN_POOL_${index + 1}`,
+    })),
+    env: Object.fromEntries(further.map((key, index) => [`SIGNER_KEY_ADMIN_POOL_${index + 1}`, key.secretKey])),
+  };
 }
 
 function secretKeyOf(devnet: Devnet, principal: string): string {
