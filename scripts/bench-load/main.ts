@@ -18,6 +18,7 @@ import { failedTransactions, HttpWrites } from "./http-writes.js";
 import { renderLoadReport, writeLoadSection } from "./load-report.js";
 import { MemorySampler } from "./memory-sampler.js";
 import { PayoutTracker } from "./payout-tracker.js";
+import { BlockClock, ProgramTracker } from "./program-tracker.js";
 import { runPerRequestLoad } from "./per-request-load.js";
 import { runProgramLoad } from "./program-load.js";
 import { measureSimnetCeiling } from "./simnet-ceiling.js";
@@ -59,7 +60,13 @@ say(`system ready in ${(startupMs / 1000).toFixed(0)} s`);
 let exitCode = 0;
 const memory = new MemorySampler(stack.pids);
 const tracker = new PayoutTracker();
-const tail = await tailEvents(stack.natsUrl, stack.subjectPrefix, (tailed) => tracker.onEvent(tailed));
+let programId: number | undefined;
+const programTracker = new ProgramTracker(() => programId);
+const clock = new BlockClock(stack.devnetUrl);
+const tail = await tailEvents(stack.natsUrl, stack.subjectPrefix, (tailed) => {
+  tracker.onEvent(tailed);
+  programTracker.onEvent(tailed);
+});
 try {
   const caller = (name: string) => {
     const found = stack.callers.find((candidate) => candidate.name === name);
@@ -69,11 +76,7 @@ try {
   const admin = caller("admin");
   const owners = [caller("owner-1"), caller("owner-2")];
   const adminClient = new VoltstackClient({ urls: stack.urls, apiKey: admin.apiKey });
-  const tipHeight = async () => {
-    const response = await fetch(`${stack.devnetUrl}/extended`);
-    const body = (await response.json()) as { chain_tip: { block_height: number } };
-    return body.chain_tip.block_height;
-  };
+  const tipHeight = () => clock.poll();
 
   say(`idle for ${options.idleS} s...`);
   await sleep(options.idleS * 1000);
@@ -120,7 +123,10 @@ try {
     admin,
     periods: options.programPeriods,
     periodBlocks: options.programPeriodBlocks,
-    devnetUrl: stack.devnetUrl,
+    clock,
+    tracker: programTracker,
+    onProgramCreated: (id) => (programId = id),
+    payoutWaitMs: PAYOUT_WAIT_MS,
     onProgress: say,
   });
   say(`  program: ${program.status}${program.note ? ` (${program.note})` : ""}`);
@@ -173,6 +179,7 @@ try {
   say(`the services' logs: ${stack.stateDir}/logs (removed when the stack stops)`);
 } finally {
   memory.stop();
+  clock.stop();
   await tail.close();
   const exited = new Promise((resolve) => host.once("exit", resolve));
   host.send("stop");
