@@ -1,4 +1,5 @@
 export {
+  FULL_PERFORMANCE_BPS,
   MAX_REPORT_LINES,
   MAX_UINT128,
   reportHeader,

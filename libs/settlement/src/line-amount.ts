@@ -1,4 +1,4 @@
-import { MAX_UINT128, type SettlementReport } from "./settlement-report.js";
+import { FULL_PERFORMANCE_BPS, MAX_UINT128, type SettlementReport } from "./settlement-report.js";
 import { SettlementReportError } from "./settlement-report-error.js";
 
 export interface LineInputs {
@@ -11,8 +11,6 @@ export interface Prices {
   capacityPriceUstx: bigint;
   energyPriceUstx: bigint;
 }
-
-const BPS_PER_UNIT = 10_000n;
 
 /**
  * settle-period's amount rule, step by step as Clarity evaluates it:
@@ -41,7 +39,7 @@ export function computeLineAmount(line: LineInputs, prices: Prices): bigint {
     checked("committed-kw * capacity-price", line.committedKw * prices.capacityPriceUstx) * line.performanceBps,
   );
   const energyUstx = checked("delivered-kwh * energy-price", line.deliveredKwh * prices.energyPriceUstx);
-  return checked("amount", capacityProduct / BPS_PER_UNIT + energyUstx);
+  return checked("amount", capacityProduct / FULL_PERFORMANCE_BPS + energyUstx);
 }
 
 /** The sum settle-period returns and checks against the program's remaining budget. */

@@ -1,6 +1,7 @@
 import { validateStacksAddress } from "@stacks/transactions";
 import { computeLineAmount, reportTotalUstx } from "./line-amount.js";
 import {
+  FULL_PERFORMANCE_BPS,
   MAX_REPORT_LINES,
   MAX_UINT128,
   type SettlementHeader,
@@ -58,7 +59,13 @@ export function assertReportFieldsValid(report: SettlementReport): void {
   if (report.network !== undefined && (typeof report.network !== "string" || !NETWORK.test(report.network))) {
     issues.push({ path: "network", message: "must be 1 to 32 lower-case letters, digits or dashes" });
   }
-  report.lines.forEach((line, index) => issues.push(...lineIssues(line, `lines.${index}`)));
+  report.lines.forEach((line, index) => {
+    const fieldIssues = lineIssues(line, `lines.${index}`);
+    if (fieldIssues.length === 0 && line.performanceBps > FULL_PERFORMANCE_BPS) {
+      fieldIssues.push({ path: `lines.${index}.performanceBps`, message: "must be at most 10000 (100 %)" });
+    }
+    issues.push(...fieldIssues);
+  });
   throwIfAny(issues);
 }
 
@@ -69,8 +76,10 @@ export function throwIfAny(issues: ReportIssue[]): void {
 }
 
 /**
- * Everything settle-period would hold the report to: fields in range, line i is slot i, a facility
- * once, each amount the contract's rule, a total that fits a uint. Throws SettlementReportError.
+ * Everything settle-period would hold the report to that the report itself can show: fields in range
+ * (performance at most 100 %), line i is slot i, a facility once, each amount the contract's rule, a
+ * total that fits a uint. Enrolment in the period and delivered-kwh <= reserved-kwh need the chain.
+ * Throws SettlementReportError.
  */
 export function validateReport(report: SettlementReport): void {
   assertReportFieldsValid(report);

@@ -45,6 +45,9 @@ export interface SettlementHeader {
 /** settle-period takes a (list 100 ...): a cohort has at most 100 slots. */
 export const MAX_REPORT_LINES = 100;
 
+/** settle-period refuses a performance above 100 % (ERR_INVALID_PERFORMANCE). */
+export const FULL_PERFORMANCE_BPS = 10_000n;
+
 /** Clarity's uint: every figure, and every intermediate product of the amount rule, stays below 2^128. */
 export const MAX_UINT128 = (1n << 128n) - 1n;
 

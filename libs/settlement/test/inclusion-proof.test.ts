@@ -114,7 +114,7 @@ describe("inclusionProof", () => {
 const lineArbitrary = fc.record({
   facilityId: fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }),
   committedKw: fc.bigInt({ min: 0n, max: 10_000_000n }),
-  performanceBps: fc.bigInt({ min: 0n, max: 20_000n }),
+  performanceBps: fc.bigInt({ min: 0n, max: 10_000n }),
   deliveredKwh: fc.bigInt({ min: 0n, max: 10_000_000n }),
 });
 

@@ -19,10 +19,6 @@ describe("computeLineAmount", () => {
     expect(computeLineAmount({ committedKw: 1n, performanceBps: 1n, deliveredKwh: 0n }, prices)).toBe(0n);
   });
 
-  it("pays performance above 100 % in proportion", () => {
-    expect(computeLineAmount({ committedKw: 10n, performanceBps: 12_000n, deliveredKwh: 0n }, prices)).toBe(18_000n);
-  });
-
   it("refuses, naming the step, a product beyond Clarity's uint as the contract would abort", () => {
     const huge = { committedKw: 1n << 64n, performanceBps: 10_000n, deliveredKwh: 0n };
     const error = (() => {
@@ -103,6 +99,17 @@ describe("buildReport", () => {
       expect.objectContaining({
         code: "REPORT_INVALID",
         details: { issues: [{ path: "lines.0.committedKw", message: "must be between 0 and 2^128 - 1" }] },
+      }),
+    );
+  });
+
+  it("refuses a performance above 100 %, as settle-period does (ERR_INVALID_PERFORMANCE)", () => {
+    const line = { facilityId: 3n, committedKw: 10n, deliveredKwh: 0n };
+    expect(buildReport({ ...input, lines: [{ ...line, performanceBps: 10_000n }] }).lines[0]!.amountUstx).toBe(15_000n);
+    expect(() => buildReport({ ...input, lines: [{ ...line, performanceBps: 10_001n }] })).toThrow(
+      expect.objectContaining({
+        code: "REPORT_INVALID",
+        details: { issues: [{ path: "lines.0.performanceBps", message: "must be at most 10000 (100 %)" }] },
       }),
     );
   });
