@@ -2,9 +2,11 @@ import { Module } from "@nestjs/common";
 import { ResyncController } from "./chain-sync/resync.controller.js";
 import { RevenueSyncService } from "./chain-sync/revenue-sync.service.js";
 import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
-import { DistributeFulfilmentUseCase } from "./distribution/distribute-fulfilment.usecase.js";
+import { DistributionBatchRepository } from "./distribution/distribution-batch-repository.js";
+import { DistributionBatcher } from "./distribution/distribution-batcher.js";
 import { DistributionIntentRepository } from "./distribution/distribution-intent-repository.js";
 import { DistributionsController } from "./distribution/distributions.controller.js";
+import { EarningsChainWriter } from "./distribution/earnings-chain-writer.js";
 import { FulfilmentEventsController } from "./distribution/fulfilment-events.controller.js";
 import { SharesEventsController } from "./distribution/shares-events.controller.js";
 import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
@@ -33,7 +35,9 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     SetSharesUseCase,
     DistributeRevenueUseCase,
     DistributionIntentRepository,
-    DistributeFulfilmentUseCase,
+    DistributionBatchRepository,
+    EarningsChainWriter,
+    DistributionBatcher,
   ],
   exports: [InfrastructureModule],
 })

@@ -132,14 +132,14 @@ describe("revenue API", () => {
     expect(byHeader.contentType).toMatch(/^text\/csv/);
     const lines = byHeader.text.trim().split("\r\n");
     expect(lines[0]).toBe(
-      "paymentId,distributionId,facilityId,stakeholder,shareBps,amountUstx,txid,blockHeight,paidAt",
+      "paymentId,distributionId,facilityId,stakeholder,shareBps,amountUstx,txid,blockHeight,paidAt,source",
     );
     expect(lines).toHaveLength(4);
     expect(lines[1]).toContain(`,${h.accounts.wallet_5.address},6000,900002,`);
-    expect(lines[3]).toBe("total,,,,,1500003,,,");
+    expect(lines[3]).toBe("total,,,,,1500003,,,,");
     const byQuery = await call(h.service, "GET", `/stakeholders/${h.accounts.wallet_6.address}/payments?format=csv`);
     expect(byQuery.contentType).toMatch(/^text\/csv/);
-    expect(byQuery.text.trim().split("\r\n").at(-1)).toBe("total,,,,,600001,,,");
+    expect(byQuery.text.trim().split("\r\n").at(-1)).toBe("total,,,,,600001,,,,");
   });
 
   it("refuses before signing what revenue-sharing would refuse, with its code and the figures", async () => {

@@ -75,6 +75,8 @@ describe("the revenue schema", () => {
       firstPaymentId: 1,
       paymentCount: 1,
       distributedBy: owner,
+      source: "pool",
+      poolAfterUstx: 0n,
       txIndex: 3,
       distributedAt: at,
       ...chainFact,
@@ -90,6 +92,7 @@ describe("the revenue schema", () => {
       shareBps: 10_000,
       amountUstx: big,
       paidAt: at,
+      source: "program:1",
       ...chainFact,
     };
     await prisma.revenuePayment.create({ data: payment });
@@ -103,7 +106,7 @@ describe("the revenue schema", () => {
         fulfilmentTxid: txid,
         fulfilmentHeight: 7,
         payoutUstx: big,
-        status: "sending",
+        status: "due",
       },
     });
     exercised.add("DistributionIntent");
@@ -113,7 +116,50 @@ describe("the revenue schema", () => {
       distributionTxid: null,
       distributionId: null,
       errorCode: null,
+      batchId: null,
     });
+    const batchId = randomUUID();
+    const batch = {
+      id: batchId,
+      kind: "earnings",
+      programId: 2,
+      cohort: 0,
+      signer: owner,
+      lines: [big.toString(), "0"],
+      totalUstx: big,
+      status: "sent",
+      txid,
+      blockHeight: 9,
+      errorCode: null,
+      errorMessage: null,
+      claimedUntil: at,
+    };
+    await prisma.distributionBatch.create({ data: batch });
+    exercised.add("DistributionBatch");
+    expect(await prisma.distributionBatch.findUniqueOrThrow({ where: { id: batchId } })).toMatchObject(batch);
+    const earning = {
+      programId: 2,
+      cohort: 0,
+      period: 3,
+      slot: 0,
+      facilityId: 1,
+      amountUstx: big,
+      eventId: randomUUID(),
+      settlementTxid: txid,
+      settlementHeight: 8,
+      status: "batched",
+      attempts: 1,
+      batchId,
+      distributionTxid: null,
+      errorCode: "ERR_LINES_MISMATCH",
+    };
+    await prisma.earningIntent.create({ data: earning });
+    exercised.add("EarningIntent");
+    expect(
+      await prisma.earningIntent.findUniqueOrThrow({
+        where: { programId_cohort_period_slot: { programId: 2, cohort: 0, period: 3, slot: 0 } },
+      }),
+    ).toMatchObject(earning);
 
     await roundTripLibraryModels(
       prisma,

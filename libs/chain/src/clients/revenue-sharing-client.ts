@@ -1,4 +1,4 @@
-import { Cl } from "@stacks/transactions";
+import { Cl, Pc } from "@stacks/transactions";
 import { postConditions } from "../post-conditions.js";
 import type { StakeholderShare } from "../print-events.js";
 import type { StacksChain } from "../stacks-chain.js";
@@ -35,6 +35,22 @@ export interface Payment {
   shareBps: bigint;
   amountUstx: bigint;
   paidAt: bigint;
+}
+
+/** One line of a batch distribution: a stated amount for one facility's stakeholders. */
+export interface DistributionLine {
+  facilityId: bigint;
+  amountUstx: bigint;
+}
+
+function linesCv(lines: readonly DistributionLine[]) {
+  return Cl.list(
+    lines.map((line) => Cl.tuple({ "facility-id": Cl.uint(line.facilityId), amount: Cl.uint(line.amountUstx) })),
+  );
+}
+
+function totalOf(lines: readonly DistributionLine[]): bigint {
+  return lines.reduce((sum, line) => sum + line.amountUstx, 0n);
 }
 
 export class RevenueSharingClient extends ContractClient {
@@ -119,6 +135,34 @@ export class RevenueSharingClient extends ContractClient {
       [Cl.uint(facilityId)],
       postConditions.distributeRevenue(this.contract, poolUstx),
       this.okUint("distribution id"),
+    );
+  }
+
+  /**
+   * Pays each line's stated amount out of its facility's pool to its stakeholders, in one
+   * transaction. A deposit landing first cannot make it abort: the contract sends exactly
+   * the sum of the lines (the Deny-mode post-condition says so). Resolves with the last
+   * distribution id; each line's is in its revenue-distributed print.
+   */
+  distributePools(lines: readonly DistributionLine[]): Promise<CallResult<bigint>> {
+    return this.call(
+      "distribute-pools",
+      [linesCv(lines)],
+      [Pc.principal(this.contract.id).willSendEq(totalOf(lines)).ustx()],
+      this.okUint("last distribution id"),
+    );
+  }
+
+  /**
+   * Pays each line's stated amount from the signer to the facility's stakeholders;
+   * `source` names where the money comes from. The signer sends exactly the sum.
+   */
+  distributePayments(source: string, lines: readonly DistributionLine[]): Promise<CallResult<bigint>> {
+    return this.call(
+      "distribute-payments",
+      [Cl.stringAscii(source), linesCv(lines)],
+      [Pc.origin().willSendEq(totalOf(lines)).ustx()],
+      this.okUint("last distribution id"),
     );
   }
 }

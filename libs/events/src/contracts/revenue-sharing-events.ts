@@ -98,15 +98,19 @@ export const revenueSharingEvents = {
   }),
   "revenue.distributed": defineEvent({
     version: 1,
-    summary: "A facility's whole pool was paid out to its stakeholders, with every payment.",
+    summary: "Revenue of a facility was paid out to its stakeholders, with every payment.",
     description:
-      "Each stakeholder got amountUstx x shareBps / 10000 rounded down; the rounding remainder went to the largest share (the first listed on a tie). Payments add up to amountUstx exactly and their ids run from firstPaymentId.",
+      "Out of the facility's pool (source pool: all of it, or a stated amount in a batch of several facilities) or from a payer's own funds (source program:<id>: a program's earnings). Each stakeholder got amountUstx x shareBps / 10000 rounded down; the rounding remainder went to the largest share (the first listed on a tie). Payments add up to amountUstx exactly and their ids run from firstPaymentId.",
     origin: origin("revenue-distributed", ["revenue-paid"]),
     payload: z
       .object({
         distributionId: entityIdSchema,
         facilityId: entityIdSchema,
-        amountUstx: ustxSchema.meta({ description: "The whole pool that was distributed, in micro-STX" }),
+        amountUstx: ustxSchema.meta({ description: "What was distributed, in micro-STX" }),
+        source: asciiTextSchema(64).optional().meta({
+          description:
+            'Where the money came from: "pool" (the facility\'s pool) or the payer\'s label, e.g. "program:3"; absent in events from before batches, which all paid a pool out',
+        }),
         sharesVersion: versionNumberSchema,
         firstPaymentId: entityIdSchema,
         paymentCount: z.int().positive().max(100),
@@ -146,6 +150,7 @@ export const revenueSharingEvents = {
       distributionId: 2,
       facilityId: 1,
       amountUstx: "23750001",
+      source: "pool",
       sharesVersion: 1,
       firstPaymentId: 4,
       paymentCount: 3,

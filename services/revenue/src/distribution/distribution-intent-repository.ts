@@ -1,52 +1,81 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "../infrastructure/tokens.js";
 import type { Fulfilment, IntentStatus } from "./fulfilment.js";
 
-/** Why an intent waits for shares, kept on it while it is reopened. */
-const NO_SHARES = "ERR_NO_SHARES";
+type Tx = Prisma.TransactionClient;
 
 export interface DistributionIntent {
   requestId: number;
   eventId: string;
   facilityId: number;
+  payoutUstx: string;
   status: IntentStatus;
   attempts: number;
+  batchId: string | null;
   distributionTxid: string | null;
   distributionId: number | null;
   errorCode: string | null;
 }
 
-/** Distributions on chain that paid a deposit: after it in chain order, for its facility. */
-export interface PayingDistribution {
-  distributionId: number;
+/** One slot's earnings of one settled period, as the program.settled event tells them. */
+export interface SlotEarning {
+  programId: number;
+  cohort: number;
+  period: number;
+  slot: number;
+  facilityId: number;
+  amountUstx: bigint;
+}
+
+export interface ProgramSettlement {
+  eventId: string;
   txid: string;
+  blockHeight: number;
+  lines: SlotEarning[];
 }
 
 /**
- * What the service owes each fulfilment, recorded before anything is sent. One row per
- * grid request (a request is fulfilled once), whatever event id or delivery brings it.
+ * What the service owes, recorded in the transaction of the event's inbox entry: one row
+ * per grid request (a request is fulfilled once), one per program cohort slot and period
+ * (each settles once), whatever event id or delivery brings it. The batcher pays them.
  */
 @Injectable()
 export class DistributionIntentRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  /** The fulfilment's intent, recorded now unless a delivery before did. */
-  async open(fulfilment: Fulfilment): Promise<DistributionIntent> {
-    const row = await this.prisma.distributionIntent.upsert({
-      where: { requestId: fulfilment.requestId },
-      create: {
-        requestId: fulfilment.requestId,
-        eventId: fulfilment.eventId,
-        facilityId: fulfilment.facilityId,
-        fulfilmentTxid: fulfilment.txid,
-        fulfilmentHeight: fulfilment.blockHeight,
-        payoutUstx: fulfilment.payoutUstx,
-        status: "sending",
-      },
-      update: {},
+  /** Records the fulfilment's payout as due (nothing to pay when it is 0), unless a delivery before did. */
+  async recordFulfilment(tx: Tx, fulfilment: Fulfilment): Promise<void> {
+    await tx.distributionIntent.createMany({
+      data: [
+        {
+          requestId: fulfilment.requestId,
+          eventId: fulfilment.eventId,
+          facilityId: fulfilment.facilityId,
+          fulfilmentTxid: fulfilment.txid,
+          fulfilmentHeight: fulfilment.blockHeight,
+          payoutUstx: fulfilment.payoutUstx,
+          status: fulfilment.payoutUstx > 0n ? "due" : "nothing_to_pay",
+        },
+      ],
+      skipDuplicates: true,
     });
-    return toIntent(row);
+  }
+
+  /** Records each slot's earnings of a settled period as due (lines that earned nothing are not owed). */
+  async recordSettlement(tx: Tx, settlement: ProgramSettlement): Promise<void> {
+    const owed = settlement.lines.filter((line) => line.amountUstx > 0n);
+    if (owed.length === 0) return;
+    await tx.earningIntent.createMany({
+      data: owed.map((line) => ({
+        ...line,
+        eventId: settlement.eventId,
+        settlementTxid: settlement.txid,
+        settlementHeight: settlement.blockHeight,
+        status: "due",
+      })),
+      skipDuplicates: true,
+    });
   }
 
   async find(requestId: number): Promise<DistributionIntent | undefined> {
@@ -54,85 +83,13 @@ export class DistributionIntentRepository {
     return row ? toIntent(row) : undefined;
   }
 
-  /** The intent's final status; an error code left from waiting for shares does not outlive it. */
-  async settle(
-    requestId: number,
-    status: IntentStatus,
-    outcome: { distributionId?: number; distributionTxid?: string; errorCode?: string } = {},
-  ): Promise<void> {
-    await this.prisma.distributionIntent.update({
-      where: { requestId },
-      data: { status, ...outcome, errorCode: outcome.errorCode ?? null, updatedAt: new Date() },
-    });
-  }
-
-  /**
-   * Puts the facility's intents that wait for shares back to `sending`, and returns every
-   * intent reopened so and not settled since, oldest fulfilment first. A reopened intent
-   * keeps ERR_NO_SHARES until it settles, so a shares.updated delivery that stopped midway
-   * finds it again on the next one.
-   */
-  async reopenWaiting(facilityId: number): Promise<Fulfilment[]> {
-    await this.prisma.distributionIntent.updateMany({
-      where: { facilityId, status: "waiting_for_shares" },
-      data: { status: "sending", errorCode: NO_SHARES, updatedAt: new Date() },
-    });
-    const rows = await this.prisma.distributionIntent.findMany({
-      where: { facilityId, status: "sending", errorCode: NO_SHARES },
-      orderBy: [{ fulfilmentHeight: "asc" }, { requestId: "asc" }],
-    });
-    return rows.map(toFulfilment);
-  }
-
-  /** Puts one intent that waits for shares back to `sending`, marked as reopenWaiting marks it. */
-  async reopen(requestId: number): Promise<void> {
-    await this.prisma.distributionIntent.updateMany({
-      where: { requestId, status: "waiting_for_shares" },
-      data: { status: "sending", errorCode: NO_SHARES, updatedAt: new Date() },
-    });
-  }
-
-  /** Counts an attempt about to be sent; the previous attempt's txid is known failed by now. */
-  async beginAttempt(requestId: number): Promise<void> {
-    await this.prisma.distributionIntent.update({
-      where: { requestId },
-      data: { status: "sending", attempts: { increment: 1 }, distributionTxid: null, updatedAt: new Date() },
-    });
-  }
-
-  async recordBroadcast(requestId: number, txid: string): Promise<void> {
-    await this.prisma.distributionIntent.update({
-      where: { requestId },
-      data: { distributionTxid: txid, updatedAt: new Date() },
-    });
-  }
-
-  /** The deposit the fulfilment's transaction made into the facility's pool, as the follower recorded it. */
-  async depositOf(fulfilment: Fulfilment): Promise<{ blockHeight: number; txIndex: number } | undefined> {
-    const row = await this.prisma.revenueDeposit.findFirst({
-      where: { txid: fulfilment.txid, facilityId: fulfilment.facilityId },
-      select: { blockHeight: true, txIndex: true },
-    });
-    return row ?? undefined;
-  }
-
-  /** The first distribution of the facility that came after the deposit, so paid it out. */
-  async distributionAfter(
-    facilityId: number,
-    deposit: { blockHeight: number; txIndex: number },
-  ): Promise<PayingDistribution | undefined> {
-    const row = await this.prisma.revenueDistribution.findFirst({
-      where: {
-        facilityId,
-        OR: [
-          { blockHeight: { gt: deposit.blockHeight } },
-          { blockHeight: deposit.blockHeight, txIndex: { gt: deposit.txIndex } },
-        ],
-      },
-      orderBy: [{ blockHeight: "asc" }, { txIndex: "asc" }],
-      select: { distributionId: true, txid: true },
-    });
-    return row ?? undefined;
+  /** The facility's payouts that waited for shares are due again; returns how many. */
+  async reopenWaiting(facilityId: number): Promise<number> {
+    const data = { status: "due", updatedAt: new Date() };
+    const where = { facilityId, status: "waiting_for_shares" };
+    const fulfilments = await this.prisma.distributionIntent.updateMany({ where, data });
+    const earnings = await this.prisma.earningIntent.updateMany({ where, data });
+    return fulfilments.count + earnings.count;
   }
 
   async sharesVersion(facilityId: number): Promise<number> {
@@ -140,21 +97,13 @@ export class DistributionIntentRepository {
     return pool?.sharesVersion ?? 0;
   }
 
-  /**
-   * Distributions of the facility this service signed (journaled before their broadcast)
-   * whose outcome the journal does not know yet.
-   */
-  async pendingJournaledDistributions(facilityId: number): Promise<string[]> {
-    const rows = await this.prisma.chainTransaction.findMany({
-      where: {
-        functionName: "distribute-revenue",
-        status: "pending",
-        txid: { not: null },
-        arguments: { equals: [`u${facilityId}`] },
-      },
-      select: { txid: true },
-    });
-    return rows.map((row) => row.txid!);
+  /** Whether anything is due or in a batch: the batcher looks at the chain only then. */
+  async anythingOwed(): Promise<boolean> {
+    const owed = { status: { in: ["due", "batched"] } };
+    return (
+      (await this.prisma.distributionIntent.count({ where: owed, take: 1 })) > 0 ||
+      (await this.prisma.earningIntent.count({ where: owed, take: 1 })) > 0
+    );
   }
 }
 
@@ -165,21 +114,12 @@ function toIntent(row: Row): DistributionIntent {
     requestId: row.requestId,
     eventId: row.eventId,
     facilityId: row.facilityId,
+    payoutUstx: row.payoutUstx.toString(),
     status: row.status as IntentStatus,
     attempts: row.attempts,
+    batchId: row.batchId,
     distributionTxid: row.distributionTxid,
     distributionId: row.distributionId,
     errorCode: row.errorCode,
-  };
-}
-
-function toFulfilment(row: Row): Fulfilment {
-  return {
-    eventId: row.eventId,
-    requestId: row.requestId,
-    facilityId: row.facilityId,
-    payoutUstx: row.payoutUstx,
-    txid: row.fulfilmentTxid,
-    blockHeight: row.fulfilmentHeight,
   };
 }

@@ -1,48 +1,80 @@
-import { Controller, Inject, Logger } from "@nestjs/common";
+import { Controller, Inject } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
 import { EventValidationError, parseEvent } from "@voltstack/events";
 import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
-import { DistributeFulfilmentUseCase } from "./distribute-fulfilment.usecase.js";
+import type { Prisma } from "../generated/prisma/client.js";
+import { DistributionBatcher } from "./distribution-batcher.js";
+import { DistributionIntentRepository, type ProgramSettlement } from "./distribution-intent-repository.js";
 import type { Fulfilment } from "./fulfilment.js";
 
-/** The events the revenue service consumes. */
+/**
+ * What the grid says is owed: a fulfilment's payout went into the facility's pool, or a
+ * program cohort's period settled into its slots' earnings. Each event records the payout
+ * as due in the transaction of its inbox entry and is acknowledged; the batcher pays it
+ * once its block is final. Nothing here waits for the chain, so deliveries are handled
+ * many at a time (the transport's defaults) and in shared transactions.
+ */
 @Controller()
 export class FulfilmentEventsController {
-  private readonly logger = new Logger("FulfilmentEvents");
+  constructor(
+    @Inject(DistributionIntentRepository) private readonly intents: DistributionIntentRepository,
+    @Inject(DistributionBatcher) private readonly batcher: DistributionBatcher,
+  ) {}
 
-  constructor(@Inject(DistributeFulfilmentUseCase) private readonly distribute: DistributeFulfilmentUseCase) {}
-
-  /**
-   * A fulfilment put its payout into the facility's pool: pay the pool out. One at a
-   * time (concurrency and batch 1), so two fulfilments of one facility never race.
-   * The handler waits for its transaction's confirmation; the transport reports progress
-   * meanwhile, so the delivery stays ours however long that takes.
-   */
-  @EventPattern<string>("service.fulfilled", {
-    jetstream: { concurrency: 1, batchSize: 1, maxDeliver: 10 },
-  })
-  async onServiceFulfilled(@Payload() data: unknown, @Ctx() ctx: JetStreamContext): Promise<void> {
+  @EventPattern<string>("service.fulfilled", { jetstream: { maxDeliver: 10 } })
+  async onServiceFulfilled(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Prisma.TransactionClient>) {
     const fulfilment = toFulfilment(data);
-    const status = await this.distribute.execute(fulfilment);
-    this.logger.log(`request ${fulfilment.requestId} (facility ${fulfilment.facilityId}): ${status}`);
-    // The intent already makes a redelivery harmless; the inbox records the event as handled.
-    await ctx.runOnce(() => Promise.resolve());
+    await ctx.runOnce((tx) => this.intents.recordFulfilment(tx, fulfilment));
+    this.batcher.wake();
   }
+
+  @EventPattern<string>("program.settled", { jetstream: { maxDeliver: 10 } })
+  async onProgramSettled(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Prisma.TransactionClient>) {
+    const settlement = toSettlement(data);
+    await ctx.runOnce((tx) => this.intents.recordSettlement(tx, settlement));
+    this.batcher.wake();
+  }
+}
+
+function chainRef(event: { chain?: { txId: string; blockHeight: number } | null }, type: string) {
+  if (!event.chain) {
+    throw new NonRetryableError("EVENT_WITHOUT_CHAIN_REF", `${type} must name its transaction and block.`);
+  }
+  return { txid: `0x${event.chain.txId.replace(/^0x/, "").toLowerCase()}`, blockHeight: event.chain.blockHeight };
 }
 
 function toFulfilment(data: unknown): Fulfilment {
   try {
     const event = parseEvent("service.fulfilled", data);
-    if (!event.chain) {
-      throw new NonRetryableError("EVENT_WITHOUT_CHAIN_REF", "service.fulfilled must name its transaction and block.");
-    }
     return {
       eventId: event.eventId,
       requestId: event.payload.requestId,
       facilityId: event.payload.facilityId,
       payoutUstx: event.payload.payoutUstx,
-      txid: `0x${event.chain.txId.replace(/^0x/, "").toLowerCase()}`,
-      blockHeight: event.chain.blockHeight,
+      ...chainRef(event, "service.fulfilled"),
+    };
+  } catch (error) {
+    if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
+    throw error;
+  }
+}
+
+/** The settlement's lines are aligned with the cohort's slots: a line's index is its slot. */
+function toSettlement(data: unknown): ProgramSettlement {
+  try {
+    const event = parseEvent("program.settled", data);
+    const { programId, cohort, period, lines } = event.payload;
+    return {
+      eventId: event.eventId,
+      ...chainRef(event, "program.settled"),
+      lines: lines.map((line, slot) => ({
+        programId,
+        cohort,
+        period,
+        slot,
+        facilityId: line.facilityId,
+        amountUstx: line.amountUstx,
+      })),
     };
   } catch (error) {
     if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);

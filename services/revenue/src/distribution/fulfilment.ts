@@ -9,13 +9,23 @@ export interface Fulfilment {
 }
 
 /**
- * Where a fulfilment's distribution stands. Final: `distributed` (ours), `covered`
- * (a distribution someone else made after the payout paid it), `nothing_to_pay` (no
- * payout reached the pool), `waiting_for_shares` (the facility has no split; final for
- * service.fulfilled, reopened to `sending` when the owner sets one). `sending` while ours
- * is under way.
+ * Where a payout owed to a fulfilment (or to a program cohort's slot for a period) stands.
+ * `due`: recorded, waiting for its block to be final and for a batch; `batched`: in a batch
+ * transaction not final yet. Final: `distributed` (by one of our batches), `covered` (a
+ * whole-pool distribution someone else made after the payout paid it), `nothing_to_pay`
+ * (no payout reached the pool), `failed` (refused by the chain DISTRIBUTION_MAX_ATTEMPTS
+ * times; its error code says why). `waiting_for_shares`: the facility has no split; the
+ * owner's shares.updated makes it `due` again.
  */
-export const INTENT_STATUSES = ["sending", "distributed", "covered", "nothing_to_pay", "waiting_for_shares"] as const;
+export const INTENT_STATUSES = [
+  "due",
+  "batched",
+  "distributed",
+  "covered",
+  "nothing_to_pay",
+  "waiting_for_shares",
+  "failed",
+] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
 
 export const SETTLED_STATUSES: readonly IntentStatus[] = [
@@ -23,4 +33,5 @@ export const SETTLED_STATUSES: readonly IntentStatus[] = [
   "covered",
   "nothing_to_pay",
   "waiting_for_shares",
+  "failed",
 ];

@@ -2,7 +2,7 @@ import { Controller, Inject, Logger } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
 import { EventValidationError, parseEvent } from "@voltstack/events";
 import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
-import { DistributeFulfilmentUseCase } from "./distribute-fulfilment.usecase.js";
+import { DistributionBatcher } from "./distribution-batcher.js";
 import { DistributionIntentRepository } from "./distribution-intent-repository.js";
 
 /** The service's own shares.updated, which releases the payouts that waited for a split. */
@@ -11,19 +11,15 @@ export class SharesEventsController {
   private readonly logger = new Logger("SharesEvents");
 
   constructor(
-    @Inject(DistributeFulfilmentUseCase) private readonly distribute: DistributeFulfilmentUseCase,
     @Inject(DistributionIntentRepository) private readonly intents: DistributionIntentRepository,
+    @Inject(DistributionBatcher) private readonly batcher: DistributionBatcher,
   ) {}
 
   /**
    * The chain confirmed the facility's shares (set through the API or from the owner's
-   * wallet): the fulfilments that waited for them are distributed now. Like
-   * service.fulfilled, one delivery at a time and acknowledged after the distribution
-   * confirmed (the transport reports progress while it waits).
+   * wallet): the payouts that waited for them are due again, and the batcher pays them.
    */
-  @EventPattern<string>("shares.updated", {
-    jetstream: { concurrency: 1, batchSize: 1, maxDeliver: 10 },
-  })
+  @EventPattern<string>("shares.updated", { jetstream: { maxDeliver: 10 } })
   async onSharesUpdated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext): Promise<void> {
     const { facilityId, sharesVersion } = parseSharesUpdated(data);
     // This service's follower writes the split and queues this event in one transaction, so
@@ -36,11 +32,11 @@ export class SharesEventsController {
         `shares.updated names version ${sharesVersion} of facility ${facilityId}; the read model knows ${known === 0 ? "no shares of that facility" : `version ${known} at most`}.`,
       );
     }
-    for (const { requestId, status } of await this.distribute.distributeWaiting(facilityId)) {
-      this.logger.log(`request ${requestId} (facility ${facilityId}), waited for shares: ${status}`);
-    }
-    // The intents make a redelivery harmless; the inbox records the event as handled.
+    const reopened = await this.intents.reopenWaiting(facilityId);
+    if (reopened > 0) this.logger.log(`facility ${facilityId}: ${reopened} payouts that waited for shares are due`);
+    // Reopening is idempotent; the inbox records the event as handled.
     await ctx.runOnce(() => Promise.resolve());
+    this.batcher.wake();
   }
 }
 

@@ -10,6 +10,7 @@ const COLUMNS = [
   "txid",
   "blockHeight",
   "paidAt",
+  "source",
 ] as const;
 
 // RFC 4180; every value here is a number, a principal, a txid or a timestamp, but quote defensively.
@@ -22,6 +23,6 @@ function field(value: string | number): string {
 export function paymentsCsv(history: PaymentHistory): string {
   const lines = [COLUMNS.join(",")];
   for (const item of history.items) lines.push(COLUMNS.map((column) => field(item[column])).join(","));
-  lines.push(["total", "", "", "", "", history.totalUstx, "", "", ""].join(","));
+  lines.push(["total", "", "", "", "", history.totalUstx, "", "", "", ""].join(","));
   return `${lines.join("\r\n")}\r\n`;
 }

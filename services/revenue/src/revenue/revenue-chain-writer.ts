@@ -28,6 +28,16 @@ export class RevenueChainWriter extends chainWriterFor(
     return this.journal.get(txid);
   }
 
+  /** Every journal entry `requestedBy` sent, newest first. */
+  journalEntries(requestedBy: string): Promise<JournalEntry[]> {
+    return this.journal.list({ requestedBy, limit: 100 });
+  }
+
+  /** Settles the journal's pending entries from the node's record of their transactions, as the pipeline does on its own. */
+  reconcileJournal(): Promise<number> {
+    return this.journal.reconcile(this.chain, { olderThanMs: 0 });
+  }
+
   /** The journal's entries `requestedBy` sent that are not final yet, newest first. */
   pendingJournalEntries(requestedBy: string): Promise<JournalEntry[]> {
     return this.journal.list({ requestedBy, status: "pending", limit: 100 });
@@ -52,7 +62,8 @@ export class RevenueChainWriter extends chainWriterFor(
   }
 }
 
-function observed(sender: CallSender, onBroadcast: OnBroadcast): CallSender {
+/** `sender`, telling `onBroadcast` each txid once the node took it. */
+export function observed(sender: CallSender, onBroadcast: OnBroadcast): CallSender {
   return {
     address: sender.address,
     senderFor: (address) => sender.senderFor(address),

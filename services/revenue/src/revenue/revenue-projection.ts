@@ -10,6 +10,14 @@ const logger = new Logger("RevenueProjection");
 // Ids and versions are INTEGER columns; micro-STX BIGINT (all STX ever minted fit many times over).
 const MAX_ID = 2_147_483_647n;
 const MAX_USTX = 9_223_372_036_854_775_807n;
+/** The source of a distribution paid out of the facility's pool (distribute-revenue, distribute-pools). */
+export const POOL_SOURCE = "pool";
+
+/** A revenue-distributed print's source; prints from before batches had none and all paid a pool out. */
+function sourceOf(payload: object): string {
+  const source = (payload as { source?: unknown }).source;
+  return typeof source === "string" ? source : POOL_SOURCE;
+}
 
 /**
  * Applies one revenue-sharing print event to the read model and returns the domain
@@ -109,6 +117,24 @@ export async function projectRevenueEvent(
       }
       const distributionId = Number(payload.distributionId);
       const facilityId = Number(payload.facilityId);
+      const source = sourceOf(payload);
+      const fromPool = source === POOL_SOURCE;
+      const existing = await tx.revenueDistribution.findUnique({
+        where: { distributionId },
+        select: { poolAfterUstx: true },
+      });
+      // Out of the pool: distribute-revenue pays all of it, distribute-pools a stated amount. The
+      // pool row holds the balance after every earlier event of the chain's order, so the one
+      // left is computed when the distribution is first seen and kept on it for replays.
+      let poolAfterUstx: bigint | null = null;
+      if (fromPool) {
+        if (existing) poolAfterUstx = existing.poolAfterUstx ?? 0n;
+        else {
+          const pool = await tx.revenuePool.findUnique({ where: { facilityId }, select: { balanceUstx: true } });
+          const before = pool?.balanceUstx ?? 0n;
+          poolAfterUstx = before > payload.amountUstx ? before - payload.amountUstx : 0n;
+        }
+      }
       const fields = {
         facilityId,
         amountUstx: payload.amountUstx,
@@ -116,31 +142,36 @@ export async function projectRevenueEvent(
         firstPaymentId: Number(payload.firstPaymentId),
         paymentCount: Number(payload.paymentCount),
         distributedBy: payload.distributedBy,
+        source,
+        poolAfterUstx,
         txid,
         blockHeight: block.height,
         txIndex: event.txIndex,
         distributedAt: at,
       };
-      const fresh = (await tx.revenueDistribution.count({ where: { distributionId } })) === 0;
       await tx.revenueDistribution.upsert({
         where: { distributionId },
         create: { distributionId, ...fields },
         update: fields,
       });
-      await tx.revenuePool.upsert({
-        where: { facilityId },
-        create: { facilityId, distributedUstx: payload.amountUstx, ...touched },
-        update: {
-          balanceUstx: 0n,
-          ...(fresh ? { distributedUstx: { increment: payload.amountUstx } } : {}),
-          ...touched,
-        },
-      });
+      await tx.revenuePayment.updateMany({ where: { distributionId }, data: { source } });
+      if (fromPool) {
+        await tx.revenuePool.upsert({
+          where: { facilityId },
+          create: { facilityId, distributedUstx: payload.amountUstx, ...touched },
+          update: {
+            balanceUstx: poolAfterUstx!,
+            ...(existing ? {} : { distributedUstx: { increment: payload.amountUstx } }),
+            ...touched,
+          },
+        });
+      }
       const payments = await tx.revenuePayment.findMany({ where: { distributionId }, orderBy: { paymentId: "asc" } });
       return derive(
         "revenue.distributed",
         {
           ...payload,
+          source,
           payments: payments.map((p) => ({
             paymentId: p.paymentId,
             stakeholder: p.stakeholder,
@@ -206,8 +237,10 @@ export async function forgetRevenueFrom(tx: Tx, fromHeight: number): Promise<voi
     p.last = later(p.last, fact);
   }
   for (const d of await tx.revenueDistribution.findMany()) {
+    // A program's earnings were paid by the program, not out of the pool.
+    if (d.poolAfterUstx === null) continue;
     const p = pool(d.facilityId);
-    const fact = { ...d, at: d.distributedAt, balance: 0n };
+    const fact = { ...d, at: d.distributedAt, balance: d.poolAfterUstx };
     p.distributed += d.amountUstx;
     p.lastMoney = later(p.lastMoney, fact);
     p.last = later(p.last, fact);

@@ -25,6 +25,8 @@ export interface PaymentView {
   txid: string;
   blockHeight: number;
   paidAt: string;
+  /** "pool" when paid out of the facility's pool, else where the money came from (a program's earnings). */
+  source: string;
 }
 
 export interface PaymentHistory {
@@ -73,6 +75,7 @@ export class RevenueRepository {
         txid: row.txid,
         blockHeight: row.blockHeight,
         paidAt: row.paidAt.toISOString(),
+        source: row.source,
       })),
       totalUstx: totalUstx.toString(),
       count: rows.length,

@@ -84,6 +84,9 @@ export async function startHarness(): Promise<Harness> {
     ...env.config,
     // Short, so a delivery left unacknowledged by a stopped instance comes back within the test.
     EVENT_ACK_WAIT_MS: "3000",
+    // Short, so batches form soon after the events and a stopped instance's batch is taken over within the test.
+    DISTRIBUTION_BATCH_INTERVAL_MS: "200",
+    DISTRIBUTION_BATCH_HOLD_MS: "3000",
     DISTRIBUTOR_PRINCIPAL: accounts.deployer.address,
     SIGNER_KEYS: await env.signerKeys({
       admin: accounts.deployer,
