@@ -1,5 +1,5 @@
 import { Cl } from "@stacks/transactions";
-import { beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 import {
   BroadcastRejectedError,
   type CallResult,
@@ -20,6 +20,7 @@ import {
 } from "@voltstack/service-kit";
 import {
   ChainWriter,
+  DEFAULT_READ_MODEL_WAIT_MS,
   type JournalEntry,
   type SignerKeyStore,
   type TrackOptions,
@@ -93,15 +94,11 @@ const signers = {
 
 let tracked: Array<{ requestedBy: string; options: TrackOptions | undefined }>;
 let followed: number[];
-let writer: ProbeWriter;
-let waitFailure: Error | undefined;
-
-beforeEach(() => {
-  tracked = [];
-  followed = [];
-  broadcasts = [];
-  waitFailure = undefined;
-  const journal = {
+let waitTimeouts: number[];
+let followerReaches: boolean;
+let follower: { waitForHeight: (height: number, timeoutMs: number) => Promise<boolean> };
+const journalStub = (): TransactionJournal =>
+  ({
     track: (
       requestedBy: string,
       sender: CallSender,
@@ -111,12 +108,24 @@ beforeEach(() => {
       tracked.push({ requestedBy, options });
       return work(sender);
     },
-  } as unknown as TransactionJournal;
-  const follower = {
-    waitForHeight: async (height: number) => {
+  }) as unknown as TransactionJournal;
+let writer: ProbeWriter;
+let waitFailure: Error | undefined;
+
+beforeEach(() => {
+  tracked = [];
+  followed = [];
+  broadcasts = [];
+  waitFailure = undefined;
+  const journal = journalStub();
+  waitTimeouts = [];
+  followerReaches = true;
+  follower = {
+    waitForHeight: async (height: number, timeoutMs: number) => {
       followed.push(height);
+      waitTimeouts.push(timeoutMs);
       if (waitFailure) throw waitFailure;
-      return true;
+      return followerReaches;
     },
   };
   writer = new ProbeWriter(chain, signers, journal, {
@@ -136,6 +145,51 @@ async function refusal(promise: Promise<unknown>): Promise<ApiError> {
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
 }
+
+describe("ChainWriter and its read model", () => {
+  it("waits READ_MODEL_WAIT_MS for the follower, then answers from the transaction's result all the same", async () => {
+    const configured = new ProbeWriter(chain, signers, journalStub(), {
+      client: ProbeClient,
+      follower,
+      contractErrorStatuses: {},
+      readModelWaitMs: 1_234,
+    });
+    followerReaches = false;
+    const result = await configured.write(caller(OWNER), OWNER, (client) => client.approve());
+    expect(result).toMatchObject({ txid: `0x${TXID}`, blockHeight: 12, value: 1 });
+    await writer.write(caller(OWNER), OWNER, (client) => client.approve());
+    expect(waitTimeouts).toEqual([1_234, DEFAULT_READ_MODEL_WAIT_MS]);
+    expect(DEFAULT_READ_MODEL_WAIT_MS).toBe(30_000);
+  });
+
+  it("reads a refusing check again once the follower reached the chain's tip, and an accepted one once", async () => {
+    const tip = vi.spyOn(chain.api, "getTipHeight").mockResolvedValue(40);
+    try {
+      const rows: Array<string | undefined> = [undefined, "open"];
+      const read = vi.fn(async () => rows.shift());
+      expect(await writer.caughtUp(read, (row) => row === "open")).toBe("open");
+      expect(read).toHaveBeenCalledTimes(2);
+      expect(followed).toEqual([40]);
+
+      const once = vi.fn(async () => "open");
+      expect(await writer.caughtUp(once, (row) => row === "open")).toBe("open");
+      expect(once).toHaveBeenCalledTimes(1);
+      expect(followed).toEqual([40]);
+
+      // Still refusing after the wait: the second read is the answer.
+      followerReaches = false;
+      expect(
+        await writer.caughtUp(
+          async () => "accepted",
+          (row) => row === "open",
+        ),
+      ).toBe("accepted");
+      expect(followed).toEqual([40, 40]);
+    } finally {
+      tip.mockRestore();
+    }
+  });
+});
 
 describe("ChainWriter", () => {
   it("journals the call for the caller and answers once the follower read its block", async () => {

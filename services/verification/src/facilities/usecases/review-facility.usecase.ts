@@ -46,7 +46,12 @@ export class ReviewFacilityUseCase {
       `verification ${decision.action}-facility`,
       { [SpanAttributes.facilityId]: facilityId },
       async () => {
-        const facility = await this.facilities.find(facilityId);
+        const required = REQUIRED_STATUS[decision.action];
+        // A facility registered or reviewed a block ago is not refused for the read model's lag.
+        const facility = await this.writer.caughtUp(
+          () => this.facilities.find(facilityId),
+          (found) => found?.status === required.status,
+        );
         if (!facility) {
           throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${facilityId}.`, { facilityId });
         }
@@ -61,7 +66,6 @@ export class ReviewFacilityUseCase {
             },
           );
         }
-        const required = REQUIRED_STATUS[decision.action];
         if (facility.status !== required.status) {
           throw contractRefusal(
             STATUS_BY_CONTRACT_ERROR,

@@ -24,7 +24,11 @@ export class SetOperatorUseCase {
   execute(command: SetOperatorCommand): Promise<ChainWriteResult & { facilityId: number }> {
     const { facilityId, operator } = command;
     return withSpan("verification set-operator", { [SpanAttributes.facilityId]: facilityId }, async () => {
-      const facility = await this.facilities.find(facilityId);
+      // A facility registered a block ago is not answered 404 for the read model's lag.
+      const facility = await this.writer.caughtUp(
+        () => this.facilities.find(facilityId),
+        (found) => found !== undefined,
+      );
       if (!facility) {
         throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${facilityId}.`, { facilityId });
       }
