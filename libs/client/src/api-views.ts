@@ -221,3 +221,105 @@ export interface DeadLetter {
 
 /** Which dead letters a list holds: open (default), replayed, discarded or all. */
 export type DeadLetterState = "open" | "replayed" | "discarded" | "all";
+
+export type ProgramStatus = "active" | "closed" | "cancelled";
+
+export interface Program {
+  id: number;
+  product: string;
+  unit: string | null;
+  operator: string;
+  startHeight: number;
+  periodBlocks: number;
+  periodCount: number;
+  endHeight: number;
+  settleWindow: number;
+  settleUntilHeight: number;
+  capacityPriceUstx: string;
+  energyPriceUstx: string;
+  budgetUstx: string;
+  settledUstx: string;
+  distributedUstx: string;
+  refundUstx: string;
+  remainingUstx: string;
+  status: ProgramStatus;
+  createdTxid: string;
+  createdHeight: number;
+  lastTxid: string;
+}
+
+export interface Enrolment {
+  programId: number;
+  facilityId: number;
+  cohort: number;
+  slot: number;
+  committedKw: number | string;
+  reservedKwh: number | string;
+  fromPeriod: number;
+  untilPeriod: number;
+  withdrawn: boolean;
+  released: boolean;
+  enrolledBy: string;
+  earnedUstx: string;
+  paidUstx: string;
+  createdTxid: string;
+  createdHeight: number;
+}
+
+export interface Settlement {
+  programId: number;
+  cohort: number;
+  period: number;
+  reportHash: string;
+  totalUstx: string;
+  settledBy: string;
+  txid: string;
+  blockHeight: number;
+}
+
+/** A settlement report line as JSON: every figure a decimal string. */
+export interface SettlementReportLine {
+  slot: string;
+  facilityId: string;
+  committedKw: string;
+  performanceBps: string;
+  deliveredKwh: string;
+  amountUstx: string;
+}
+
+export interface SettlementReportHeader {
+  contract: string;
+  programId: string;
+  cohort: string;
+  period: string;
+  product: string;
+  capacityPriceUstx: string;
+  energyPriceUstx: string;
+  lineCount: number;
+}
+
+export interface SettlementReportAnswer {
+  settlement: Settlement;
+  report: Omit<SettlementReportHeader, "lineCount"> & { network?: string; lines: SettlementReportLine[] };
+}
+
+export interface SettlementLineAnswer {
+  settlement: Settlement;
+  facilityId: number;
+  line: SettlementReportLine;
+  header: SettlementReportHeader;
+  proof: { leaf: string; index: number; siblings: string[] };
+}
+
+export interface SettleOutcome {
+  cohort: number;
+  status: string;
+  [field: string]: unknown;
+}
+
+export interface PerformancesResult {
+  programId: number;
+  period: number;
+  stored: number;
+  cohorts: SettleOutcome[];
+}

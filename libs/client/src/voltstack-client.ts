@@ -4,6 +4,7 @@ import type {
   ChainWrite,
   DeadLetter,
   DeadLetterState,
+  Enrolment,
   Facility,
   FacilityStatus,
   FrequencyIngest,
@@ -15,10 +16,17 @@ import type {
   JournalEntry,
   Page,
   PaymentHistory,
+  PerformancesResult,
+  Program,
+  ProgramStatus,
   RevenuePool,
   Schedule,
   ServiceRequest,
   ServiceRequestStatus,
+  SettleOutcome,
+  Settlement,
+  SettlementLineAnswer,
+  SettlementReportAnswer,
   Share,
   SuggestedAction,
 } from "./api-views.js";
@@ -186,6 +194,97 @@ export class VoltstackClient {
     listRequests: (query: { status?: ServiceRequestStatus; facility?: number } & ListOptions = {}) =>
       this.request<Page<ServiceRequest>>("grid", "GET", "service-requests", { query }),
     getRequest: (requestId: number) => this.request<ServiceRequest>("grid", "GET", `service-requests/${requestId}`),
+  };
+
+  /** Programs: fleets enrolled in a grid-service product and settled per period in cohorts. */
+  readonly programs = {
+    create: (body: {
+      product: string;
+      startHeight: number;
+      periodBlocks: number;
+      periodCount: number;
+      capacityPriceUstx: string;
+      energyPriceUstx: string;
+      budgetUstx: string;
+      settleWindow: number;
+    }) => this.request<ChainWrite & { programId: number }>("grid", "POST", "programs", { body }),
+    cancel: (programId: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { programId: number; refundUstx: string }>(
+        "grid",
+        "POST",
+        `programs/${programId}/cancel`,
+        {
+          body,
+        },
+      ),
+    close: (programId: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { programId: number; refundUstx: string }>(
+        "grid",
+        "POST",
+        `programs/${programId}/close`,
+        {
+          body,
+        },
+      ),
+    releaseCohort: (programId: number, cohort: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { programId: number; cohort: number; releasedKwh: number | string }>(
+        "grid",
+        "POST",
+        `programs/${programId}/cohorts/${cohort}/release`,
+        { body },
+      ),
+    enrol: (programId: number, body: { facilityId: number; committedKw: number } & ActAs) =>
+      this.request<ChainWrite & { programId: number; facilityId: number; cohort: number; slot: number }>(
+        "grid",
+        "POST",
+        `programs/${programId}/enrolments`,
+        { body },
+      ),
+    withdraw: (programId: number, facilityId: number, body: ActAs = {}) =>
+      this.request<ChainWrite & { programId: number; facilityId: number; untilPeriod: number }>(
+        "grid",
+        "POST",
+        `programs/${programId}/enrolments/${facilityId}/withdraw`,
+        { body },
+      ),
+    postPerformances: (
+      programId: number,
+      period: number,
+      performances: { facilityId: number; performanceBps: number; deliveredKwh?: number }[],
+    ) =>
+      this.request<PerformancesResult>("grid", "POST", `programs/${programId}/periods/${period}/performances`, {
+        body: { performances },
+      }),
+    settle: (programId: number, cohort: number, period: number, body: { missingAsZero?: boolean } & ActAs = {}) =>
+      this.request<SettleOutcome>("grid", "POST", `programs/${programId}/cohorts/${cohort}/periods/${period}/settle`, {
+        body,
+      }),
+    list: (query: { status?: ProgramStatus } & ListOptions = {}) =>
+      this.request<{ items: Program[]; nextAfter: number | null }>("grid", "GET", "programs", { query }),
+    get: (programId: number) => this.request<Program>("grid", "GET", `programs/${programId}`),
+    enrolments: (programId: number, query: { cohort?: number; facility?: number } & ListOptions = {}) =>
+      this.request<{ items: Enrolment[]; nextAfter: number | null }>(
+        "grid",
+        "GET",
+        `programs/${programId}/enrolments`,
+        {
+          query,
+        },
+      ),
+    settlements: (programId: number, query: { cohort?: number; period?: number; limit?: number } = {}) =>
+      this.request<{ items: Settlement[] }>("grid", "GET", `programs/${programId}/settlements`, { query }),
+    report: (programId: number, cohort: number, period: number) =>
+      this.request<SettlementReportAnswer>(
+        "grid",
+        "GET",
+        `programs/${programId}/cohorts/${cohort}/periods/${period}/report`,
+      ),
+    line: (programId: number, period: number, facilityId: number) =>
+      this.request<SettlementLineAnswer>(
+        "grid",
+        "GET",
+        `programs/${programId}/periods/${period}/facilities/${facilityId}`,
+      ),
   };
 
   readonly revenue = {
