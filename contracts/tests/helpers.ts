@@ -247,3 +247,24 @@ export function printedAllWithTopic(events: SimnetEvent[], topic: string): Tuple
     return field?.type === ClarityType.StringASCII && field.value === topic;
   });
 }
+
+/**
+ * How revenue-sharing splits an amount, computed independently: the floor of
+ * amount x share / 10,000 each, the remainder to the largest share (the first
+ * listed on a tie).
+ */
+export function splitByShares(amountUstx: bigint, shares: readonly ShareSpec[]): bigint[] {
+  const floors = shares.map(([, shareBps]) => (amountUstx * BigInt(shareBps)) / 10_000n);
+  const remainder = amountUstx - floors.reduce((sum, amount) => sum + amount, 0n);
+  let largest = 0;
+  shares.forEach(([, shareBps], index) => {
+    if (BigInt(shareBps) > BigInt(shares[largest]![1])) largest = index;
+  });
+  floors[largest]! += remainder;
+  return floors;
+}
+
+/** The STX balances of these principals now, in the same order. */
+export function stxBalances(principals: readonly string[]): bigint[] {
+  return principals.map(stxBalance);
+}
