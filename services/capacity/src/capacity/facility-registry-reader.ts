@@ -21,6 +21,16 @@ export class FacilityRegistryReader {
     return (await this.registry.getFacility(BigInt(facilityId)))?.status;
   }
 
+  /**
+   * An approved facility as the registry has it now: what a write checks when facility.approved
+   * has not reached this service's read model yet (an initialisation right after the approval).
+   */
+  async approvedFacility(facilityId: number): Promise<{ id: number; owner: string; capacityKwh: bigint } | undefined> {
+    const facility = await this.registry.getFacility(BigInt(facilityId));
+    if (facility?.status !== "approved") return undefined;
+    return { id: facilityId, owner: facility.owner, capacityKwh: facility.capacityKwh };
+  }
+
   /** Who may sign for the facility, as far as the caller's principals go. */
   async signers(facility: { id: number; owner: string }, caller: Caller): Promise<FacilitySigners> {
     const candidates = caller.principals.filter((principal) => principal !== facility.owner);

@@ -32,7 +32,9 @@ export class InitializeCapacityUseCase {
   execute(command: InitializeCapacityCommand): Promise<ChainWriteResult & { facilityId: number }> {
     const { facilityId, storedKwh } = command;
     return withSpan("capacity initialize-capacity", { [SpanAttributes.facilityId]: facilityId }, async () => {
-      const facility = await this.capacities.findApprovedFacility(facilityId);
+      // The registry decides when facility.approved has not reached the read model yet.
+      const facility =
+        (await this.capacities.findApprovedFacility(facilityId)) ?? (await this.registry.approvedFacility(facilityId));
       if (!facility) {
         throw ApiError.notFound(
           "FACILITY_NOT_FOUND",
