@@ -51,7 +51,7 @@ export function benchOptionsFromEnv(): BenchOptions {
     ceilingFulfilments: integer("BENCH_LOAD_CEILING_FULFILMENTS", Math.max(requests, 300), 1),
     programFacilities: integer("BENCH_LOAD_PROGRAM_FACILITIES", 120, 0),
     programPeriods: integer("BENCH_LOAD_PROGRAM_PERIODS", 3, 1),
-    programPeriodBlocks: integer("BENCH_LOAD_PROGRAM_PERIOD_BLOCKS", 10, 1),
+    programPeriodBlocks: integer("BENCH_LOAD_PROGRAM_PERIOD_BLOCKS", 6, 1),
     blockIntervalMs: integer("BENCH_LOAD_BLOCK_MS", 1_000, 100),
     idleS: integer("BENCH_LOAD_IDLE_S", 30, 0),
     afterS: integer("BENCH_LOAD_AFTER_S", 60, 0),

@@ -1,5 +1,5 @@
 import type { ApiRequestError } from "@voltstack/client";
-import { eachLimited, type HttpWrites, retryWhile } from "./http-writes.js";
+import { eachLimited, type HttpWrites } from "./http-writes.js";
 import { FACILITY, SHARE_BPS } from "./workload.js";
 
 export interface Owner {
@@ -48,15 +48,16 @@ export async function setUpFacilities(options: {
       }),
     );
     await writes.write("approve", admin.apiKey, (client) => client.facilities.approve(facilityId));
-    await retryWhile(
-      () =>
-        writes.write("initialise capacity", owner.apiKey, (client) =>
-          client.capacity.initialize(facilityId, { storedKwh: FACILITY.storedKwh }),
-        ),
+    await writes.write(
+      "initialise capacity",
+      owner.apiKey,
+      (client) => client.capacity.initialize(facilityId, { storedKwh: FACILITY.storedKwh }),
       notHeardOfYet,
     );
-    await retryWhile(
-      () => writes.write("set shares", owner.apiKey, (client) => client.revenue.setShares(facilityId, shares)),
+    await writes.write(
+      "set shares",
+      owner.apiKey,
+      (client) => client.revenue.setShares(facilityId, shares),
       notHeardOfYet,
     );
     facilities.push({ facilityId, owner });

@@ -9,6 +9,7 @@ export interface FailedWrite {
 }
 
 const PENDING_LIMIT_MS = 180_000;
+const TRANSIENT_LIMIT_MS = 120_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -27,13 +28,29 @@ export class HttpWrites {
     return new VoltstackClient({ urls: this.urls, apiKey });
   }
 
-  async write<T>(step: string, apiKey: string, send: (client: VoltstackClient) => Promise<T>): Promise<T> {
-    const key = randomUUID();
+  /**
+   * `transient`: refusals that only say the system has not caught up yet (another service
+   * has not heard of a facility, a period's last block is not mined): sent again with a
+   * new key after a short wait, for up to two minutes, and not counted as failures.
+   */
+  async write<T>(
+    step: string,
+    apiKey: string,
+    send: (client: VoltstackClient) => Promise<T>,
+    transient: (error: ApiRequestError) => boolean = () => false,
+  ): Promise<T> {
+    let key = randomUUID();
     const deadline = Date.now() + PENDING_LIMIT_MS;
+    const transientUntil = Date.now() + TRANSIENT_LIMIT_MS;
     for (;;) {
       try {
         return await send(new VoltstackClient({ urls: this.urls, apiKey, idempotencyKey: key }));
       } catch (error) {
+        if (error instanceof ApiRequestError && transient(error) && Date.now() < transientUntil) {
+          key = randomUUID();
+          await sleep(500);
+          continue;
+        }
         const retry =
           error instanceof WritePendingAnswer ||
           (error instanceof ApiRequestError && error.status === 409 && error.code === "IDEMPOTENCY_KEY_IN_USE");
@@ -49,23 +66,6 @@ export class HttpWrites {
         );
         throw error;
       }
-    }
-  }
-}
-
-/** Retries `work` while a service has not yet heard of what it depends on (another service's event). */
-export async function retryWhile<T>(
-  work: () => Promise<T>,
-  transient: (error: ApiRequestError) => boolean,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await work();
-    } catch (error) {
-      if (!(error instanceof ApiRequestError) || !transient(error) || Date.now() > deadline) throw error;
-      await sleep(500);
     }
   }
 }

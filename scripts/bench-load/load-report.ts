@@ -193,7 +193,8 @@ export function renderLoadReport(input: LoadReportInput): string {
             program.failedWrites,
           ]),
           "",
-          `Paid per minute is facility-periods paid / (last payout − first period's end), ${seconds(program.elapsedMs)} s. Money: settled`,
+          `Paid per minute is facility-periods paid / (last payout − the program's first block), ${seconds(program.elapsedMs)} s, so the`,
+          `time the last period's payout took counts against it. Money: settled`,
           `${program.settledUstx} µSTX, paid out ${program.paidUstx} µSTX.${program.note ? ` ${program.note}.` : ""}`,
         ].join("\n")
       : `Not measured in this run: ${program.note ?? "skipped"}.`,

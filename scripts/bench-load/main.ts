@@ -91,7 +91,8 @@ try {
     owners,
     admin,
     stakeholders: stack.stakeholders,
-    concurrency: 16,
+    // Two owners with 25 unconfirmed transactions each.
+    concurrency: 40,
   });
   const requestFacilities = all.slice(0, options.facilities);
   const programFacilities = all.slice(options.facilities);

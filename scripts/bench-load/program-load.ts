@@ -3,6 +3,7 @@
 // by the revenue service, period by period. It needs the grid service's program API
 // (services/grid/src/programs); on a tree without it the half reports itself as not run.
 import { existsSync } from "node:fs";
+import type { ApiRequestError } from "@voltstack/client";
 import type { BenchFacility, Owner } from "./facility-setup.js";
 import { eachLimited, type HttpWrites } from "./http-writes.js";
 import type { BlockClock, ProgramTracker } from "./program-tracker.js";
@@ -17,9 +18,9 @@ export interface ProgramRun {
   /** Facility-periods settled on chain and paid to their stakeholders. */
   facilityPeriodsPaid: number;
   facilityPeriodsSettled: number;
-  /** From the end of the first period to the last payout. */
+  /** From the program's start (its first block seen) to the last payout. */
   elapsedMs: number;
-  /** Per facility-period paid: from its period's end (the first block after it seen) to its payout. */
+  /** Per facility-period paid: from its period's end (its last block seen on the chain) to its payout. */
   periodEndToPaidMs: number[];
   failedWrites: number;
   settledUstx: bigint;
@@ -47,6 +48,11 @@ const CAPACITY_PRICE_USTX = 1_003n;
 const ENERGY_PRICE_USTX = 7n;
 const DELIVERED_KWH = 20;
 const SETTLE_WINDOW_BLOCKS = 600;
+// The grid service takes at most this many performances in one request (ten full cohorts).
+const MAX_PERFORMANCES_PER_REQUEST = 1_000;
+
+const chunk = <T>(items: readonly T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size));
 
 /** Whether this tree's grid service has the program API the program half drives. */
 export function programApiPresent(): boolean {
@@ -108,19 +114,31 @@ export async function runProgramLoad(context: ProgramLoadContext): Promise<Progr
     });
     if (clock.tip >= startHeight) run.note = `enrolment ended after the start (block ${clock.tip})`;
 
-    const periodEnd = (period: number) => startHeight + (period + 1) * periodBlocks;
+    // A period has ended once its last block is mined: the next transaction lands after it.
+    const periodEnd = (period: number) => startHeight + (period + 1) * periodBlocks - 1;
+    const notEnded = (error: ApiRequestError) => error.code === "ERR_PERIOD_NOT_ENDED";
     for (let period = 0; period < periods; period += 1) {
       await clock.reach(periodEnd(period));
-      await writes.write("post performance", admin.apiKey, (client) =>
-        client.request("grid", "POST", `programs/${programId}/periods/${period}/performance`, {
-          body: {
-            lines: context.facilities.map((facility) => ({
-              facilityId: facility.facilityId,
-              performanceBps: performanceOf(facility.facilityId, period),
-              deliveredKwh: DELIVERED_KWH,
-            })),
-          },
-        }),
+      // Each request settles the cohorts it completes before it answers.
+      const chunks = chunk(context.facilities, MAX_PERFORMANCES_PER_REQUEST);
+      await Promise.all(
+        chunks.map((facilities) =>
+          writes.write(
+            "post performances",
+            admin.apiKey,
+            (client) =>
+              client.request("grid", "POST", `programs/${programId}/periods/${period}/performances`, {
+                body: {
+                  performances: facilities.map((facility) => ({
+                    facilityId: facility.facilityId,
+                    performanceBps: performanceOf(facility.facilityId, period),
+                    deliveredKwh: DELIVERED_KWH,
+                  })),
+                },
+              }),
+            notEnded,
+          ),
+        ),
       );
       context.onProgress?.(
         `  period ${period} ended at block ${periodEnd(period)}: ${tracker.facilityPeriods.size} facility-periods settled so far`,
@@ -133,12 +151,12 @@ export async function runProgramLoad(context: ProgramLoadContext): Promise<Progr
     while (paidCount() < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 500));
 
     const paid = [...tracker.facilityPeriods.values()].filter((fp) => fp.paidAtMs !== undefined);
-    const firstEnd = clock.seenAt(periodEnd(0));
+    const started = clock.seenAt(startHeight);
     run.status = "measured";
     run.facilityPeriodsSettled = tracker.facilityPeriods.size;
     run.facilityPeriodsPaid = paid.length;
     run.elapsedMs =
-      firstEnd === undefined || paid.length === 0 ? 0 : Math.max(...paid.map((fp) => fp.paidAtMs!)) - firstEnd;
+      started === undefined || paid.length === 0 ? 0 : Math.max(...paid.map((fp) => fp.paidAtMs!)) - started;
     run.periodEndToPaidMs = paid.flatMap((fp) => {
       const end = clock.seenAt(periodEnd(fp.period));
       return end === undefined ? [] : [fp.paidAtMs! - end];
