@@ -631,11 +631,26 @@ describe("grid service: programs", () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const small = created.body.programId as number;
-    const enrolled = await call(h, "POST", `/programs/${small}/enrolments`, {
-      key: h.keys.owner,
-      body: { facilityId: facilityIds[0], committedKw: 10 },
-    });
+    // Sent twice with one Idempotency-Key: the retry gets the first answer and signs nothing.
+    const enrolOnce = async () => {
+      const response = await fetch(`${h.service.baseUrl}/programs/${small}/enrolments`, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          authorization: `Bearer ${h.keys.owner}`,
+          "idempotency-key": `enrol-${small}-${facilityIds[0]}`,
+        },
+        body: JSON.stringify({ facilityId: facilityIds[0], committedKw: 10 }),
+      });
+      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+    };
+    const enrolled = await enrolOnce();
     expect(enrolled.status, JSON.stringify(enrolled.body)).toBe(201);
+    const journal = async () =>
+      (await h.db.query("SELECT count(*)::int AS n FROM chain_transactions")).rows[0].n as number;
+    const journalBefore = await journal();
+    expect(await enrolOnce()).toEqual(enrolled);
+    expect(await journal()).toBe(journalBefore);
     await mineTo(start + 5);
     // 10 kW x 1,000 uSTX at full performance is 10,000 uSTX; the budget is 1,000. The performance is
     // recorded, the settlement refused before signing.
@@ -700,5 +715,30 @@ describe("grid service: programs", () => {
       "ERR_PROGRAM_NOT_ACTIVE",
       { status: "cancelled" },
     );
+  }, 120_000);
+
+  it("rebuilds the same programs, enrolments, settlements and reports from height 0 without publishing anything again", async () => {
+    const snapshot = async () => ({
+      programs: (await call(h, "GET", "/programs")).body,
+      first: (await call(h, "GET", `/programs/${programId}/enrolments?limit=100`)).body,
+      rest: (await call(h, "GET", `/programs/${programId}/enrolments?after=99`)).body,
+      settlements: (await call(h, "GET", `/programs/${programId}/settlements`)).body,
+      report: (await call(h, "GET", `/programs/${programId}/cohorts/1/periods/1/report`)).body,
+    });
+    const before = await snapshot();
+    expect((before.rest as { items: unknown[] }).items).toHaveLength(5);
+    const received = h.received.length;
+    const outbox = async () => (await h.db.query("SELECT count(*)::int AS n FROM outbox")).rows[0].n as number;
+    const outboxBefore = await outbox();
+    await h.db.query("UPDATE programs SET status = 'active', settled_ustx = 0");
+    await h.db.query("DELETE FROM program_settlements");
+    await h.db.query("DELETE FROM program_settlement_lines");
+    await h.db.query("UPDATE program_enrolments SET released = false, until_period = NULL");
+    const response = await call(h, "POST", "/admin/resync", { key: h.keys.admin, body: { fromHeight: 0 } });
+    expect(response.status).toBe(200);
+    expect(await snapshot()).toEqual(before);
+    expect(await outbox()).toBe(outboxBefore);
+    await h.nats.flush();
+    expect(h.received.length).toBe(received);
   }, 120_000);
 });
