@@ -367,6 +367,37 @@ describe("batched distribution on service.fulfilled", () => {
     expect(await lastDistributionId()).toBe(distributions);
   });
 
+  it("records why the chain refused a batch and does not send it again: its payout, due again, is found covered", async () => {
+    const fulfilled = await fulfilRequest(h, facilityId, 1_500_001n);
+    const distributionsBefore = await lastDistributionId();
+    // Before the batch reaches the node, the operator pays the whole pool out from their wallet.
+    const api = h.service.app.get<StacksChain>(STACKS_CHAIN).api;
+    const broadcast = api.broadcast.bind(api);
+    let manual: string | undefined;
+    api.broadcast = async (txHex) => {
+      api.broadcast = broadcast;
+      const operator = new RevenueSharingClient(h.chain, { sender: await h.sender("wallet_2") });
+      manual = `0x${(await operator.distributeRevenue(BigInt(facilityId))).txid.replace(/^0x/, "")}`;
+      return broadcast(txHex);
+    };
+    await h.publish(fulfilled.event);
+    const row = await settled(fulfilled.requestId, 40_000);
+    expect(row).toMatchObject({ status: "covered", attempts: 1, distribution_txid: manual, error_code: null });
+    const { rows: batches } = await h.db.query(
+      `SELECT b.status, b.error_code, t.status AS journal_status, t.error_code AS journal_error
+         FROM distribution_batches b JOIN chain_transactions t ON t.requested_by = 'distribution-batch:' || b.id::text
+        WHERE b.lines @> $1::jsonb`,
+      [JSON.stringify([{ facilityId, amountUstx: "1500001" }])],
+    );
+    // The contract refuses with ERR_INSUFFICIENT_POOL; the devnet reports such a transaction as
+    // aborted by its post-condition (nothing moved, not the stated sum), a node by its response.
+    expect(batches).toHaveLength(1);
+    expect(batches[0]).toMatchObject({ status: "failed", journal_status: "failed" });
+    expect(["ERR_INSUFFICIENT_POOL", "POST_CONDITION_ABORT"]).toContain(batches[0].error_code);
+    expect(batches[0].journal_error).toBe(batches[0].error_code);
+    expect(await lastDistributionId()).toBe(distributionsBefore + 1n);
+  }, 60_000);
+
   it("records a payout of a facility without shares as waiting, and pays it once when the owner sets them", async () => {
     const unshared = await approvedFacility(h);
     const early = await fulfilRequest(h, unshared, 2_500_001n);
