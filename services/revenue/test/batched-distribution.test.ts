@@ -367,6 +367,24 @@ describe("batched distribution on service.fulfilled", () => {
     expect(await lastDistributionId()).toBe(distributions);
   });
 
+  it("counts payouts as paid by someone else's stated-amount distribution that left the pool short of them", async () => {
+    const facility = await approvedFacility(h);
+    await setShares(facility);
+    const fulfilled = await fulfilRequest(h, facility, 1_000_000n);
+    // The operator pays 600,000 of the pool out from their wallet, in a batch of their own.
+    const operator = new RevenueSharingClient(h.chain, { sender: await h.sender("wallet_2") });
+    const own = await operator.distributePools([{ facilityId: BigInt(facility), amountUstx: 600_000n }]);
+    const txid = `0x${own.txid.replace(/^0x/, "")}`;
+    const distributions = await lastDistributionId();
+
+    await h.publish(fulfilled.event);
+    const row = await settled(fulfilled.requestId);
+    expect(row).toMatchObject({ status: "covered", distribution_txid: txid, batch_id: null });
+    expect(await lastDistributionId()).toBe(distributions);
+    const pool = await call(h.service, "GET", `/facilities/${facility}/pool`);
+    expect(pool.body).toMatchObject({ balanceUstx: "400000", depositedUstx: "1000000", distributedUstx: "600000" });
+  }, 60_000);
+
   it("records why the chain refused a batch and does not send it again: its payout, due again, is found covered", async () => {
     const fulfilled = await fulfilRequest(h, facilityId, 1_500_001n);
     const distributionsBefore = await lastDistributionId();

@@ -137,6 +137,17 @@ export class DistributionBatchRepository {
           )
         ).map((row) => [row.facility_id, row]),
       );
+      // The last distribution of each facility out of its pool, whole or not.
+      const paidOutAfter = new Map(
+        (
+          await tx.$queryRawUnsafe<{ facility_id: number; distribution_id: number; txid: string }[]>(
+            `SELECT DISTINCT ON (facility_id) facility_id, distribution_id, txid FROM revenue_distributions
+              WHERE facility_id = ANY($1::int[]) AND source = 'pool'
+              ORDER BY facility_id, block_height DESC, tx_index DESC`,
+            facilities,
+          )
+        ).map((row) => [row.facility_id, row]),
+      );
       const reserved = new Map(
         (
           await tx.$queryRawUnsafe<{ facility_id: number; reserved: string }[]>(
@@ -174,9 +185,27 @@ export class DistributionBatchRepository {
 
       const together: { line: PoolLine; requestIds: number[] }[] = [];
       const alone: { line: PoolLine; requestIds: number[] }[] = [];
-      for (const [facilityId, rows] of payable) {
-        const dueUstx = rows.reduce((sum, row) => sum + BigInt(row.payout_ustx), 0n);
-        const availableUstx = BigInt(pools.get(facilityId)?.balance_ustx ?? 0n) - (reserved.get(facilityId) ?? 0n);
+      for (const [facilityId, owed] of payable) {
+        let rows = owed;
+        let dueUstx = rows.reduce((sum, row) => sum + BigInt(row.payout_ustx), 0n);
+        const inFlight = reserved.get(facilityId) ?? 0n;
+        const availableUstx = BigInt(pools.get(facilityId)?.balance_ustx ?? 0n) - inFlight;
+        if (dueUstx > availableUstx && inFlight === 0n) {
+          // Someone else paid part of the pool out since (a stated amount, not all of it): the
+          // payouts deposited first count as paid by it, as a whole-pool distribution would.
+          const last = paidOutAfter.get(facilityId);
+          while (rows.length > 0 && dueUstx > availableUstx && last) {
+            const [oldest, ...rest] = rows;
+            await settleFulfilments(tx, [oldest!.request_id], "covered", {
+              distributionId: last.distribution_id,
+              distributionTxid: last.txid,
+            });
+            result.settled.covered += 1;
+            dueUstx -= BigInt(oldest!.payout_ustx);
+            rows = rest;
+          }
+          if (rows.length === 0) continue;
+        }
         if (dueUstx > availableUstx) {
           result.shortPools.push({ facilityId, dueUstx, availableUstx });
           continue;
