@@ -26,6 +26,12 @@ export type SignerKeySource = { principal: string } & ({ privateKeyFile: string 
 export interface SignerPoolSource {
   principal: string;
   keys: SignerKeySource[];
+  /**
+   * false: only `keys` sign in place of `principal`, whose own key then signs nothing here
+   * as that principal. For a key other processes sign with too (on a devnet where every
+   * service holds the admin's key): its 25 unconfirmed transactions and its nonces are shared.
+   */
+  principalSigns?: boolean;
 }
 
 /**
@@ -35,7 +41,7 @@ export interface SignerPoolSource {
  */
 export class SignerKeyStore {
   readonly #signers: Map<string, Signer>;
-  /** Principal -> the further addresses that sign in its place. */
+  /** Principal -> the addresses that sign as it (itself first, unless its pool says otherwise). */
   readonly #pools: Map<string, string[]>;
   readonly #senders = new Map<string, SenderEntry>();
   readonly #callSenders = new Map<string, { senders: TransactionSender[]; sender: CallSender }>();
@@ -91,7 +97,7 @@ export class SignerKeyStore {
         members.push(signer.address);
         if (!signers.some((known) => known.address === signer.address)) signers.push(signer);
       }
-      pools.set(pool.principal, members);
+      pools.set(pool.principal, pool.principalSigns === false ? members : [pool.principal, ...members]);
     }
     return new SignerKeyStore(chain, signers, pools, options.leases);
   }
@@ -105,9 +111,9 @@ export class SignerKeyStore {
     return this.#signers.has(principal);
   }
 
-  /** The addresses that sign as `principal`: itself, then its pool's keys. */
+  /** The addresses that sign as `principal`: itself (unless its pool says otherwise), then its pool's keys. */
   poolOf(principal: string): string[] {
-    return [principal, ...(this.#pools.get(principal) ?? [])];
+    return [...(this.#pools.get(principal) ?? [principal])];
   }
 
   /**

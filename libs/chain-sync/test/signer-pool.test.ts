@@ -119,6 +119,28 @@ describe("SignerKeyStore with a signer pool", () => {
     expect((error as ChainError).code).toBe("NO_SIGNER_FOR_PRINCIPAL");
   });
 
+  it("leaves the principal's own key out when its pool says so (a key other processes sign with)", async () => {
+    const [lead, ...further] = admins;
+    const env = Object.fromEntries(admins.map((key, index) => [`KEY_${index}`, key.secretKey]));
+    const store = await SignerKeyStore.load(chain, [{ principal: lead!.address, privateKeyEnv: "KEY_0" }], env, {
+      pools: [
+        {
+          principal: lead!.address,
+          keys: further.map((key, index) => ({ principal: key.address, privateKeyEnv: `KEY_${index + 1}` })),
+          principalSigns: false,
+        },
+      ],
+    });
+    expect(store.poolOf(lead!.address)).toEqual(further.map((key) => key.address));
+    expect(store.has(lead!.address)).toBe(true);
+    const leadNonce = await nextNonce(lead!.address);
+    const sender = await store.sender(lead!.address);
+    const submitted = await Promise.all(Array.from({ length: 6 }, () => sender.submit(setTarget())));
+    expect(new Set(submitted.map((tx) => tx.sender))).toEqual(new Set(further.map((key) => key.address)));
+    expect(await nextNonce(lead!.address)).toBe(leadNonce);
+    await devnet.mineBlock();
+  });
+
   it("refuses a pool for a principal SIGNER_KEYS does not list, and a key listed twice", async () => {
     const [lead, other] = admins;
     const env = { A: lead!.secretKey, B: other!.secretKey };

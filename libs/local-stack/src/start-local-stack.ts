@@ -57,9 +57,11 @@ export interface StackOptions {
 export interface LocalStackOptions extends StackOptions {
   devnet?: { port?: number; dataDir?: string; blockIntervalMs?: number };
   /**
-   * How many admin keys grid signs its creates, fulfilments and sweeps with (a sender pool,
-   * each key with its own 25 unconfirmed transactions): the admin caller's and the admin's
-   * further wallet accounts, registered as admins on the devnet. Default 4.
+   * How many admin keys grid signs the admin's creates, fulfilments and sweeps with (a sender
+   * pool, each key with its own 25 unconfirmed transactions): the admin's further wallet
+   * accounts, registered as admins on the devnet. Not the admin's own key, which every service
+   * holds (revenue signs its distributions with it): its nonces and 25 slots stay theirs.
+   * Default 4; 0 signs with the admin's own key, as the other services do.
    */
   gridAdminKeys?: number;
 }
@@ -157,7 +159,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     }));
     const admin = callers.find((caller) => caller.role === "admin")!;
     const adminPool = await adminKeyPool(devnet, admin.principal, options.gridAdminKeys ?? DEFAULT_GRID_ADMIN_KEYS);
-    progress(`devnet: ${adminPool.keys.length + 1} admin keys for grid's signer pool`);
+    progress(`devnet: ${adminPool.keys.length} admin keys in grid's signer pool`);
     const stack = await launchServices(options, {
       chainUrl: devnet.url,
       callers,
@@ -178,7 +180,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         grid: {
           EXPIRY_SWEEP_PRINCIPAL: admin.principal,
           ...(adminPool.keys.length > 0
-            ? { SIGNER_POOLS: JSON.stringify([{ principal: admin.principal, keys: adminPool.keys }]) }
+            ? {
+                SIGNER_POOLS: JSON.stringify([
+                  { principal: admin.principal, keys: adminPool.keys, principalSigns: false },
+                ]),
+              }
             : {}),
         },
         revenue: { DISTRIBUTOR_PRINCIPAL: admin.principal },
@@ -356,27 +362,27 @@ async function dropSchemas(url: string, schemas: string[], progress: (message: s
 }
 
 /**
- * Registers `count` admin keys on the devnet (the admin caller's and `count - 1` more) and
- * returns the further ones as SIGNER_KEYS-style sources, with the variables holding them.
+ * Registers `count` admin keys on the devnet besides the admin caller's (the deployer's) and
+ * returns them as SIGNER_KEYS-style sources, with the variables holding them.
  */
 async function adminKeyPool(
   devnet: Devnet,
   adminPrincipal: string,
   count: number,
 ): Promise<{ keys: SignerKeySource[]; env: Record<string, string> }> {
-  const registered: DevnetAccount[] = await registerDevnetAdmins(devnet, count, {
+  if (!Number.isInteger(count) || count < 0) throw new Error(`GRID_ADMIN_KEYS must be 0 or more, not ${count}.`);
+  if (count === 0) return { keys: [], env: {} };
+  const registered: DevnetAccount[] = await registerDevnetAdmins(devnet, count + 1, {
     manifestPath: defaultManifestPath(),
   });
   if (registered[0]?.address !== adminPrincipal) {
-    throw new Error(`The admin caller ${adminPrincipal} is not the devnet's deployer, whose keys the pool adds to.`);
+    throw new Error(`The admin caller ${adminPrincipal} is not the devnet's deployer, whose accounts the pool uses.`);
   }
-  const further = registered.slice(1);
+  const pool = registered.slice(1);
+  const variable = (index: number) => `SIGNER_KEY_ADMIN_POOL_${index + 1}`;
   return {
-    keys: further.map((key, index) => ({
-      principal: key.address,
-      privateKeyEnv: `SIGNER_KEY_ADMIN_POOL_${index + 1}`,
-    })),
-    env: Object.fromEntries(further.map((key, index) => [`SIGNER_KEY_ADMIN_POOL_${index + 1}`, key.secretKey])),
+    keys: pool.map((key, index) => ({ principal: key.address, privateKeyEnv: variable(index) })),
+    env: Object.fromEntries(pool.map((key, index) => [variable(index), key.secretKey])),
   };
 }
 

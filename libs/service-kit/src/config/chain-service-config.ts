@@ -19,7 +19,9 @@ export const signerKeySources = z.array(signerKeySource);
 export type SignerKeySource = z.infer<typeof signerKeySource>;
 
 /** SIGNER_POOLS: for a principal of SIGNER_KEYS, further keys of the same role that sign in its place. */
-export const signerPools = z.array(z.strictObject({ principal: stacksPrincipal, keys: signerKeySources.min(1) }));
+export const signerPools = z.array(
+  z.strictObject({ principal: stacksPrincipal, keys: signerKeySources.min(1), principalSigns: z.boolean().optional() }),
+);
 
 /**
  * The variables of a service that signs contract calls and follows the chain; spread them into
@@ -34,7 +36,8 @@ export const chainServiceFields = {
   SIGNER_KEYS: envJson(signerKeySources).default([]),
   // A write signed as `principal` goes out from whichever of it and `keys` has the fewest
   // transactions in flight (each key holds 25 unconfirmed): `[{"principal":"ST1...","keys":[...]}]`,
-  // keys as in SIGNER_KEYS. Every key must hold the principal's role on chain.
+  // keys as in SIGNER_KEYS; `"principalSigns": false` leaves the principal's own key out of it.
+  // Every key must hold the principal's role on chain.
   SIGNER_POOLS: envJson(signerPools).default([]),
   // How long a confirmed write waits for the follower to have read its block before it
   // answers anyway (from the transaction's result), and a refusal before signing waits for
