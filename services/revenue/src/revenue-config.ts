@@ -17,12 +17,12 @@ export const revenueConfigSchema = serviceConfigSchema({
   extra: {
     REVENUE_SCHEMA: revenueSchemaName,
     ...chainServiceFields,
-    // Who signs the distributions the service makes on service.fulfilled: an admin (or a
-    // facility's operator) among SIGNER_KEYS; the first of them when unset.
+    // Who signs batches when DISTRIBUTION_SIGNERS is unset: an admin among SIGNER_KEYS; the
+    // first of them when unset.
     DISTRIBUTOR_PRINCIPAL: stacksPrincipal.optional(),
-    // How long JetStream waits for an event's ack before redelivering it; a fulfilment's
-    // handler waits for its distribution's confirmation, so above CHAIN_CONFIRMATION_TIMEOUT_MS.
-    // The transport reports progress every third of it while a handler runs: short, so a crashed replica's delivery moves on in seconds.
+    // How long JetStream waits for an event's ack before redelivering it. Handlers only record
+    // what is owed (the batcher pays it), and the transport reports progress every third of it
+    // while one runs: short, so a crashed replica's delivery moves on in seconds.
     EVENT_ACK_WAIT_MS: envInt({ min: 1_000, max: 3_600_000, default: 15_000 }),
     // Blocks a fulfilment's block must have on top of it (itself included) before its payout
     // is distributed: money moves only on facts a fork is unlikely to take back.

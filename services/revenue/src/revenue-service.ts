@@ -14,7 +14,7 @@ export function revenueBootstrapOptions(config: RevenueConfig): BootstrapOptions
       description:
         "Stakeholder shares, revenue pools and their distribution over the revenue-sharing contract, " +
         "with payment histories for accounting. Writes answer once the chain confirmed them; reads come " +
-        "from the read model the chain follower keeps. Each fulfilment's pool is distributed exactly once.",
+        "from the read model the chain follower keeps. What fulfilments and program settlements owe is paid in batches, each payout exactly once.",
     },
     readiness: serviceReadiness,
     // service.fulfilled arrives on the grid service's stream, declared here too so either may start first;
