@@ -196,8 +196,8 @@ describe("the whole flow over HTTP, NATS, PostgreSQL and the devnet", () => {
     });
     await ownerA.grid.accept(requestId, { facilityId });
 
-    // Fulfil, then hold every later transaction in the mempool: the distribution the
-    // revenue service sends on service.fulfilled is broadcast but cannot confirm.
+    // Fulfil, then hold every later transaction in the mempool: the batch the revenue
+    // service sends for service.fulfilled (distribute-pools) is broadcast but cannot confirm.
     const fulfilled = await admin.grid.fulfil(requestId, { performanceBps: 10_000 });
     await system.miner.pause();
     // The chain write happened: the node holds the distribution in its mempool.
@@ -205,7 +205,7 @@ describe("the whole flow over HTTP, NATS, PostgreSQL and the devnet", () => {
       "the revenue service's distribution in the mempool",
       async () => {
         const entry = (await admin.transactions("revenue", { status: "pending" })).items.find(
-          (candidate) => candidate.functionName === "distribute-revenue",
+          (candidate) => candidate.functionName === "distribute-pools",
         );
         if (!entry?.txid) return undefined;
         const response = await fetch(`${system.stack.devnet.url}/extended/v1/tx/${entry.txid}`);
@@ -258,7 +258,7 @@ describe("the whole flow over HTTP, NATS, PostgreSQL and the devnet", () => {
 
     expect(BigInt(await readOnly("revenue-sharing", "get-last-distribution-id"))).toBe(distributionsBefore + 1n);
     const sent = (await admin.transactions("revenue", { limit: 100 })).items.filter(
-      (entry) => entry.functionName === "distribute-revenue" && entry.requestedBy === `fulfilment:request-${requestId}`,
+      (entry) => entry.functionName === "distribute-pools" && entry.requestedBy === pending.requestedBy,
     );
     expect(sent.map((entry) => entry.txid)).toEqual([pending.txid]);
     const payments = (await admin.revenue.facilityPayments(facilityId)).items.filter(
