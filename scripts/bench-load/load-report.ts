@@ -30,6 +30,7 @@ export interface LoadReportInput {
   processes: string[];
   afterS: number;
   startupMs: number;
+  setupMs: number;
 }
 
 const MB = 2 ** 20;
@@ -107,6 +108,7 @@ export function renderLoadReport(input: LoadReportInput): string {
       ? program.facilityPeriodsPaid / (program.elapsedMs / 60_000)
       : undefined;
   const programLatency = distribution(program.periodEndToPaidMs);
+  const programSettled = distribution(program.periodEndToSettledMs);
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
 
   const lines = [
@@ -119,7 +121,8 @@ export function renderLoadReport(input: LoadReportInput): string {
     "",
     `The whole system as \`npm start\` runs it (devnet with ${input.blockIntervalMs / 1000}-second blocks in its own process, the five services`,
     `as processes, PostgreSQL and NATS JetStream on this machine; start-up took ${seconds(input.startupMs, 0)} s). ${input.facilities} facilities`,
-    "registered, approved, capacity initialised and three stakeholders' shares set over HTTP; then each one-off request",
+    "registered, approved, capacity initialised and three stakeholders' shares set over HTTP (with the program's,",
+    `${seconds(input.setupMs, 0)} s); then each one-off request`,
     "goes create (admin) → accept (the facility's owner) → fulfil at 95 % (admin) over HTTP, each write answering once",
     `confirmed, ${input.concurrency} requests in their HTTP steps at once; the revenue service pays the stakeholders on its own.`,
     "A request counts as paid when the `revenue.distributed` events on NATS for its facility add up to every deposit",
@@ -193,6 +196,8 @@ export function renderLoadReport(input: LoadReportInput): string {
             program.failedWrites,
           ]),
           "",
+          `From a period's end to its settlement on NATS: p50 ${seconds(programSettled.p50)} s, p99 ${seconds(programSettled.p99)} s; the rest of`,
+          "the time is the revenue service's distribution.",
           `Paid per minute is facility-periods paid / (last payout − the program's first block), ${seconds(program.elapsedMs)} s, so the`,
           `time the last period's payout took counts against it. Money: settled`,
           `${program.settledUstx} µSTX, paid out ${program.paidUstx} µSTX.${program.note ? ` ${program.note}.` : ""}`,

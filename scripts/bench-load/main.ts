@@ -83,6 +83,7 @@ try {
 
   memory.phase = "setup";
   say(`setting up ${options.facilities + options.programFacilities} facilities...`);
+  const setupStarted = Date.now();
   const setupWrites = new HttpWrites(stack.urls);
   const all = await setUpFacilities({
     writes: setupWrites,
@@ -94,6 +95,8 @@ try {
     // Two owners with 25 unconfirmed transactions each.
     concurrency: 40,
   });
+  const setupMs = Date.now() - setupStarted;
+  say(`  set up in ${(setupMs / 1000).toFixed(0)} s`);
   const requestFacilities = all.slice(0, options.facilities);
   const programFacilities = all.slice(options.facilities);
   for (const facility of requestFacilities) tracker.track(facility.facilityId);
@@ -168,6 +171,7 @@ try {
     processes: Object.keys(stack.pids),
     afterS: options.afterS,
     startupMs,
+    setupMs,
   });
   console.log(section);
   if (options.writeDocs) {

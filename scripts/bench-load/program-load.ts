@@ -22,6 +22,8 @@ export interface ProgramRun {
   elapsedMs: number;
   /** Per facility-period paid: from its period's end (its last block seen on the chain) to its payout. */
   periodEndToPaidMs: number[];
+  /** Per facility-period settled: from its period's end to its settlement seen on NATS. */
+  periodEndToSettledMs: number[];
   failedWrites: number;
   settledUstx: bigint;
   paidUstx: bigint;
@@ -74,6 +76,7 @@ export async function runProgramLoad(context: ProgramLoadContext): Promise<Progr
     facilityPeriodsSettled: 0,
     elapsedMs: 0,
     periodEndToPaidMs: [],
+    periodEndToSettledMs: [],
     failedWrites: 0,
     settledUstx: 0n,
     paidUstx: 0n,
@@ -160,6 +163,10 @@ export async function runProgramLoad(context: ProgramLoadContext): Promise<Progr
     run.periodEndToPaidMs = paid.flatMap((fp) => {
       const end = clock.seenAt(periodEnd(fp.period));
       return end === undefined ? [] : [fp.paidAtMs! - end];
+    });
+    run.periodEndToSettledMs = [...tracker.facilityPeriods.values()].flatMap((fp) => {
+      const end = clock.seenAt(periodEnd(fp.period));
+      return end === undefined ? [] : [fp.settledAtMs - end];
     });
     Object.assign(run, tracker.totals());
     if (paid.length < expected) {
