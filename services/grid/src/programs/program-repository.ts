@@ -201,16 +201,6 @@ export class ProgramRepository {
     return rows.map((row) => ({ ...slotRow(row, program.periodCount), cohort: row.cohort }));
   }
 
-  /** The cohorts a program has, from its enrolments. */
-  async cohortsOf(programId: number): Promise<number[]> {
-    const rows = await this.prisma.programEnrolment.groupBy({
-      by: ["cohort"],
-      where: { programId },
-      orderBy: { cohort: "asc" },
-    });
-    return rows.map((row) => row.cohort);
-  }
-
   async findSettlement(key: SettlementKey): Promise<SettlementView | undefined> {
     const row = await this.prisma.programSettlement.findUnique({ where: { programId_cohort_period: key } });
     return row ? settlementView(row) : undefined;
@@ -230,15 +220,6 @@ export class ProgramRepository {
       take: filter.limit,
     });
     return { items: rows.map(settlementView) };
-  }
-
-  /** The settled (cohort, period) pairs of a program. */
-  async settledKeys(programId: number): Promise<Set<string>> {
-    const rows = await this.prisma.programSettlement.findMany({
-      where: { programId },
-      select: { cohort: true, period: true },
-    });
-    return new Set(rows.map((row) => `${row.cohort}:${row.period}`));
   }
 
   async settlementLines(key: SettlementKey): Promise<SettlementLineRow[]> {
@@ -270,19 +251,32 @@ export class ProgramRepository {
     );
   }
 
-  /** How many facilities have a posted performance for each period of a program. */
-  async performanceCounts(programId: number): Promise<Map<number, Set<number>>> {
+  /** The facilities with a posted performance for one period of a program. */
+  async postedFacilities(programId: number, period: number): Promise<Set<number>> {
     const rows = await this.prisma.programPerformance.findMany({
-      where: { programId },
-      select: { period: true, facilityId: true },
+      where: { programId, period },
+      select: { facilityId: true },
     });
-    const byPeriod = new Map<number, Set<number>>();
-    for (const row of rows) {
-      const set = byPeriod.get(row.period) ?? new Set<number>();
-      set.add(row.facilityId);
-      byPeriod.set(row.period, set);
-    }
-    return byPeriod;
+    return new Set(rows.map((row) => row.facilityId));
+  }
+
+  /** How many cohorts are settled for each period below `belowPeriod` that has any settlement. */
+  async settlementCountsByPeriod(programId: number, belowPeriod: number): Promise<Map<number, number>> {
+    const rows = await this.prisma.programSettlement.groupBy({
+      by: ["period"],
+      where: { programId, period: { lt: belowPeriod } },
+      _count: { _all: true },
+    });
+    return new Map(rows.map((row) => [row.period, row._count._all]));
+  }
+
+  /** The cohorts settled for one period of a program. */
+  async settledCohorts(programId: number, period: number): Promise<Set<number>> {
+    const rows = await this.prisma.programSettlement.findMany({
+      where: { programId, period },
+      select: { cohort: true },
+    });
+    return new Set(rows.map((row) => row.cohort));
   }
 
   /** Records (or corrects, until settled) performances of one period, in one transaction. */

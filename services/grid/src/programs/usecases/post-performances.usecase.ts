@@ -19,12 +19,23 @@ export interface PostPerformancesCommand {
   actAs?: string;
 }
 
+/** A cohort whose settlement was refused (the budget is spent, say): the performances stay recorded. */
+export interface RefusedSettlement {
+  status: "refused";
+  programId: number;
+  cohort: number;
+  period: number;
+  code: string;
+  message: string;
+  details: unknown;
+}
+
 export interface PostPerformancesResult {
   programId: number;
   period: number;
   stored: number;
-  /** Each cohort the posted facilities belong to: settled now, or waiting for the facilities listed. */
-  cohorts: SettleOutcome[];
+  /** Each cohort the posted facilities belong to: settled now, waiting for the facilities listed, or refused. */
+  cohorts: (SettleOutcome | RefusedSettlement)[];
 }
 
 /**
@@ -32,7 +43,8 @@ export interface PostPerformancesResult {
  * energy per facility for one ended period. All are checked first, as settle-period would check
  * them (period ended and not settled, facility enrolled and earning in it, delivery within its
  * reservation), and stored together or not at all; then each cohort whose enrolled facilities
- * all have a performance is settled at once, signed as the caller.
+ * all have a performance is settled at once, signed as the caller. A settlement refused then (the
+ * budget is spent, say) is answered per cohort with its code and figures; the performances stay.
  */
 @Injectable()
 export class PostPerformancesUseCase {
@@ -81,7 +93,7 @@ export class PostPerformancesUseCase {
         });
       }
       const enrolments = await this.programs.enrolmentsOf(programId, facilityIds);
-      const settled = await this.programs.settledKeys(programId);
+      const settled = await this.programs.settledCohorts(programId, period);
       const cohorts = new Set<number>();
       for (const performance of command.performances) {
         const { facilityId } = performance;
@@ -99,7 +111,7 @@ export class PostPerformancesUseCase {
             { programId, facilityId, period, fromPeriod: enrolment.fromPeriod, untilPeriod: enrolment.untilPeriod },
           );
         }
-        if (settled.has(`${enrolment.cohort}:${period}`)) {
+        if (settled.has(enrolment.cohort)) {
           throw programRefusal(
             "ERR_PERIOD_ALREADY_SETTLED",
             `Cohort ${enrolment.cohort} of program ${programId}, facility ${facilityId}'s, is already settled for period ${period}.`,
@@ -134,8 +146,30 @@ export class PostPerformancesUseCase {
       );
       const outcomes = await settleAll(
         [...cohorts].sort((a, b) => a - b),
-        (cohort) =>
-          this.settle.execute({ caller: command.caller, principal, programId, cohort, period, missingAsZero: false }),
+        async (cohort) => {
+          try {
+            return await this.settle.execute({
+              caller: command.caller,
+              principal,
+              programId,
+              cohort,
+              period,
+              missingAsZero: false,
+            });
+          } catch (error) {
+            if (!(error instanceof ApiError)) throw error;
+            const refused: RefusedSettlement = {
+              status: "refused",
+              programId,
+              cohort,
+              period,
+              code: error.code,
+              message: error.message,
+              details: error.details,
+            };
+            return refused;
+          }
+        },
       );
       return { programId, period, stored: command.performances.length, cohorts: outcomes };
     });
@@ -143,11 +177,8 @@ export class PostPerformancesUseCase {
 }
 
 /** Runs `settle` for each cohort, SETTLE_CONCURRENCY at a time, keeping the cohorts' order. */
-async function settleAll(
-  cohorts: number[],
-  settle: (cohort: number) => Promise<SettleOutcome>,
-): Promise<SettleOutcome[]> {
-  const outcomes: SettleOutcome[] = new Array<SettleOutcome>(cohorts.length);
+async function settleAll<T>(cohorts: number[], settle: (cohort: number) => Promise<T>): Promise<T[]> {
+  const outcomes: T[] = new Array<T>(cohorts.length);
   let next = 0;
   const worker = async () => {
     while (next < cohorts.length) {

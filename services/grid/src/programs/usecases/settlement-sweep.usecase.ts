@@ -93,31 +93,38 @@ export class SettlementSweepUseCase {
     });
   }
 
-  /** The cohort-periods that can be settled at `height`, oldest period first, at most SWEEP_BATCH. */
+  /**
+   * The cohort-periods that can be settled at `height`, oldest period first, at most SWEEP_BATCH.
+   * Periods every cohort settled are skipped by one count per period; performances are read only
+   * for the periods still open.
+   */
   private async due(height: number): Promise<Candidate[]> {
     const next = height + 1;
     const deadlineBlocks = this.config.PROGRAM_PERFORMANCE_DEADLINE_BLOCKS;
     const due: Candidate[] = [];
     for (const program of await this.programs.activeProgramsStartedBefore(next)) {
+      if (due.length >= SWEEP_BATCH) break;
       if (next >= program.settleUntilHeight) continue;
-      const [slots, settled, posted] = await Promise.all([
-        this.programs.slotsOf(program),
-        this.programs.settledKeys(program.id),
-        this.programs.performanceCounts(program.id),
-      ]);
       const ended = Math.min(program.periodCount, Math.floor((next - program.startHeight) / program.periodBlocks));
+      const slots = await this.programs.slotsOf(program);
       const cohorts = [...new Set(slots.map((slot) => slot.cohort))];
+      if (cohorts.length === 0) continue;
+      const settledCounts = await this.programs.settlementCountsByPeriod(program.id, ended);
       for (let period = 0; period < ended && due.length < SWEEP_BATCH; period += 1) {
+        if ((settledCounts.get(period) ?? 0) >= cohorts.length) continue;
         // Missing performances count as 0 once the deadline passed, or two blocks before the window closes.
         const deadline = Math.min(periodEndHeight(program, period) + deadlineBlocks, program.settleUntilHeight - 2);
         const missingAsZero = next >= deadline;
-        const postedInPeriod = posted.get(period) ?? new Set<number>();
+        const [settled, posted] = await Promise.all([
+          this.programs.settledCohorts(program.id, period),
+          this.programs.postedFacilities(program.id, period),
+        ]);
         for (const cohort of cohorts) {
           if (due.length >= SWEEP_BATCH) break;
-          if (settled.has(`${cohort}:${period}`)) continue;
+          if (settled.has(cohort)) continue;
           const complete = slots
             .filter((slot) => slot.cohort === cohort && period >= slot.fromPeriod && period < slot.untilPeriod)
-            .every((slot) => postedInPeriod.has(slot.facilityId));
+            .every((slot) => posted.has(slot.facilityId));
           if (complete || missingAsZero) due.push({ program, cohort, period, missingAsZero });
         }
       }
