@@ -1,5 +1,6 @@
 import { demoRequirements } from "../demo/demo-requirements.js";
 import { runDemo } from "../demo/run-demo.js";
+import { runProgramDemo } from "../demo/run-program-demo.js";
 import { formatStx, type Output, table } from "../output.js";
 import { join } from "node:path";
 import { CliUsageError, connectClient, localCredentials, stateDir } from "../stack-file.js";
@@ -35,7 +36,18 @@ export async function demo(output: Output): Promise<void> {
     progress: (label, work) => output.progress(`  … ${label}`, work),
   });
 
-  output.result(report, () =>
+  output.note("\nand a small program: both facilities enrolled, two periods settled, the earnings paid\n");
+  const program = await runProgramDemo({
+    urls: stack.urls,
+    devnetUrl: stack.devnetUrl,
+    callers: { admin: caller("admin"), ownerA: caller("owner-1"), ownerB: caller("owner-2") },
+    facilityIds: report.facilityIds,
+    stakeholdersA: [first, second, third],
+    log: (line) => output.note(line),
+    progress: (label, work) => output.progress(`  … ${label}`, work),
+  });
+
+  output.result({ ...report, program }, () =>
     [
       "",
       `request ${report.requestId}: ${formatStx(report.paymentUstx)} escrowed, ${formatStx(report.payoutUstx)} paid ` +
@@ -56,10 +68,23 @@ export async function demo(output: Output): Promise<void> {
       report.conserved
         ? "conserved: the stakeholders received exactly the payout, each to the micro-STX"
         : "NOT CONSERVED: the payments differ from the contract's split",
+      "",
+      `program ${program.programId}: budget ${formatStx(program.budgetUstx)}, settled ${formatStx(program.settledUstx)}, ` +
+        `refunded ${formatStx(program.refundUstx)}`,
+      table(
+        ["stakeholder", "received from the program"],
+        Object.entries(program.receivedUstx).map(([owner, amount]) => [owner, formatStx(amount)]),
+      ),
+      program.conserved
+        ? "conserved: the stakeholders received exactly what was settled, and settled + refunded = the budget"
+        : "NOT CONSERVED: the program's payments and refund differ from its budget",
+      program.lineVerified
+        ? "a settlement line checked by its owner against the report hash on chain: verified"
+        : "a settlement line did NOT verify against the report hash on chain",
       `trace id: ${report.traceId}: every service's spans and logs of this run carry it ` +
         `(\`grep ${report.traceId} ${join(stateDir(), "logs")}/*.log\`, or your tracing backend when ` +
         "OTEL_EXPORTER_OTLP_ENDPOINT is set)",
     ].join("\n"),
   );
-  if (!report.conserved) process.exitCode = 1;
+  if (!report.conserved || !program.conserved || !program.lineVerified) process.exitCode = 1;
 }

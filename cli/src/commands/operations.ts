@@ -1,5 +1,11 @@
 import { isServiceType, SERVICE_TYPES, type ServiceType } from "@voltstack/chain";
-import { type DeadLetterState, SERVICE_NAMES, type ServiceName, type VoltstackClient } from "@voltstack/client";
+import {
+  type DeadLetterState,
+  SERVICE_NAMES,
+  type ServiceName,
+  settlementLineVerifies,
+  type VoltstackClient,
+} from "@voltstack/client";
 import { formatStx, table } from "../output.js";
 import { CliUsageError } from "../stack-file.js";
 
@@ -318,6 +324,99 @@ export const OPERATIONS: Record<string, OperationCommand> = {
       const id = positiveInt(args[0], "The request id");
       const result = await progress(`cancelling request ${id}`, () => client.grid.cancel(id));
       return written(`request ${id} cancelled`)(result);
+    },
+  },
+  "programs list": {
+    usage: "programs list [--status active|closed|cancelled]",
+    summary: "grid-service programs with their budget and what was settled",
+    run: async ({ client, flags }) => {
+      const status = optionalText(flags.status) as "active" | undefined;
+      const page = await client.programs.list(status ? { status } : {});
+      return {
+        value: page,
+        render: () =>
+          table(
+            ["id", "product", "status", "start", "periods", "budget", "settled", "remaining"],
+            page.items.map((p) => [
+              p.id,
+              p.product,
+              p.status,
+              p.startHeight,
+              `${p.periodCount} x ${p.periodBlocks} blocks`,
+              formatStx(p.budgetUstx),
+              formatStx(p.settledUstx),
+              formatStx(p.remainingUstx),
+            ]),
+          ),
+      };
+    },
+  },
+  "programs create": {
+    usage:
+      "programs create --product <name> --start-height <n> --period-blocks <n> --periods <n> --capacity-price-ustx <n> --energy-price-ustx <n> --budget-ustx <n> --settle-window <blocks>",
+    summary: "create a program and escrow its budget (as an admin)",
+    run: async ({ client, flags, progress }) => {
+      const result = await progress("creating the program", () =>
+        client.programs.create({
+          product: text(flags.product, "--product"),
+          startHeight: positiveInt(flags["start-height"], "--start-height"),
+          periodBlocks: positiveInt(flags["period-blocks"], "--period-blocks"),
+          periodCount: positiveInt(flags.periods, "--periods"),
+          capacityPriceUstx: String(positiveInt(flags["capacity-price-ustx"], "--capacity-price-ustx")),
+          energyPriceUstx: String(positiveInt(flags["energy-price-ustx"], "--energy-price-ustx")),
+          budgetUstx: String(positiveInt(flags["budget-ustx"], "--budget-ustx")),
+          settleWindow: positiveInt(flags["settle-window"], "--settle-window"),
+        }),
+      );
+      return written(`program ${result.programId} created`)(result);
+    },
+  },
+  "programs enrol": {
+    usage: "programs enrol <program> --facility <id> --committed-kw <n>",
+    summary: "enrol a facility with a committed power (as its owner or an operator)",
+    run: async ({ client, args, flags, progress }) => {
+      const programId = positiveInt(args[0], "The program id");
+      const facilityId = positiveInt(flags.facility, "--facility");
+      const result = await progress(`enrolling facility ${facilityId}`, () =>
+        client.programs.enrol(programId, {
+          facilityId,
+          committedKw: positiveInt(flags["committed-kw"], "--committed-kw"),
+        }),
+      );
+      return written(
+        `facility ${facilityId} enrolled in program ${programId} (cohort ${result.cohort}, slot ${result.slot})`,
+      )(result);
+    },
+  },
+  "programs close": {
+    usage: "programs close <program>",
+    summary: "close an ended program and refund what was not settled (as an admin or its operator)",
+    run: async ({ client, args, progress }) => {
+      const programId = positiveInt(args[0], "The program id");
+      const result = await progress(`closing program ${programId}`, () => client.programs.close(programId));
+      return written(`program ${programId} closed, ${formatStx(result.refundUstx)} refunded`)(result);
+    },
+  },
+  "programs line": {
+    usage: "programs line <program> <period> <facility>",
+    summary: "a facility's settlement line with its proof, re-hashed here against the recorded report hash",
+    run: async ({ client, args }) => {
+      const answer = await client.programs.line(
+        positiveInt(args[0], "The program id"),
+        positiveInt(args[1], "The period"),
+        positiveInt(args[2], "The facility id"),
+      );
+      const verified = settlementLineVerifies(answer, answer.settlement.reportHash);
+      return {
+        value: { ...answer, verified },
+        render: () =>
+          [
+            fields({ ...answer.line, reportHash: answer.settlement.reportHash, txid: answer.settlement.txid })(),
+            verified
+              ? "the line and its proof re-hash to the settlement's report hash (compare it with get-settlement on chain)"
+              : "the line does NOT re-hash to the settlement's report hash",
+          ].join("\n"),
+      };
     },
   },
   "shares set": {

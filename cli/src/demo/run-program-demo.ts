@@ -1,0 +1,195 @@
+import { randomBytes } from "node:crypto";
+import { Cl, ClarityType, cvToHex, hexToCV } from "@stacks/transactions";
+import { type Enrolment, type ServiceName, settlementLineVerifies, VoltstackClient } from "@voltstack/client";
+import type { DemoCallers } from "./run-demo.js";
+import { stxBalances, tipHeight } from "./stx-balances.js";
+
+export interface ProgramDemoOptions {
+  urls: Record<ServiceName, string>;
+  devnetUrl: string;
+  callers: DemoCallers;
+  /** Two approved facilities with capacity initialised: the first owned by owner A, the second by owner B. */
+  facilityIds: readonly [number, number];
+  /** Who receives facility A's revenue (its shares are set already); facility B's goes to owner B. */
+  stakeholdersA: readonly string[];
+  log?: (line: string) => void;
+  progress?: <T>(label: string, work: () => Promise<T>) => Promise<T>;
+  /** How long to wait for a period to end, for a settlement, or for the revenue service to pay. */
+  timeoutMs?: number;
+}
+
+export interface ProgramDemoReport {
+  programId: number;
+  budgetUstx: string;
+  settledUstx: string;
+  refundUstx: string;
+  /** What each stakeholder received from the program, by principal. */
+  receivedUstx: Record<string, string>;
+  /** Owner A's line of period 0, checked against the report hash the chain recorded. */
+  lineVerified: boolean;
+  /** Settled = paid to the stakeholders, and paid + refund = budget, to the micro-STX. */
+  conserved: boolean;
+}
+
+// A frequency-containment program of two periods of five blocks, at 50 µSTX per committed kW
+// per period at full performance, funded with 1 STX.
+const PERIOD_BLOCKS = 5;
+const PERIOD_COUNT = 2;
+const CAPACITY_PRICE_USTX = 50n;
+const BUDGET_USTX = 1_000_000n;
+const COMMITTED_KW = [400, 200] as const;
+const PERFORMANCES_BPS = [
+  [10_000, 9_000],
+  [9_500, 10_000],
+] as const;
+
+/**
+ * A small program after the request demo: both facilities enrolled, each period's performance
+ * posted once it ends (the grid service settles the cohort then), the earnings paid by the
+ * revenue service on its own, the program closed and the rest refunded, and owner A's line of
+ * the first period verified against the report hash on chain.
+ */
+export async function runProgramDemo(options: ProgramDemoOptions): Promise<ProgramDemoReport> {
+  const log = options.log ?? (() => undefined);
+  const progress = options.progress ?? (<T>(_label: string, work: () => Promise<T>) => work());
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+  const client = (apiKey: string) => new VoltstackClient({ urls: options.urls, apiKey, traceparent });
+  const admin = client(options.callers.admin.apiKey);
+  const owners = [client(options.callers.ownerA.apiKey), client(options.callers.ownerB.apiKey)] as const;
+  const ownerPrincipals = [options.callers.ownerA.principal, options.callers.ownerB.principal] as const;
+  const [facilityA, facilityB] = options.facilityIds;
+
+  await owners[1].revenue.setShares(facilityB, [{ stakeholder: ownerPrincipals[1], shareBps: 10_000 }]);
+  const payees = [...new Set([...options.stakeholdersA, ownerPrincipals[1]])];
+  const before = await stxBalances(options.devnetUrl, payees);
+
+  const startHeight = (await tipHeight(options.devnetUrl)) + 6;
+  const { programId, txid } = await progress("creating the program", () =>
+    admin.programs.create({
+      product: "frequency-containment",
+      startHeight,
+      periodBlocks: PERIOD_BLOCKS,
+      periodCount: PERIOD_COUNT,
+      capacityPriceUstx: CAPACITY_PRICE_USTX.toString(),
+      energyPriceUstx: "0",
+      budgetUstx: BUDGET_USTX.toString(),
+      settleWindow: 100,
+    }),
+  );
+  log(`  ✓ ${`program ${programId}: frequency containment, ${BUDGET_USTX} µSTX escrowed`.padEnd(44)} tx ${txid}`);
+  for (const [index, facilityId] of [facilityA, facilityB].entries()) {
+    const enrolled = await owners[index as 0 | 1].programs.enrol(programId, {
+      facilityId,
+      committedKw: COMMITTED_KW[index as 0 | 1],
+    });
+    log(`  ✓ ${`enrol facility ${facilityId}: ${COMMITTED_KW[index as 0 | 1]} kW`.padEnd(44)} tx ${enrolled.txid}`);
+  }
+
+  for (const [period, performances] of PERFORMANCES_BPS.entries()) {
+    const periodEnd = startHeight + (period + 1) * PERIOD_BLOCKS;
+    await progress(`waiting for period ${period} to end (block ${periodEnd})`, () =>
+      waitFor(async () => (await tipHeight(options.devnetUrl)) >= periodEnd, timeoutMs, `block ${periodEnd}`),
+    );
+    const posted = await admin.programs.postPerformances(programId, period, [
+      { facilityId: facilityA, performanceBps: performances[0] },
+      { facilityId: facilityB, performanceBps: performances[1] },
+    ]);
+    const settled = posted.cohorts.map((cohort) => `cohort ${cohort.cohort} ${cohort.status}`).join(", ");
+    log(`  ✓ ${`period ${period}: performances posted`.padEnd(44)} ${settled}`);
+  }
+
+  const settlements = await progress("waiting for every period to be settled", () =>
+    waitFor(
+      async () => {
+        const { items } = await admin.programs.settlements(programId);
+        return items.length === PERIOD_COUNT ? items : undefined;
+      },
+      timeoutMs,
+      "the settlements",
+    ),
+  );
+  const settledUstx = settlements.reduce((sum, settlement) => sum + BigInt(settlement.totalUstx), 0n);
+  await progress("waiting for the revenue service to pay the earnings", () =>
+    waitFor(
+      async () => {
+        const { items } = await admin.programs.enrolments(programId);
+        return items.every((enrolment: Enrolment) => enrolment.paidUstx === enrolment.earnedUstx) ? true : undefined;
+      },
+      timeoutMs,
+      "the program's earnings to be paid",
+    ),
+  );
+  const closed = await progress("closing the program", () =>
+    waitFor(
+      () =>
+        admin.programs.close(programId).catch((error: { code?: string }) => {
+          if (error.code === "ERR_PROGRAM_NOT_CLOSABLE") return undefined;
+          throw error;
+        }),
+      timeoutMs,
+      "the program to be closable",
+    ),
+  );
+  log(`  ✓ ${`program closed: ${closed.refundUstx} µSTX refunded`.padEnd(44)} tx ${closed.txid}`);
+
+  const answer = await owners[0].programs.line(programId, 0, facilityA);
+  const recordedRoot = await recordedReportHash(options.devnetUrl, answer.header.contract, programId, answer);
+  const lineVerified = settlementLineVerifies(answer, recordedRoot);
+  log(
+    `  ${lineVerified ? "✓" : "✗"} facility ${facilityA}'s line of period 0 (${answer.line.amountUstx} µSTX) ` +
+      `${lineVerified ? "is" : "is NOT"} in the report whose hash the chain recorded`,
+  );
+
+  const after = await stxBalances(options.devnetUrl, payees);
+  const receivedUstx = Object.fromEntries(
+    payees.map((principal) => [principal, (after.get(principal)! - before.get(principal)!).toString()]),
+  );
+  const paid = Object.values(receivedUstx).reduce((sum, amount) => sum + BigInt(amount), 0n);
+  const refundUstx = BigInt(closed.refundUstx);
+  return {
+    programId,
+    budgetUstx: BUDGET_USTX.toString(),
+    settledUstx: settledUstx.toString(),
+    refundUstx: refundUstx.toString(),
+    receivedUstx,
+    lineVerified,
+    conserved: paid === settledUstx && paid + refundUstx === BUDGET_USTX,
+  };
+}
+
+/** The report hash grid-services recorded for the line's settlement, read from the chain's node. */
+async function recordedReportHash(
+  nodeUrl: string,
+  contract: string,
+  programId: number,
+  answer: { header: { cohort: string; period: string } },
+): Promise<string> {
+  const [address, name] = contract.split(".") as [string, string];
+  const response = await fetch(new URL(`/v2/contracts/call-read/${address}/${name}/get-settlement`, nodeUrl), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      sender: address,
+      arguments: [Cl.uint(programId), Cl.uint(answer.header.cohort), Cl.uint(answer.header.period)].map(cvToHex),
+    }),
+  });
+  const body = (await response.json()) as { okay: boolean; result?: string };
+  const value = body.okay && body.result ? hexToCV(body.result) : undefined;
+  if (value?.type !== ClarityType.OptionalSome || value.value.type !== ClarityType.Tuple) {
+    throw new Error(`The chain has no settlement for program ${programId}, cohort ${answer.header.cohort}.`);
+  }
+  const hash = value.value.value["report-hash"];
+  if (hash?.type !== ClarityType.Buffer) throw new Error("The settlement on chain has no report hash.");
+  return hash.value;
+}
+
+async function waitFor<T>(probe: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`Waited ${timeoutMs / 1000} s for ${what}.`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
