@@ -119,6 +119,12 @@ async function sendAll(account: Account, calls: { fn: string; contract: string; 
   return results;
 }
 
+/** The fee a transaction paid. */
+async function feeOf(txid: string): Promise<bigint> {
+  const response = await fetch(`${h.devnet.url}/extended/v1/tx/${txid}`);
+  return BigInt(((await response.json()) as { fee_rate: string }).fee_rate);
+}
+
 /** What a refusal must leave untouched: the service's journal and outbox, and every signer's nonce. */
 async function footprint(): Promise<unknown> {
   const { rows } = await h.db.query(
@@ -539,7 +545,7 @@ describe("grid service: programs", () => {
     ]);
   }, 120_000);
 
-  it("refuses to close before the end, then settles the last period by the sweep, closes with the exact refund and releases both cohorts", async () => {
+  it("refuses to close before the end; the sweep then settles the last period, closes the program with the exact refund and releases both cohorts", async () => {
     await expectRefused(
       call(h, "POST", `/programs/${programId}/close`, { key: h.keys.admin, body: {} }),
       409,
@@ -547,6 +553,8 @@ describe("grid service: programs", () => {
       { endHeight: startHeight + PERIOD_COUNT * PERIOD_BLOCKS },
     );
     await mineTo(startHeight + PERIOD_COUNT * PERIOD_BLOCKS + DEADLINE_BLOCKS);
+    const escrow = `${h.accounts.deployer.address}.grid-services`;
+    const escrowBefore = await balanceOf(h, escrow);
     const sweep = await call(h, "POST", "/admin/settlement-sweep", { key: h.keys.admin, body: {} });
     expect(
       (sweep.body.settled as { cohort: number; period: number }[]).map((s) => [s.cohort, s.period]).sort(),
@@ -571,32 +579,34 @@ describe("grid service: programs", () => {
     );
     expect(program.settled).toBe(settledTotal);
 
-    const operatorBefore = await balanceOf(h, h.accounts.deployer.address);
-    const closed = await call(h, "POST", `/programs/${programId}/close`, { key: h.keys.admin, body: {} });
-    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-    expect(closed.body.refundUstx).toBe((BUDGET - settledTotal).toString());
-    const fee = BigInt(
-      (
-        (await (await fetch(`${h.devnet.url}/extended/v1/tx/${String(closed.body.txid)}`)).json()) as {
-          fee_rate: string;
-        }
-      ).fee_rate,
-    );
-    expect(await balanceOf(h, h.accounts.deployer.address)).toBe(operatorBefore + BUDGET - settledTotal - fee);
-    await waitFor("program.closed", () => programEvents("program.closed")[0]);
+    // Settlements move no STX; the close sends exactly budget - settled back to the operator.
+    expect(sweep.body.closed).toEqual([
+      { programId, refundUstx: (BUDGET - settledTotal).toString(), txid: expect.any(String) },
+    ]);
+    expect(await balanceOf(h, escrow)).toBe(escrowBefore - (BUDGET - settledTotal));
+    const closed = await waitFor("program.closed", () => programEvents("program.closed")[0]);
+    expect(closed).toMatchObject({
+      refundUstx: (BUDGET - settledTotal).toString(),
+      settledUstx: settledTotal.toString(),
+    });
     const view = await call(h, "GET", `/programs/${programId}`);
     expect(view.body).toMatchObject({ status: "closed", settledUstx: settledTotal.toString(), remainingUstx: "0" });
-
-    for (const cohort of [0, 1]) {
-      const released = await call(h, "POST", `/programs/${programId}/cohorts/${cohort}/release`, {
-        key: h.keys.admin,
-        body: {},
-      });
-      expect(released.status, JSON.stringify(released.body)).toBe(200);
-      // Cohort 1's withdrawn facility released its own reservation already.
-      expect(released.body.releasedKwh).toBe(cohort === 0 ? 100 * 100 : 4 * 100);
-    }
+    // Cohort 1's withdrawn facility released its own reservation already.
+    expect(
+      (sweep.body.released as { cohort: number; releasedKwh: number }[])
+        .map((released) => [released.cohort, released.releasedKwh])
+        .sort(),
+    ).toEqual([
+      [0, 100 * 100],
+      [1, 4 * 100],
+    ]);
     expect(await readOnly("capacity-tracking", "get-available-kwh", [Cl.uint(facilityIds[0]!)])).toBe(1_000n);
+    await expectRefused(
+      call(h, "POST", `/programs/${programId}/close`, { key: h.keys.admin, body: {} }),
+      409,
+      "ERR_PROGRAM_NOT_ACTIVE",
+      { status: "closed" },
+    );
     await expectRefused(
       call(h, "POST", `/programs/${programId}/cohorts/0/release`, { key: h.keys.admin, body: {} }),
       409,
@@ -614,7 +624,7 @@ describe("grid service: programs", () => {
     ]);
   }, 180_000);
 
-  it("refuses a settlement the remaining budget cannot pay, and cancels a program before its start with a full refund", async () => {
+  it("refuses a settlement the remaining budget cannot pay, closes that program by hand, and cancels another before its start with a full refund", async () => {
     const start = (await tipHeight()) + 30;
     const created = await call(h, "POST", "/programs", {
       key: h.keys.admin,
@@ -676,6 +686,20 @@ describe("grid service: programs", () => {
       { totalUstx: "10000", remainingUstx: "1000" },
     );
 
+    // Once its settle window passed, the operator closes it by hand: the whole budget back, the reservation released.
+    await mineTo(start + 5 + 100);
+    const operatorBefore = await balanceOf(h, h.accounts.deployer.address);
+    const closed = await call(h, "POST", `/programs/${small}/close`, { key: h.keys.admin, body: {} });
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body.refundUstx).toBe("1000");
+    expect(await balanceOf(h, h.accounts.deployer.address)).toBe(
+      operatorBefore + 1_000n - (await feeOf(String(closed.body.txid))),
+    );
+    const released = await call(h, "POST", `/programs/${small}/cohorts/0/release`, { key: h.keys.admin, body: {} });
+    expect(released.status, JSON.stringify(released.body)).toBe(200);
+    // peak-shaving lasts 120 minutes: 10 kW reserve 20 kWh.
+    expect(released.body.releasedKwh).toBe(20);
+
     const later = (await tipHeight()) + 50;
     const toCancel = await call(h, "POST", "/programs", {
       key: h.keys.admin,
@@ -696,14 +720,9 @@ describe("grid service: programs", () => {
     const cancelled = await call(h, "POST", `/programs/${cancelId}/cancel`, { key: h.keys.admin, body: {} });
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body.refundUstx).toBe("5000000");
-    const fee = BigInt(
-      (
-        (await (await fetch(`${h.devnet.url}/extended/v1/tx/${String(cancelled.body.txid)}`)).json()) as {
-          fee_rate: string;
-        }
-      ).fee_rate,
+    expect(await balanceOf(h, h.accounts.deployer.address)).toBe(
+      balanceBefore + 5_000_000n - (await feeOf(String(cancelled.body.txid))),
     );
-    expect(await balanceOf(h, h.accounts.deployer.address)).toBe(balanceBefore + 5_000_000n - fee);
     await waitFor("program.cancelled", () =>
       h.received.find(
         (r) => r.subject === "program.cancelled" && (r.event.payload as { programId: number }).programId === cancelId,

@@ -139,6 +139,32 @@ export class ProgramRepository {
     return rows.map(programView);
   }
 
+  /** Active programs whose last period has ended by `height`, oldest first. */
+  async activeProgramsEndedBy(height: number, limit: number): Promise<ProgramView[]> {
+    const rows = await this.prisma.program.findMany({
+      where: { status: "active", endHeight: { lte: height } },
+      orderBy: { id: "asc" },
+      take: limit,
+    });
+    return rows.map(programView);
+  }
+
+  /** Cohorts of closed or cancelled programs with a slot still holding its reservation. */
+  async unreleasedEndedCohorts(limit: number): Promise<{ programId: number; cohort: number }[]> {
+    const ended = await this.prisma.program.findMany({
+      where: { status: { in: ["closed", "cancelled"] } },
+      select: { id: true },
+    });
+    if (ended.length === 0) return [];
+    const rows = await this.prisma.programEnrolment.groupBy({
+      by: ["programId", "cohort"],
+      where: { released: false, programId: { in: ended.map((program) => program.id) } },
+      orderBy: [{ programId: "asc" }, { cohort: "asc" }],
+      take: limit,
+    });
+    return rows.map((row) => ({ programId: row.programId, cohort: row.cohort }));
+  }
+
   /**
    * A program's enrolments in slot order. `after` is a position (cohort x 100 + slot) from a
    * previous page's nextAfter.

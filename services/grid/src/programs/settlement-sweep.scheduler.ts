@@ -53,15 +53,14 @@ export class SettlementSweepScheduler implements OnApplicationBootstrap {
     if (!this.caller || !this.principal) return;
     try {
       const result = await this.sweep.execute(this.caller, this.principal);
-      if (result.settled.length + result.failed.length > 0) {
+      const changed = result.settled.length + result.closed.length + result.released.length;
+      if (changed + result.failed.length + result.endFailed.length > 0) {
         this.logger.log(
-          `settlement sweep at height ${result.height}: ${result.settled.length} cohort-periods settled, ${result.failed.length} refused`,
+          `settlement sweep at height ${result.height}: ${result.settled.length} cohort-periods settled, ${result.failed.length} refused; ${result.closed.length} programs closed, ${result.released.length} cohorts released`,
         );
       }
-      for (const failure of result.failed) {
-        this.logger.warn(
-          `program ${failure.programId} cohort ${failure.cohort} period ${failure.period}: ${failure.code} ${failure.message}`,
-        );
+      for (const failure of [...result.failed, ...result.endFailed]) {
+        this.logger.warn(`program ${failure.programId} cohort ${failure.cohort}: ${failure.code} ${failure.message}`);
       }
     } catch (error) {
       this.logger.error(`settlement sweep failed: ${(error as Error).message}`);

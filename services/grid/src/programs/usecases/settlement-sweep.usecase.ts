@@ -3,18 +3,29 @@ import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import type { GridConfig } from "../../grid-config.js";
+import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository, type ProgramView } from "../program-repository.js";
+import { CloseProgramUseCase } from "./close-program.usecase.js";
 import { periodEndHeight } from "./program-lookup.js";
+import { ReleaseCohortUseCase } from "./release-cohort.usecase.js";
 import { SettleCohortPeriodUseCase } from "./settle-cohort-period.usecase.js";
 
 // One sweep settles at most this many cohort-periods (100 facility-periods each), this many at a time.
 const SWEEP_BATCH = 50;
 const SWEEP_CONCURRENCY = 8;
+// At most this many programs closed and cohorts released a sweep.
+const END_BATCH = 20;
 
 export interface SettlementSweepResult {
   height: number;
   settled: { programId: number; cohort: number; period: number; txid: string; zeroed: number }[];
   failed: { programId: number; cohort: number; period: number; code: string; message: string }[];
+  /** Programs closed because nothing more can be settled: budget - settled went back to the operator. */
+  closed: { programId: number; refundUstx: string; txid: string }[];
+  /** Cohorts of closed or cancelled programs whose reservations went back to capacity tracking. */
+  released: { programId: number; cohort: number; releasedKwh: number | string; txid: string }[];
+  /** Closes and releases refused (a sweep principal that is neither admin nor operator, say). */
+  endFailed: { programId: number; cohort: number | null; code: string; message: string }[];
 }
 
 interface Candidate {
@@ -30,7 +41,10 @@ interface Candidate {
  * earning in it has a posted performance, or PROGRAM_PERFORMANCE_DEADLINE_BLOCKS passed since
  * the period's end (then the missing ones settle at 0 performance and 0 delivery; the deadline is
  * brought forward to stay inside the settle window). A refusal (say, the budget is spent) is
- * reported and the cohort-period tried again next sweep.
+ * reported and the cohort-period tried again next sweep. Then it ends what is over: a program
+ * whose last period ended is closed once every cohort settled every period or the settle window
+ * passed (its unspent budget back to the operator), and the cohorts of closed and cancelled
+ * programs that still hold reservations are released.
  */
 @Injectable()
 export class SettlementSweepUseCase {
@@ -38,6 +52,9 @@ export class SettlementSweepUseCase {
 
   constructor(
     @Inject(SettleCohortPeriodUseCase) private readonly settle: SettleCohortPeriodUseCase,
+    @Inject(CloseProgramUseCase) private readonly closeProgram: CloseProgramUseCase,
+    @Inject(ReleaseCohortUseCase) private readonly releaseCohort: ReleaseCohortUseCase,
+    @Inject(ProgramChainReads) private readonly chainReads: ProgramChainReads,
     @Inject(ProgramRepository) private readonly programs: ProgramRepository,
     @Inject(ChainFacts) private readonly facts: ChainFacts,
     @Inject(SERVICE_CONFIG) private readonly config: GridConfig,
@@ -59,7 +76,14 @@ export class SettlementSweepUseCase {
     return withSpan("grid settlement-sweep", {}, async () => {
       const height = await this.facts.tipHeight();
       const candidates = await this.due(height);
-      const result: SettlementSweepResult = { height, settled: [], failed: [] };
+      const result: SettlementSweepResult = {
+        height,
+        settled: [],
+        failed: [],
+        closed: [],
+        released: [],
+        endFailed: [],
+      };
       let next = 0;
       const worker = async () => {
         while (next < candidates.length) {
@@ -89,6 +113,7 @@ export class SettlementSweepUseCase {
         }
       };
       await Promise.all(Array.from({ length: Math.min(SWEEP_CONCURRENCY, candidates.length) }, worker));
+      await this.endPrograms(caller, principal, height, result);
       return result;
     });
   }
@@ -130,5 +155,37 @@ export class SettlementSweepUseCase {
       }
     }
     return due;
+  }
+
+  /** Closes programs nothing more can be settled in, then releases the cohorts of ended programs. */
+  private async endPrograms(
+    caller: Caller,
+    principal: string,
+    height: number,
+    result: SettlementSweepResult,
+  ): Promise<void> {
+    const next = height + 1;
+    for (const program of await this.programs.activeProgramsEndedBy(next, END_BATCH)) {
+      const onChain = await this.chainReads.program(program.id);
+      if (!onChain) continue;
+      const allSettled = onChain.settlementCount === onChain.cohortCount * onChain.periodCount;
+      if (!allSettled && next < program.settleUntilHeight) continue;
+      try {
+        const closed = await this.closeProgram.execute({ caller, programId: program.id, actAs: principal });
+        result.closed.push({ programId: program.id, refundUstx: closed.refundUstx, txid: closed.txid });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        result.endFailed.push({ programId: program.id, cohort: null, code: error.code, message: error.message });
+      }
+    }
+    for (const { programId, cohort } of await this.programs.unreleasedEndedCohorts(END_BATCH)) {
+      try {
+        const released = await this.releaseCohort.execute({ caller, programId, cohort, actAs: principal });
+        result.released.push({ programId, cohort, releasedKwh: released.releasedKwh, txid: released.txid });
+      } catch (error) {
+        if (!(error instanceof ApiError)) throw error;
+        result.endFailed.push({ programId, cohort, code: error.code, message: error.message });
+      }
+    }
   }
 }
