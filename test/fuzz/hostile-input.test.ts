@@ -48,8 +48,8 @@ let secrets: Secret[];
 const responseLeaks: SecretLeak[] = [];
 
 beforeAll(async () => {
-  // No timed expiry sweep: every chain write in this file is caused by a request it sent.
-  system = await startSystem({ EXPIRY_SWEEP_INTERVAL_MS: "0" });
+  // No timed expiry or settlement sweep: every chain write in this file is caused by a request it sent.
+  system = await startSystem({ EXPIRY_SWEEP_INTERVAL_MS: "0", PROGRAM_SETTLE_INTERVAL_MS: "0" });
   await runDemo({
     urls: system.urls,
     devnetUrl: system.stack.devnet.url,
