@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PG_INTEGER_MAX as INTEGER_MAX } from "@voltstack/service-kit";
 import { expectAllRefusedSigningNothing, type OutOfRangeCase } from "@voltstack/service-testing";
-import { type Harness, startHarness } from "./support/grid-harness.js";
+import { call, type Harness, startHarness } from "./support/grid-harness.js";
 
 // Every integer a program route takes, sent one past its bound against the real service: a 400
 // naming the field, the bound and the value, and nothing signed.
@@ -120,5 +120,29 @@ describe("program integers beyond their column or type", () => {
 
   it("answers 400 naming the field, the bound and the value, and signs nothing", async () => {
     await expectAllRefusedSigningNothing(h, cases());
+  });
+});
+
+describe("the program routes in the OpenAPI document", () => {
+  it("lists every program operation", async () => {
+    const { status, body } = await call(h, "GET", "/docs/json");
+    expect(status).toBe(200);
+    expect(Object.keys(body.paths as object)).toEqual(
+      expect.arrayContaining([
+        "/programs",
+        "/programs/{id}",
+        "/programs/{id}/cancel",
+        "/programs/{id}/close",
+        "/programs/{id}/cohorts/{cohort}/release",
+        "/programs/{id}/enrolments",
+        "/programs/{id}/enrolments/{facilityId}/withdraw",
+        "/programs/{id}/periods/{period}/performances",
+        "/programs/{id}/cohorts/{cohort}/periods/{period}/settle",
+        "/programs/{id}/settlements",
+        "/programs/{id}/cohorts/{cohort}/periods/{period}/report",
+        "/programs/{id}/periods/{period}/facilities/{facilityId}",
+        "/admin/settlement-sweep",
+      ]),
+    );
   });
 });
