@@ -105,6 +105,7 @@ try {
   noteLoad("load start");
   say(`${options.requests} requests, ${options.concurrency} at once...`);
   const writes = new HttpWrites(stack.urls);
+  const loadStartTip = await clock.poll();
   const perRequest = await runPerRequestLoad({
     writes,
     facilities: requestFacilities,
@@ -118,6 +119,10 @@ try {
     onProgress: say,
   });
   say(`  per-request load done: ${tracker.paid.size} paid`);
+  const chainDuringLoad = {
+    blocks: (await clock.poll()) - loadStartTip,
+    ms: perRequest.endedAtMs - perRequest.startedAtMs,
+  };
 
   memory.phase = "program";
   const programWrites = new HttpWrites(stack.urls);
@@ -172,6 +177,7 @@ try {
     afterS: options.afterS,
     startupMs,
     setupMs,
+    chainDuringLoad,
   });
   console.log(section);
   if (options.writeDocs) {
