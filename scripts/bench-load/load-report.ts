@@ -156,7 +156,7 @@ export function renderLoadReport(input: LoadReportInput): string {
     `Fulfilments/s over HTTP is paid requests / (last payout − first request sent), ${elapsedS.toFixed(1)} s; the HTTP steps alone`,
     `(first create sent to last fulfil answered) ran at ${rate(httpPerS)} fulfilments/s. Blocks from the create's block to the`,
     `payout's: p50 ${toPaidBlocks.p50 ?? "–"}, p99 ${toPaidBlocks.p99 ?? "–"}, max ${toPaidBlocks.max ?? "–"}; the devnet mined ${blocks} blocks in the`,
-    `per-request part, one every ${seconds(meanBlockMs, 2)} s on average (mining a full block takes longer than the interval).`,
+    `per-request part, one every ${seconds(meanBlockMs, 2)} s on average (the devnet skips a tick while it is still mining the previous block).`,
     "The local stack has two owners: every accept is signed by one of two keys, each allowed 25 unconfirmed transactions.",
     "",
     "Time in each stage (seconds; a write's stage ends when its confirmed answer arrives, the payout stage when the",
