@@ -5,6 +5,7 @@ import {
   cvToHex,
   hexToCV,
   makeContractCall,
+  Pc,
   PostConditionMode,
 } from "@stacks/transactions";
 import { toPlain } from "@voltstack/chain";
@@ -735,6 +736,38 @@ describe("grid service: programs", () => {
       { status: "cancelled" },
     );
   }, 120_000);
+
+  it("follows a distribution of earnings sent from a wallet: what each slot was paid, and the program's distributed total", async () => {
+    const facilityId = facilityIds[0]!;
+    const listed = await call(h, "GET", `/programs/${programId}/enrolments?facility=${facilityId}`);
+    const enrolment = (listed.body.items as { slot: number; earnedUstx: string }[])[0]!;
+    await walletCall(h, h.accounts.wallet_1, "revenue-sharing", "set-stakeholder-shares", [
+      Cl.uint(facilityId),
+      Cl.list([
+        Cl.tuple({ stakeholder: Cl.principal(h.accounts.wallet_1.address), "share-bps": Cl.uint(7_000) }),
+        Cl.tuple({ stakeholder: Cl.principal(h.accounts.wallet_4.address), "share-bps": Cl.uint(3_000) }),
+      ]),
+    ]);
+    const paid = BigInt(enrolment.earnedUstx) - 1n;
+    const amounts = Array.from({ length: 100 }, (_, slot) => Cl.uint(slot === enrolment.slot ? paid : 0n));
+    await walletCall(
+      h,
+      h.accounts.deployer,
+      "grid-services",
+      "distribute-earnings",
+      [Cl.uint(programId), Cl.uint(0), Cl.list(amounts)],
+      [Pc.principal(`${h.accounts.deployer.address}.grid-services`).willSendEq(paid).ustx()],
+    );
+    const event = await waitFor("program.earnings.distributed", () => programEvents("program.earnings.distributed")[0]);
+    expect(event).toMatchObject({ cohort: 0, totalUstx: paid.toString() });
+    expect((event.amountsUstx as string[])[enrolment.slot]).toBe(paid.toString());
+    await waitFor("the slot's payment in the read model", async () => {
+      const after = await call(h, "GET", `/programs/${programId}/enrolments?facility=${facilityId}`);
+      return (after.body.items as { paidUstx: string }[])[0]!.paidUstx === paid.toString() || undefined;
+    });
+    const program = await call(h, "GET", `/programs/${programId}`);
+    expect(program.body.distributedUstx).toBe(paid.toString());
+  });
 
   it("rebuilds the same programs, enrolments, settlements and reports from height 0 without publishing anything again", async () => {
     const snapshot = async () => ({
