@@ -1,10 +1,11 @@
 // The ceiling of the per-request path: the same four contract calls per fulfilment
-// (create-service-request, accept-request, fulfill-request, distribute-revenue) made
-// in-process on the Clarinet SDK's simnet, one block per call, with no HTTP, signing,
-// mempool, database or messaging in between.
+// (create-service-request, accept-request, fulfill-request, and distribute-pools paying
+// the payout, one line, as the revenue service pays it but unbatched) made in-process on
+// the Clarinet SDK's simnet, one block per call, with no HTTP, signing, mempool, database
+// or messaging in between.
 import { initSimnet } from "@stacks/clarinet-sdk";
 import { Cl, ClarityType, cvToString, type ClarityValue } from "@stacks/transactions";
-import { FACILITY, REQUEST, SHARE_BPS } from "./workload.js";
+import { FACILITY, payoutOf, REQUEST, SHARE_BPS } from "./workload.js";
 
 export interface CeilingResult {
   fulfilments: number;
@@ -56,6 +57,7 @@ export async function measureSimnetCeiling(facilities: number, fulfilments: numb
       ids.push(id);
     }
 
+    const payout = payoutOf(REQUEST.paymentUstx, REQUEST.performanceBps);
     const started = performance.now();
     for (let index = 0; index < fulfilments; index += 1) {
       const facilityId = ids[index % ids.length]!;
@@ -73,7 +75,8 @@ export async function measureSimnetCeiling(facilities: number, fulfilments: numb
       );
       call("grid-services", "accept-request", [requestId, facilityId], owner);
       call("grid-services", "fulfill-request", [requestId, Cl.uint(REQUEST.performanceBps)], admin);
-      call("revenue-sharing", "distribute-revenue", [facilityId], admin);
+      const line = Cl.tuple({ "facility-id": facilityId, amount: Cl.uint(payout) });
+      call("revenue-sharing", "distribute-pools", [Cl.list([line])], admin);
     }
     const elapsedMs = performance.now() - started;
     return {
