@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { ServiceName } from "@voltstack/client";
-import { type Role, type SignerKeySource, signerKeySources } from "@voltstack/service-kit";
+import { type Role, type SignerKeySource, signerKeySources, signerPools } from "@voltstack/service-kit";
 import { STACK_SERVICES } from "./stack-services.js";
 
 // The devnet's deployer (settings/Devnet.toml): its key is published with Clarinet, so on any
@@ -38,11 +38,20 @@ export interface ExternalChain {
   contractDeployer?: string;
   /** The keys each service signs with (SIGNER_KEYS, or `<SERVICE>_SIGNER_KEYS` for one service). */
   signerKeys: Record<ServiceName, SignerKeySource[]>;
+  /** Each service's SIGNER_POOLS (`<SERVICE>_SIGNER_POOLS`): further keys that sign as one of its principals. */
+  signerPools?: Partial<Record<ServiceName, SignerPool[]>>;
   callers: CallerSpec[];
   /** Principals without API keys that receive the demo's revenue. */
   stakeholders: string[];
   /** Each service's STACKS_API_REQUESTS_PER_MINUTE (0: unlimited). */
   requestsPerMinute: number;
+}
+
+/** Further keys that sign as a principal of a service's keys (see SIGNER_POOLS). */
+export interface SignerPool {
+  principal: string;
+  keys: SignerKeySource[];
+  principalSigns?: boolean;
 }
 
 /** The operator's configuration for an external chain is missing something or unsafe. */
@@ -79,6 +88,19 @@ function parseSignerKeys(name: string, text: string): SignerKeySource[] {
     );
   }
   return parsed.data;
+}
+
+function parseSignerPools(name: string, text: string): SignerPool[] {
+  const parsed = signerPools.safeParse(parseJson(name, text));
+  if (!parsed.success) {
+    throw new StackConfigError(
+      "STACK_CONFIG_INVALID",
+      `${name} must be a JSON list of {"principal":"ST...","keys":[<entries as in SIGNER_KEYS>]} entries.`,
+    );
+  }
+  return parsed.data.map(({ principal, keys, principalSigns }) =>
+    principalSigns === undefined ? { principal, keys } : { principal, keys, principalSigns },
+  );
 }
 
 function parseCallers(text: string): CallerSpec[] {
@@ -194,11 +216,28 @@ export function externalChainFromEnv(env: Env = process.env): ExternalChain | un
     );
   }
 
+  const pools: Partial<Record<ServiceName, SignerPool[]>> = {};
+  for (const { name } of STACK_SERVICES) {
+    const variable = `${name.toUpperCase()}_SIGNER_POOLS`;
+    if (!set(env[variable])) continue;
+    pools[name] = parseSignerPools(variable, env[variable]!);
+    const unknown = pools[name].find((pool) => !signerKeys[name].some((key) => key.principal === pool.principal));
+    if (unknown) {
+      throw new StackConfigError(
+        "STACK_CONFIG_INVALID",
+        `${variable} has a pool for ${unknown.principal}, which is not among the keys ${name} signs with.`,
+      );
+    }
+  }
+
   const leases = (set(env.SIGNING_LEASE) ?? (network === "devnet" ? "off" : "on")) === "on";
   if (leases) {
     const holders = new Map<string, ServiceName[]>();
     for (const { name } of STACK_SERVICES) {
-      for (const { principal } of signerKeys[name]) holders.set(principal, [...(holders.get(principal) ?? []), name]);
+      const poolKeys = (pools[name] ?? []).flatMap((pool) => pool.keys);
+      for (const { principal } of [...signerKeys[name], ...poolKeys]) {
+        holders.set(principal, [...(holders.get(principal) ?? []), name]);
+      }
     }
     const sharedKeys = [...holders].filter(([, services]) => services.length > 1);
     if (sharedKeys.length > 0) {
@@ -240,6 +279,7 @@ export function externalChainFromEnv(env: Env = process.env): ExternalChain | un
     apiUrl,
     network,
     signerKeys,
+    ...(Object.keys(pools).length > 0 ? { signerPools: pools } : {}),
     callers: set(env.VOLTSTACK_CALLERS) ? parseCallers(env.VOLTSTACK_CALLERS!) : [],
     stakeholders,
     requestsPerMinute,

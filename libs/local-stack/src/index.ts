@@ -2,6 +2,7 @@ export {
   type CallerSpec,
   type ExternalChain,
   externalChainFromEnv,
+  type SignerPool,
   StackConfigError,
   type StacksNetworkName,
 } from "./external-chain.js";

@@ -247,10 +247,19 @@ export async function startStackOnChain(options: ExternalChainStackOptions): Pro
       ...(chain.deploymentRecord ? { DEPLOYMENT_RECORD: chain.deploymentRecord } : {}),
       ...(chain.contractDeployer ? { CONTRACT_DEPLOYER: chain.contractDeployer } : {}),
     },
-    perService: {
-      grid: { EXPIRY_SWEEP_PRINCIPAL: signerOf("grid") },
-      revenue: { DISTRIBUTOR_PRINCIPAL: signerOf("revenue") },
-    },
+    perService: Object.fromEntries(
+      STACK_SERVICES.map(({ name }) => {
+        const pools = chain.signerPools?.[name];
+        return [
+          name,
+          {
+            ...(pools ? { SIGNER_POOLS: JSON.stringify(pools) } : {}),
+            ...(name === "grid" ? { EXPIRY_SWEEP_PRINCIPAL: signerOf("grid") } : {}),
+            ...(name === "revenue" ? { DISTRIBUTOR_PRINCIPAL: signerOf("revenue") } : {}),
+          },
+        ];
+      }),
+    ),
   });
 }
 

@@ -61,6 +61,33 @@ describe("npm start against a chain named by STACKS_API_URL", () => {
     expect(refusal({ ...testnet, STACKS_NETWORK: "devnet", SIGNER_KEYS: keys(ADMIN) })).toBe("accepted");
   });
 
+  it("hands a service its own signer pools, and refuses one for a principal it holds no key for or a key in two services", () => {
+    const poolKeys = ["ST2JHG361ZXG51QTKY2NQCVBPPRRE2KZB1HR05NNC", "ST2NEB84ASENDXKYGJPQW86YXQCEFEX2ZQPG87ND"];
+    const pools = (principal: string, members: string[]) =>
+      JSON.stringify([
+        {
+          principal,
+          keys: members.map((member, index) => ({ principal: member, privateKeyFile: `/pool/${index}` })),
+          principalSigns: false,
+        },
+      ]);
+    const chain = externalChainFromEnv({ ...testnet, ...ownKeys, GRID_SIGNER_POOLS: pools(ADMIN, poolKeys) });
+    expect(chain.signerPools).toEqual({
+      grid: [
+        {
+          principal: ADMIN,
+          keys: poolKeys.map((member, index) => ({ principal: member, privateKeyFile: `/pool/${index}` })),
+          principalSigns: false,
+        },
+      ],
+    });
+    expect(externalChainFromEnv({ ...testnet, ...ownKeys }).signerPools).toBeUndefined();
+    expect(refusal({ ...testnet, ...ownKeys, GRID_SIGNER_POOLS: pools(OWNER, poolKeys) })).toBe("STACK_CONFIG_INVALID");
+    expect(refusal({ ...testnet, ...ownKeys, GRID_SIGNER_POOLS: "[{}]" })).toBe("STACK_CONFIG_INVALID");
+    // A pool key that another service signs with would be leased by one process only.
+    expect(refusal({ ...testnet, ...ownKeys, GRID_SIGNER_POOLS: pools(ADMIN, [OWNER]) })).toBe("SIGNER_KEY_SHARED");
+  });
+
   it("refuses contracts followed under the devnet's public deployer on a real network", () => {
     expect(refusal({ ...testnet, ...ownKeys, CONTRACT_DEPLOYER: DEVNET_DEPLOYER })).toBe("DEVNET_DEPLOYER_REFUSED");
     expect(refusal({ ...testnet, ...ownKeys, CONTRACT_DEPLOYER: "" })).toBe("CONTRACT_DEPLOYER_REQUIRED");

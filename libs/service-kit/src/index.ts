@@ -7,6 +7,7 @@ export {
   chainServiceFields,
   type SignerKeySource,
   signerKeySources,
+  signerPools,
 } from "./config/chain-service-config.js";
 export { baseConfigShape, loadConfig, serviceConfigSchema, type BaseServiceConfig } from "./config/service-config.js";
 
