@@ -6,6 +6,7 @@ import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramRepository } from "../program-repository.js";
 import { figure, programRefusal } from "../program-refusals.js";
 import { assertActive, periodEndHeight, programOrRefuse } from "./program-lookup.js";
+import { assertSettler } from "./program-operator.js";
 import { type SettleOutcome, SettleCohortPeriodUseCase } from "./settle-cohort-period.usecase.js";
 
 // Cohorts a request completes are settled this many at a time.
@@ -60,7 +61,7 @@ export class PostPerformancesUseCase {
     return withSpan("grid post-performances", { "voltstack.program_id": programId }, async () => {
       const program = await programOrRefuse(this.programs, programId);
       const principal = this.writer.actingPrincipal(command.caller, command.actAs);
-      await this.facts.assertReporter(principal);
+      await assertSettler(this.facts, principal);
       assertActive(program);
       if (period >= program.periodCount) {
         throw programRefusal(

@@ -17,3 +17,20 @@ export async function assertProgramOperator(facts: ChainFacts, program: ProgramV
     );
   }
 }
+
+/**
+ * Refuses with ERR_NOT_REPORTER unless `principal` may sign settle-period: an admin of the registry or an
+ * oracle grid-services enabled (the same registry as frequency reporters).
+ */
+export async function assertSettler(facts: ChainFacts, principal: string): Promise<void> {
+  try {
+    await facts.assertReporter(principal);
+  } catch (error) {
+    if (!(error instanceof ApiError && error.code === "ERR_NOT_REPORTER")) throw error;
+    throw programRefusal(
+      "ERR_NOT_REPORTER",
+      `${principal} is neither an admin nor a registered scoring oracle, so it may not settle program periods.`,
+      { principal },
+    );
+  }
+}

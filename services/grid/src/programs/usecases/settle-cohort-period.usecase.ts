@@ -9,6 +9,7 @@ import { ProgramRepository, type SettlementKey } from "../program-repository.js"
 import { figure, programRefusal } from "../program-refusals.js";
 import { buildSettlementReport, type ReportLineInput, reportToJson } from "../settlement-reports.js";
 import { assertActive, periodEndHeight, programOrRefuse } from "./program-lookup.js";
+import { assertSettler } from "./program-operator.js";
 
 export interface SettleCohortPeriodCommand {
   caller: Caller;
@@ -82,7 +83,7 @@ export class SettleCohortPeriodUseCase {
     const key: SettlementKey = { programId, cohort, period };
     return withSpan("grid settle-period", { "voltstack.program_id": programId }, async () => {
       const program = await programOrRefuse(this.programs, programId);
-      await this.facts.assertReporter(command.principal);
+      await assertSettler(this.facts, command.principal);
       assertActive(program);
       if (period >= program.periodCount) {
         throw programRefusal(
