@@ -1,16 +1,25 @@
 /// <reference types="@stacks/clarinet-sdk/vitest" />
 // Property tests over random sequences of valid and invalid calls to all five
 // contracts (fast-check model runs, as the Clarinet SDK documents). Each run
-// starts on a fresh chain with three approved facilities and one open request,
-// then applies random calls from random callers with random arguments. After
-// every call: stored <= total and reserved <= stored for every facility; the
-// grid-services balance equals its escrow counter and the payments of open and
-// accepted requests; the revenue-sharing balance equals the sum of the pools;
-// every current split sums to 10,000; a failed call moves no STX; only
-// fulfill-request moves STX from grid-services to revenue-sharing, exactly
+// starts on a fresh chain with three approved facilities with funded pools, one
+// open request and one program with two of them enrolled, then applies random
+// calls from random callers with random arguments. After every call: stored <=
+// total for every facility, and reserved = the accepted requests' energy + the
+// enrolled slots' reservations not yet released; the grid-services balance
+// equals its escrow counter and the payments of open and accepted requests plus,
+// per program, budget - paid - refunded; per program, budget - settled -
+// refunded >= 0, paid <= settled, the slots' earned sum to settled and their paid
+// to paid, and the model's own account (settled, paid, refunded, status) matches
+// the chain; what stakeholders received from program distributions = what was
+// distributed = what programs paid; the revenue-sharing balance equals the sum
+// of the pools; every current split sums to 10,000; a failed call moves no STX;
+// only fulfill-request moves STX from grid-services to revenue-sharing, exactly
 // payment x performance / 10,000; a distribution pays out exactly the pool, by
-// the rounding rule. Each call must also succeed exactly when the model says
-// it is valid. At the end of a run the whole chain is checked again.
+// the rounding rule, and a batch its stated amounts. A (program, cohort, period)
+// settles at most once (the model refuses a second); each call must succeed
+// exactly when the model says it is valid. At the end of a run the whole chain
+// is checked again, and every settlement is on chain with the report hash and
+// total it was posted with, and no other.
 import type { ParsedTransactionResult } from "@stacks/clarinet-sdk";
 import { Cl, ClarityType, cvToString, type ClarityValue } from "@stacks/transactions";
 import fc from "fast-check";
@@ -152,6 +161,18 @@ type Model = {
   startEscrowUstx: bigint;
   fulfilments: number;
   distributions: number;
+  programs: ProgramModel[];
+  /** Every (program, cohort, period) settled in this run, with the report hash and total posted. */
+  settlements: Map<string, { reportHash: string; total: bigint }>;
+  /** Micro-STX stakeholders received from program distributions, measured on their balances. */
+  programReceipts: bigint;
+  /** The totals program distributions reported. */
+  programDistributed: bigint;
+  enrolments: number;
+  settlementsSeen: number;
+  programPayouts: number;
+  programEnds: number;
+  poolBatches: number;
 };
 
 function pick<T>(list: T[], index: number): T {
@@ -251,7 +272,8 @@ function checkRunInvariants(m: Model) {
   for (const id of m.facilities) checkFacility(id);
   const gridUstx = stxOf(gridServices);
   expect(gridUstx).toBe(dataVar("grid-services", "escrowed-ustx"));
-  expect(gridUstx - m.startGridUstx).toBe(escrowOf(m.requests));
+  // Open requests' payments plus, per program, budget - paid - refunded.
+  expect(gridUstx - m.startGridUstx).toBe(escrowOf(m.requests) + checkPrograms(m));
   expect(gridUstx - m.startGridUstx).toBe(dataVar("grid-services", "escrowed-ustx") - m.startEscrowUstx);
   expect(stxOf(revenueSharing) - m.startRevenueUstx).toBe(poolsOf(m.facilities));
 }
@@ -260,7 +282,11 @@ function checkRunInvariants(m: Model) {
 function checkWholeChain() {
   const facilities = range(dataVar("facility-registry", "last-facility-id"));
   for (const id of facilities) checkFacility(id);
-  const escrow = escrowOf(range(dataVar("grid-services", "last-request-id")));
+  const programsHeld = range(dataVar("grid-services", "last-program-id")).reduce((sum, id) => {
+    const p = chainProgram(id)!;
+    return sum + p.budget - p.paid - p.refunded;
+  }, 0n);
+  const escrow = escrowOf(range(dataVar("grid-services", "last-request-id"))) + programsHeld;
   expect(stxOf(gridServices)).toBe(escrow);
   expect(dataVar("grid-services", "escrowed-ustx")).toBe(escrow);
   expect(stxOf(revenueSharing)).toBe(poolsOf(facilities));
@@ -803,6 +829,733 @@ const distribute = fc.record({ index: fc.nat(), role: roleArb }).map(({ index, r
   }),
 );
 
+// ---- programs ----------------------------------------------------------------
+
+const oracle = outsideRequester;
+const DURATION_MINUTES: Record<string, bigint> = {
+  "frequency-containment": 30n,
+  "frequency-regulation": 60n,
+  afrr: 60n,
+  "peak-shaving": 120n,
+  "demand-response": 60n,
+};
+
+type ChainProgram = {
+  operator: string;
+  startHeight: bigint;
+  periodBlocks: bigint;
+  periodCount: bigint;
+  capacityPrice: bigint;
+  energyPrice: bigint;
+  product: string;
+  budget: bigint;
+  settled: bigint;
+  paid: bigint;
+  refunded: bigint;
+  settleWindow: bigint;
+  status: string;
+  cohortCount: bigint;
+  enrolledCount: bigint;
+  settlementCount: bigint;
+};
+function chainProgram(id: bigint): ChainProgram | undefined {
+  const t = optionalTuple(mapEntry("grid-services", "programs", Cl.uint(id)));
+  if (!t) return undefined;
+  const u = (name: string) => uintOf(t[name]!);
+  return {
+    operator: textOf(t.operator),
+    startHeight: u("start-height"),
+    periodBlocks: u("period-blocks"),
+    periodCount: u("period-count"),
+    capacityPrice: u("capacity-price"),
+    energyPrice: u("energy-price"),
+    product: textOf(t.product),
+    budget: u("budget"),
+    settled: u("settled"),
+    paid: u("paid"),
+    refunded: u("refunded"),
+    settleWindow: u("settle-window"),
+    status: textOf(t.status),
+    cohortCount: u("cohort-count"),
+    enrolledCount: u("enrolled-count"),
+    settlementCount: u("settlement-count"),
+  };
+}
+const endHeight = (p: ChainProgram) => p.startHeight + p.periodCount * p.periodBlocks;
+/** The period under way at `height`; undefined before the start. */
+const periodAt = (p: ChainProgram, height: bigint) =>
+  height < p.startHeight ? undefined : (height - p.startHeight) / p.periodBlocks;
+
+type Slot = {
+  facilityId: bigint;
+  committedKw: bigint;
+  reservedKwh: bigint;
+  fromPeriod: bigint;
+  untilPeriod: bigint;
+  earned: bigint;
+  paid: bigint;
+  released: boolean;
+};
+function cohortSlots(id: bigint, cohort: bigint): Slot[] | undefined {
+  const cv = mapEntry("grid-services", "cohorts", Cl.tuple({ "program-id": Cl.uint(id), cohort: Cl.uint(cohort) }));
+  if (cv.type === ClarityType.OptionalNone) return undefined;
+  if (cv.type !== ClarityType.OptionalSome || cv.value.type !== ClarityType.List)
+    throw new Error("cohort is not a list");
+  return cv.value.value.map((item) => {
+    if (item.type !== ClarityType.Tuple) throw new Error("slot is not a tuple");
+    const f = item.value;
+    return {
+      facilityId: uintOf(f["facility-id"]!),
+      committedKw: uintOf(f["committed-kw"]!),
+      reservedKwh: uintOf(f["reserved-kwh"]!),
+      fromPeriod: uintOf(f["from-period"]!),
+      untilPeriod: uintOf(f["until-period"]!),
+      earned: uintOf(f.earned!),
+      paid: uintOf(f.paid!),
+      released: f.released!.type === ClarityType.BoolTrue,
+    };
+  });
+}
+const allSlots = (id: bigint, p: ChainProgram) =>
+  Array.from({ length: Number(p.cohortCount) }, (_, c) => cohortSlots(id, BigInt(c)) ?? []).flat();
+
+function enrolment(id: bigint, facilityId: bigint): { cohort: bigint; slot: bigint } | undefined {
+  const t = optionalTuple(
+    mapEntry(
+      "grid-services",
+      "enrolments",
+      Cl.tuple({ "program-id": Cl.uint(id), "facility-id": Cl.uint(facilityId) }),
+    ),
+  );
+  return t ? { cohort: uintOf(t.cohort!), slot: uintOf(t.slot!) } : undefined;
+}
+
+type Settlement = { reportHash: string; total: bigint; settledBy: string };
+function settlement(id: bigint, cohort: bigint, period: bigint): Settlement | undefined {
+  const key = Cl.tuple({ "program-id": Cl.uint(id), cohort: Cl.uint(cohort), period: Cl.uint(period) });
+  const t = optionalTuple(mapEntry("grid-services", "settlements", key));
+  if (!t) return undefined;
+  const hash = t["report-hash"]!;
+  if (hash.type !== ClarityType.Buffer) throw new Error("report-hash is not a buffer");
+  return { reportHash: hash.value, total: uintOf(t.total!), settledBy: textOf(t["settled-by"]) };
+}
+const settlementKey = (id: bigint, cohort: bigint, period: bigint) => `${id}/${cohort}/${period}`;
+
+/** What a slot earns for a period: floor(kW x price x bps / 10,000) + kWh x price. */
+const slotAmount = (p: ChainProgram, s: Slot, performanceBps: bigint, deliveredKwh: bigint) =>
+  (s.committedKw * p.capacityPrice * performanceBps) / FULL_BPS + deliveredKwh * p.energyPrice;
+
+/** The model's own account of a program, kept from the calls' expected effects. */
+type ProgramModel = {
+  id: bigint;
+  budget: bigint;
+  settled: bigint;
+  paid: bigint;
+  refunded: bigint;
+  status: "active" | "closed" | "cancelled";
+};
+
+function programFor(m: Model, index: number, preferred?: (p: ProgramModel) => boolean): bigint {
+  const candidates = preferred === undefined ? [] : m.programs.filter(preferred);
+  if (candidates.length > 0 && index % 5 !== 0) return pick(candidates, index >> 2).id;
+  return pick([...m.programs.map((p) => p.id), MISSING_ID], index);
+}
+const modelOf = (m: Model, id: bigint) => m.programs.find((p) => p.id === id);
+/** Three picks in four go to an existing cohort, when there is one; otherwise the next, missing one. */
+const cohortFor = (p: ChainProgram | undefined, index: number) =>
+  p === undefined || p.cohortCount === 0n || index % 4 === 0
+    ? (p?.cohortCount ?? 0n)
+    : BigInt(index >> 2) % p.cohortCount;
+
+/** Per principal, what splitting each (facility, amount) line by the facility's current shares pays. */
+function expectedGains(lines: Array<{ facilityId: bigint; amount: bigint }>): Map<string, bigint> {
+  const gains = new Map<string, bigint>();
+  for (const { facilityId, amount } of lines) {
+    if (amount === 0n) continue;
+    const shares = currentShares(facilityId)!;
+    expectedPayouts(amount, shares).forEach((paid, i) => {
+      const who = shares[i]!.stakeholder;
+      gains.set(who, (gains.get(who) ?? 0n) + paid);
+    });
+  }
+  return gains;
+}
+
+/** Every balance change of the call: the payer lost `paidBy`, each principal gained what `gains` says. */
+function expectBalanceChanges(
+  before: Map<string, bigint>,
+  payer: string,
+  paidTotal: bigint,
+  gains: Map<string, bigint>,
+  label: string,
+) {
+  const after = allStx();
+  for (const who of new Set([...before.keys(), ...after.keys()])) {
+    const expected = (gains.get(who) ?? 0n) - (who === payer ? paidTotal : 0n);
+    expect((after.get(who) ?? 0n) - (before.get(who) ?? 0n), `${label}: balance of ${who}`).toBe(expected);
+  }
+}
+
+const createProgram = fc
+  .record({
+    sender: fc.constantFrom(deployer, deployer, deployer, deployer, stranger),
+    product: fc.constantFrom(...Object.keys(DURATION_MINUTES), "frequency-regulation", "capacity-market"),
+    startIn: fc.integer({ min: -1, max: 6 }),
+    periodBlocks: fc.oneof(
+      { weight: 1, arbitrary: fc.constant(0) },
+      { weight: 9, arbitrary: fc.integer({ min: 1, max: 3 }) },
+    ),
+    periodCount: fc.oneof(
+      { weight: 1, arbitrary: fc.constant(0) },
+      { weight: 9, arbitrary: fc.integer({ min: 1, max: 4 }) },
+    ),
+    settleWindow: fc.oneof(
+      { weight: 1, arbitrary: fc.constant(0) },
+      { weight: 9, arbitrary: fc.integer({ min: 1, max: 8 }) },
+    ),
+    capacityPrice: fc.oneof(
+      { weight: 1, arbitrary: fc.constant(0) },
+      { weight: 4, arbitrary: fc.integer({ min: 1, max: 5_000 }) },
+    ),
+    energyPrice: fc.oneof(
+      { weight: 2, arbitrary: fc.constant(0) },
+      { weight: 3, arbitrary: fc.integer({ min: 1, max: 400 }) },
+    ),
+    budgetUstx: fc.oneof(
+      { weight: 1, arbitrary: fc.constantFrom(0n, UNAFFORDABLE_USTX) },
+      { weight: 3, arbitrary: fc.bigInt({ min: 1n, max: 2_000_000n }) },
+      { weight: 6, arbitrary: fc.bigInt({ min: 2_000_000n, max: 4_000_000_000n }) },
+    ),
+  })
+  .map((t) =>
+    step(
+      `create-program(${t.product}, +${t.startIn}, ${t.periodCount} x ${t.periodBlocks} blocks, ${t.capacityPrice}/${t.energyPrice}, ${t.budgetUstx} uSTX, window ${t.settleWindow})`,
+      (m) => {
+        const callHeight = BigInt(simnet.blockHeight + 1);
+        const startHeight = BigInt(Math.max(0, simnet.blockHeight + 1 + t.startIn));
+        const before = stxOf(t.sender);
+        const r = call(
+          "grid-services",
+          "create-program",
+          [
+            Cl.stringAscii(t.product),
+            Cl.uint(startHeight),
+            Cl.uint(t.periodBlocks),
+            Cl.uint(t.periodCount),
+            Cl.uint(t.capacityPrice),
+            Cl.uint(t.energyPrice),
+            Cl.uint(t.budgetUstx),
+            Cl.uint(t.settleWindow),
+          ],
+          t.sender,
+        );
+        expectOutcome(
+          r,
+          failing([
+            [isAdmin(t.sender), 4000],
+            [t.product in DURATION_MINUTES, 4019],
+            [startHeight > callHeight && t.periodBlocks > 0 && t.periodCount > 0 && t.settleWindow > 0, 4020],
+            [t.capacityPrice > 0 || t.energyPrice > 0, 4021],
+            [t.budgetUstx > 0n, 4022],
+            [t.budgetUstx < UNAFFORDABLE_USTX, ANY_ERROR],
+          ]),
+          "create-program",
+        );
+        const id = okValue(r);
+        if (id) {
+          expect(before - stxOf(t.sender)).toBe(t.budgetUstx);
+          m.programs.push({
+            id: uintOf(id),
+            budget: t.budgetUstx,
+            settled: 0n,
+            paid: 0n,
+            refunded: 0n,
+            status: "active",
+          });
+        }
+        return r;
+      },
+    ),
+  );
+
+const enrol = fc
+  .record({
+    programIndex: fc.nat(),
+    facilityIndex: fc.nat(),
+    role: fc.constantFrom<Role>("owner", "owner", "owner", "owner", "owner", "owner", "operator", "stranger", "admin"),
+    committedKw: fc.oneof(
+      { weight: 1, arbitrary: fc.constant(0) },
+      { weight: 8, arbitrary: fc.integer({ min: 1, max: 400 }) },
+      { weight: 1, arbitrary: fc.integer({ min: 700, max: 1_100 }) },
+    ),
+  })
+  .map(({ programIndex, facilityIndex, role, committedKw }) =>
+    step(`enrol-facility(p#${programIndex}, f#${facilityIndex}, ${committedKw} kW) by ${role}`, (m) => {
+      const id = programFor(m, programIndex, (p) => p.status === "active");
+      const facilityId = facilityFor(m, facilityIndex, approved);
+      const p = chainProgram(id);
+      const f = facility(facilityId);
+      const sender = actor(role, f);
+      const c = capacity(facilityId);
+      const kw = BigInt(committedKw);
+      const reservedKwh = p ? (kw * DURATION_MINUTES[p.product]! + 59n) / 60n : 0n;
+      const current = p ? periodAt(p, BigInt(simnet.blockHeight + 1)) : undefined;
+      const fromPeriod = current === undefined ? 0n : current + 1n;
+      const enrolled = enrolment(id, facilityId) !== undefined;
+      const r = call("grid-services", "enrol-facility", [Cl.uint(id), Cl.uint(facilityId), Cl.uint(kw)], sender);
+      expectOutcome(
+        r,
+        failing([
+          [isAuthorized(f, facilityId, sender, m.operators), 4012],
+          [p !== undefined, 4023],
+          [f !== undefined, 4013],
+          [p?.status === "active", 4024],
+          [p !== undefined && fromPeriod < p.periodCount, 4025],
+          [f?.status === "approved", 4013],
+          [kw > 0n, 4005],
+          [kw <= (f?.maxPowerKw ?? 0n), 4015],
+          [!enrolled, 4026],
+          [c !== undefined && c.storedKwh - c.reservedKwh >= reservedKwh, 4014],
+        ]),
+        "enrol-facility",
+      );
+      if (okValue(r)) {
+        expect(capacity(facilityId)!.reservedKwh).toBe(c!.reservedKwh + reservedKwh);
+        const at = enrolment(id, facilityId)!;
+        expect(cohortSlots(id, at.cohort)![Number(at.slot)]).toEqual({
+          facilityId,
+          committedKw: kw,
+          reservedKwh,
+          fromPeriod,
+          untilPeriod: p!.periodCount,
+          earned: 0n,
+          paid: 0n,
+          released: false,
+        });
+        m.enrolments += 1;
+      }
+      return r;
+    }),
+  );
+
+const withdraw = fc
+  .record({ programIndex: fc.nat(), facilityIndex: fc.nat(), role: roleArb })
+  .map(({ programIndex, facilityIndex, role }) =>
+    step(`withdraw-facility(p#${programIndex}, f#${facilityIndex}) by ${role}`, (m) => {
+      const id = programFor(m, programIndex, (p) => p.status === "active");
+      const facilityId = facilityFor(m, facilityIndex, (candidate) => enrolment(id, candidate) !== undefined);
+      const p = chainProgram(id);
+      const f = facility(facilityId);
+      const sender = actor(role, f);
+      const at = enrolment(id, facilityId);
+      const slot = at ? cohortSlots(id, at.cohort)![Number(at.slot)]! : undefined;
+      const reservedBefore = capacity(facilityId)?.reservedKwh ?? 0n;
+      const current = p ? (periodAt(p, BigInt(simnet.blockHeight + 1)) ?? 0n) : 0n;
+      const r = call("grid-services", "withdraw-facility", [Cl.uint(id), Cl.uint(facilityId)], sender);
+      expectOutcome(
+        r,
+        failing([
+          [isAuthorized(f, facilityId, sender, m.operators), 4012],
+          [p !== undefined, 4023],
+          [at !== undefined, 4027],
+          [p?.status === "active", 4024],
+          [slot !== undefined && !slot.released, 4041],
+        ]),
+        "withdraw-facility",
+      );
+      if (okValue(r)) {
+        const until = current < slot!.untilPeriod ? current : slot!.untilPeriod;
+        expect(uintOf(okValue(r)!)).toBe(until);
+        expect(capacity(facilityId)!.reservedKwh).toBe(reservedBefore - slot!.reservedKwh);
+        expect(cohortSlots(id, at!.cohort)![Number(at!.slot)]).toEqual({ ...slot, untilPeriod: until, released: true });
+      }
+      return r;
+    }),
+  );
+
+const lineSeed = fc.record({
+  performanceBps: fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: 0, max: 10_000 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 10_001, max: 12_000 }) },
+  ),
+  deliveredPercent: fc.oneof(
+    { weight: 12, arbitrary: fc.integer({ min: 0, max: 100 }) },
+    { weight: 1, arbitrary: fc.integer({ min: 101, max: 150 }) },
+  ),
+  /** Post figures for a slot that does not earn in the period, which the contract must refuse. */
+  outOfPeriod: fc.integer({ min: 0, max: 14 }).map((n) => n === 0),
+});
+
+const settle = fc
+  .record({
+    programIndex: fc.nat(),
+    cohortIndex: fc.nat(),
+    periodIndex: fc.nat(),
+    seeds: fc.array(lineSeed, { minLength: 1, maxLength: 8 }),
+    lengthDelta: fc.oneof({ weight: 14, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(-1, 1) }),
+    sender: fc.constantFrom(deployer, deployer, oracle, oracle, stranger),
+    hashSeed: fc.integer({ min: 0, max: 255 }),
+  })
+  .map(({ programIndex, cohortIndex, periodIndex, seeds, lengthDelta, sender, hashSeed }) =>
+    step(`settle-period(p#${programIndex}, c#${cohortIndex}, #${periodIndex}) by ${sender}`, (m) => {
+      const height = BigInt(simnet.blockHeight + 1);
+      const id = programFor(m, programIndex, (x) => {
+        const chain = chainProgram(x.id)!;
+        return x.status === "active" && chain.cohortCount > 0n && height < endHeight(chain) + chain.settleWindow;
+      });
+      const p = chainProgram(id);
+      const cohort = cohortFor(p, cohortIndex);
+      // Three picks in four go to a period that has ended and is not settled yet, when there is one.
+      const ended = p ? Number(periodAt(p, height) ?? 0n) : 0;
+      const open = Array.from({ length: Math.min(ended, Number(p?.periodCount ?? 0n)) }, (_, i) => BigInt(i)).filter(
+        (period) => !m.settlements.has(settlementKey(id, cohort, period)),
+      );
+      const period =
+        open.length > 0 && periodIndex % 4 !== 0
+          ? pick(open, periodIndex >> 2)
+          : BigInt(periodIndex % (Number(p?.periodCount ?? 1n) + 1));
+      const slots = p ? cohortSlots(id, cohort) : undefined;
+      const count = Math.max(1, (slots?.length ?? seeds.length) + lengthDelta);
+      const lines: Array<[bigint, bigint]> = [];
+      const lineErrors: bigint[] = [];
+      let total = 0n;
+      for (let i = 0; i < count; i += 1) {
+        const seed = seeds[i % seeds.length]!;
+        const slot = slots?.[i];
+        const active = slot !== undefined && period >= slot.fromPeriod && period < slot.untilPeriod;
+        const posted = active || seed.outOfPeriod;
+        const performance = posted ? BigInt(seed.performanceBps) : 0n;
+        const delivered = posted ? ((slot?.reservedKwh ?? 10n) * BigInt(seed.deliveredPercent)) / 100n : 0n;
+        lines.push([performance, delivered]);
+        if (slot) {
+          if (performance > FULL_BPS) lineErrors.push(4017n);
+          if (delivered > slot.reservedKwh) lineErrors.push(4035n);
+          if (!active && (performance > 0n || delivered > 0n)) lineErrors.push(4034n);
+          total += slotAmount(p!, slot, performance, delivered);
+        }
+      }
+      const key = settlementKey(id, cohort, period);
+      const hash = Cl.buffer(new Uint8Array(32).fill(hashSeed));
+      const r = call(
+        "grid-services",
+        "settle-period",
+        [
+          Cl.uint(id),
+          Cl.uint(cohort),
+          Cl.uint(period),
+          hash,
+          Cl.list(
+            lines.map(([performance, delivered]) =>
+              Cl.tuple({ "performance-bps": Cl.uint(performance), "delivered-kwh": Cl.uint(delivered) }),
+            ),
+          ),
+        ],
+        sender,
+      );
+      expectOutcome(
+        r,
+        failing([
+          [p !== undefined, 4023],
+          [isAdmin(sender) || sender === oracle, 4001],
+          [p?.status === "active", 4024],
+          [p !== undefined && period < p.periodCount, 4028],
+          [p !== undefined && height >= p.startHeight + (period + 1n) * p.periodBlocks, 4029],
+          [p !== undefined && height < endHeight(p) + p.settleWindow, 4030],
+          [!m.settlements.has(key), 4031],
+          [slots !== undefined, 4032],
+          [slots !== undefined && lines.length === slots.length, 4033],
+          ...lineErrors.map((code): [boolean, bigint] => [false, code]),
+          [p !== undefined && p.settled + total <= p.budget - p.refunded, 4036],
+        ]),
+        "settle-period",
+      );
+      if (okValue(r)) {
+        expect(uintOf(okValue(r)!), "settled total").toBe(total);
+        const after = cohortSlots(id, cohort)!;
+        after.forEach((slot, i) =>
+          expect(slot.earned - slots![i]!.earned).toBe(slotAmount(p!, slots![i]!, lines[i]![0], lines[i]![1])),
+        );
+        expect(settlement(id, cohort, period)).toEqual({ reportHash: hash.value, total, settledBy: sender });
+        m.settlements.set(key, { reportHash: hash.value, total });
+        modelOf(m, id)!.settled += total;
+        m.settlementsSeen += 1;
+      } else if (p) {
+        expect(settlement(id, cohort, period)?.reportHash).toBe(m.settlements.get(key)?.reportHash);
+      }
+      return r;
+    }),
+  );
+
+const distributeEarnings = fc
+  .record({
+    programIndex: fc.nat(),
+    cohortIndex: fc.nat(),
+    percents: fc.array(fc.integer({ min: 0, max: 100 }), { minLength: 1, maxLength: 8 }),
+    overpay: fc.integer({ min: 0, max: 14 }).map((n) => n === 0),
+    payUnsplit: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    lengthDelta: fc.oneof({ weight: 14, arbitrary: fc.constant(0) }, { weight: 1, arbitrary: fc.constantFrom(-1, 1) }),
+    sender: fc.constantFrom(deployer, deployer, deployer, oracle, stranger),
+  })
+  .map(({ programIndex, cohortIndex, percents, overpay, payUnsplit, lengthDelta, sender }) =>
+    step(`distribute-earnings(p#${programIndex}, c#${cohortIndex}) by ${sender}`, (m) => {
+      const id = programFor(m, programIndex, (x) => x.settled > x.paid);
+      const p = chainProgram(id);
+      const cohort = cohortFor(p, cohortIndex);
+      const slots = p ? cohortSlots(id, cohort) : undefined;
+      const count = Math.max(1, (slots?.length ?? 1) + lengthDelta);
+      const amounts: bigint[] = [];
+      for (let i = 0; i < count; i += 1) {
+        const slot = slots?.[i];
+        const owed = slot ? slot.earned - slot.paid : 5n;
+        const split = slot === undefined || currentShares(slot.facilityId) !== undefined;
+        amounts.push(!split && !payUnsplit ? 0n : (owed * BigInt(percents[i % percents.length]!)) / 100n);
+      }
+      if (overpay && slots?.[0]) amounts[0] = slots[0].earned - slots[0].paid + 1n;
+      const total = amounts.reduce((a, b) => a + b, 0n);
+      const lines = amounts.map((amount, i) => ({ facilityId: slots?.[i]?.facilityId ?? MISSING_ID, amount }));
+      const before = allStx();
+      const r = call(
+        "grid-services",
+        "distribute-earnings",
+        [Cl.uint(id), Cl.uint(cohort), Cl.list(amounts.map((a) => Cl.uint(a)))],
+        sender,
+      );
+      expectOutcome(
+        r,
+        failing([
+          [p !== undefined, 4023],
+          [slots !== undefined, 4032],
+          [isAdmin(sender), 4000],
+          [slots !== undefined && amounts.length === slots.length, 4033],
+          [
+            slots !== undefined && amounts.every((a, i) => i >= slots.length || a <= slots[i]!.earned - slots[i]!.paid),
+            4039,
+          ],
+          [total > 0n, 4040],
+          [lines.every((l) => l.amount === 0n || currentShares(l.facilityId) !== undefined), 5007],
+        ]),
+        "distribute-earnings",
+      );
+      if (okValue(r)) {
+        expect(uintOf(okValue(r)!)).toBe(total);
+        const gains = expectedGains(lines);
+        expectBalanceChanges(before, gridServices, total, gains, "distribute-earnings");
+        const after = allStx();
+        for (const who of gains.keys()) m.programReceipts += (after.get(who) ?? 0n) - (before.get(who) ?? 0n);
+        m.programDistributed += total;
+        modelOf(m, id)!.paid += total;
+        expect(cohortSlots(id, cohort)!.map((s) => s.paid)).toEqual(slots!.map((s, i) => s.paid + amounts[i]!));
+        m.programPayouts += 1;
+      }
+      return r;
+    }),
+  );
+
+const endProgram = fc
+  .record({
+    action: fc.constantFrom("close", "close", "cancel"),
+    programIndex: fc.nat(),
+    sender: fc.constantFrom(deployer, deployer, deployer, stranger, owners[0]!),
+  })
+  .map(({ action, programIndex, sender }) =>
+    step(`${action}-program(p#${programIndex}) by ${sender}`, (m) => {
+      const height = BigInt(simnet.blockHeight + 1);
+      const id = programFor(m, programIndex, (x) => x.status === "active");
+      const p = chainProgram(id);
+      const before = allStx();
+      const r = call("grid-services", `${action}-program`, [Cl.uint(id)], sender);
+      const closable =
+        p !== undefined &&
+        height >= endHeight(p) &&
+        (p.settlementCount === p.cohortCount * p.periodCount || height >= endHeight(p) + p.settleWindow);
+      expectOutcome(
+        r,
+        failing([
+          [p !== undefined, 4023],
+          [isAdmin(sender) || sender === p?.operator, 4043],
+          [p?.status === "active", 4024],
+          action === "close" ? [closable, 4037] : [p !== undefined && height < p.startHeight, 4038],
+        ]),
+        `${action}-program`,
+      );
+      if (okValue(r)) {
+        const model = modelOf(m, id)!;
+        const refund = action === "close" ? model.budget - model.settled : model.budget;
+        expect(uintOf(okValue(r)!)).toBe(refund);
+        expectBalanceChanges(before, gridServices, refund, new Map([[p!.operator, refund]]), `${action}-program`);
+        model.refunded = refund;
+        model.status = action === "close" ? "closed" : "cancelled";
+        m.programEnds += 1;
+      }
+      return r;
+    }),
+  );
+
+const releaseCohort = fc
+  .record({ programIndex: fc.nat(), cohortIndex: fc.nat(), sender: fc.constantFrom(stranger, deployer, owners[1]!) })
+  .map(({ programIndex, cohortIndex, sender }) =>
+    step(`release-cohort(p#${programIndex}, c#${cohortIndex})`, (m) => {
+      const id = programFor(m, programIndex, (x) => x.status !== "active");
+      const p = chainProgram(id);
+      const cohort = cohortFor(p, cohortIndex);
+      const slots = p ? cohortSlots(id, cohort) : undefined;
+      const held = (slots ?? []).filter((s) => !s.released);
+      const reservedBefore = new Map(held.map((s) => [s.facilityId, capacity(s.facilityId)!.reservedKwh]));
+      const r = call("grid-services", "release-cohort", [Cl.uint(id), Cl.uint(cohort)], sender);
+      expectOutcome(
+        r,
+        failing([
+          [p !== undefined, 4023],
+          [slots !== undefined, 4032],
+          [p !== undefined && p.status !== "active", 4044],
+          [held.length > 0, 4042],
+        ]),
+        "release-cohort",
+      );
+      if (okValue(r)) {
+        expect(uintOf(okValue(r)!)).toBe(held.reduce((sum, s) => sum + s.reservedKwh, 0n));
+        for (const s of held) {
+          expect(capacity(s.facilityId)!.reservedKwh).toBe(reservedBefore.get(s.facilityId)! - s.reservedKwh);
+        }
+        expect(cohortSlots(id, cohort)!.every((s) => s.released)).toBe(true);
+      }
+      return r;
+    }),
+  );
+
+const distributePools = fc
+  .record({
+    picks: fc.oneof(
+      { weight: 1, arbitrary: fc.constant<Array<{ index: number; percent: number }>>([]) },
+      {
+        weight: 9,
+        arbitrary: fc.array(fc.record({ index: fc.nat(), percent: fc.integer({ min: 0, max: 110 }) }), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+      },
+    ),
+    role: roleArb,
+  })
+  .map(({ picks, role }) =>
+    step(`distribute-pools(${picks.map((x) => `#${x.index} ${x.percent} %`).join(", ")}) by ${role}`, (m) => {
+      const lines = picks.map(({ index, percent }) => {
+        const facilityId = facilityFor(m, index, funded);
+        return { facilityId, amount: (poolUstx(facilityId) * BigInt(percent)) / 100n };
+      });
+      const first = lines[0] ? facility(lines[0].facilityId) : undefined;
+      const sender = actor(role, first);
+      const drawn = new Map<bigint, bigint>();
+      let withinPools = true;
+      for (const { facilityId, amount } of lines) {
+        drawn.set(facilityId, (drawn.get(facilityId) ?? 0n) + amount);
+        if (drawn.get(facilityId)! > poolUstx(facilityId)) withinPools = false;
+      }
+      const poolsBefore = new Map([...drawn.keys()].map((id) => [id, poolUstx(id)]));
+      const before = allStx();
+      const r = call(
+        "revenue-sharing",
+        "distribute-pools",
+        [Cl.list(lines.map((l) => Cl.tuple({ "facility-id": Cl.uint(l.facilityId), amount: Cl.uint(l.amount) })))],
+        sender,
+      );
+      const total = lines.reduce((sum, l) => sum + l.amount, 0n);
+      expectOutcome(
+        r,
+        failing([
+          [lines.length > 0, 5014],
+          [
+            isAdmin(sender) ||
+              lines.every((l) => isAuthorized(facility(l.facilityId), l.facilityId, sender, m.operators)),
+            5009,
+          ],
+          [lines.every((l) => l.amount > 0n), 5006],
+          [withinPools, 5013],
+          [lines.every((l) => currentShares(l.facilityId) !== undefined), 5007],
+        ]),
+        "distribute-pools",
+      );
+      if (okValue(r)) {
+        expectBalanceChanges(before, revenueSharing, total, expectedGains(lines), "distribute-pools");
+        for (const [id, amount] of drawn) expect(poolUstx(id)).toBe(poolsBefore.get(id)! - amount);
+        m.poolBatches += 1;
+      }
+      return r;
+    }),
+  );
+
+/** Programs after every call: the model's account, the chain's counters and the slots agree. */
+function checkPrograms(m: Model) {
+  let held = 0n;
+  let paid = 0n;
+  const reservedBySlots = new Map<bigint, bigint>();
+  for (const model of m.programs) {
+    const p = chainProgram(model.id)!;
+    expect({ settled: p.settled, paid: p.paid, refunded: p.refunded, status: p.status }, `program ${model.id}`).toEqual(
+      { settled: model.settled, paid: model.paid, refunded: model.refunded, status: model.status },
+    );
+    // The unallocated escrow, budget - settled - refunded, never goes below zero; nothing is paid before it is settled.
+    expect(model.budget - model.settled - model.refunded >= 0n, `program ${model.id} over-settled`).toBe(true);
+    expect(model.paid <= model.settled).toBe(true);
+    if (model.status === "closed") expect(model.refunded).toBe(model.budget - model.settled);
+    if (model.status === "cancelled") expect([model.refunded, model.settled]).toEqual([model.budget, 0n]);
+    const slots = allSlots(model.id, p);
+    expect(BigInt(slots.length)).toBe(p.enrolledCount);
+    expect(
+      slots.reduce((sum, s) => sum + s.earned, 0n),
+      `program ${model.id}: sum of earned`,
+    ).toBe(model.settled);
+    expect(
+      slots.reduce((sum, s) => sum + s.paid, 0n),
+      `program ${model.id}: sum of paid`,
+    ).toBe(model.paid);
+    for (const s of slots) {
+      expect(s.paid <= s.earned).toBe(true);
+      if (!s.released) reservedBySlots.set(s.facilityId, (reservedBySlots.get(s.facilityId) ?? 0n) + s.reservedKwh);
+    }
+    const settlements = [...m.settlements].filter(([key]) => key.startsWith(`${model.id}/`));
+    expect(BigInt(settlements.length)).toBe(p.settlementCount);
+    expect(settlements.reduce((sum, [, s]) => sum + s.total, 0n)).toBe(model.settled);
+    held += model.budget - model.paid - model.refunded;
+    paid += model.paid;
+  }
+  // What stakeholders received from program distributions = what was distributed = what programs paid.
+  expect(m.programReceipts).toBe(m.programDistributed);
+  expect(m.programDistributed).toBe(paid);
+  // Every reservation is an accepted request's or an enrolled slot's.
+  const reservedByRequests = new Map<bigint, bigint>();
+  for (const rid of m.requests) {
+    const q = request(rid)!;
+    if (q.status === "accepted" && q.facilityId !== undefined)
+      reservedByRequests.set(q.facilityId, (reservedByRequests.get(q.facilityId) ?? 0n) + q.energyKwh);
+  }
+  for (const id of m.facilities) {
+    const c = capacity(id);
+    if (!c) continue;
+    expect(c.reservedKwh, `facility ${id}: reserved = requests + program slots`).toBe(
+      (reservedByRequests.get(id) ?? 0n) + (reservedBySlots.get(id) ?? 0n),
+    );
+  }
+  return held;
+}
+
+/** At the end of a run: every settlement the model made is on chain with its report hash, and no other. */
+function checkSettlementsRecorded(m: Model) {
+  for (const model of m.programs) {
+    const p = chainProgram(model.id)!;
+    let found = 0;
+    for (let cohort = 0n; cohort < p.cohortCount; cohort += 1n) {
+      for (let period = 0n; period < p.periodCount; period += 1n) {
+        const onChain = settlement(model.id, cohort, period);
+        const expected = m.settlements.get(settlementKey(model.id, cohort, period));
+        expect(onChain && { reportHash: onChain.reportHash, total: onChain.total }).toEqual(expected);
+        if (onChain) found += 1;
+      }
+    }
+    expect(found).toBe([...m.settlements.keys()].filter((key) => key.startsWith(`${model.id}/`)).length);
+  }
+}
+
 const mine = fc.integer({ min: 1, max: 6 }).map((blocks) =>
   step(`mine ${blocks} blocks`, () => {
     simnet.mineEmptyBlocks(blocks);
@@ -829,6 +1582,24 @@ const commands = [
   fulfilRequest,
   fulfilRequest,
   cancelRequest,
+  createProgram,
+  enrol,
+  enrol,
+  enrol,
+  withdraw,
+  settle,
+  settle,
+  settle,
+  settle,
+  distributeEarnings,
+  distributeEarnings,
+  distributeEarnings,
+  endProgram,
+  endProgram,
+  releaseCohort,
+  distributePools,
+  distributePools,
+  createProgram,
   setShares,
   setShares,
   deposit,
@@ -847,6 +1618,15 @@ function startModel(): Model {
     startEscrowUstx: dataVar("grid-services", "escrowed-ustx"),
     fulfilments: 0,
     distributions: 0,
+    programs: [],
+    settlements: new Map(),
+    programReceipts: 0n,
+    programDistributed: 0n,
+    enrolments: 0,
+    settlementsSeen: 0,
+    programPayouts: 0,
+    programEnds: 0,
+    poolBatches: 0,
   };
 }
 
@@ -883,12 +1663,43 @@ function setUpRun(m: Model) {
     Cl.uint(simnet.blockHeight + 100),
   ];
   m.requests.push(uintOf(okValue(call("grid-services", "create-service-request", requestArgs, deployer))!));
+  expect(okValue(call("grid-services", "set-oracle", [Cl.principal(oracle), Cl.bool(true)], deployer))).toBeDefined();
+  for (const id of m.facilities) {
+    const depositArgs = [Cl.uint(id), Cl.uint(1_000_003), Cl.stringAscii("capacity-market")];
+    expect(okValue(call("revenue-sharing", "deposit-revenue", depositArgs, wallet(8)))).toBeDefined();
+  }
+  // One program for frequency regulation: 6 periods of 4 blocks from 6 blocks on, settled within 8 blocks after.
+  const programArgs = [
+    Cl.stringAscii("frequency-regulation"),
+    Cl.uint(simnet.blockHeight + 6),
+    Cl.uint(4),
+    Cl.uint(6),
+    Cl.uint(1_003),
+    Cl.uint(41),
+    Cl.uint(50_000_000),
+    Cl.uint(8),
+  ];
+  const programId = uintOf(okValue(call("grid-services", "create-program", programArgs, deployer))!);
+  m.programs.push({ id: programId, budget: 50_000_000n, settled: 0n, paid: 0n, refunded: 0n, status: "active" });
+  // Two of the three facilities enrolled, so that settlements reach the money from the start; the third is left to the random calls.
+  for (const [i, id] of m.facilities.slice(0, 2).entries()) {
+    const enrolArgs = [Cl.uint(programId), Cl.uint(id), Cl.uint(100 + 50 * i)];
+    expect(okValue(call("grid-services", "enrol-facility", enrolArgs, owners[i]!))).toBeDefined();
+  }
   checkRunInvariants(m);
 }
 
 describe("invariants over random call sequences", () => {
   it("keep capacity, escrow, pools, payouts and shares consistent", async () => {
-    const seen = { fulfilments: 0, distributions: 0 };
+    const seen = {
+      fulfilments: 0,
+      distributions: 0,
+      enrolments: 0,
+      settlements: 0,
+      programPayouts: 0,
+      programEnds: 0,
+      poolBatches: 0,
+    };
     await fc.assert(
       fc.asyncProperty(fc.commands(commands, { maxCommands: 80, size: "+1" }), async (cmds) => {
         // A fresh chain per run, so that a shrunk counterexample replays on the state it failed on.
@@ -897,15 +1708,26 @@ describe("invariants over random call sequences", () => {
         setUpRun(model);
         fc.modelRun(() => ({ model, real: {} }), cmds);
         checkWholeChain();
+        checkSettlementsRecorded(model);
         seen.fulfilments += model.fulfilments;
         seen.distributions += model.distributions;
+        seen.enrolments += model.enrolments;
+        seen.settlements += model.settlementsSeen;
+        seen.programPayouts += model.programPayouts;
+        seen.programEnds += model.programEnds;
+        seen.poolBatches += model.poolBatches;
       }),
       { numRuns: 40, includeErrorInReport: true },
     );
     // The runs must reach the money paths, or the property proves little.
     expect(seen.fulfilments).toBeGreaterThan(0);
     expect(seen.distributions).toBeGreaterThan(0);
-    console.log(`property runs reached ${seen.fulfilments} fulfilments and ${seen.distributions} distributions`);
-    // About 10 s on an idle machine; coverage tracking makes every call about three times slower.
-  }, 120_000);
+    expect(seen.enrolments).toBeGreaterThan(0);
+    expect(seen.settlements).toBeGreaterThan(0);
+    expect(seen.programPayouts).toBeGreaterThan(0);
+    expect(seen.programEnds).toBeGreaterThan(0);
+    expect(seen.poolBatches).toBeGreaterThan(0);
+    console.log(`property runs reached ${JSON.stringify(seen)}`);
+    // About 40 s on a loaded 2-core machine; coverage tracking makes every call about three times slower.
+  }, 300_000);
 });
