@@ -43,16 +43,20 @@ export class SignerKeyStore {
   readonly #signers: Map<string, Signer>;
   /** Principal -> the addresses that sign as it (itself first, unless its pool says otherwise). */
   readonly #pools: Map<string, string[]>;
+  /** The principals of SIGNER_KEYS: the ones a caller's write may be signed as. */
+  readonly #listed: Set<string>;
   readonly #senders = new Map<string, SenderEntry>();
   readonly #callSenders = new Map<string, { senders: TransactionSender[]; sender: CallSender }>();
 
   private constructor(
     private readonly chain: StacksChain,
     signers: Signer[],
+    listed: Set<string>,
     pools: Map<string, string[]>,
     private readonly leases: SigningLeases | undefined,
   ) {
     this.#signers = new Map(signers.map((signer) => [signer.address, signer]));
+    this.#listed = listed;
     this.#pools = pools;
   }
 
@@ -99,7 +103,7 @@ export class SignerKeyStore {
       }
       pools.set(pool.principal, pool.principalSigns === false ? members : [pool.principal, ...members]);
     }
-    return new SignerKeyStore(chain, signers, pools, options.leases);
+    return new SignerKeyStore(chain, signers, listed, pools, options.leases);
   }
 
   /** Every principal the service holds a key for, pools' keys included. */
@@ -107,8 +111,9 @@ export class SignerKeyStore {
     return [...this.#signers.keys()];
   }
 
+  /** Whether SIGNER_KEYS lists `principal`: a pool's further keys sign only as their pool's principal. */
   has(principal: string): boolean {
-    return this.#signers.has(principal);
+    return this.#listed.has(principal);
   }
 
   /** The addresses that sign as `principal`: itself (unless its pool says otherwise), then its pool's keys. */
@@ -124,7 +129,7 @@ export class SignerKeyStore {
    * re-read), since the process that held the key meanwhile may have used some.
    */
   async sender(principal: string, among?: readonly string[]): Promise<CallSender> {
-    if (!this.#signers.has(principal)) {
+    if (!this.#listed.has(principal)) {
       throw new ChainError("NO_SIGNER_FOR_PRINCIPAL", `This service holds no key for ${principal}.`, { principal });
     }
     const pool = this.poolOf(principal);

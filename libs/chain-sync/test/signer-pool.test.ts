@@ -133,6 +133,11 @@ describe("SignerKeyStore with a signer pool", () => {
     });
     expect(store.poolOf(lead!.address)).toEqual(further.map((key) => key.address));
     expect(store.has(lead!.address)).toBe(true);
+    // A pool's keys sign as its principal only, never as themselves.
+    expect(store.has(further[0]!.address)).toBe(false);
+    expect(store.principals).toContain(further[0]!.address);
+    const asMember = await store.sender(further[0]!.address).catch((e: unknown) => e);
+    expect((asMember as ChainError).code).toBe("NO_SIGNER_FOR_PRINCIPAL");
     const leadNonce = await nextNonce(lead!.address);
     const sender = await store.sender(lead!.address);
     const submitted = await Promise.all(Array.from({ length: 6 }, () => sender.submit(setTarget())));
