@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { GridServicesClient, RevenueSharingClient } from "@voltstack/chain";
+import { FacilityRegistryClient, GridServicesClient, RevenueSharingClient } from "@voltstack/chain";
 import { createEvent, type EventJson, payloadFromPrint } from "@voltstack/events";
 import { approvedFacility, balanceOf, call, type Harness, startHarness, waitFor } from "./support/revenue-harness.js";
 
@@ -17,6 +17,8 @@ const ENERGY_PRICE = 7n;
 let h: Harness;
 let facilities: number[];
 let programId: bigint;
+/** A second program with the first two facilities, settled alongside the first. */
+let otherProgramId: bigint;
 let startHeight: number;
 
 const splits = () => [
@@ -72,12 +74,16 @@ async function balances(): Promise<Map<string, bigint>> {
 }
 
 /** Settles cohort 0 for `period` once it ended and returns program.settled built from its print. */
-async function settle(period: number, performanceBps: bigint[]): Promise<EventJson<"program.settled">> {
+async function settle(
+  period: number,
+  performanceBps: bigint[],
+  program = programId,
+): Promise<EventJson<"program.settled">> {
   const endsAt = startHeight + (period + 1) * PERIOD_BLOCKS;
   await waitFor(`the end of period ${period}`, async () => (await h.chain.api.getTipHeight()) >= endsAt);
   const admin = new GridServicesClient(h.chain, { sender: await h.sender("deployer") });
   const settled = await admin.settlePeriod(
-    programId,
+    program,
     0n,
     BigInt(period),
     randomBytes(32).toString("hex"),
@@ -114,32 +120,40 @@ const earningsSettled = (count: number, final: (row: EarningRow) => boolean) =>
   });
 
 beforeAll(async () => {
-  h = await startHarness();
+  // Two admins sign batches in turn.
+  h = await startHarness((accounts) => ({
+    DISTRIBUTION_SIGNERS: `${accounts.deployer.address},${accounts.wallet_2.address}`,
+  }));
+  await new FacilityRegistryClient(h.chain, { sender: await h.sender("deployer") }).addAdmin(
+    h.accounts.wallet_2.address,
+  );
   facilities = [];
   for (let i = 0; i < 3; i += 1) facilities.push(await approvedFacility(h));
   await setShares(0);
   await setShares(1);
   const admin = new GridServicesClient(h.chain, { sender: await h.sender("deployer") });
-  startHeight = (await h.chain.api.getTipHeight()) + 12;
-  programId = (
-    await admin.createProgram({
-      product: "frequency-regulation",
-      startHeight: BigInt(startHeight),
-      periodBlocks: BigInt(PERIOD_BLOCKS),
-      periodCount: 3n,
-      capacityPriceUstx: CAPACITY_PRICE,
-      energyPriceUstx: ENERGY_PRICE,
-      budgetUstx: 50_000_000n,
-      settleWindow: 500n,
-    })
-  ).value;
+  // Far enough ahead for the enrolments below to land before the start, even on a loaded machine.
+  startHeight = (await h.chain.api.getTipHeight()) + 150;
+  const program = {
+    product: "frequency-regulation",
+    startHeight: BigInt(startHeight),
+    periodBlocks: BigInt(PERIOD_BLOCKS),
+    periodCount: 3n,
+    capacityPriceUstx: CAPACITY_PRICE,
+    energyPriceUstx: ENERGY_PRICE,
+    budgetUstx: 50_000_000n,
+    settleWindow: 500n,
+  };
+  programId = (await admin.createProgram(program)).value;
+  otherProgramId = (await admin.createProgram(program)).value;
   const owner = new GridServicesClient(h.chain, { sender: await h.sender("wallet_1") });
   for (const [index, facility] of facilities.entries()) {
     const enrolled = await owner.enrolFacility(programId, BigInt(facility), BigInt(100 + index * 37));
     expect(enrolled.value).toEqual({ cohort: 0n, slot: BigInt(index) });
+    if (index < 2) await owner.enrolFacility(otherProgramId, BigInt(facility), BigInt(100 + index * 37));
   }
   expect(await h.chain.api.getTipHeight()).toBeLessThan(startHeight);
-}, 120_000);
+}, 180_000);
 
 afterAll(async () => {
   await h?.close();
@@ -228,5 +242,35 @@ describe("program earnings on program.settled", () => {
     expect(dead.rows[0].n).toBe(0);
     // Nothing of it went through the pools.
     expect(await new RevenueSharingClient(h.chain).getPoolBalance(BigInt(facilities[2]!))).toBe(0n);
+  }, 90_000);
+
+  it("pays two programs' cohorts settled at once in two batches in flight together, signed by two admins", async () => {
+    const before = await balances();
+    const first = await settle(2, [9_900n, 10_000n, 10_000n]);
+    const second = await settle(0, [6_000n, 9_999n], otherProgramId);
+    await h.publish(first);
+    await h.publish(second);
+
+    const { rows } = await waitFor("both cohorts' batches confirmed", async () => {
+      const result = await h.db.query(
+        `SELECT b.id::text AS id, b.program_id, b.signer, b.status, t.created_at AS signed_at, t.updated_at AS settled_at
+           FROM distribution_batches b JOIN chain_transactions t ON t.requested_by = 'distribution-batch:' || b.id::text
+          WHERE b.kind = 'earnings' AND ((b.program_id = $1 AND b.lines->>0 = $2) OR b.program_id = $3)`,
+        [Number(programId), earned(0, 9_900n).toString(), Number(otherProgramId)],
+      );
+      return result.rows.length === 2 && result.rows.every((row) => row.status === "confirmed") ? result : undefined;
+    });
+    expect(new Set(rows.map((row) => row.signer))).toEqual(
+      new Set([h.accounts.deployer.address, h.accounts.wallet_2.address]),
+    );
+    // Both were signed before either was confirmed.
+    const lastSigned = Math.max(...rows.map((row) => (row.signed_at as Date).getTime()));
+    const firstSettled = Math.min(...rows.map((row) => (row.settled_at as Date).getTime()));
+    expect(lastSigned).toBeLessThan(firstSettled);
+    expectGains(before, await balances(), [
+      [0, earned(0, 9_900n) + earned(0, 6_000n)],
+      [1, earned(1, 10_000n) + earned(1, 9_999n)],
+      [2, earned(2, 10_000n)],
+    ]);
   }, 90_000);
 });

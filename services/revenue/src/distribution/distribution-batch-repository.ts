@@ -367,11 +367,13 @@ export class DistributionBatchRepository {
     return count > 0;
   }
 
-  /** Lets another pass (of this process or another) look at the batch again at once. */
-  async release(id: string): Promise<void> {
+  /** Lets a pass (of this process or another) look at the batch again in `afterMs`. */
+  async release(id: string, afterMs: number): Promise<void> {
     await this.prisma.$executeRawUnsafe(
-      "UPDATE distribution_batches SET claimed_until = now(), updated_at = now() WHERE id = $1::uuid AND status IN ('signing', 'sent')",
+      `UPDATE distribution_batches SET claimed_until = now() + $2::int * interval '1 millisecond', updated_at = now()
+        WHERE id = $1::uuid AND status IN ('signing', 'sent')`,
       id,
+      afterMs,
     );
   }
 

@@ -28,6 +28,11 @@ export function batchRequester(batchId: string): string {
 
 // After a pass that events asked for, the next one no sooner than this.
 const WAKE_GAP_MS = 100;
+// How long a batch found confirmed waits for the follower to read its block.
+const READ_MODEL_WAIT_MS = 5_000;
+// Passes closer than this to the last one that brought the follower to the tip use the
+// height it reached, so a stream of events does not become a stream of API requests.
+const SYNC_GAP_MS = 1_000;
 // Outcomes after which the batch's transaction can never pay: nothing was paid, and the
 // payouts are due again without counting an attempt (the chain did not refuse them).
 const NEVER_PAID = new Set(["TRANSACTION_DROPPED", "BROADCAST_REJECTED", "NONCE_BUSY", "TRANSACTION_SUPERSEDED"]);
@@ -60,6 +65,7 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
   private passing: Promise<void> | undefined;
   private again = false;
   private stopped = false;
+  private lastSyncAt = 0;
 
   constructor(
     @Inject(DistributionBatchRepository) private readonly batches: DistributionBatchRepository,
@@ -126,8 +132,8 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
     )) {
       this.launch(batch, "taken over");
     }
-    if (this.free() <= 0 || !(await this.intents.anythingOwed())) return;
-    const synced = await this.revenueSync.sync.syncToTip();
+    if (this.free() <= 0 || !(await this.intents.anythingDue())) return;
+    const synced = await this.followerHeight();
     const options = () => ({
       finalHeight: synced - this.config.DISTRIBUTION_FINALITY_BLOCKS + 1,
       maxBatches: this.free(),
@@ -136,6 +142,15 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
     });
     this.report(await this.batches.formPoolBatches(options()));
     if (this.free() > 0) this.report(await this.batches.formEarningBatches(options()));
+  }
+
+  private async followerHeight(): Promise<number> {
+    if (Date.now() - this.lastSyncAt < Math.min(SYNC_GAP_MS, this.config.DISTRIBUTION_BATCH_INTERVAL_MS)) {
+      return this.revenueSync.sync.syncedHeight;
+    }
+    const synced = await this.revenueSync.sync.syncToTip();
+    this.lastSyncAt = Date.now();
+    return synced;
   }
 
   private report(result: FormResult): void {
@@ -158,7 +173,7 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
     const task = this.run(batch)
       .catch((error: unknown) => {
         this.logger.warn(`Batch ${batch.id}: ${(error as Error).message}; it is looked at again later.`);
-        return this.batches.release(batch.id).catch(() => undefined);
+        return this.batches.release(batch.id, this.config.DISTRIBUTION_BATCH_INTERVAL_MS).catch(() => undefined);
       })
       .finally(() => {
         this.inFlight.delete(batch.id);
@@ -190,7 +205,7 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
     if (entries.length === 0) return {};
     const confirmed = entries.find((entry) => entry.status === "confirmed" && entry.txid);
     if (confirmed) {
-      await this.batches.confirm(batch.id, confirmed.txid!, confirmed.blockHeight ?? 0);
+      await this.confirmFound(batch, confirmed.txid!, confirmed.blockHeight ?? 0);
       return undefined;
     }
     const pending = entries.find((entry) => entry.status === "pending" && entry.txid);
@@ -202,17 +217,26 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
     const transaction = await this.chain.api.getTransaction(pending.txid!);
     if (!transaction || transaction.tx_status.startsWith("dropped")) return { replacing: pending };
     if (transaction.tx_status === "pending") {
-      await this.batches.release(batch.id);
+      await this.batches.release(batch.id, this.config.DISTRIBUTION_BATCH_INTERVAL_MS);
       return undefined;
     }
     // Mined: the journal learns how it ended from the node, as its own reconciliation would.
     await this.pools.reconcileJournal();
     const settled = await this.pools.journalEntry(pending.txid!);
-    if (settled?.status === "confirmed") await this.batches.confirm(batch.id, settled.txid!, settled.blockHeight ?? 0);
+    if (settled?.status === "confirmed") await this.confirmFound(batch, settled.txid!, settled.blockHeight ?? 0);
     else if (settled?.status === "failed") {
       await this.fail(batch, settled.errorCode ?? "UNKNOWN", settled.errorMessage ?? "The transaction failed.");
-    } else await this.batches.release(batch.id);
+    } else await this.batches.release(batch.id, this.config.DISTRIBUTION_BATCH_INTERVAL_MS);
     return undefined;
+  }
+
+  /**
+   * A batch found confirmed (by the journal or the node) is settled once the follower read its
+   * block (bounded, as a write waits), so its payouts show as distributed with their payments.
+   */
+  private async confirmFound(batch: DistributionBatch, txid: string, blockHeight: number): Promise<void> {
+    await this.revenueSync.sync.waitForHeight(blockHeight, READ_MODEL_WAIT_MS);
+    await this.batches.confirm(batch.id, txid, blockHeight);
   }
 
   private async send(batch: DistributionBatch, replacing: JournalEntry | undefined): Promise<void> {
@@ -252,7 +276,7 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
     } catch (error) {
       if (error instanceof ConfirmationTimeoutError) {
         // It may still confirm: whoever takes the batch over next decides from the node.
-        await this.batches.release(batch.id);
+        await this.batches.release(batch.id, this.config.DISTRIBUTION_BATCH_INTERVAL_MS);
         return;
       }
       if (

@@ -97,12 +97,12 @@ export class DistributionIntentRepository {
     return pool?.sharesVersion ?? 0;
   }
 
-  /** Whether anything is due or in a batch: the batcher looks at the chain only then. */
-  async anythingOwed(): Promise<boolean> {
-    const owed = { status: { in: ["due", "batched"] } };
+  /** Whether anything waits for a batch: the batcher looks at the chain only then. */
+  async anythingDue(): Promise<boolean> {
+    const due = { status: "due" };
     return (
-      (await this.prisma.distributionIntent.count({ where: owed, take: 1 })) > 0 ||
-      (await this.prisma.earningIntent.count({ where: owed, take: 1 })) > 0
+      (await this.prisma.distributionIntent.count({ where: due, take: 1 })) > 0 ||
+      (await this.prisma.earningIntent.count({ where: due, take: 1 })) > 0
     );
   }
 }

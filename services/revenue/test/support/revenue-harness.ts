@@ -65,7 +65,10 @@ export interface Harness extends HarnessBase<AccountName> {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** `settings` adds to (or overrides) the service's environment, given the accounts. */
+export async function startHarness(
+  settings: (accounts: Record<AccountName, Account>) => Record<string, string> = () => ({}),
+): Promise<Harness> {
   const env = await startTestEnvironment<AccountName>({
     service: "revenue",
     prefixLetters: "rv",
@@ -99,6 +102,7 @@ export async function startHarness(): Promise<Harness> {
       { name: "operator-key", key: keys.operator, role: "operator", principal: accounts.wallet_2.address },
       { name: "owner3-key", key: keys.otherOwner, role: "owner", principal: accounts.wallet_3.address },
     ]),
+    ...settings(accounts),
   });
 
   const chain = new StacksChain({
