@@ -17,7 +17,9 @@ export interface LoadReportInput {
   blockIntervalMs: number;
   facilities: number;
   concurrency: number;
+  /** Measured before the system started, and again after it stopped. */
   ceiling: CeilingResult;
+  ceilingAfter?: CeilingResult;
   perRequest: PerRequestRun;
   failures: FailedWrite[];
   pendingAnswers: number;
@@ -63,7 +65,9 @@ export function renderLoadReport(input: LoadReportInput): string {
   const elapsedS = (perRequest.endedAtMs - perRequest.startedAtMs) / 1000;
   const paidPerS = paid.length / elapsedS;
   const httpPerS = fulfilled.length / ((perRequest.lastWriteAtMs - perRequest.startedAtMs) / 1000);
-  const ratio = paidPerS / ceiling.fulfilmentsPerS;
+  const ceilings = [ceiling, ...(input.ceilingAfter ? [input.ceilingAfter] : [])];
+  const ceilingPerS = ceilings.reduce((sum, c) => sum + c.fulfilmentsPerS, 0) / ceilings.length;
+  const ratio = paidPerS / ceilingPerS;
   const toPaid = distribution(paid.map((trace) => trace.paidAtMs! - trace.startedAtMs));
   const toPaidBlocks = distribution(
     paid.flatMap((trace) =>
@@ -131,20 +135,22 @@ export function renderLoadReport(input: LoadReportInput): string {
     `${input.concurrency} requests in their HTTP steps at once; the revenue service pays the stakeholders on its own.`,
     "A request counts as paid when the `revenue.distributed` events on NATS for its facility add up to every deposit",
     "up to its own (deposits are paid in order), whichever way revenue batches its distributions. Ceiling, in the same",
-    `run before the system started: the same four contract calls per fulfilment (create, accept, fulfil, and distribute-pools`,
+    `run before the system started and again after it stopped: the same four contract calls per fulfilment (create, accept, fulfil, and distribute-pools`,
     "paying the payout, one line, as revenue pays it but unbatched) in-process on the simnet, one block per call.",
     "Knobs: `BENCH_LOAD_*` in `scripts/bench-load/bench-options.ts`.",
     "",
     "| path | fulfilments | fulfilments/s | p50 request → paid | p95 | p99 |",
     "| --- | ---: | ---: | ---: | ---: | ---: |",
-    row([
-      "in-process simnet, four calls per fulfilment (ceiling)",
-      ceiling.fulfilments,
-      rate(ceiling.fulfilmentsPerS),
-      "–",
-      "–",
-      "–",
-    ]),
+    ...ceilings.map((measured, index) =>
+      row([
+        `in-process simnet, four calls per fulfilment (ceiling, ${index === 0 ? "before the system started" : "after it stopped"})`,
+        measured.fulfilments,
+        rate(measured.fulfilmentsPerS),
+        "–",
+        "–",
+        "–",
+      ]),
+    ),
     row([
       `whole system over HTTP, ${input.concurrency} concurrent`,
       `${paid.length} of ${traces.length}`,
@@ -231,7 +237,7 @@ export function renderLoadReport(input: LoadReportInput): string {
     "| --- | --- | --- |",
     row([
       "per-request path ≥ 50 % of the in-process ceiling (same run)",
-      `${(ratio * 100).toFixed(1)} % (${rate(paidPerS)} / ${rate(ceiling.fulfilmentsPerS)} fulfilments/s)`,
+      `${(ratio * 100).toFixed(1)} % (${rate(paidPerS)} / ${rate(ceilingPerS)} fulfilments/s, the ceilings' mean)`,
       met(ratio >= 0.5),
     ]),
     row([

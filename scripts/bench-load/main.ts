@@ -15,7 +15,7 @@ import { tailEvents } from "@voltstack/local-stack";
 import { benchOptionsFromEnv, describeOptions } from "./bench-options.js";
 import { setUpFacilities } from "./facility-setup.js";
 import { failedTransactions, HttpWrites } from "./http-writes.js";
-import { renderLoadReport, writeLoadSection } from "./load-report.js";
+import { type LoadReportInput, renderLoadReport, writeLoadSection } from "./load-report.js";
 import { MemorySampler } from "./memory-sampler.js";
 import { PayoutTracker } from "./payout-tracker.js";
 import { BlockClock, ProgramTracker } from "./program-tracker.js";
@@ -58,6 +58,7 @@ const startupMs = Date.now() - startedAt;
 say(`system ready in ${(startupMs / 1000).toFixed(0)} s`);
 
 let exitCode = 0;
+let reportInput: LoadReportInput | undefined;
 const memory = new MemorySampler(stack.pids);
 const tracker = new PayoutTracker();
 let programId: number | undefined;
@@ -157,7 +158,7 @@ try {
   }
   const payoutsUstx = perRequest.traces.reduce((sum, trace) => sum + (trace.payoutUstx ?? 0n), 0n);
 
-  const section = renderLoadReport({
+  reportInput = {
     command: `${describeOptions(options)} npm run bench:load`,
     date: new Date(),
     loadAverages,
@@ -178,12 +179,7 @@ try {
     startupMs,
     setupMs,
     chainDuringLoad,
-  });
-  console.log(section);
-  if (options.writeDocs) {
-    writeLoadSection(section);
-    say("wrote the section into docs/benchmarks.md");
-  }
+  };
 } catch (error) {
   exitCode = 1;
   say(`bench:load failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -195,5 +191,20 @@ try {
   const exited = new Promise((resolve) => host.once("exit", resolve));
   host.send("stop");
   await exited;
+}
+
+if (reportInput) {
+  // The ceiling again with the system stopped: the machine's other load moves over a run,
+  // so the ratio is taken against the mean of both.
+  noteLoad("ceiling after");
+  say(`simnet ceiling again: ${options.ceilingFulfilments} fulfilments...`);
+  reportInput.ceilingAfter = await measureSimnetCeiling(options.facilities, options.ceilingFulfilments);
+  say(`  ${reportInput.ceilingAfter.fulfilmentsPerS.toFixed(1)} fulfilments/s`);
+  const section = renderLoadReport(reportInput);
+  console.log(section);
+  if (options.writeDocs) {
+    writeLoadSection(section);
+    say("wrote the section into docs/benchmarks.md");
+  }
 }
 process.exit(exitCode);
