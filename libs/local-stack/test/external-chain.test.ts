@@ -72,7 +72,7 @@ describe("npm start against a chain named by STACKS_API_URL", () => {
         },
       ]);
     const chain = externalChainFromEnv({ ...testnet, ...ownKeys, GRID_SIGNER_POOLS: pools(ADMIN, poolKeys) });
-    expect(chain.signerPools).toEqual({
+    expect(chain?.signerPools).toEqual({
       grid: [
         {
           principal: ADMIN,
@@ -81,7 +81,7 @@ describe("npm start against a chain named by STACKS_API_URL", () => {
         },
       ],
     });
-    expect(externalChainFromEnv({ ...testnet, ...ownKeys }).signerPools).toBeUndefined();
+    expect(externalChainFromEnv({ ...testnet, ...ownKeys })?.signerPools).toBeUndefined();
     expect(refusal({ ...testnet, ...ownKeys, GRID_SIGNER_POOLS: pools(OWNER, poolKeys) })).toBe("STACK_CONFIG_INVALID");
     expect(refusal({ ...testnet, ...ownKeys, GRID_SIGNER_POOLS: "[{}]" })).toBe("STACK_CONFIG_INVALID");
     // A pool key that another service signs with would be leased by one process only.
