@@ -546,7 +546,7 @@ describe("grid service: programs", () => {
     ]);
   }, 120_000);
 
-  it("refuses to close before the end; the sweep then settles the last period, closes the program with the exact refund and releases both cohorts", async () => {
+  it("refuses to close before the end; the sweep settles the last period, the operator closes with the exact refund, the sweep releases both cohorts", async () => {
     await expectRefused(
       call(h, "POST", `/programs/${programId}/close`, { key: h.keys.admin, body: {} }),
       409,
@@ -580,11 +580,18 @@ describe("grid service: programs", () => {
     );
     expect(program.settled).toBe(settledTotal);
 
+    // Its settle window is still open: the sweep leaves the close to the operator.
+    expect(sweep.body.closed).toEqual([]);
     // Settlements move no STX; the close sends exactly budget - settled back to the operator.
-    expect(sweep.body.closed).toEqual([
-      { programId, refundUstx: (BUDGET - settledTotal).toString(), txid: expect.any(String) },
-    ]);
+    expect(await balanceOf(h, escrow)).toBe(escrowBefore);
+    const operatorBefore = await balanceOf(h, h.accounts.deployer.address);
+    const closedNow = await call(h, "POST", `/programs/${programId}/close`, { key: h.keys.admin, body: {} });
+    expect(closedNow.status, JSON.stringify(closedNow.body)).toBe(200);
+    expect(closedNow.body.refundUstx).toBe((BUDGET - settledTotal).toString());
     expect(await balanceOf(h, escrow)).toBe(escrowBefore - (BUDGET - settledTotal));
+    expect(await balanceOf(h, h.accounts.deployer.address)).toBe(
+      operatorBefore + BUDGET - settledTotal - (await feeOf(String(closedNow.body.txid))),
+    );
     const closed = await waitFor("program.closed", () => programEvents("program.closed")[0]);
     expect(closed).toMatchObject({
       refundUstx: (BUDGET - settledTotal).toString(),
@@ -592,9 +599,16 @@ describe("grid service: programs", () => {
     });
     const view = await call(h, "GET", `/programs/${programId}`);
     expect(view.body).toMatchObject({ status: "closed", settledUstx: settledTotal.toString(), remainingUstx: "0" });
-    // Cohort 1's withdrawn facility released its own reservation already.
+    await expectRefused(
+      call(h, "POST", `/programs/${programId}/close`, { key: h.keys.admin, body: {} }),
+      409,
+      "ERR_PROGRAM_NOT_ACTIVE",
+      { status: "closed" },
+    );
+    // The next sweep releases the closed program's reservations; cohort 1's withdrawn facility released its own.
+    const release = await call(h, "POST", "/admin/settlement-sweep", { key: h.keys.admin, body: {} });
     expect(
-      (sweep.body.released as { cohort: number; releasedKwh: number }[])
+      (release.body.released as { cohort: number; releasedKwh: number }[])
         .map((released) => [released.cohort, released.releasedKwh])
         .sort(),
     ).toEqual([
@@ -602,12 +616,6 @@ describe("grid service: programs", () => {
       [1, 4 * 100],
     ]);
     expect(await readOnly("capacity-tracking", "get-available-kwh", [Cl.uint(facilityIds[0]!)])).toBe(1_000n);
-    await expectRefused(
-      call(h, "POST", `/programs/${programId}/close`, { key: h.keys.admin, body: {} }),
-      409,
-      "ERR_PROGRAM_NOT_ACTIVE",
-      { status: "closed" },
-    );
     await expectRefused(
       call(h, "POST", `/programs/${programId}/cohorts/0/release`, { key: h.keys.admin, body: {} }),
       409,
@@ -625,7 +633,7 @@ describe("grid service: programs", () => {
     ]);
   }, 180_000);
 
-  it("refuses a settlement the remaining budget cannot pay, closes that program by hand, and cancels another before its start with a full refund", async () => {
+  it("refuses a settlement the remaining budget cannot pay, closes that program by the sweep once its window passed, and cancels another before its start with a full refund", async () => {
     const start = (await tipHeight()) + 30;
     const created = await call(h, "POST", "/programs", {
       key: h.keys.admin,
@@ -687,19 +695,16 @@ describe("grid service: programs", () => {
       { totalUstx: "10000", remainingUstx: "1000" },
     );
 
-    // Once its settle window passed, the operator closes it by hand: the whole budget back, the reservation released.
+    // Once its settle window passed, the sweep closes it: the whole budget back, the reservation released.
     await mineTo(start + 5 + 100);
-    const operatorBefore = await balanceOf(h, h.accounts.deployer.address);
-    const closed = await call(h, "POST", `/programs/${small}/close`, { key: h.keys.admin, body: {} });
-    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-    expect(closed.body.refundUstx).toBe("1000");
-    expect(await balanceOf(h, h.accounts.deployer.address)).toBe(
-      operatorBefore + 1_000n - (await feeOf(String(closed.body.txid))),
-    );
-    const released = await call(h, "POST", `/programs/${small}/cohorts/0/release`, { key: h.keys.admin, body: {} });
-    expect(released.status, JSON.stringify(released.body)).toBe(200);
+    const escrow = `${h.accounts.deployer.address}.grid-services`;
+    const escrowBefore = await balanceOf(h, escrow);
+    const sweep = await call(h, "POST", "/admin/settlement-sweep", { key: h.keys.admin, body: {} });
+    expect(sweep.status, JSON.stringify(sweep.body)).toBe(200);
+    expect(sweep.body.closed).toEqual([{ programId: small, refundUstx: "1000", txid: expect.any(String) }]);
+    expect(await balanceOf(h, escrow)).toBe(escrowBefore - 1_000n);
     // peak-shaving lasts 120 minutes: 10 kW reserve 20 kWh.
-    expect(released.body.releasedKwh).toBe(20);
+    expect(sweep.body.released).toEqual([{ programId: small, cohort: 0, releasedKwh: 20, txid: expect.any(String) }]);
 
     const later = (await tipHeight()) + 50;
     const toCancel = await call(h, "POST", "/programs", {

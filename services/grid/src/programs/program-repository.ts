@@ -140,11 +140,10 @@ export class ProgramRepository {
   }
 
   /** Active programs whose last period has ended by `height`, oldest first. */
-  async activeProgramsEndedBy(height: number, limit: number): Promise<ProgramView[]> {
+  async activeProgramsEndedBy(height: number): Promise<ProgramView[]> {
     const rows = await this.prisma.program.findMany({
       where: { status: "active", endHeight: { lte: height } },
       orderBy: { id: "asc" },
-      take: limit,
     });
     return rows.map(programView);
   }

@@ -3,7 +3,6 @@ import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import type { GridConfig } from "../../grid-config.js";
-import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository, type ProgramView } from "../program-repository.js";
 import { CloseProgramUseCase } from "./close-program.usecase.js";
 import { periodEndHeight } from "./program-lookup.js";
@@ -20,7 +19,7 @@ export interface SettlementSweepResult {
   height: number;
   settled: { programId: number; cohort: number; period: number; txid: string; zeroed: number }[];
   failed: { programId: number; cohort: number; period: number; code: string; message: string }[];
-  /** Programs closed because nothing more can be settled: budget - settled went back to the operator. */
+  /** Programs closed once their settle window passed: budget - settled went back to the operator. */
   closed: { programId: number; refundUstx: string; txid: string }[];
   /** Cohorts of closed or cancelled programs whose reservations went back to capacity tracking. */
   released: { programId: number; cohort: number; releasedKwh: number | string; txid: string }[];
@@ -42,9 +41,9 @@ interface Candidate {
  * the period's end (then the missing ones settle at 0 performance and 0 delivery; the deadline is
  * brought forward to stay inside the settle window). A refusal (say, the budget is spent) is
  * reported and the cohort-period tried again next sweep. Then it ends what is over: a program
- * whose last period ended is closed once every cohort settled every period or the settle window
- * passed (its unspent budget back to the operator), and the cohorts of closed and cancelled
- * programs that still hold reservations are released.
+ * whose settle window has passed is closed (its unspent budget back to the operator; before that
+ * the operator closes it by hand once every cohort settled every period), and the cohorts of
+ * closed and cancelled programs that still hold reservations are released.
  */
 @Injectable()
 export class SettlementSweepUseCase {
@@ -54,7 +53,6 @@ export class SettlementSweepUseCase {
     @Inject(SettleCohortPeriodUseCase) private readonly settle: SettleCohortPeriodUseCase,
     @Inject(CloseProgramUseCase) private readonly closeProgram: CloseProgramUseCase,
     @Inject(ReleaseCohortUseCase) private readonly releaseCohort: ReleaseCohortUseCase,
-    @Inject(ProgramChainReads) private readonly chainReads: ProgramChainReads,
     @Inject(ProgramRepository) private readonly programs: ProgramRepository,
     @Inject(ChainFacts) private readonly facts: ChainFacts,
     @Inject(SERVICE_CONFIG) private readonly config: GridConfig,
@@ -157,7 +155,7 @@ export class SettlementSweepUseCase {
     return due;
   }
 
-  /** Closes programs nothing more can be settled in, then releases the cohorts of ended programs. */
+  /** Closes programs whose settle window passed, then releases the cohorts of ended programs. */
   private async endPrograms(
     caller: Caller,
     principal: string,
@@ -165,11 +163,12 @@ export class SettlementSweepUseCase {
     result: SettlementSweepResult,
   ): Promise<void> {
     const next = height + 1;
-    for (const program of await this.programs.activeProgramsEndedBy(next, END_BATCH)) {
-      const onChain = await this.chainReads.program(program.id);
-      if (!onChain) continue;
-      const allSettled = onChain.settlementCount === onChain.cohortCount * onChain.periodCount;
-      if (!allSettled && next < program.settleUntilHeight) continue;
+    // Programs whose settle window has passed: nothing can be settled any more, and the operator had
+    // the window to close by hand (after its earnings were paid out, say).
+    const over = (await this.programs.activeProgramsEndedBy(next)).filter(
+      (program) => next >= program.settleUntilHeight,
+    );
+    for (const program of over.slice(0, END_BATCH)) {
       try {
         const closed = await this.closeProgram.execute({ caller, programId: program.id, actAs: principal });
         result.closed.push({ programId: program.id, refundUstx: closed.refundUstx, txid: closed.txid });
