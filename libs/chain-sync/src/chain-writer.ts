@@ -58,13 +58,13 @@ export interface ChainWriterOptions<Client extends ContractClient> {
 export interface ExecuteOptions extends TrackOptions {
   /** Wraps the journal's sender, e.g. to learn each txid once broadcast. */
   sender?: (journaled: CallSender) => CallSender;
-  /** Of the keys that sign as the principal (itself and its pool), only these may sign this call. */
+  /** Of the keys that sign as the principal (`signingKeys`), only these may sign this call. */
   signWith?: readonly string[];
 }
 
 /** What a write may be asked for besides its call. */
 export interface WriteOptions {
-  /** Of the keys that sign as the principal (itself and its pool), only these may sign this call. */
+  /** Of the keys that sign as the principal (`signingKeys`), only these may sign this call. */
   signWith?: readonly string[];
 }
 
@@ -105,7 +105,7 @@ export abstract class ChainWriter<Client extends ContractClient> {
     return this.settings.readModelWaitMs ?? DEFAULT_READ_MODEL_WAIT_MS;
   }
 
-  /** The keys that sign as `principal`: itself, then the further keys of its pool (SIGNER_POOLS). */
+  /** The keys that sign as `principal`: itself (unless its pool leaves it out) and its pool's keys (SIGNER_POOLS). */
   signingKeys(principal: string): string[] {
     return this.signers.poolOf(principal);
   }
