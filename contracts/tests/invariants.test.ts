@@ -1091,7 +1091,11 @@ const enrol = fc
   })
   .map(({ programIndex, facilityIndex, role, committedKw }) =>
     step(`enrol-facility(p#${programIndex}, f#${facilityIndex}, ${committedKw} kW) by ${role}`, (m) => {
-      const id = programFor(m, programIndex, (p) => p.status === "active");
+      const height = BigInt(simnet.blockHeight + 1);
+      const id = programFor(m, programIndex, (x) => {
+        const chain = chainProgram(x.id)!;
+        return x.status === "active" && (periodAt(chain, height) ?? -1n) + 1n < chain.periodCount;
+      });
       const facilityId = facilityFor(m, facilityIndex, approved);
       const p = chainProgram(id);
       const f = facility(facilityId);
@@ -1099,7 +1103,7 @@ const enrol = fc
       const c = capacity(facilityId);
       const kw = BigInt(committedKw);
       const reservedKwh = p ? (kw * DURATION_MINUTES[p.product]! + 59n) / 60n : 0n;
-      const current = p ? periodAt(p, BigInt(simnet.blockHeight + 1)) : undefined;
+      const current = p ? periodAt(p, height) : undefined;
       const fromPeriod = current === undefined ? 0n : current + 1n;
       const enrolled = enrolment(id, facilityId) !== undefined;
       const r = call("grid-services", "enrol-facility", [Cl.uint(id), Cl.uint(facilityId), Cl.uint(kw)], sender);
