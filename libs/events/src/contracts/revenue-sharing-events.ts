@@ -107,9 +107,9 @@ export const revenueSharingEvents = {
         distributionId: entityIdSchema,
         facilityId: entityIdSchema,
         amountUstx: ustxSchema.meta({ description: "What was distributed, in micro-STX" }),
-        source: asciiTextSchema(64).optional().meta({
+        source: asciiTextSchema(64).meta({
           description:
-            'Where the money came from: "pool" (the facility\'s pool) or the payer\'s label, e.g. "program:3"; absent in events from before batches, which all paid a pool out',
+            'Where the money came from: "pool" (the facility\'s pool) or the payer\'s label, e.g. "program:3" (a program\'s earnings)',
         }),
         sharesVersion: versionNumberSchema,
         firstPaymentId: entityIdSchema,
