@@ -1,6 +1,7 @@
 // Measures what each public contract function costs as a share of the Stacks
-// block limit, and how distribute-revenue and set-stakeholder-shares scale with
-// the number of stakeholders; writes docs/contract-costs.md.
+// block limit, how distribute-revenue and set-stakeholder-shares scale with the
+// number of stakeholders, and what programs cost per settled facility-period and
+// per distributed facility against the goal; writes docs/contract-costs.md.
 // Run with `npm run costs`.
 import { execSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -173,6 +174,256 @@ measure(
   "a direct deposit",
 );
 measure("revenue-sharing", "distribute-revenue", [facilityId], operator, "3 stakeholders");
+
+// ---- programs and batch distribution ----------------------------------------
+
+const COHORT_SIZE = 100;
+const POOL_BATCH = 50;
+// The issue's goal: a settled facility-period and a distributed facility as a share of a tenure, in every dimension.
+const SETTLED_GOAL_PERCENT = 0.01;
+const DISTRIBUTED_GOAL_PERCENT = 0.02;
+const BATCH_GOAL_PERCENT = 5;
+
+/** Deterministic, unfunded stakeholder addresses for the fleet, apart from the scaling ones. */
+const fleetStakeholder = (i: number, k: number) =>
+  privateKeyToAddress(`${(0x10_000 + i * 4 + k).toString(16).padStart(64, "0")}01`, "testnet");
+const fleetSplit = (i: number, holders: number) =>
+  Cl.list(
+    Array.from({ length: holders }, (_, k) =>
+      Cl.tuple({
+        stakeholder: Cl.principal(fleetStakeholder(i, k)),
+        "share-bps": Cl.uint(k === 0 ? 10_000 - 3_333 * (holders - 1) : 3_333),
+      }),
+    ),
+  );
+const uintValue = (value: ClarityValue) => {
+  if (value.type !== ClarityType.UInt) throw new Error(`expected a uint, got ${cvToString(value)}`);
+  return BigInt(value.value);
+};
+
+const fleet: ClarityValue[] = [];
+for (let i = 0; i < COHORT_SIZE; i += 1) {
+  const id = (
+    call(
+      "facility-registry",
+      "register-facility",
+      [Cl.stringUtf8(`Fleet ${i}`), Cl.stringUtf8("Zeeland, NL"), Cl.uint(1_000), Cl.uint(100)],
+      owner,
+    ).result as { value: ClarityValue }
+  ).value;
+  call("facility-registry", "approve-facility", [id], admin);
+  call("capacity-tracking", "initialize-capacity", [id, Cl.uint(800)], owner);
+  call("revenue-sharing", "set-stakeholder-shares", [id, fleetSplit(i, 1)], owner);
+  fleet.push(id);
+}
+
+const programArgs = (startHeight: number, periodCount: number, budget: number) => [
+  Cl.stringAscii("frequency-regulation"),
+  Cl.uint(startHeight),
+  Cl.uint(10),
+  Cl.uint(periodCount),
+  Cl.uint(1_003),
+  Cl.uint(41),
+  Cl.uint(budget),
+  Cl.uint(50),
+];
+// Every enrolment is a block of its own: the programs start after the last.
+const fleetStart = simnet.blockHeight + 2 * COHORT_SIZE + 20;
+const programOne = measure(
+  "grid-services",
+  "create-program",
+  programArgs(fleetStart, 1, 900_000_000),
+  admin,
+  "escrows the budget",
+);
+const programTwo = call("grid-services", "create-program", programArgs(fleetStart, 1, 900_000_000), admin).result;
+const programIdOf = (result: ClarityValue) => (result as { value: ClarityValue }).value;
+const programTwoId = programIdOf(programTwo);
+
+const enrolments: Costs[] = [];
+for (const [i, id] of fleet.entries()) {
+  enrolments.push(
+    call("grid-services", "enrol-facility", [programOne, id, Cl.uint(10 + (i % 50))], owner).costs!.total,
+  );
+}
+measurements.push({
+  contract: "grid-services",
+  fn: "enrol-facility",
+  path: `the ${COHORT_SIZE}th slot of a cohort (the whole cohort entry is rewritten); reserves through capacity-tracking.reserve-capacity`,
+  costs: enrolments[COHORT_SIZE - 1]!,
+});
+for (const [i, id] of fleet.entries())
+  call("grid-services", "enrol-facility", [programTwoId, id, Cl.uint(10 + (i % 50))], owner);
+
+// A third program for the paths that end early: a withdrawal and a cancellation.
+const programThree = programIdOf(
+  call("grid-services", "create-program", programArgs(simnet.blockHeight + 20, 2, 5_000_000), admin).result,
+);
+call("grid-services", "enrol-facility", [programThree, facilityId, Cl.uint(100)], operator);
+measure(
+  "grid-services",
+  "withdraw-facility",
+  [programThree, facilityId],
+  operator,
+  "before the start: releases the reservation at once",
+);
+measure("grid-services", "cancel-program", [programThree], admin, "refunds the whole budget");
+
+simnet.mineEmptyBlocks(fleetStart + 10 - simnet.blockHeight);
+const fleetLines = Cl.list(
+  fleet.map((_, i) =>
+    Cl.tuple({ "performance-bps": Cl.uint(9_000 + ((i * 37) % 1_001)), "delivered-kwh": Cl.uint(i % 10) }),
+  ),
+);
+const reportHash = Cl.buffer(new Uint8Array(32).fill(0xab));
+const settleCohort = (program: ClarityValue) => {
+  const result = call(
+    "grid-services",
+    "settle-period",
+    [program, Cl.uint(0), Cl.uint(0), reportHash, fleetLines],
+    oracle,
+  );
+  measurements.push({
+    contract: "grid-services",
+    fn: "settle-period",
+    path: `a full cohort of ${COHORT_SIZE} facilities, by an oracle`,
+    costs: result.costs!.total,
+  });
+  return result;
+};
+const settledCohort = settleCohort(programOne);
+call("grid-services", "settle-period", [programTwoId, Cl.uint(0), Cl.uint(0), reportHash, fleetLines], oracle);
+
+function earnedAmounts(program: ClarityValue): ClarityValue {
+  const cohort = simnet.callReadOnlyFn("grid-services", "get-cohort", [program, Cl.uint(0)], admin).result;
+  if (cohort.type !== ClarityType.OptionalSome || cohort.value.type !== ClarityType.List) {
+    throw new Error("the fleet's cohort is missing");
+  }
+  return Cl.list(
+    cohort.value.value.map((slot) => {
+      if (slot.type !== ClarityType.Tuple) throw new Error("a slot is not a tuple");
+      return Cl.uint(uintValue(slot.value.earned!) - uintValue(slot.value.paid!));
+    }),
+  );
+}
+
+function distributeCohort(program: ClarityValue, holders: number): Costs {
+  const costs = call("grid-services", "distribute-earnings", [program, Cl.uint(0), earnedAmounts(program)], admin)
+    .costs!.total;
+  measurements.push({
+    contract: "grid-services",
+    fn: "distribute-earnings",
+    path: `a full cohort of ${COHORT_SIZE} facilities, ${holders} stakeholder${holders > 1 ? "s" : ""} each, through revenue-sharing.distribute-payments`,
+    costs,
+  });
+  return costs;
+}
+
+function distributePools(holders: number): Costs {
+  for (const id of fleet.slice(0, POOL_BATCH)) {
+    call("revenue-sharing", "deposit-revenue", [id, Cl.uint(1_000_007), Cl.stringAscii("capacity-market")], owner);
+  }
+  const lines = Cl.list(
+    fleet.slice(0, POOL_BATCH).map((id) => Cl.tuple({ "facility-id": id, amount: Cl.uint(1_000_007) })),
+  );
+  const costs = call("revenue-sharing", "distribute-pools", [lines], admin).costs!.total;
+  measurements.push({
+    contract: "revenue-sharing",
+    fn: "distribute-pools",
+    path: `${POOL_BATCH} pools, ${holders} stakeholder${holders > 1 ? "s" : ""} each, by an admin`,
+    costs,
+  });
+  return costs;
+}
+
+const distributedOne = distributeCohort(programOne, 1);
+const poolsOne = distributePools(1);
+for (const [i, id] of fleet.entries()) call("revenue-sharing", "set-stakeholder-shares", [id, fleetSplit(i, 2)], owner);
+const distributedTwo = distributeCohort(programTwoId, 2);
+const poolsTwo = distributePools(2);
+
+measure(
+  "revenue-sharing",
+  "distribute-payments",
+  [
+    Cl.stringAscii("bonus"),
+    Cl.list([
+      Cl.tuple({ "facility-id": facilityId, amount: Cl.uint(1_000_003) }),
+      Cl.tuple({ "facility-id": fleet[0]!, amount: Cl.uint(999_999) }),
+    ]),
+  ],
+  admin,
+  "2 facilities (3 and 2 stakeholders), paid by the caller",
+);
+
+measure("grid-services", "close-program", [programOne], admin, "every period settled: refunds budget - settled");
+const releasedCohort = call("grid-services", "release-cohort", [programOne, Cl.uint(0)], owner).costs!.total;
+measurements.push({
+  contract: "grid-services",
+  fn: "release-cohort",
+  path: `a closed program's full cohort: ${COHORT_SIZE} reservations back through capacity-tracking.release-capacity`,
+  costs: releasedCohort,
+});
+
+const perFacility = (costs: Costs, count: number): Costs =>
+  Object.fromEntries(DIMENSIONS.map(([d]) => [d, costs[d] / count])) as Costs;
+type Goal = { name: string; costs: Costs; goalPercent: number | undefined };
+const perItemGoals: Goal[] = [
+  {
+    name: `settled facility-period: settle-period of a full cohort / ${COHORT_SIZE}`,
+    costs: perFacility(settledCohort.costs!.total, COHORT_SIZE),
+    goalPercent: SETTLED_GOAL_PERCENT,
+  },
+  {
+    name: `distributed facility, 1 stakeholder: distribute-earnings of a full cohort / ${COHORT_SIZE}`,
+    costs: perFacility(distributedOne, COHORT_SIZE),
+    goalPercent: DISTRIBUTED_GOAL_PERCENT,
+  },
+  {
+    name: `distributed facility, 2 stakeholders: distribute-earnings of a full cohort / ${COHORT_SIZE}`,
+    costs: perFacility(distributedTwo, COHORT_SIZE),
+    goalPercent: DISTRIBUTED_GOAL_PERCENT,
+  },
+  {
+    name: `distributed facility from its pool, 1 stakeholder: distribute-pools of ${POOL_BATCH} / ${POOL_BATCH}`,
+    costs: perFacility(poolsOne, POOL_BATCH),
+    goalPercent: DISTRIBUTED_GOAL_PERCENT,
+  },
+  {
+    name: `distributed facility from its pool, 2 stakeholders: distribute-pools of ${POOL_BATCH} / ${POOL_BATCH}`,
+    costs: perFacility(poolsTwo, POOL_BATCH),
+    goalPercent: DISTRIBUTED_GOAL_PERCENT,
+  },
+  {
+    name: `enrolment: enrol-facility into the ${COHORT_SIZE}th slot of a cohort`,
+    costs: enrolments[COHORT_SIZE - 1]!,
+    goalPercent: undefined,
+  },
+  {
+    name: "enrolment: enrol-facility into the 1st slot of a cohort",
+    costs: enrolments[0]!,
+    goalPercent: undefined,
+  },
+];
+const batchGoals: Goal[] = [
+  {
+    name: `settle-period, a full cohort of ${COHORT_SIZE}`,
+    costs: settledCohort.costs!.total,
+    goalPercent: BATCH_GOAL_PERCENT,
+  },
+  {
+    name: `distribute-earnings, ${COHORT_SIZE} facilities x 1 stakeholder`,
+    costs: distributedOne,
+    goalPercent: BATCH_GOAL_PERCENT,
+  },
+  {
+    name: `distribute-earnings, ${COHORT_SIZE} facilities x 2 stakeholders`,
+    costs: distributedTwo,
+    goalPercent: BATCH_GOAL_PERCENT,
+  },
+  { name: `distribute-pools, ${POOL_BATCH} pools x 2 stakeholders`, costs: poolsTwo, goalPercent: BATCH_GOAL_PERCENT },
+  { name: `release-cohort, ${COHORT_SIZE} reservations`, costs: releasedCohort, goalPercent: BATCH_GOAL_PERCENT },
+];
 
 const contractOnly: Record<string, string> = {
   "reserve-capacity": "only grid-services may call it: its cost is inside accept-request",
@@ -349,6 +600,57 @@ const stakeholdersWithin = (budgetPercent: number) =>
   );
 lines.push(
   `Extrapolated linearly, a list longer than the contract allows would reach ${GOAL_PERCENT} % of a dimension at about ${stakeholdersWithin(GOAL_PERCENT)} stakeholders and ${TENURE_SHARE_PERCENT} % at about ${stakeholdersWithin(TENURE_SHARE_PERCENT)}, ${label(dominant)} first.`,
+  "",
+);
+
+// ---- programs: the goal per settled facility-period and distributed facility --
+
+const meets = (costs: Costs, goalPercent: number) => DIMENSIONS.every(([d]) => percent(costs, d) <= goalPercent);
+const goalRow = (goal: Goal) =>
+  `| ${goal.name} | ${DIMENSIONS.map(([d]) => percent(goal.costs, d).toFixed(4)).join(" | ")} | ${
+    goal.goalPercent === undefined ? "-" : `<= ${goal.goalPercent} %`
+  } | ${goal.goalPercent === undefined ? "-" : meets(goal.costs, goal.goalPercent) ? "pass" : "**fail**"} |`;
+const goalHead = `| measure | ${DIMENSIONS.map(([, name]) => `${name} %`).join(" | ")} | goal | verdict |`;
+const goalRule = `|---|${DIMENSIONS.map(() => "---:").join("|")}|---|---|`;
+
+lines.push("## Programs at fleet scale: the goal", "");
+lines.push(
+  `The goal: a settled facility-period costs at most ${SETTLED_GOAL_PERCENT} % of a tenure in every dimension (${Math.round(100 / SETTLED_GOAL_PERCENT).toLocaleString("en-US")} facility-periods per tenure), a distributed facility at most ${DISTRIBUTED_GOAL_PERCENT} %, and the largest batch stays under ${BATCH_GOAL_PERCENT} %. ` +
+    `A fleet of ${COHORT_SIZE} facilities (frequency regulation, committed 10-59 kW) is enrolled in one cohort; one settle-period settles the cohort for a period, one distribute-earnings pays the whole cohort, one distribute-pools pays ${POOL_BATCH} pools; the per-facility figure is the transaction's cost divided by the number of facilities in it. Stakeholders are distinct addresses with no prior balance.`,
+  "",
+  goalHead,
+  goalRule,
+  ...perItemGoals.map(goalRow),
+  "",
+  "### The largest batches the contracts allow",
+  "",
+  goalHead.replace("measure", "transaction"),
+  goalRule,
+  ...batchGoals.map(goalRow),
+  "",
+);
+const stakeholderDelta = (d: Dimension) => distributedTwo[d] / COHORT_SIZE - distributedOne[d] / COHORT_SIZE;
+const stakeholdersWithinGoal = Math.min(
+  ...DIMENSIONS.filter(([d]) => stakeholderDelta(d) > 0).map(([d]) =>
+    Math.floor(
+      1 + ((DISTRIBUTED_GOAL_PERCENT / 100) * limit![d] - distributedOne[d] / COHORT_SIZE) / stakeholderDelta(d),
+    ),
+  ),
+);
+const distributedDominant = worst(distributedOne);
+const fullBatchStakeholders = Math.min(
+  ...DIMENSIONS.filter(([d]) => distributedTwo[d] > distributedOne[d]).map(([d]) =>
+    Math.floor(
+      1 + ((BATCH_GOAL_PERCENT / 100) * limit![d] - distributedOne[d]) / (distributedTwo[d] - distributedOne[d]),
+    ),
+  ),
+);
+lines.push(
+  `Where a distributed facility's cost comes from: distribute-earnings reads and rewrites the cohort entry once and makes one call to revenue-sharing for the whole cohort; per facility, distribute-payments reads its split (\`current-shares\`, one read) and pays each stakeholder with one \`stx-transfer?\` (a read and a write of the recipient's balance) and one \`print\`. ` +
+    `${label(distributedDominant)} dominates; each stakeholder adds about ${format((stakeholderDelta(distributedDominant) / limit![distributedDominant]) * 100)} % of a tenure per facility. ` +
+    `Extrapolated linearly from 1 and 2 stakeholders, a distributed facility stays within ${DISTRIBUTED_GOAL_PERCENT} % with up to **${Math.max(0, stakeholdersWithinGoal)}** stakeholder${stakeholdersWithinGoal === 1 ? "" : "s"}.`,
+  "",
+  `The contracts bound a batch by facilities (${COHORT_SIZE} per distribute-earnings, ${POOL_BATCH} per distribute-pools), not by stakeholders, whom a facility may have up to ${MAX_STAKEHOLDERS} of: extrapolated the same way, a full distribute-earnings stays under ${BATCH_GOAL_PERCENT} % of a tenure only while its facilities have at most **${fullBatchStakeholders}** stakeholders each on average, so whoever builds the batch has to bound it by the sum of the facilities' stakeholders.`,
   "",
 );
 
