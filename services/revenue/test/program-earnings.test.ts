@@ -273,4 +273,64 @@ describe("program earnings on program.settled", () => {
       [2, earned(2, 10_000n)],
     ]);
   }, 90_000);
+
+  it("gives a payout up after DISTRIBUTION_MAX_ATTEMPTS refusals, with the chain's reason, without holding the others", async () => {
+    const before = await balances();
+    const real = await settle(1, [8_000n, 7_000n], otherProgramId);
+    // An event claiming earnings the chain never settled (a producer's bug): slot 0 of a period
+    // that is not settled, far beyond what the slot earned.
+    const forged: EventJson<"program.settled"> = {
+      ...real,
+      eventId: randomUUID(),
+      payload: {
+        ...real.payload,
+        period: 2,
+        totalUstx: "1000000000000",
+        lines: [{ ...real.payload.lines[0]!, amountUstx: "1000000000000" }],
+      },
+    };
+    await h.publish(real);
+    await h.publish(forged);
+
+    const key = [Number(otherProgramId)];
+    const { rows } = await waitFor(
+      "the real earnings paid and the forged one given up",
+      async () => {
+        const result = await h.db.query(
+          `SELECT period, slot, status, attempts, error_code FROM earning_intents
+            WHERE program_id = $1 AND period >= 1 ORDER BY period, slot`,
+          key,
+        );
+        const final = result.rows.every((row) => row.status === "distributed" || row.status === "failed");
+        return result.rows.length === 3 && final ? result : undefined;
+      },
+      60_000,
+    );
+    expect(rows.map((row) => [row.period, row.slot, row.status])).toEqual([
+      [1, 0, "distributed"],
+      [1, 1, "distributed"],
+      [2, 0, "failed"],
+    ]);
+    // Refused with the real lines once, then twice alone; the devnet reports a refused call as
+    // aborted by its post-condition (nothing moved, not the stated sum), a node by its response.
+    expect(rows[2]).toMatchObject({ attempts: h.config.DISTRIBUTION_MAX_ATTEMPTS });
+    expect(["ERR_AMOUNT_EXCEEDS_EARNINGS", "POST_CONDITION_ABORT"]).toContain(rows[2].error_code);
+    const refused = async () =>
+      (
+        await h.db.query(
+          "SELECT count(*)::int AS n FROM distribution_batches WHERE program_id = $1 AND status = 'failed'",
+          key,
+        )
+      ).rows[0].n as number;
+    expect(await refused()).toBe(h.config.DISTRIBUTION_MAX_ATTEMPTS);
+    expectGains(before, await balances(), [
+      [0, earned(0, 8_000n)],
+      [1, earned(1, 7_000n)],
+    ]);
+    // Not sent again.
+    await new Promise((resolve) => setTimeout(resolve, 3 * h.config.DISTRIBUTION_BATCH_INTERVAL_MS));
+    expect(await refused()).toBe(h.config.DISTRIBUTION_MAX_ATTEMPTS);
+    const slots = await new GridServicesClient(h.chain).getProgramCohort(otherProgramId, 0n);
+    expect(slots!.map((slot) => slot.paid)).toEqual(slots!.map((slot) => slot.earned));
+  }, 120_000);
 });
