@@ -1098,8 +1098,10 @@
     (asserts! (is-none (map-get? settlements settlement-key))
       ERR_PERIOD_ALREADY_SETTLED
     )
-    (let (
-        (slots (unwrap! (map-get? cohorts key) ERR_COHORT_NOT_FOUND))
+    (let ((slots (unwrap! (map-get? cohorts key) ERR_COHORT_NOT_FOUND)))
+      ;; Before the map: over an empty list beside a full one it fails without a code.
+      (asserts! (is-eq (len lines) (len slots)) ERR_LINES_MISMATCH)
+      (let (
         (results (map settle-slot slots lines
           (copies {
             period: period,
@@ -1113,7 +1115,6 @@
         }))
         (total (get total summary))
       )
-      (asserts! (is-eq (len lines) (len slots)) ERR_LINES_MISMATCH)
       (try! (get verdict summary))
       (asserts!
         (<= (+ (get settled program) total)
@@ -1145,7 +1146,7 @@
         settled-by: contract-caller,
       })
       (ok total)
-    )
+    ))
   )
 )
 
@@ -1268,7 +1269,11 @@
         cohort: cohort,
       })
       (slots (unwrap! (map-get? cohorts key) ERR_COHORT_NOT_FOUND))
-      (results (map pay-slot slots amounts))
+      ;; Over an empty list beside a full one the map fails without a code.
+      (results (if (is-eq (len amounts) (len slots))
+        (map pay-slot slots amounts)
+        (list)
+      ))
       (summary (fold add-paid results {
         total: u0,
         valid: true,

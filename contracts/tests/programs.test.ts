@@ -856,18 +856,17 @@ describe("settle-period", () => {
     ).toBeErr(Cl.uint(ERR.LINES_MISMATCH));
   });
 
-  // Today a runtime error in Clarity's map over an empty list beside the cohort, not a named code: the
-  // contract should assert the lengths before mapping and answer ERR_LINES_MISMATCH (u4033) instead.
-  it("an empty list never settles nor pays (a runtime error today, u4033 once the lengths are checked first)", () => {
+  // Clarity's map over an empty list beside a full one fails without a code: the lengths are checked first.
+  it("refuses an empty list with ERR_LINES_MISMATCH, settling and paying nothing", () => {
     const p = twoFacilityProgram();
-    expect(() => settle(p, 0n, 0n, [])).toThrow(/IncorrectArgumentCount/);
+    expect(settle(p, 0n, 0n, []).result).toBeErr(Cl.uint(ERR.LINES_MISMATCH));
     expect(readOnly(GRID, "get-settlement", [Cl.uint(p.id), Cl.uint(0), Cl.uint(0)])).toStrictEqual(Cl.none());
     settleOk(p, 0n, 0n, [
       [10_000n, 0n],
       [10_000n, 0n],
     ]);
     const before = allBalances();
-    expect(() => distributeEarnings(p, 0n, [])).toThrow(/IncorrectArgumentCount/);
+    expect(distributeEarnings(p, 0n, []).result).toBeErr(Cl.uint(ERR.LINES_MISMATCH));
     expectNothingMoved(before);
     expect(cohortSlots(p.id, 0n).map((s) => s.paid)).toStrictEqual([0n, 0n]);
   });
