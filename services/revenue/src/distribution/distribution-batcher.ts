@@ -7,6 +7,7 @@ import {
   type StacksChain,
 } from "@voltstack/chain";
 import type { JournalEntry } from "@voltstack/chain-sync";
+import { withSpan } from "@voltstack/observability";
 import { SERVICE_CONFIG } from "@voltstack/service-kit";
 import { RevenueSyncService } from "../chain-sync/revenue-sync.service.js";
 import { DISTRIBUTION_HOOKS, STACKS_CHAIN } from "../infrastructure/tokens.js";
@@ -170,7 +171,11 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
 
   private launch(batch: DistributionBatch, how: string): void {
     this.logger.debug?.(`Batch ${batch.id} (${batch.kind}, ${batch.totalUstx} micro-STX) ${how}.`);
-    const task = this.run(batch)
+    const task = withSpan(
+      "revenue distribution-batch",
+      { "voltstack.batch_id": batch.id, "voltstack.batch_kind": batch.kind, "voltstack.batch_how": how },
+      () => this.run(batch),
+    )
       .catch((error: unknown) => {
         this.logger.warn(`Batch ${batch.id}: ${(error as Error).message}; it is looked at again later.`);
         return this.batches.release(batch.id, this.config.DISTRIBUTION_BATCH_INTERVAL_MS).catch(() => undefined);
