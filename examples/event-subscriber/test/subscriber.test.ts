@@ -67,6 +67,7 @@ function distribution(): EventJson<"revenue.distributed"> {
       distributionId: 2,
       facilityId: 1,
       amountUstx: 23_750_001n,
+      source: "pool",
       sharesVersion: 1,
       firstPaymentId: 4,
       paymentCount: 2,
