@@ -10,7 +10,7 @@ export interface ProgramDemoOptions {
   callers: DemoCallers;
   /** Two approved facilities with capacity initialised: the first owned by owner A, the second by owner B. */
   facilityIds: readonly [number, number];
-  /** Who receives facility A's revenue (its shares are set already); facility B's goes to owner B. */
+  /** Who receives facility A's revenue (its shares are set already); facility B's goes to the first of them. */
   stakeholdersA: readonly string[];
   log?: (line: string) => void;
   progress?: <T>(label: string, work: () => Promise<T>) => Promise<T>;
@@ -57,14 +57,16 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
   const client = (apiKey: string) => new VoltstackClient({ urls: options.urls, apiKey, traceparent });
   const admin = client(options.callers.admin.apiKey);
   const owners = [client(options.callers.ownerA.apiKey), client(options.callers.ownerB.apiKey)] as const;
-  const ownerPrincipals = [options.callers.ownerA.principal, options.callers.ownerB.principal] as const;
   const [facilityA, facilityB] = options.facilityIds;
 
-  await owners[1].revenue.setShares(facilityB, [{ stakeholder: ownerPrincipals[1], shareBps: 10_000 }]);
-  const payees = [...new Set([...options.stakeholdersA, ownerPrincipals[1]])];
+  // Facility B's revenue goes to the first of A's stakeholders: none of the payees signs anything
+  // here, so their balances move by what they are paid and nothing else.
+  await owners[1].revenue.setShares(facilityB, [{ stakeholder: options.stakeholdersA[0]!, shareBps: 10_000 }]);
+  const payees = [...options.stakeholdersA];
   const before = await stxBalances(options.devnetUrl, payees);
 
-  const startHeight = (await tipHeight(options.devnetUrl)) + 6;
+  // Enrolments made after the start earn from the next period on: the start leaves them a few blocks.
+  const startHeight = (await tipHeight(options.devnetUrl)) + 15;
   const { programId, txid } = await progress("creating the program", () =>
     admin.programs.create({
       product: "frequency-containment",
@@ -78,23 +80,27 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
     }),
   );
   log(`  ✓ ${`program ${programId}: frequency containment, ${BUDGET_USTX} µSTX escrowed`.padEnd(44)} tx ${txid}`);
-  for (const [index, facilityId] of [facilityA, facilityB].entries()) {
-    const enrolled = await owners[index as 0 | 1].programs.enrol(programId, {
-      facilityId,
-      committedKw: COMMITTED_KW[index as 0 | 1],
-    });
-    log(`  ✓ ${`enrol facility ${facilityId}: ${COMMITTED_KW[index as 0 | 1]} kW`.padEnd(44)} tx ${enrolled.txid}`);
-  }
+  await Promise.all(
+    [facilityA, facilityB].map(async (facilityId, index) => {
+      const committedKw = COMMITTED_KW[index as 0 | 1];
+      const enrolled = await owners[index as 0 | 1].programs.enrol(programId, { facilityId, committedKw });
+      log(`  ✓ ${`enrol facility ${facilityId}: ${committedKw} kW`.padEnd(44)} tx ${enrolled.txid}`);
+    }),
+  );
+  const fromPeriod = new Map(
+    (await admin.programs.enrolments(programId)).items.map((enrolment) => [enrolment.facilityId, enrolment.fromPeriod]),
+  );
 
   for (const [period, performances] of PERFORMANCES_BPS.entries()) {
     const periodEnd = startHeight + (period + 1) * PERIOD_BLOCKS;
     await progress(`waiting for period ${period} to end (block ${periodEnd})`, () =>
       waitFor(async () => (await tipHeight(options.devnetUrl)) >= periodEnd, timeoutMs, `block ${periodEnd}`),
     );
-    const posted = await admin.programs.postPerformances(programId, period, [
-      { facilityId: facilityA, performanceBps: performances[0] },
-      { facilityId: facilityB, performanceBps: performances[1] },
-    ]);
+    const earning = [facilityA, facilityB]
+      .map((facilityId, index) => ({ facilityId, performanceBps: performances[index as 0 | 1] }))
+      .filter(({ facilityId }) => fromPeriod.get(facilityId)! <= period);
+    if (earning.length === 0) continue;
+    const posted = await admin.programs.postPerformances(programId, period, earning);
     const settled = posted.cohorts.map((cohort) => `cohort ${cohort.cohort} ${cohort.status}`).join(", ");
     log(`  ✓ ${`period ${period}: performances posted`.padEnd(44)} ${settled}`);
   }
