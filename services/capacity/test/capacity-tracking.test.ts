@@ -287,8 +287,9 @@ describe("capacity service", () => {
     await capacityAt(owned.id, (later.body as unknown as Reading).blockHeight!);
   });
 
-  it("records a reading above the total as failed, refused before signing: 422 ERR_STORED_EXCEEDS_TOTAL with the figures", async () => {
+  it("refuses a single reading above the total before signing and records nothing (422 ERR_STORED_EXCEEDS_TOTAL with the figures); in a batch it is recorded as failed", async () => {
     await ageReadings(owned.id);
+    const before = await footprint();
     const response = await call(h, "POST", `/facilities/${owned.id}/readings`, {
       key: h.keys.owner,
       body: { storedKwh: 2500 },
@@ -298,14 +299,24 @@ describe("capacity service", () => {
       "ERR_STORED_EXCEEDS_TOTAL",
       { facilityId: owned.id, storedKwh: "2500", totalKwh: "2000", reservedKwh: "0" },
     ]);
-    // Refused before signing: no update-capacity transaction failed on chain.
-    const failed = await h.db.query("SELECT count(*)::int AS n FROM chain_transactions WHERE status = 'failed'");
-    expect(failed.rows).toEqual([{ n: 0 }]);
+    // Bad input changes nothing: no transaction signed, no reading logged.
+    expect(await footprint()).toEqual(before);
+
+    const batched = await call(h, "POST", "/readings/batch", {
+      key: h.keys.owner,
+      body: { readings: [{ facilityId: owned.id, storedKwh: 2500 }] },
+    });
+    expect(batched.status).toBe(200);
+    expect((batched.body.results as Reading[]).map((r) => [r.outcome, r.written, r.reason, r.txid])).toEqual([
+      ["failed", false, "ERR_STORED_EXCEEDS_TOTAL", null],
+    ]);
     const { rows } = await h.db.query(
       "SELECT outcome, detail FROM readings WHERE facility_id = $1 AND stored_kwh = 2500",
       [owned.id],
     );
     expect(rows).toEqual([{ outcome: "failed", detail: "ERR_STORED_EXCEEDS_TOTAL" }]);
+    // Refused before signing in the batch too: the journal did not grow.
+    expect(((await footprint()) as { journal: number }).journal).toBe((before as { journal: number }).journal);
   });
 
   it("follows capacity initialised and updated straight from an owner's wallet, like its own", async () => {
@@ -457,9 +468,8 @@ describe("capacity service", () => {
       "ERR_FACILITY_NOT_APPROVED",
       { facilityId: awaiting.id, status: "suspended" },
     ]);
-    // The refused reading is in the log as failed; nothing else moved, on chain or here.
-    const after = (await footprint()) as { readings: number };
-    expect(after).toEqual({ ...(before as object), readings: (before as { readings: number }).readings + 1 });
+    // Nothing moved, on chain or here: not even the refused reading is logged.
+    expect(await footprint()).toEqual(before);
   });
 
   it("refuses callers without credentials, with the wrong role or for a foreign facility, changing nothing", async () => {

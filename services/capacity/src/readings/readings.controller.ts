@@ -6,7 +6,7 @@ import { facilityIdParam, readingBatchBody, readingBody } from "../capacity/capa
 import { type ReadingResult, RecordReadingsUseCase } from "./usecases/record-readings.usecase.js";
 
 /**
- * Readings from battery management systems. Every reading is acknowledged and recorded;
+ * Readings from battery management systems. Every reading of an accepted request is recorded;
  * `written` says which went to the chain (a confirmed update-capacity transaction).
  */
 @ApiTags("readings")

@@ -43,12 +43,14 @@ export interface ReadingResult {
 type Target = { facilityId: number; signer: string };
 
 /**
- * A battery management system reports stored energy. Every reading is recorded; per
- * facility only the newest of the request may go to the chain (update-capacity), and
- * only when it passes the thresholds. All facilities are checked (known, initialised,
- * the caller allowed to sign for them) before anything is recorded or sent; a reading
- * the contract would refuse (above the total, below the reserved energy) is recorded as
- * failed with the contract's code and never sent.
+ * A battery management system reports stored energy. Every reading of an accepted request
+ * is recorded; per facility only the newest of the request may go to the chain
+ * (update-capacity), and only when it passes the thresholds. All facilities are checked
+ * (known, initialised, the caller allowed to sign for them) before anything is recorded
+ * or sent; a reading
+ * the contract would refuse (above the total, below the reserved energy) is never sent:
+ * alone it is refused with the contract's code and not recorded, in a batch it is
+ * recorded as failed with that code.
  */
 @Injectable()
 export class RecordReadingsUseCase {
@@ -138,6 +140,9 @@ export class RecordReadingsUseCase {
       this.thresholds,
     );
     const refusal = outOfBounds(target.facilityId, newest.storedKwh, chainState);
+    // A single reading refused before signing is bad input: the 4xx is the answer and nothing is
+    // recorded. In a batch it is that reading's outcome, recorded as failed beside the others.
+    if (refusal && command.mode === "single") throw refusal;
     if (!refusal && !decision.write) {
       Object.assign(newest, { outcome: "skipped", detail: decision.reason });
     } else {
