@@ -1,14 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { ContractError, FacilityRegistryClient, RevenueSharingClient, type StacksChain } from "@voltstack/chain";
 import type { TestService } from "@voltstack/service-kit";
 import { DistributionBatcher } from "../src/distribution/distribution-batcher.js";
 import { NATS_CONNECTION, STACKS_CHAIN } from "../src/infrastructure/tokens.js";
 import {
+  acceptedRequest,
   approvedFacility,
   balanceOf,
   call,
-  type Fulfilled,
+  fulfilAccepted,
   fulfilRequest,
   type Harness,
   startHarness,
@@ -45,6 +46,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await h?.close();
+});
+
+// A test that fails while it holds blocks back must not stop the chain for the next ones.
+afterEach(() => {
+  h?.blocks.release();
 });
 
 type IntentRow = {
@@ -149,11 +155,34 @@ describe("batched distribution on service.fulfilled", () => {
       facilities.push(facility);
     }
     const amounts = [3_000_001n, 1_234_567n, 999_999n, 7_777_777n];
-    const fulfilled: { facility: number; f: Fulfilled }[] = [];
+    const accepted: { facility: number; requestId: number; performanceBps: bigint }[] = [];
     for (const [index, facility] of facilities.entries()) {
-      fulfilled.push({ facility, f: await fulfilRequest(h, facility, amounts[index]!) });
-      fulfilled.push({ facility, f: await fulfilRequest(h, facility, amounts[index]! + 11n, 9_000n) });
+      accepted.push({
+        facility,
+        requestId: await acceptedRequest(h, facility, amounts[index]!),
+        performanceBps: 10_000n,
+      });
+      accepted.push({
+        facility,
+        requestId: await acceptedRequest(h, facility, amounts[index]! + 11n),
+        performanceBps: 9_000n,
+      });
     }
+
+    // The 8 fulfilments go into one block, and no block follows it until every delivery is
+    // handled: none becomes final before all are due, however slowly the events come in.
+    await h.blocks.hold();
+    const admin = h.accounts.deployer.address;
+    const { possibleNextNonce: firstNonce } = await h.chain.api.getNonces(admin);
+    const fulfilling = accepted.map((entry) => fulfilAccepted(h, entry.requestId, entry.performanceBps));
+    await waitFor("the 8 fulfilments in the mempool", async () => {
+      const { possibleNextNonce } = await h.chain.api.getNonces(admin);
+      return possibleNextNonce >= firstNonce + BigInt(accepted.length);
+    });
+    const fulfilmentHeight = await h.devnet.mineBlock();
+    const fulfilled = (await Promise.all(fulfilling)).map((f, i) => ({ facility: accepted[i]!.facility, f }));
+    expect(fulfilled.map((entry) => entry.f.blockHeight)).toEqual(accepted.map(() => fulfilmentHeight));
+
     const before = await balances();
     const distributionsBefore = await lastDistributionId();
     const { rows: txBefore } = await h.db.query("SELECT count(*)::int AS n FROM chain_transactions");
@@ -161,7 +190,14 @@ describe("batched distribution on service.fulfilled", () => {
     for (const { f } of fulfilled) await h.publish(f.event);
     // One delivery twice (past JetStream's de-duplication) and the same fulfilment under another event id.
     await h.publish(fulfilled[0]!.f.event, { msgId: `${fulfilled[0]!.f.event.eventId}-again` });
-    await h.publish({ ...fulfilled[1]!.f.event, eventId: crypto.randomUUID() });
+    const last = await h.publish({ ...fulfilled[1]!.f.event, eventId: crypto.randomUUID() });
+    await h.handledUpTo("service.fulfilled", last);
+    for (const { f } of fulfilled) expect(await intent(f.requestId)).toMatchObject({ status: "due", batch_id: null });
+    const { rows: formed } = await h.db.query("SELECT count(*)::int AS n FROM distribution_batches");
+    expect(formed[0].n).toBe(0);
+    expect(await h.chain.api.getTipHeight()).toBe(fulfilmentHeight);
+    h.blocks.release();
+
     const rows = [];
     for (const { f } of fulfilled) rows.push(await settled(f.requestId));
 

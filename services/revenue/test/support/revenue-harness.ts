@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { jetstream } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import {
   type CallSender,
@@ -9,8 +9,8 @@ import {
   GridServicesClient,
   StacksChain,
 } from "@voltstack/chain";
-import { createEvent, type EventJson, payloadFromPrint } from "@voltstack/events";
-import { EVENT_ID_HEADER } from "@voltstack/messaging";
+import { createEvent, type EventJson, eventStreams, payloadFromPrint } from "@voltstack/events";
+import { durableName, EVENT_ID_HEADER, SubjectNaming } from "@voltstack/messaging";
 import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
 import {
   type Account,
@@ -49,8 +49,45 @@ export interface Fulfilled {
 }
 
 /**
+ * Mines a block every `intervalMs`, as the devnet's own timer would, except while held:
+ * a test holds blocks back so that nothing becomes final until it says so.
+ */
+export class HeldBlocks {
+  #held = false;
+  #mining: Promise<unknown> | undefined;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly mine: () => Promise<number>,
+    intervalMs: number,
+  ) {
+    this.#timer = setInterval(() => {
+      if (this.#held || this.#mining) return;
+      this.#mining = this.mine()
+        .catch(() => undefined)
+        .finally(() => (this.#mining = undefined));
+    }, intervalMs);
+  }
+
+  /** Mines no more blocks once the one being mined (if any) is done. */
+  async hold(): Promise<void> {
+    this.#held = true;
+    await this.#mining;
+  }
+
+  release(): void {
+    this.#held = false;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#mining;
+  }
+}
+
+/**
  * The revenue service as it runs, in this process: a devnet on a free port with short
- * blocks, a fresh PostgreSQL schema, a unique NATS subject prefix, signer keys in
+ * blocks (`blocks` holds them back), a fresh PostgreSQL schema, a unique NATS subject prefix, signer keys in
  * mounted files. `restart` stops the running instance and starts another on the same
  * schema and streams, as a redeploy would. `close` removes everything.
  */
@@ -58,10 +95,14 @@ export interface Harness extends HarnessBase<AccountName> {
   chain: StacksChain;
   service: TestService;
   config: RevenueConfig;
+  blocks: HeldBlocks;
   keys: Callers;
   startInstance(): Promise<TestService>;
   sender(name: AccountName): Promise<CallSender>;
-  publish(event: EventJson, options?: { msgId?: string }): Promise<void>;
+  /** Publishes on the service's stream; resolves to the message's stream sequence. */
+  publish(event: EventJson, options?: { msgId?: string }): Promise<number>;
+  /** Resolves once the service's consumer of `subject` has acknowledged every message up to `seq`. */
+  handledUpTo(subject: string, seq: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,9 +115,11 @@ export async function startHarness(
     prefixLetters: "rv",
     schemaVariable: "REVENUE_SCHEMA",
     migrationsDir,
+    blockIntervalMs: 0,
     accounts: ["deployer", ...([1, 2, 3, 4, 5, 6, 7, 8] as const).map((n) => `wallet_${n}` as const)],
   });
   const { accounts } = env;
+  const blocks = new HeldBlocks(() => env.devnet.mineBlock(), 100);
   const keys: Callers = {
     admin: env.apiKey("admin"),
     owner: env.apiKey("owner"),
@@ -126,6 +169,7 @@ export async function startHarness(
     chain,
     service,
     config,
+    blocks,
     db: env.db,
     keys,
     accounts,
@@ -145,13 +189,27 @@ export async function startHarness(
     async publish(event, options = {}) {
       const headers = natsHeaders();
       headers.set(EVENT_ID_HEADER, event.eventId);
-      await js.publish(`${env.subjectPrefix}${event.type}`, JSON.stringify(event), {
+      const ack = await js.publish(`${env.subjectPrefix}${event.type}`, JSON.stringify(event), {
         msgID: options.msgId ?? event.eventId,
         headers,
+      });
+      return ack.seq;
+    },
+    async handledUpTo(subject, seq) {
+      const jsm = await jetstreamManager(env.nats);
+      const stream = Object.values(eventStreams).find((s) =>
+        s.subjects.some((filter) => subject.startsWith(filter.replace(/>$/, ""))),
+      );
+      if (!stream) throw new Error(`no stream holds ${subject}`);
+      const name = new SubjectNaming(env.subjectPrefix).streamName(stream.name);
+      await waitFor(`the service's consumer of ${subject} to acknowledge message ${seq}`, async () => {
+        const info = await jsm.consumers.info(name, durableName("revenue", subject)).catch(() => undefined);
+        return info !== undefined && info.ack_floor.stream_seq >= seq;
       });
     },
     async close() {
       for (const instance of instances) await instance.close().catch(() => undefined);
+      await blocks.stop();
       await env.close();
     },
   };
@@ -189,6 +247,11 @@ export async function fulfilRequest(
   paymentUstx: bigint,
   performanceBps = 10_000n,
 ): Promise<Fulfilled> {
+  return fulfilAccepted(h, await acceptedRequest(h, facilityId, paymentUstx), performanceBps);
+}
+
+/** A request escrowing `paymentUstx`, created by the admin and accepted by the operator for the facility; its id. */
+export async function acceptedRequest(h: Harness, facilityId: number, paymentUstx: bigint): Promise<number> {
   const admin = new GridServicesClient(h.chain, { sender: await h.sender("deployer") });
   const operator = new GridServicesClient(h.chain, { sender: await h.sender("wallet_2") });
   const tip = await h.chain.api.getTipHeight();
@@ -200,7 +263,13 @@ export async function fulfilRequest(
     expiresAt: BigInt(tip + 1_000),
   });
   await operator.acceptRequest(created.value, BigInt(facilityId));
-  const fulfilled = await admin.fulfillRequest(created.value, performanceBps);
+  return Number(created.value);
+}
+
+/** The admin fulfils an accepted request; the service.fulfilled event made from its print. */
+export async function fulfilAccepted(h: Harness, requestId: number, performanceBps = 10_000n): Promise<Fulfilled> {
+  const admin = new GridServicesClient(h.chain, { sender: await h.sender("deployer") });
+  const fulfilled = await admin.fulfillRequest(BigInt(requestId), performanceBps);
   const print = fulfilled.events.find(
     (event) => event.contract === "grid-services" && event.payload.topic === "service-fulfilled",
   );
@@ -214,7 +283,7 @@ export async function fulfilRequest(
     traceContext: { traceparent: `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01` },
   });
   return {
-    requestId: Number(created.value),
+    requestId,
     payoutUstx: fulfilled.value,
     txid,
     blockHeight: fulfilled.blockHeight,
