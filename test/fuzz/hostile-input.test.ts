@@ -7,7 +7,7 @@ import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { connect, headers as natsHeaders } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDemo } from "@voltstack/cli";
+import { runDemo, runProgramDemo } from "@voltstack/cli";
 import { SERVICE_NAMES, type ServiceName } from "@voltstack/client";
 import type { EventJson } from "@voltstack/events";
 import { EVENT_ID_HEADER } from "@voltstack/messaging";
@@ -50,11 +50,17 @@ const responseLeaks: SecretLeak[] = [];
 beforeAll(async () => {
   // No timed expiry or settlement sweep: every chain write in this file is caused by a request it sent.
   system = await startSystem({ EXPIRY_SWEEP_INTERVAL_MS: "0", PROGRAM_SETTLE_INTERVAL_MS: "0" });
-  await runDemo({
+  const callers = { admin: system.caller("admin"), ownerA: system.caller("owner-1"), ownerB: system.caller("owner-2") };
+  const stakeholders = system.stack.stakeholders.slice(0, 3) as [string, string, string];
+  const demo = await runDemo({ urls: system.urls, devnetUrl: system.stack.devnet.url, callers, stakeholders });
+  // The program demo settles periods (program.settled, consumed by revenue), closes its program
+  // and waits for the payouts: done here, before any generated request can suspend its facilities.
+  await runProgramDemo({
     urls: system.urls,
     devnetUrl: system.stack.devnet.url,
-    callers: { admin: system.caller("admin"), ownerA: system.caller("owner-1"), ownerB: system.caller("owner-2") },
-    stakeholders: system.stack.stakeholders as [string, string, string],
+    callers,
+    facilityIds: demo.facilityIds,
+    stakeholdersA: stakeholders,
   });
   secrets = await stackSecrets(system.stack);
   pool = createPgPool({
@@ -358,12 +364,21 @@ async function consumersOnTheBus(): Promise<Consumer[]> {
 describe("malformed, oversized and schema-violating messages on every consumed subject", () => {
   it("dead-letters each bad message with a reason, then processes the next valid one, and nothing crashes", async () => {
     const admin = system.client("admin");
-    // The events the demo did not cause: thresholds, a suspension and a reinstatement, a reading.
-    const facilities = (await admin.facilities.list()).items;
-    const spare = facilities.find((facility) => facility.owner === system.caller("owner-2").principal)!;
+    // The events the demo did not cause: thresholds, a suspension and a reinstatement. The
+    // suspension is of a facility registered and approved here, whatever the generated
+    // requests before did to the demo's (an admin's suspend among them may have succeeded).
+    const owner = system.caller("owner-2");
+    const { facilityId: spare } = await system.client("owner-2").facilities.register({
+      owner: owner.principal,
+      name: "Dead-letter battery",
+      location: "Substation 9, test feeder",
+      capacityKwh: 1_000,
+      maxPowerKw: 250,
+    });
+    await admin.facilities.approve(spare);
     await admin.flow.setThresholds({ lowThresholdPercent: 20, highThresholdPercent: 80 });
-    await admin.facilities.suspend(spare.id);
-    await admin.facilities.reinstate(spare.id);
+    await admin.facilities.suspend(spare);
+    await admin.facilities.reinstate(spare);
 
     const consumers = await consumersOnTheBus();
     expect(consumers.map((consumer) => `${consumer.service} ${consumer.subject}`).sort()).toEqual(
