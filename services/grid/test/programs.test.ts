@@ -205,6 +205,12 @@ beforeAll(async () => {
     Cl.principal(h.accounts.wallet_3.address),
     Cl.bool(true),
   ]);
+  // The follower projects the oracle (and its outbox row) after the call confirms: the tests'
+  // footprints must start once it has, or the first refusal sees that row appear.
+  await waitFor("the scoring oracle in grid's read model", async () => {
+    const { rows } = await h.db.query<{ oracles: number }>("SELECT count(*)::int AS oracles FROM frequency_oracles");
+    return rows[0]!.oracles > 0;
+  });
 }, 600_000);
 
 afterAll(async () => {
