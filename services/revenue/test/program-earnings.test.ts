@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FacilityRegistryClient, GridServicesClient, RevenueSharingClient } from "@voltstack/chain";
 import { createEvent, type EventJson, payloadFromPrint } from "@voltstack/events";
 import { approvedFacility, balanceOf, call, type Harness, startHarness, waitFor } from "./support/revenue-harness.js";
@@ -118,6 +118,9 @@ const earningsSettled = (count: number, final: (row: EarningRow) => boolean) =>
     const rows = await earnings();
     return rows.length === count && rows.every(final) ? rows : undefined;
   });
+
+// A test that holds blocks back and fails must not stall the next.
+afterEach(() => h?.blocks.release());
 
 beforeAll(async () => {
   // Two admins sign batches in turn.
@@ -248,8 +251,26 @@ describe("program earnings on program.settled", () => {
     const before = await balances();
     const first = await settle(2, [9_900n, 10_000n, 10_000n]);
     const second = await settle(0, [6_000n, 9_999n], otherProgramId);
-    await h.publish(first);
-    await h.publish(second);
+    // Both final before they are heard of; then no block until both batches are signed, so that
+    // they are in flight together by construction, whatever the machine's speed.
+    const finalAt = Math.max(first.chain!.blockHeight, second.chain!.blockHeight) + 3;
+    await waitFor("both settlements final", async () => (await h.chain.api.getTipHeight()) >= finalAt);
+    await h.blocks.hold();
+    const heldTip = await h.chain.api.getTipHeight();
+    await h.handledUpTo("program.settled", await h.publish(first));
+    await h.handledUpTo("program.settled", await h.publish(second));
+    const signedWhileHeld = await waitFor("both batches signed while no block is mined", async () => {
+      const result = await h.db.query(
+        `SELECT b.id FROM distribution_batches b
+          JOIN chain_transactions t ON t.requested_by = 'distribution-batch:' || b.id::text AND t.txid IS NOT NULL
+          WHERE b.kind = 'earnings' AND ((b.program_id = $1 AND b.lines->>0 = $2) OR b.program_id = $3)`,
+        [Number(programId), earned(0, 9_900n).toString(), Number(otherProgramId)],
+      );
+      return result.rows.length === 2 ? result.rows.length : undefined;
+    });
+    expect(signedWhileHeld).toBe(2);
+    expect(await h.chain.api.getTipHeight()).toBe(heldTip);
+    h.blocks.release();
 
     const { rows } = await waitFor("both cohorts' batches confirmed", async () => {
       const result = await h.db.query(
@@ -263,10 +284,6 @@ describe("program earnings on program.settled", () => {
     expect(new Set(rows.map((row) => row.signer))).toEqual(
       new Set([h.accounts.deployer.address, h.accounts.wallet_2.address]),
     );
-    // Both were signed before either was confirmed.
-    const lastSigned = Math.max(...rows.map((row) => (row.signed_at as Date).getTime()));
-    const firstSettled = Math.min(...rows.map((row) => (row.settled_at as Date).getTime()));
-    expect(lastSigned).toBeLessThan(firstSettled);
     expectGains(before, await balances(), [
       [0, earned(0, 9_900n) + earned(0, 6_000n)],
       [1, earned(1, 10_000n) + earned(1, 9_999n)],
