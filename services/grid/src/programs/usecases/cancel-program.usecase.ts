@@ -5,7 +5,7 @@ import type { Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramRepository } from "../program-repository.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { assertActive, programOrRefuse } from "./program-lookup.js";
 import { assertProgramOperator } from "./program-operator.js";
 
@@ -33,7 +33,7 @@ export class CancelProgramUseCase {
       assertActive(program);
       const height = await this.facts.tipHeight();
       if (height + 1 >= program.startHeight) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_PROGRAM_STARTED",
           `Program ${programId} starts at block ${program.startHeight}; the chain is at ${height}, too late to cancel.`,
           { programId, startHeight: program.startHeight, height },

@@ -6,7 +6,7 @@ import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository } from "../program-repository.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { assertActive, programOrRefuse } from "./program-lookup.js";
 import { assertProgramOperator } from "./program-operator.js";
 
@@ -38,12 +38,12 @@ export class CloseProgramUseCase {
       await assertProgramOperator(this.facts, program, principal);
       assertActive(program);
       const [height, onChain] = await Promise.all([this.facts.tipHeight(), this.chainReads.program(programId)]);
-      if (!onChain) throw programRefusal("ERR_PROGRAM_NOT_FOUND", `There is no program ${programId}.`, { programId });
+      if (!onChain) throw gridRefusal("ERR_PROGRAM_NOT_FOUND", `There is no program ${programId}.`, { programId });
       const expected = Number(onChain.cohortCount * onChain.periodCount);
       const settled = Number(onChain.settlementCount);
       const next = height + 1;
       if (next < program.endHeight || (settled < expected && next < program.settleUntilHeight)) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_PROGRAM_NOT_CLOSABLE",
           next < program.endHeight
             ? `Program ${programId} runs until block ${program.endHeight}; the chain is at ${height}.`

@@ -5,7 +5,7 @@ import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 
 // create-program accepts at most this many periods.
 export const MAX_PERIODS = 100_000;
@@ -42,27 +42,27 @@ export class CreateProgramUseCase {
       const height = await this.facts.tipHeight();
       // The transaction lands in block height + 1 at the earliest; the start must lie beyond it.
       if (command.startHeight <= height + 1) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_INVALID_SCHEDULE",
           `startHeight must be above the next block, ${height + 1}; the chain is at ${height}.`,
           { startHeight: command.startHeight, height },
         );
       }
       if (command.periodCount > MAX_PERIODS) {
-        throw programRefusal("ERR_INVALID_SCHEDULE", `A program has at most ${MAX_PERIODS} periods.`, {
+        throw gridRefusal("ERR_INVALID_SCHEDULE", `A program has at most ${MAX_PERIODS} periods.`, {
           periodCount: command.periodCount,
           maxPeriods: MAX_PERIODS,
         });
       }
       if (command.capacityPriceUstx === 0n && command.energyPriceUstx === 0n) {
-        throw programRefusal("ERR_INVALID_PRICE", "A program needs a capacity price or an energy price above 0.", {
+        throw gridRefusal("ERR_INVALID_PRICE", "A program needs a capacity price or an energy price above 0.", {
           capacityPriceUstx: "0",
           energyPriceUstx: "0",
         });
       }
       const balanceUstx = await this.facts.balanceUstx(admin);
       if (balanceUstx < command.budgetUstx) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_INSUFFICIENT_FUNDS",
           `${admin} holds ${balanceUstx} micro-STX, less than the budget of ${command.budgetUstx} to escrow.`,
           { principal: admin, budgetUstx: command.budgetUstx.toString(), balanceUstx: balanceUstx.toString() },

@@ -7,7 +7,7 @@ import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository } from "../program-repository.js";
-import { figure, programRefusal } from "../program-refusals.js";
+import { figure, gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { assertActive, programOrRefuse } from "./program-lookup.js";
 
 export interface EnrolFacilityCommand {
@@ -67,32 +67,28 @@ export class EnrolFacilityUseCase {
       const fromPeriod =
         next < program.startHeight ? 0 : Math.floor((next - program.startHeight) / program.periodBlocks) + 1;
       if (fromPeriod >= program.periodCount) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_ENROLMENT_CLOSED",
           `Program ${programId} has no period left to earn in: enrolled now, facility ${facilityId} would start at period ${fromPeriod} of ${program.periodCount}.`,
           { programId, fromPeriod, periodCount: program.periodCount, height },
         );
       }
       if (facility.status !== "approved") {
-        throw programRefusal(
-          "ERR_FACILITY_NOT_APPROVED",
-          `Facility ${facilityId} is ${facility.status}, not approved.`,
-          {
-            facilityId,
-            status: facility.status,
-          },
-        );
+        throw gridRefusal("ERR_FACILITY_NOT_APPROVED", `Facility ${facilityId} is ${facility.status}, not approved.`, {
+          facilityId,
+          status: facility.status,
+        });
       }
       const committedKw = BigInt(command.committedKw);
       if (facility.maxPowerKw < committedKw) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_INSUFFICIENT_POWER",
           `Facility ${facilityId} delivers at most ${facility.maxPowerKw} kW, less than the ${committedKw} kW committed.`,
           { facilityId, committedKw: figure(committedKw), maxPowerKw: figure(facility.maxPowerKw) },
         );
       }
       if (await this.chainReads.enrolment(programId, facilityId)) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_ALREADY_ENROLLED",
           `Facility ${facilityId} is already enrolled in program ${programId} (a withdrawn facility does not enrol again).`,
           { programId, facilityId },
@@ -101,7 +97,7 @@ export class EnrolFacilityUseCase {
       const reservedKwh = reservedKwhFor(program.product, committedKw) ?? 0n;
       const availableKwh = await this.facts.availableKwh(facilityId);
       if (availableKwh < reservedKwh) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_INSUFFICIENT_CAPACITY",
           `Committing ${committedKw} kW to ${program.product} reserves ${reservedKwh} kWh; facility ${facilityId} has ${availableKwh} kWh available.`,
           { programId, facilityId, reservedKwh: figure(reservedKwh), availableKwh: figure(availableKwh) },

@@ -4,7 +4,7 @@ import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramRepository } from "../program-repository.js";
-import { figure, programRefusal } from "../program-refusals.js";
+import { figure, gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { assertActive, periodEndHeight, programOrRefuse } from "./program-lookup.js";
 import { assertSettler } from "./program-operator.js";
 import { type SettleOutcome, SettleCohortPeriodUseCase } from "./settle-cohort-period.usecase.js";
@@ -64,7 +64,7 @@ export class PostPerformancesUseCase {
       await assertSettler(this.facts, principal);
       assertActive(program);
       if (period >= program.periodCount) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_INVALID_PERIOD",
           `Program ${programId} has periods 0 to ${program.periodCount - 1}; there is no period ${period}.`,
           { programId, period, periodCount: program.periodCount },
@@ -73,14 +73,14 @@ export class PostPerformancesUseCase {
       const height = await this.facts.tipHeight();
       const endsAt = periodEndHeight(program, period);
       if (height + 1 < endsAt) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_PERIOD_NOT_ENDED",
           `Period ${period} of program ${programId} ends at block ${endsAt}; the chain is at ${height}.`,
           { programId, period, periodEndHeight: endsAt, height },
         );
       }
       if (height + 1 >= program.settleUntilHeight) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_SETTLEMENT_CLOSED",
           `Settlements of program ${programId} were accepted until block ${program.settleUntilHeight}; the chain is at ${height}.`,
           { programId, period, settleUntilHeight: program.settleUntilHeight, height },
@@ -100,20 +100,20 @@ export class PostPerformancesUseCase {
         const { facilityId } = performance;
         const enrolment = enrolments.get(facilityId);
         if (!enrolment) {
-          throw programRefusal("ERR_NOT_ENROLLED", `Facility ${facilityId} is not enrolled in program ${programId}.`, {
+          throw gridRefusal("ERR_NOT_ENROLLED", `Facility ${facilityId} is not enrolled in program ${programId}.`, {
             programId,
             facilityId,
           });
         }
         if (period < enrolment.fromPeriod || period >= enrolment.untilPeriod) {
-          throw programRefusal(
+          throw gridRefusal(
             "ERR_NOT_ENROLLED_IN_PERIOD",
             `Facility ${facilityId} earns in periods ${enrolment.fromPeriod} to ${enrolment.untilPeriod - 1} of program ${programId}, not in period ${period}.`,
             { programId, facilityId, period, fromPeriod: enrolment.fromPeriod, untilPeriod: enrolment.untilPeriod },
           );
         }
         if (settled.has(enrolment.cohort)) {
-          throw programRefusal(
+          throw gridRefusal(
             "ERR_PERIOD_ALREADY_SETTLED",
             `Cohort ${enrolment.cohort} of program ${programId}, facility ${facilityId}'s, is already settled for period ${period}.`,
             { programId, cohort: enrolment.cohort, period, facilityId },
@@ -121,7 +121,7 @@ export class PostPerformancesUseCase {
         }
         const deliveredKwh = BigInt(performance.deliveredKwh);
         if (deliveredKwh > enrolment.reservedKwh) {
-          throw programRefusal(
+          throw gridRefusal(
             "ERR_DELIVERY_EXCEEDS_RESERVATION",
             `Facility ${facilityId} reported ${deliveredKwh} kWh delivered in period ${period}, more than the ${enrolment.reservedKwh} kWh it reserved.`,
             {

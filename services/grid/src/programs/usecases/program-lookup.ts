@@ -1,17 +1,17 @@
 import { ProgramRepository, type ProgramView } from "../program-repository.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 
 /** The program from the read model, or the contract's ERR_PROGRAM_NOT_FOUND (404). */
 export async function programOrRefuse(programs: ProgramRepository, programId: number): Promise<ProgramView> {
   const program = await programs.findProgram(programId);
-  if (!program) throw programRefusal("ERR_PROGRAM_NOT_FOUND", `There is no program ${programId}.`, { programId });
+  if (!program) throw gridRefusal("ERR_PROGRAM_NOT_FOUND", `There is no program ${programId}.`, { programId });
   return program;
 }
 
 /** Refuses with ERR_PROGRAM_NOT_ACTIVE unless the program is active. */
 export function assertActive(program: ProgramView): void {
   if (program.status !== "active") {
-    throw programRefusal("ERR_PROGRAM_NOT_ACTIVE", `Program ${program.id} is ${program.status}, not active.`, {
+    throw gridRefusal("ERR_PROGRAM_NOT_ACTIVE", `Program ${program.id} is ${program.status}, not active.`, {
       programId: program.id,
       status: program.status,
     });

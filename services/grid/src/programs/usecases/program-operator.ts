@@ -1,7 +1,7 @@
 import { ApiError } from "@voltstack/service-kit";
 import type { ChainFacts } from "../../chain-writes/chain-facts.js";
 import type { ProgramView } from "../program-repository.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 
 /** Refuses with ERR_NOT_PROGRAM_OPERATOR unless `principal` is the program's operator or an admin of the registry. */
 export async function assertProgramOperator(facts: ChainFacts, program: ProgramView, principal: string): Promise<void> {
@@ -10,7 +10,7 @@ export async function assertProgramOperator(facts: ChainFacts, program: ProgramV
     await facts.assertAdmin(principal);
   } catch (error) {
     if (!(error instanceof ApiError && error.code === "ERR_NOT_ADMIN")) throw error;
-    throw programRefusal(
+    throw gridRefusal(
       "ERR_NOT_PROGRAM_OPERATOR",
       `${principal} is neither the operator of program ${program.id} nor an admin.`,
       { programId: program.id, principal, operator: program.operator },
@@ -27,7 +27,7 @@ export async function assertSettler(facts: ChainFacts, principal: string): Promi
     await facts.assertReporter(principal);
   } catch (error) {
     if (!(error instanceof ApiError && error.code === "ERR_NOT_REPORTER")) throw error;
-    throw programRefusal(
+    throw gridRefusal(
       "ERR_NOT_REPORTER",
       `${principal} is neither an admin nor a registered scoring oracle, so it may not settle program periods.`,
       { principal },

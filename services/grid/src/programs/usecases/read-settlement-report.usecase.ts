@@ -9,7 +9,7 @@ import {
 } from "@voltstack/settlement";
 import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository, type SettlementKey, type SettlementView } from "../program-repository.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { buildSettlementReport, lineProof, reportFromJson, reportToJson } from "../settlement-reports.js";
 import { programOrRefuse } from "./program-lookup.js";
 
@@ -60,7 +60,7 @@ export class ReadSettlementReportUseCase {
     const program = await programOrRefuse(this.programs, programId);
     const enrolment = await this.programs.findEnrolment(program, facilityId);
     if (!enrolment) {
-      throw programRefusal("ERR_NOT_ENROLLED", `Facility ${facilityId} is not enrolled in program ${programId}.`, {
+      throw gridRefusal("ERR_NOT_ENROLLED", `Facility ${facilityId} is not enrolled in program ${programId}.`, {
         programId,
         facilityId,
       });

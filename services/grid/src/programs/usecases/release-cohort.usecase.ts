@@ -5,7 +5,7 @@ import type { Caller } from "@voltstack/service-kit";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository } from "../program-repository.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { programOrRefuse } from "./program-lookup.js";
 
 export interface ReleaseCohortCommand {
@@ -32,7 +32,7 @@ export class ReleaseCohortUseCase {
       const program = await programOrRefuse(this.programs, programId);
       const principal = this.writer.actingPrincipal(command.caller, command.actAs);
       if (program.status === "active") {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_PROGRAM_STILL_ACTIVE",
           `Program ${programId} is active: its reservations stay until it is closed or cancelled.`,
           { programId, status: program.status },
@@ -40,14 +40,14 @@ export class ReleaseCohortUseCase {
       }
       const slots = await this.chainReads.cohort(programId, cohort);
       if (!slots) {
-        throw programRefusal("ERR_COHORT_NOT_FOUND", `Program ${programId} has no cohort ${cohort}.`, {
+        throw gridRefusal("ERR_COHORT_NOT_FOUND", `Program ${programId} has no cohort ${cohort}.`, {
           programId,
           cohort,
         });
       }
       const holding = slots.filter((slot) => !slot.released);
       if (holding.length === 0) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_NOTHING_TO_RELEASE",
           `Cohort ${cohort} of program ${programId} holds no reservation any more.`,
           { programId, cohort, slots: slots.length },

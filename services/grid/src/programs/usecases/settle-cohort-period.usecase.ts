@@ -6,7 +6,7 @@ import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository, type SettlementKey } from "../program-repository.js";
-import { figure, programRefusal } from "../program-refusals.js";
+import { figure, gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { buildSettlementReport, type ReportLineInput, reportToJson } from "../settlement-reports.js";
 import { assertActive, periodEndHeight, programOrRefuse } from "./program-lookup.js";
 import { assertSettler } from "./program-operator.js";
@@ -86,7 +86,7 @@ export class SettleCohortPeriodUseCase {
       await assertSettler(this.facts, command.principal);
       assertActive(program);
       if (period >= program.periodCount) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_INVALID_PERIOD",
           `Program ${programId} has periods 0 to ${program.periodCount - 1}; there is no period ${period}.`,
           { programId, period, periodCount: program.periodCount },
@@ -96,14 +96,14 @@ export class SettleCohortPeriodUseCase {
       const endsAt = periodEndHeight(program, period);
       // The transaction lands in block height + 1 at the earliest.
       if (height + 1 < endsAt) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_PERIOD_NOT_ENDED",
           `Period ${period} of program ${programId} ends at block ${endsAt}; the chain is at ${height}.`,
           { programId, period, periodEndHeight: endsAt, height },
         );
       }
       if (height + 1 >= program.settleUntilHeight) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_SETTLEMENT_CLOSED",
           `Settlements of program ${programId} were accepted until block ${program.settleUntilHeight}; the chain is at ${height}.`,
           { programId, period, settleUntilHeight: program.settleUntilHeight, height },
@@ -118,7 +118,7 @@ export class SettleCohortPeriodUseCase {
       ]);
       if (recorded) throw alreadySettled(key, recorded.reportHash, null);
       if (!slots || !onChain) {
-        throw programRefusal("ERR_COHORT_NOT_FOUND", `Program ${programId} has no cohort ${cohort}.`, {
+        throw gridRefusal("ERR_COHORT_NOT_FOUND", `Program ${programId} has no cohort ${cohort}.`, {
           programId,
           cohort,
         });
@@ -145,7 +145,7 @@ export class SettleCohortPeriodUseCase {
       lines.forEach((line, index) => {
         const reservedKwh = slots[index]!.reservedKwh;
         if (line.deliveredKwh > reservedKwh) {
-          throw programRefusal(
+          throw gridRefusal(
             "ERR_DELIVERY_EXCEEDS_RESERVATION",
             `Facility ${line.facilityId} delivered ${line.deliveredKwh} kWh in period ${period}, more than the ${reservedKwh} kWh it reserved.`,
             {
@@ -175,7 +175,7 @@ export class SettleCohortPeriodUseCase {
       );
       const remaining = onChain.budget - onChain.refunded - onChain.settled;
       if (built.totalUstx > remaining) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_BUDGET_EXCEEDED",
           `Settling cohort ${cohort} of program ${programId} for period ${period} comes to ${built.totalUstx} micro-STX; ${remaining} of the budget is left.`,
           {
@@ -214,7 +214,7 @@ export class SettleCohortPeriodUseCase {
 }
 
 function alreadySettled(key: SettlementKey, reportHash: string, txid: string | null): ApiError {
-  return programRefusal(
+  return gridRefusal(
     "ERR_PERIOD_ALREADY_SETTLED",
     `Cohort ${key.cohort} of program ${key.programId} is already settled for period ${key.period}.`,
     { ...key, reportHash, txid },

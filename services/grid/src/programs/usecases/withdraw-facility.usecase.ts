@@ -6,7 +6,7 @@ import { ChainFacts } from "../../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
 import { ProgramChainReads } from "../program-chain-reads.js";
 import { ProgramRepository } from "../program-repository.js";
-import { programRefusal } from "../program-refusals.js";
+import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
 import { assertActive, programOrRefuse } from "./program-lookup.js";
 
 export interface WithdrawFacilityCommand {
@@ -52,7 +52,7 @@ export class WithdrawFacilityUseCase {
       const program = await programOrRefuse(this.programs, programId);
       const enrolment = await this.chainReads.enrolment(programId, facilityId);
       if (!enrolment) {
-        throw programRefusal("ERR_NOT_ENROLLED", `Facility ${facilityId} is not enrolled in program ${programId}.`, {
+        throw gridRefusal("ERR_NOT_ENROLLED", `Facility ${facilityId} is not enrolled in program ${programId}.`, {
           programId,
           facilityId,
         });
@@ -61,7 +61,7 @@ export class WithdrawFacilityUseCase {
       const slots = await this.chainReads.cohort(programId, Number(enrolment.cohort));
       const slot = slots?.[Number(enrolment.slot)];
       if (slot?.released) {
-        throw programRefusal(
+        throw gridRefusal(
           "ERR_ALREADY_WITHDRAWN",
           `Facility ${facilityId} was withdrawn from program ${programId}; it earned until period ${slot.untilPeriod}.`,
           { programId, facilityId, untilPeriod: Number(slot.untilPeriod) },
