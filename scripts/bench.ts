@@ -56,9 +56,7 @@ Each section measures its baseline in the same run and reports ratios against it
 const MEASURED_ELSEWHERE = "Not part of `npm run bench`";
 const title = (section: string) => section.split("\n", 1)[0]!;
 const measured = new Set(sections.map(title));
-const previous = existsSync("docs/benchmarks.md")
-  ? readFileSync("docs/benchmarks.md", "utf8").split(/\n(?=## )/)
-  : [];
+const previous = existsSync("docs/benchmarks.md") ? readFileSync("docs/benchmarks.md", "utf8").split(/\n(?=## )/) : [];
 const kept = previous
   .slice(1)
   .filter((section) => filters.length > 0 || section.includes(MEASURED_ELSEWHERE))
