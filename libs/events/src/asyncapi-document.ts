@@ -2,6 +2,7 @@ import { stringify } from "yaml";
 import type { ZodType } from "zod";
 import { eventCatalog, eventTypes, type EventPayload, type EventType } from "./catalog.js";
 import { createEvent } from "./create-event.js";
+import type { EventOrigin } from "./event-definition.js";
 import { deadLetterSubject } from "./dead-letter.js";
 import { deadLetterJsonSchema, envelopeJsonSchema, payloadJsonSchema, type JsonSchema } from "./json-schemas.js";
 
@@ -59,8 +60,15 @@ function exampleEvent(type: EventType) {
 function originText(type: EventType): string {
   const origin = eventCatalog[type].origin;
   if (origin.kind === "service") return `Published by the ${origin.service} service (off-chain).`;
+  if (origin.kind === "external") return `Published by ${origin.publisher}, outside voltstack; voltstack consumes it.`;
   const folds = origin.folds?.length ? ` and its ${origin.folds.join(", ")} prints in the same transaction` : "";
   return `Made from the \`${origin.topic}\` print event of the ${origin.contract} contract${folds}, once the transaction is confirmed.`;
+}
+
+function tagOf(origin: EventOrigin): string {
+  if (origin.kind === "chain") return origin.contract;
+  if (origin.kind === "service") return `${origin.service}-service`;
+  return "external-inputs";
 }
 
 function messageFor(type: EventType) {
@@ -91,7 +99,7 @@ function messageFor(type: EventType) {
     examples: [{ name: `${camelCase(type)}Example`, payload: exampleEvent(type) }],
     tags: [
       {
-        name: definition.origin.kind === "chain" ? definition.origin.contract : `${definition.origin.service}-service`,
+        name: tagOf(definition.origin),
       },
     ],
   };

@@ -5,9 +5,10 @@ import { chargeDischargeEvents } from "./contracts/charge-discharge-events.js";
 import { facilityRegistryEvents } from "./contracts/facility-registry-events.js";
 import { gridServicesEvents } from "./contracts/grid-services-events.js";
 import { revenueSharingEvents } from "./contracts/revenue-sharing-events.js";
+import { externalInputs } from "./inputs/external-inputs.js";
 import type { ContractName } from "./event-definition.js";
 
-/** Every subject the system publishes, with its payload schema. The one source of truth. */
+/** Every subject the system publishes or consumes, with its payload schema. The one source of truth. */
 export const eventCatalog = {
   ...facilityRegistryEvents,
   ...capacityTrackingEvents,
@@ -15,6 +16,7 @@ export const eventCatalog = {
   ...gridServicesEvents,
   ...revenueSharingEvents,
   ...chainEvents,
+  ...externalInputs,
 } as const;
 
 export type EventCatalog = typeof eventCatalog;

@@ -3,7 +3,7 @@ import type { z } from "zod";
 export type ContractName =
   "facility-registry" | "capacity-tracking" | "charge-discharge" | "grid-services" | "revenue-sharing";
 
-/** Where an event comes from: a contract's print event, or a service's own decision. */
+/** Where an event comes from: a contract's print event, a service's own decision, or outside voltstack. */
 export type EventOrigin =
   | {
       kind: "chain";
@@ -15,7 +15,9 @@ export type EventOrigin =
       /** Keys of the decoded print (as @voltstack/chain names them) whose payload name differs, mostly to add a unit. */
       renames?: Readonly<Record<string, string>>;
     }
-  | { kind: "service"; service: string };
+  | { kind: "service"; service: string }
+  /** An input voltstack consumes and never publishes (market prices, metering). */
+  | { kind: "external"; publisher: string };
 
 export interface EventDefinition<Payload extends z.ZodType = z.ZodType> {
   /** Bumped on any change a consumer could trip over; additive optional fields keep it. */

@@ -30,7 +30,7 @@ export const eventStreams = {
     name: "FLOW",
     subjects: ["grid.>", "flow.>"],
     description:
-      "Grid demand and flow events of the flow service, made from confirmed chain transactions, and its schedules",
+      "Grid demand and flow events of the flow service, made from confirmed chain transactions, its schedules, and the price curves market feeds publish for it",
   },
   GRID_SERVICES: {
     name: "GRID_SERVICES",
@@ -42,6 +42,11 @@ export const eventStreams = {
     name: "REVENUE",
     subjects: ["shares.>", "revenue.>"],
     description: "Revenue-sharing events of the revenue service, made from confirmed chain transactions",
+  },
+  TELEMETRY: {
+    name: "TELEMETRY",
+    subjects: ["telemetry.>"],
+    description: "Facilities' metered samples (power, stored energy, frequency), which the grid service scores",
   },
   CHAIN: {
     name: "CHAIN",

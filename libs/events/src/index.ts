@@ -18,3 +18,9 @@ export { decodeEvent, parseEvent } from "./parse-event.js";
 export { payloadFromPrint } from "./print-payload.js";
 export { eventStreams } from "./event-streams.js";
 export type { EventStream } from "./event-streams.js";
+export {
+  priceCurveSchema,
+  stepMinutesSchema,
+  telemetryBatchSchema,
+  telemetrySampleSchema,
+} from "./inputs/external-inputs.js";
