@@ -7,3 +7,4 @@ export {
   regulationSignal,
 } from "./grid-signals.js";
 export { type BatteryBehaviour, type BatteryResponseOptions, batteryResponse } from "./battery-responses.js";
+export { type ForecastOptions, type PriceCurveOptions, forecastOf, priceCurve } from "./price-curves.js";
