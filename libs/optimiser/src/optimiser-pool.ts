@@ -1,0 +1,156 @@
+import { Worker } from "node:worker_threads";
+import { ScheduleTimeoutError } from "./errors.js";
+import type { ModelRun } from "./highs-run.mjs";
+import type { BuiltModel } from "./linear-model.js";
+import type { OptimisedSchedule, ScheduleProblem } from "./problem.js";
+import { prepareModel, scheduleFromRun } from "./schedule-solve.js";
+
+export interface OptimiserPoolOptions {
+  /** Worker threads, each with its own HiGHS runtime (default 1). */
+  workers?: number;
+  /** A solve still running after this is stopped by terminating its worker (default 10,000 ms). */
+  timeoutMs?: number;
+}
+
+interface Job {
+  id: number;
+  problem: ScheduleProblem;
+  built: BuiltModel;
+  resolve: (schedule: OptimisedSchedule) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  ready: boolean;
+  job?: Job;
+  timer?: NodeJS.Timeout;
+}
+
+type WorkerMessage = { ready: true } | { id: number; run: ModelRun } | { id: number; error: string };
+
+/**
+ * Solves schedules on worker threads, since HiGHS blocks the thread it runs on. Jobs queue in
+ * arrival order; each worker solves one at a time. A worker whose solve outlives the timeout is
+ * terminated (HiGHS cannot be interrupted from outside) and replaced by a fresh one.
+ */
+export class OptimiserPool {
+  readonly #timeoutMs: number;
+  readonly #slots: Slot[] = [];
+  readonly #queue: Job[] = [];
+  #nextId = 0;
+  #closed = false;
+  #workersReplaced = 0;
+
+  constructor(options: OptimiserPoolOptions = {}) {
+    const workers = options.workers ?? 1;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`workers must be >= 1, got ${workers}`);
+    if (!(this.#timeoutMs > 0)) throw new RangeError(`timeoutMs must be > 0, got ${this.#timeoutMs}`);
+    for (let index = 0; index < workers; index += 1) this.#slots.push(this.#startSlot());
+  }
+
+  /** Workers terminated after a timeout or a crash and started again, since the pool opened. */
+  get workersReplaced(): number {
+    return this.#workersReplaced;
+  }
+
+  /**
+   * Validation and the infeasibility checks run here, before any worker is involved, so bad
+   * input is refused at once; the promise rejects with their errors.
+   */
+  solve(problem: ScheduleProblem): Promise<OptimisedSchedule> {
+    if (this.#closed) return Promise.reject(new Error("the optimiser pool is closed"));
+    let built: BuiltModel;
+    try {
+      built = prepareModel(problem);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, problem, built, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
+  /** Rejects queued solves, stops running ones and terminates every worker. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const closed = new Error("the optimiser pool is closed");
+    for (const job of this.#queue.splice(0)) job.reject(closed);
+    await Promise.all(
+      this.#slots.map((slot) => {
+        clearTimeout(slot.timer);
+        slot.job?.reject(closed);
+        slot.job = undefined;
+        return slot.worker.terminate();
+      }),
+    );
+  }
+
+  #startSlot(): Slot {
+    const worker = new Worker(new URL("./solve-worker.mjs", import.meta.url));
+    const slot: Slot = { worker, ready: false };
+    worker.on("message", (message: WorkerMessage) => {
+      if ("ready" in message) {
+        slot.ready = true;
+      } else {
+        const job = slot.job;
+        if (job?.id !== message.id) return;
+        clearTimeout(slot.timer);
+        slot.job = undefined;
+        if ("error" in message) {
+          job.reject(new Error(`the solver failed: ${message.error}`));
+        } else {
+          try {
+            job.resolve(scheduleFromRun(job.problem, job.built, message.run));
+          } catch (error) {
+            job.reject(error);
+          }
+        }
+      }
+      this.#dispatch();
+    });
+    worker.on("error", (error) => this.#replace(slot, new Error(`the solver worker failed: ${error.message}`)));
+    worker.on("exit", (exitCode) => {
+      if (!this.#closed && this.#slots.includes(slot)) {
+        this.#replace(slot, new Error(`the solver worker exited with code ${exitCode}`));
+      }
+    });
+    return slot;
+  }
+
+  #replace(slot: Slot, reason: unknown): void {
+    const index = this.#slots.indexOf(slot);
+    if (index < 0 || this.#closed) return;
+    clearTimeout(slot.timer);
+    slot.job?.reject(reason);
+    slot.job = undefined;
+    this.#slots[index] = this.#startSlot();
+    this.#workersReplaced += 1;
+    void slot.worker.terminate();
+  }
+
+  #dispatch(): void {
+    for (const slot of this.#slots) {
+      if (this.#queue.length === 0) return;
+      if (!slot.ready || slot.job) continue;
+      const job = this.#queue.shift()!;
+      slot.job = job;
+      slot.timer = setTimeout(() => this.#replace(slot, new ScheduleTimeoutError(this.#timeoutMs)), this.#timeoutMs);
+      const { model } = job.built;
+      const buffers = [
+        model.colCost,
+        model.colLower,
+        model.colUpper,
+        model.rowLower,
+        model.rowUpper,
+        model.matrix.starts,
+        model.matrix.indices,
+        model.matrix.values,
+        ...(model.integrality ? [model.integrality] : []),
+      ].map((array) => array.buffer as ArrayBuffer);
+      slot.worker.postMessage({ id: job.id, model }, buffers);
+    }
+  }
+}
