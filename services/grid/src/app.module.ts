@@ -34,6 +34,13 @@ import { CancelServiceRequestUseCase } from "./service-requests/usecases/cancel-
 import { CreateServiceRequestUseCase } from "./service-requests/usecases/create-service-request.usecase.js";
 import { ExpirySweepUseCase } from "./service-requests/usecases/expiry-sweep.usecase.js";
 import { FulfilServiceRequestUseCase } from "./service-requests/usecases/fulfil-service-request.usecase.js";
+import { TelemetryConsumer } from "./telemetry/telemetry-consumer.js";
+import { telemetryPoolProvider } from "./telemetry/telemetry-pool.js";
+import { TelemetryRepository } from "./telemetry/telemetry-repository.js";
+import { TelemetryRetentionScheduler } from "./telemetry/telemetry-retention.scheduler.js";
+import { TelemetryController } from "./telemetry/telemetry.controller.js";
+import { IngestTelemetryUseCase } from "./telemetry/usecases/ingest-telemetry.usecase.js";
+import { RecordRegulationSignalUseCase } from "./telemetry/usecases/record-regulation-signal.usecase.js";
 import { TransactionsController } from "./transactions/transactions.controller.js";
 
 @Module({
@@ -47,6 +54,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     TransactionsController,
     ResyncController,
     DeadLettersController,
+    TelemetryController,
   ],
   providers: [
     GridSyncService,
@@ -76,6 +84,12 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ReadSettlementReportUseCase,
     SettlementSweepUseCase,
     SettlementSweepScheduler,
+    telemetryPoolProvider,
+    TelemetryRepository,
+    IngestTelemetryUseCase,
+    RecordRegulationSignalUseCase,
+    TelemetryConsumer,
+    TelemetryRetentionScheduler,
   ],
   exports: [InfrastructureModule],
 })

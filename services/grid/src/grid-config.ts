@@ -29,6 +29,12 @@ export const gridConfigSchema = serviceConfigSchema({
     PROGRAM_SETTLE_PRINCIPAL: stacksPrincipal.optional(),
     // Blocks after a period's end after which facilities without a posted performance settle at 0.
     PROGRAM_PERFORMANCE_DEADLINE_BLOCKS: envInt({ min: 0, max: 1_000_000, default: 30 }),
+    // Telemetry and regulation signal minutes older than this are deleted, and samples older than this refused.
+    TELEMETRY_RETENTION_DAYS: envInt({ min: 1, max: 3_650, default: 35 }),
+    // 0 turns the periodic retention delete off.
+    TELEMETRY_RETENTION_INTERVAL_MS: envInt({ min: 0, max: 86_400_000, default: 3_600_000 }),
+    // telemetry.reported messages merged in one statement at most (one per facility every 2 s at full load).
+    TELEMETRY_FETCH_BATCH: envInt({ min: 1, max: 5_000, default: 500 }),
   },
 })
   .superRefine(chainServiceChecks())

@@ -1,0 +1,77 @@
+import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
+import { ApiTags } from "@nestjs/swagger";
+import type { z } from "zod";
+import { Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { type RegulationSignalSeries, TelemetryRepository, type TelemetrySeries } from "./telemetry-repository.js";
+import {
+  facilityIdParam,
+  programIdParam,
+  type RegulationSignalBody,
+  regulationSignalBody,
+  seriesQuery,
+  type TelemetryBody,
+  telemetryBody,
+} from "./telemetry-requests.js";
+import { type IngestTelemetryResult, IngestTelemetryUseCase } from "./usecases/ingest-telemetry.usecase.js";
+import {
+  type RecordRegulationSignalResult,
+  RecordRegulationSignalUseCase,
+} from "./usecases/record-regulation-signal.usecase.js";
+
+type SeriesQuery = z.output<typeof seriesQuery>;
+
+/**
+ * Facilities' metered samples (posted by metering gateways: operator keys, or admins) and
+ * programs' regulation signals (admins and the scoring oracle's operator key), stored in
+ * 2-second slots and read back as plot-ready series.
+ */
+@ApiTags("telemetry")
+@Controller()
+export class TelemetryController {
+  constructor(
+    @Inject(IngestTelemetryUseCase) private readonly ingest: IngestTelemetryUseCase,
+    @Inject(RecordRegulationSignalUseCase) private readonly recordSignal: RecordRegulationSignalUseCase,
+    @Inject(TelemetryRepository) private readonly telemetry: TelemetryRepository,
+  ) {}
+
+  /** Stored at once (202: the answer does not wait for scoring); the same samples sent again change nothing. */
+  @Post("facilities/:facilityId/telemetry")
+  @HttpCode(202)
+  @Roles("admin", "operator")
+  report(
+    @ZodParam("facilityId", facilityIdParam) facilityId: number,
+    @ZodBody(telemetryBody) body: TelemetryBody,
+  ): Promise<IngestTelemetryResult> {
+    return this.ingest.execute(facilityId, body.samples);
+  }
+
+  /** The facility's 2-second series over [from, to) (at most 6 h), null where no sample arrived. */
+  @Get("facilities/:facilityId/telemetry")
+  async series(
+    @ZodParam("facilityId", facilityIdParam) facilityId: number,
+    @ZodQuery(seriesQuery) query: SeriesQuery,
+  ): Promise<Omit<TelemetrySeries, "from"> & { facilityId: number; from: string }> {
+    const series = await this.telemetry.series(facilityId, new Date(query.from), new Date(query.to));
+    return { facilityId, ...series, from: series.from.toISOString() };
+  }
+
+  @Post("programs/:programId/regulation-signal")
+  @HttpCode(202)
+  @Roles("admin", "operator")
+  signal(
+    @ZodParam("programId", programIdParam) programId: number,
+    @ZodBody(regulationSignalBody) body: RegulationSignalBody,
+  ): Promise<RecordRegulationSignalResult> {
+    return this.recordSignal.execute(programId, body.samples);
+  }
+
+  /** The program's regulation signal over [from, to) (at most 6 h), null where none was posted. */
+  @Get("programs/:programId/regulation-signal")
+  async regulationSignal(
+    @ZodParam("programId", programIdParam) programId: number,
+    @ZodQuery(seriesQuery) query: SeriesQuery,
+  ): Promise<Omit<RegulationSignalSeries, "from"> & { programId: number; from: string }> {
+    const series = await this.telemetry.regulationSignal(programId, new Date(query.from), new Date(query.to));
+    return { programId, ...series, from: series.from.toISOString() };
+  }
+}
