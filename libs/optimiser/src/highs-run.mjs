@@ -1,6 +1,7 @@
 // Runs one model on a loaded HiGHS runtime and frees it, in a worker or in the calling thread.
 // Plain JavaScript so the worker loads the same file under tsx, vitest and from compiled code.
 
+import { performance } from "node:perf_hooks";
 import loadHighs from "highs";
 
 const OPTIMAL = 7;

@@ -14,6 +14,7 @@ export interface OptimiserPoolOptions {
 
 interface Job {
   id: number;
+  timeoutMs: number;
   problem: ScheduleProblem;
   built: BuiltModel;
   resolve: (schedule: OptimisedSchedule) => void;
@@ -57,9 +58,10 @@ export class OptimiserPool {
 
   /**
    * Validation and the infeasibility checks run here, before any worker is involved, so bad
-   * input is refused at once; the promise rejects with their errors.
+   * input is refused at once; the promise rejects with their errors. `timeoutMs` overrides the
+   * pool's timeout for this solve; it counts from when a worker takes the job.
    */
-  solve(problem: ScheduleProblem): Promise<OptimisedSchedule> {
+  solve(problem: ScheduleProblem, options: { timeoutMs?: number } = {}): Promise<OptimisedSchedule> {
     if (this.#closed) return Promise.reject(new Error("the optimiser pool is closed"));
     let built: BuiltModel;
     try {
@@ -68,7 +70,8 @@ export class OptimiserPool {
       return Promise.reject(error);
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, problem, built, resolve, reject });
+      const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+      this.#queue.push({ id: this.#nextId++, timeoutMs, problem, built, resolve, reject });
       this.#dispatch();
     });
   }
@@ -137,7 +140,7 @@ export class OptimiserPool {
       if (!slot.ready || slot.job) continue;
       const job = this.#queue.shift()!;
       slot.job = job;
-      slot.timer = setTimeout(() => this.#replace(slot, new ScheduleTimeoutError(this.#timeoutMs)), this.#timeoutMs);
+      slot.timer = setTimeout(() => this.#replace(slot, new ScheduleTimeoutError(job.timeoutMs)), job.timeoutMs);
       const { model } = job.built;
       const buffers = [
         model.colCost,
