@@ -41,7 +41,7 @@ const BPS = BigInt(FULL_SCALE_BPS);
 
 export function regulationPayment(input: RegulationPaymentInput, prices: RegulationPrices): RegulationPayment {
   const { committedW, performanceBps, mileageBps, periodSeconds } = input;
-  for (const [name, value] of Object.entries(input)) {
+  for (const [name, value] of Object.entries({ committedW, performanceBps, mileageBps, periodSeconds })) {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new ScoringInputError(
         "PAYMENT_INPUT_INVALID",
