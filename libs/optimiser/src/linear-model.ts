@@ -7,7 +7,8 @@ import type { ScheduleProblem } from "./problem.js";
  * per asset and reserve offer: one kW held for the whole horizon.
  *
  * Binaries forbidding simultaneous charge and discharge are added only on steps whose price is
- * negative. At a price >= 0, charging and discharging in the same step buys energy to throw
+ * negative, and only when asked (`withBinaries`): the solve tries the LP first and needs the
+ * MILP only when the LP's answer charges and discharges at once on such a step. At a price >= 0, charging and discharging in the same step buys energy to throw
  * part of it away as losses and adds wear: replacing the pair by its net flow keeps the stored
  * energy, frees power headroom and never earns less, so an optimal LP solution without
  * simultaneous flows exists and the LP is exact. At a negative price the grid pays for every
@@ -102,7 +103,7 @@ class ModelBuilder {
   }
 }
 
-export function buildModel(problem: ScheduleProblem): BuiltModel {
+export function buildModel(problem: ScheduleProblem, withBinaries: boolean): BuiltModel {
   const { stepMinutes, energyPrices } = problem;
   const steps = energyPrices.length;
   const stepHours = stepMinutes / 60;
@@ -144,7 +145,7 @@ export function buildModel(problem: ScheduleProblem): BuiltModel {
       const carriedKwh = step === 0 ? asset.initialKwh * limits.retentionPerStep : 0;
       builder.row(balance, carriedKwh, carriedKwh);
 
-      if (energyPrices[step]! < 0) {
+      if (withBinaries && energyPrices[step]! < 0) {
         const charging = builder.column(0, 0, 1, true);
         builder.row(
           [

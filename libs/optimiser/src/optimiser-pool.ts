@@ -1,9 +1,9 @@
 import { Worker } from "node:worker_threads";
 import { ScheduleTimeoutError } from "./errors.js";
 import type { ModelRun } from "./highs-run.mjs";
-import type { BuiltModel } from "./linear-model.js";
+import type { LinearModel } from "./linear-model.js";
 import type { OptimisedSchedule, ScheduleProblem } from "./problem.js";
-import { prepareModel, scheduleFromRun } from "./schedule-solve.js";
+import { mixedIntegerModelIfNeeded, prepareModel, scheduleFromRun } from "./schedule-solve.js";
 
 export interface OptimiserPoolOptions {
   /** Worker threads, each with its own HiGHS runtime (default 1). */
@@ -12,12 +12,12 @@ export interface OptimiserPoolOptions {
   timeoutMs?: number;
 }
 
+/** One model to run on a worker. */
 interface Job {
   id: number;
   timeoutMs: number;
-  problem: ScheduleProblem;
-  built: BuiltModel;
-  resolve: (schedule: OptimisedSchedule) => void;
+  model: LinearModel;
+  resolve: (run: ModelRun) => void;
   reject: (error: unknown) => void;
 }
 
@@ -59,21 +59,18 @@ export class OptimiserPool {
   /**
    * Validation and the infeasibility checks run here, before any worker is involved, so bad
    * input is refused at once; the promise rejects with their errors. `timeoutMs` overrides the
-   * pool's timeout for this solve; it counts from when a worker takes the job.
+   * pool's timeout for this solve; it applies to each model run on a worker (the LP, and the MILP
+   * when negative prices need it) and counts from when a worker takes the run.
    */
-  solve(problem: ScheduleProblem, options: { timeoutMs?: number } = {}): Promise<OptimisedSchedule> {
-    if (this.#closed) return Promise.reject(new Error("the optimiser pool is closed"));
-    let built: BuiltModel;
-    try {
-      built = prepareModel(problem);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise((resolve, reject) => {
-      const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-      this.#queue.push({ id: this.#nextId++, timeoutMs, problem, built, resolve, reject });
-      this.#dispatch();
-    });
+  async solve(problem: ScheduleProblem, options: { timeoutMs?: number } = {}): Promise<OptimisedSchedule> {
+    if (this.#closed) throw new Error("the optimiser pool is closed");
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
+    const relaxed = prepareModel(problem);
+    const relaxedRun = await this.#run(relaxed.model, timeoutMs);
+    const mixedInteger = mixedIntegerModelIfNeeded(problem, relaxed, relaxedRun);
+    if (!mixedInteger) return scheduleFromRun(problem, relaxed, relaxedRun);
+    const run = await this.#run(mixedInteger.model, timeoutMs);
+    return scheduleFromRun(problem, mixedInteger, { ...run, solveMs: relaxedRun.solveMs + run.solveMs });
   }
 
   /** Rejects queued solves, stops running ones and terminates every worker. */
@@ -91,6 +88,14 @@ export class OptimiserPool {
     );
   }
 
+  #run(model: LinearModel, timeoutMs: number): Promise<ModelRun> {
+    if (this.#closed) return Promise.reject(new Error("the optimiser pool is closed"));
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ id: this.#nextId++, timeoutMs, model, resolve, reject });
+      this.#dispatch();
+    });
+  }
+
   #startSlot(): Slot {
     const worker = new Worker(new URL("./solve-worker.mjs", import.meta.url));
     const slot: Slot = { worker, ready: false };
@@ -102,15 +107,8 @@ export class OptimiserPool {
         if (job?.id !== message.id) return;
         clearTimeout(slot.timer);
         slot.job = undefined;
-        if ("error" in message) {
-          job.reject(new Error(`the solver failed: ${message.error}`));
-        } else {
-          try {
-            job.resolve(scheduleFromRun(job.problem, job.built, message.run));
-          } catch (error) {
-            job.reject(error);
-          }
-        }
+        if ("error" in message) job.reject(new Error(`the solver failed: ${message.error}`));
+        else job.resolve(message.run);
       }
       this.#dispatch();
     });
@@ -141,7 +139,7 @@ export class OptimiserPool {
       const job = this.#queue.shift()!;
       slot.job = job;
       slot.timer = setTimeout(() => this.#replace(slot, new ScheduleTimeoutError(job.timeoutMs)), job.timeoutMs);
-      const { model } = job.built;
+      const { model } = job;
       const buffers = [
         model.colCost,
         model.colLower,

@@ -15,11 +15,31 @@ const UNBOUNDED_OR_INFEASIBLE = 9;
 /** Solver values are snapped to a micro-kW so that 99.9999999 reads as 100. */
 const SNAP = 1e6;
 
-/** Validates, refuses what is decidably infeasible, and builds the model: everything before HiGHS. */
+/** Validates, refuses what is decidably infeasible, and builds the LP: everything before HiGHS. */
 export function prepareModel(problem: ScheduleProblem): BuiltModel {
   validateProblem(problem);
   checkFeasibility(problem);
-  return buildModel(problem);
+  return buildModel(problem, false);
+}
+
+/**
+ * The MILP with binaries on negative-price steps, when the LP's answer charges and discharges at
+ * once on one of them; undefined when the LP's answer is already a schedule a battery can run
+ * (and so optimal for the MILP too, whose feasible set lies inside the LP's).
+ */
+export function mixedIntegerModelIfNeeded(
+  problem: ScheduleProblem,
+  built: BuiltModel,
+  run: ModelRun,
+): BuiltModel | undefined {
+  if (run.modelStatus !== OPTIMAL) return undefined;
+  const simultaneous = built.columns.some((asset) =>
+    problem.energyPrices.some(
+      (price, step) =>
+        price < 0 && Math.min(run.colValue[asset.charge[step]!]!, run.colValue[asset.discharge[step]!]!) * SNAP >= 1,
+    ),
+  );
+  return simultaneous ? buildModel(problem, true) : undefined;
 }
 
 /** Turns HiGHS' answer into per-asset schedules, or into the error that explains why there is none. */

@@ -85,6 +85,13 @@ describe("schedules small enough to solve by hand", () => {
     expect(result.expectedRevenueMicroStx).toBe(Math.floor(50_000 * (5 + 0.5 / 0.9) + 500_000));
   });
 
+  it("a negative price with room to store is an LP: it charges, and no binaries are needed", () => {
+    const result = solver.solve({ stepMinutes: 60, energyPrices: [-50_000, DEAR], assets: [battery()] });
+    expect(result.mixedInteger).toBe(false);
+    expect(result.assets[0]!.chargeKw).toEqual([5, 0]);
+    expect(result.expectedRevenueMicroStx).toBe(5 * 50_000 + 5 * DEAR);
+  });
+
   it("an end target of 6 kWh keeps energy back: 10 kWh bought, only 4 sold", () => {
     const result = solver.solve({
       stepMinutes: 60,
