@@ -83,10 +83,7 @@ export class TelemetryConsumer implements OnApplicationBootstrap {
         const consumer = await this.declare();
         if (failures > 0) this.logger.log(`${this.durable} fetching again after ${failures} failed attempts`);
         failures = 0;
-        while (!this.stopping) {
-          const batch = await this.fetch(consumer);
-          if (batch.length > 0) await this.handle(batch);
-        }
+        await this.consume(consumer);
       } catch (error) {
         if (this.stopping) break;
         failures += 1;
@@ -114,6 +111,24 @@ export class TelemetryConsumer implements OnApplicationBootstrap {
     return jetstream(this.nats).consumers.get(stream, this.durable);
   }
 
+  /** Stores each batch while the next one is being fetched. */
+  private async consume(consumer: Consumer): Promise<void> {
+    let next = this.fetch(consumer);
+    try {
+      while (!this.stopping) {
+        const batch = await next;
+        next = this.fetch(consumer);
+        if (batch.length > 0) await this.handle(batch);
+      }
+    } finally {
+      // What the last fetch brought after the stop goes back at once, for another replica.
+      void next.then(
+        (batch) => batch.forEach((message) => message.nak()),
+        () => undefined,
+      );
+    }
+  }
+
   private async fetch(consumer: Consumer): Promise<JsMsg[]> {
     const messages = await consumer.fetch({
       max_messages: this.config.TELEMETRY_FETCH_BATCH,
@@ -127,7 +142,7 @@ export class TelemetryConsumer implements OnApplicationBootstrap {
   }
 
   /** Stores a batch; on a database failure hands it back and waits until the database answers. */
-  async handle(batch: JsMsg[]): Promise<void> {
+  private async handle(batch: JsMsg[]): Promise<void> {
     try {
       const refused = await this.store(batch);
       if (refused.length > 0) await this.deadLetter(refused);

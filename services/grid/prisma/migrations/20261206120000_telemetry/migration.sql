@@ -1,15 +1,9 @@
 -- Telemetry and regulation signals, one row per source per minute: 30 slots of 2 seconds in
--- fixed-length arrays, NULL where no sample arrived. A row holds 30 samples in about 430 bytes,
--- where one row per sample would take about 5 times as much (see docs/benchmarks.md).
-
--- Element-wise merge of two slot arrays: the incoming value wins where it has one, so a late,
--- repeated or out-of-order sample overwrites only its own slot and concurrent writers of the
--- same minute keep each other's samples.
-CREATE FUNCTION "telemetry_merge_slots"("stored" anyarray, "incoming" anyarray) RETURNS anyarray
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT array_agg(coalesce(u.incoming_value, u.stored_value) ORDER BY u.slot)
-    FROM unnest("stored", "incoming") WITH ORDINALITY AS u(stored_value, incoming_value, slot)
-$$;
+-- fixed-length arrays, NULL where no sample arrived (a NULL element takes no space but its bit).
+-- Writers merge slot by slot (TelemetryRepository): a late, repeated or out-of-order sample
+-- overwrites only its own slot, and concurrent writers of one minute keep each other's samples.
+-- Sizes against one row per sample: docs/benchmarks.md. Each minute row is rewritten at every
+-- report while its minute is current, so pages keep room for HOT updates (fillfactor).
 
 -- A facility's metered minute. frequency_dev_mhz is the deviation from 50,000 mHz, which the
 -- telemetry input's range (40,000 to 70,000 mHz) keeps within SMALLINT.
