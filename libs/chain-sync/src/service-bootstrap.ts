@@ -52,16 +52,25 @@ export const serviceReadiness: NonNullable<BootstrapOptions["readiness"]> = {
 
 /**
  * The JetStream consumers of a service's event handlers, over its infrastructure's NATS and
- * PostgreSQL, reporting to its readiness and liveness.
+ * PostgreSQL, reporting to its readiness and liveness. `transactionTimeoutMs` lets a handler's
+ * transaction run longer than Prisma's 5 s default (a handler that solves a model inside it).
  */
 export function serviceEventConsumers(
   app: INestApplication,
-  options: Omit<JetStreamServerOptions, "nats" | "transactions">,
+  {
+    transactionTimeoutMs,
+    ...options
+  }: Omit<JetStreamServerOptions, "nats" | "transactions"> & {
+    transactionTimeoutMs?: number;
+  },
 ): ReturnType<typeof jetStreamConsumers> {
   const consumers = jetStreamConsumers({
     ...options,
     nats: app.get<NatsConnection>(NATS_CONNECTION),
-    transactions: prismaTransactions(app.get<PrismaTransactionClient<PrismaRawClient>>(PRISMA)),
+    transactions: prismaTransactions(
+      app.get<PrismaTransactionClient<PrismaRawClient>>(PRISMA),
+      transactionTimeoutMs === undefined ? undefined : { timeout: transactionTimeoutMs },
+    ),
   });
   app.get<EventConsumersSlot>(EVENT_CONSUMERS).consumers = consumers.transport;
   return consumers;

@@ -26,7 +26,15 @@ describe("generated JSON Schemas", () => {
     expect(validate(example), ajv.errorsText(validate.errors)).toBe(true);
     for (const [field, value] of Object.entries(example)) {
       const wrong =
-        typeof value === "number" ? -1 : typeof value === "string" ? 12 : typeof value === "boolean" ? "yes" : null;
+        typeof value === "number"
+          ? -1
+          : typeof value === "string"
+            ? 12
+            : typeof value === "boolean"
+              ? "yes"
+              : value === null
+                ? {}
+                : null;
       expect(validate({ ...example, [field]: wrong }), `${type}.${field} = ${JSON.stringify(wrong)}`).toBe(false);
       const without = { ...example };
       delete without[field];

@@ -12,8 +12,15 @@ import { GridController } from "./grid/grid.controller.js";
 import { SetDemandThresholdsUseCase } from "./grid/usecases/set-demand-thresholds.usecase.js";
 import { SetGridDemandUseCase } from "./grid/usecases/set-grid-demand.usecase.js";
 import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
+import { ProgramEventsController } from "./commitments/program-events.controller.js";
+import { PriceEventsController } from "./prices/price-events.controller.js";
+import { PricesController } from "./prices/prices.controller.js";
+import { UpdatePriceCurveUseCase } from "./prices/usecases/update-price-curve.usecase.js";
 import { ScheduleEventsController } from "./schedule/schedule-events.controller.js";
 import { SchedulePlanner } from "./schedule/schedule-planner.js";
+import { ScheduleSettingsController } from "./schedule/schedule-settings.controller.js";
+import { SchedulingStrategies } from "./schedule/scheduling-strategies.js";
+import { SetScheduleSettingsUseCase } from "./schedule/usecases/set-schedule-settings.usecase.js";
 import { TransactionsController } from "./transactions/transactions.controller.js";
 
 @Module({
@@ -22,7 +29,11 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     GridController,
     FacilityFlowsController,
     FlowRecordsController,
+    PricesController,
+    ScheduleSettingsController,
     ScheduleEventsController,
+    PriceEventsController,
+    ProgramEventsController,
     TransactionsController,
     ResyncController,
     DeadLettersController,
@@ -33,6 +44,9 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     FlowReadModel,
     FacilityRegistryReader,
     SchedulePlanner,
+    SchedulingStrategies,
+    UpdatePriceCurveUseCase,
+    SetScheduleSettingsUseCase,
     SetGridDemandUseCase,
     SetDemandThresholdsUseCase,
     RecordFlowUseCase,

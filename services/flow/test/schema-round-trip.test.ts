@@ -87,10 +87,79 @@ describe("the flow schema", () => {
     });
     const steps = [{ startsAt: at.toISOString(), action: "hold", energyKwh: 0 }];
     await prisma.flowSchedule.create({
-      data: { facilityId: 1, version: 1, demandLevelPercent: 85, stepMinutes: 60, steps, computedAt: at },
+      data: {
+        facilityId: 1,
+        version: 1,
+        demandLevelPercent: 85,
+        stepMinutes: 60,
+        steps,
+        strategy: "optimal",
+        expectedRevenueMicroStx: -9_007_199_254_740_993n,
+        fallbackReason: "SCHEDULE_TIMEOUT: not solved within 3000 ms",
+        computedAt: at,
+      },
     });
     exercised.add("FlowSchedule");
-    expect(await prisma.flowSchedule.findUniqueOrThrow({ where: { facilityId: 1 } })).toMatchObject({ steps });
+    expect(await prisma.flowSchedule.findUniqueOrThrow({ where: { facilityId: 1 } })).toMatchObject({
+      steps,
+      expectedRevenueMicroStx: -9_007_199_254_740_993n,
+    });
+    await prisma.priceCurve.create({
+      data: {
+        id: 1,
+        startsAt: at,
+        stepMinutes: 5,
+        pricesMicroStxPerKwh: [-12_000, 0, 2_000_000_000],
+        demandPercent: [],
+        source: null,
+        publishedAt: at,
+      },
+    });
+    exercised.add("PriceCurve");
+    expect(await prisma.priceCurve.findUniqueOrThrow({ where: { id: 1 } })).toMatchObject({
+      pricesMicroStxPerKwh: [-12_000, 0, 2_000_000_000],
+    });
+    await expect(
+      prisma.priceCurve.create({
+        data: { id: 2, startsAt: at, stepMinutes: 5, pricesMicroStxPerKwh: [], demandPercent: [], publishedAt: at },
+      }),
+    ).rejects.toThrow();
+    await prisma.scheduleSettings.create({
+      data: {
+        facilityId: 1,
+        strategy: "optimal",
+        chargeEfficiencyBps: 9_500,
+        dischargeEfficiencyBps: 9_400,
+        selfDischargeBpsPerDay: 10,
+        degradationMicroStxPerKwh: 2_000,
+        maxCyclesPerDay: null,
+        endKwh: 9_007_199_254_740_993n,
+        updatedBy: owner,
+        updatedAt: at,
+      },
+    });
+    exercised.add("ScheduleSettings");
+    expect(await prisma.scheduleSettings.findUniqueOrThrow({ where: { facilityId: 1 } })).toMatchObject({
+      endKwh: 9_007_199_254_740_993n,
+      maxCyclesPerDay: null,
+    });
+    await prisma.programProduct.create({ data: { programId: 1, product: "frequency-containment" } });
+    exercised.add("ProgramProduct");
+    await prisma.reserveCommitment.create({
+      data: {
+        programId: 1,
+        facilityId: 1,
+        product: "frequency-containment",
+        committedKw: 9_007_199_254_740_993n,
+        upKw: 400n,
+        downKw: 0n,
+        durationMinutes: 30,
+      },
+    });
+    exercised.add("ReserveCommitment");
+    expect(await prisma.reserveCommitment.findMany({ where: { facilityId: 1 } })).toMatchObject([
+      { programId: 1, committedKw: 9_007_199_254_740_993n, durationMinutes: 30 },
+    ]);
 
     await roundTripLibraryModels(
       prisma,

@@ -97,7 +97,14 @@ class SchedulesController {
         const scheduleVersion = rows[0]!.version;
         const event = createEvent(
           "flow.schedule.updated",
-          { facilityId, scheduleVersion, ...body },
+          {
+            facilityId,
+            scheduleVersion,
+            strategy: "contract-rule",
+            expectedRevenueMicroStx: null,
+            fallbackReason: null,
+            ...body,
+          },
           { traceContext: currentTraceContext() },
         );
         await enqueue(sql, [{ id: event.eventId, subject: event.type, payload: event }], {

@@ -38,6 +38,10 @@ export class FacilityRegistryReader {
     };
   }
 
+  isAdmin(principal: string): Promise<boolean> {
+    return this.registry.isAdmin(principal);
+  }
+
   /** Refuses, as charge-discharge would (ERR_NOT_ADMIN), a principal that is no admin of the registry. */
   async assertAdmin(principal: string): Promise<void> {
     if (!(await this.registry.isAdmin(principal))) {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "../infrastructure/tokens.js";
-import { type DemandLevels, type ScheduleStep, suggestedAction } from "../schedule/contract-rule.js";
+import { type DemandLevels, suggestedAction } from "../schedule/strategies/contract-rule/contract-rule.js";
+import type { ScheduleStep } from "../schedule/scheduling-strategy.js";
 import { DEFAULT_DEMAND } from "../schedule/schedule-planner.js";
 import { GRID_DEMAND_ROW } from "./flow-projection.js";
 
@@ -46,6 +47,11 @@ export interface ScheduleView {
   facilityId: number;
   scheduleVersion: number;
   demandLevelPercent: number;
+  /** The strategy that produced the steps; fallbackReason says why it is not the facility's own. */
+  strategy: string;
+  /** What the steps earn at the price curve net of wear, micro-STX; null when no curve priced them. */
+  expectedRevenueMicroStx: string | null;
+  fallbackReason: string | null;
   stepMinutes: number;
   steps: ScheduleStep[];
   computedAt: string;
@@ -129,6 +135,9 @@ export class FlowReadModel {
       facilityId,
       scheduleVersion: row.version,
       demandLevelPercent: row.demandLevelPercent,
+      strategy: row.strategy,
+      expectedRevenueMicroStx: row.expectedRevenueMicroStx?.toString() ?? null,
+      fallbackReason: row.fallbackReason,
       stepMinutes: row.stepMinutes,
       steps: row.steps as unknown as ScheduleStep[],
       computedAt: row.computedAt.toISOString(),

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { nextStepStart, planSchedule, suggestedAction } from "../src/schedule/contract-rule.js";
+import {
+  nextStepStart,
+  planSchedule,
+  suggestedAction,
+} from "../../src/schedule/strategies/contract-rule/contract-rule.js";
 
 // The charge-discharge contract's get-suggested-action, off chain, and the schedule built
 // from it. The end-to-end test compares the rule with the contract's own answer.

@@ -1,3 +1,5 @@
+import type { FlowAction, ScheduleStep } from "../../scheduling-strategy.js";
+
 /** A facility's levels as the rule reads them; kWh and kW as on chain. */
 export interface FacilityEnergyState {
   totalKwh: bigint;
@@ -13,17 +15,9 @@ export interface DemandLevels {
   highThresholdPercent: number;
 }
 
-export type FlowAction = "charge" | "discharge" | "hold";
-
 export interface SuggestedAction {
   action: FlowAction;
   energyKwh: bigint;
-}
-
-export interface ScheduleStep {
-  startsAt: string;
-  action: FlowAction;
-  energyKwh: number;
 }
 
 export const STEP_MINUTES = 60;
