@@ -2,6 +2,8 @@ import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent } from "@voltstack/events";
+import { PG_INTEGER_MAX } from "@voltstack/service-kit";
+import { expectAllRefusedSigningNothing } from "@voltstack/service-testing";
 import { TelemetryRetentionScheduler } from "../src/telemetry/telemetry-retention.scheduler.js";
 import { call, type Harness, startHarness, waitFor } from "./support/grid-harness.js";
 import { seedProgramWithFacilities } from "./support/telemetry-read-model.js";
@@ -157,6 +159,35 @@ describe("grid service: telemetry", () => {
     const after = await h.db.query("SELECT sum(cardinality(power_w))::int AS n FROM telemetry_minutes");
     expect(after.rows[0].n).toBe(before.rows[0].n);
     expect((await series(FACILITY, window(30, 32))).powerW).toEqual([null]);
+  });
+
+  it("refuses every integer one past its bound with 400 naming the field and the bound", async () => {
+    const telemetry = (sample: Record<string, number>) => ({
+      method: "POST",
+      path: `/facilities/${FACILITY}/telemetry`,
+      body: { samples: [{ at: at(50), powerW: 1, ...sample }] },
+      key: h.keys.meter,
+    });
+    await expectAllRefusedSigningNothing(h, [
+      { ...telemetry({ powerW: 2_000_000_001 }), field: "samples.0.powerW", maximum: 2_000_000_000 },
+      { ...telemetry({ storedWh: 2_000_000_001 }), field: "samples.0.storedWh", maximum: 2_000_000_000 },
+      { ...telemetry({ frequencyMilliHz: 70_001 }), field: "samples.0.frequencyMilliHz", maximum: 70_000 },
+      {
+        method: "POST",
+        path: `/programs/${PROGRAM}/regulation-signal`,
+        body: { samples: [{ at: at(50), valueBps: 10_001 }] },
+        key: h.keys.admin,
+        field: "samples.0.valueBps",
+        maximum: 10_000,
+      },
+      {
+        method: "GET",
+        path: `/facilities/${PG_INTEGER_MAX + 1}/telemetry?${window(0, 2)}`,
+        key: h.keys.admin,
+        field: "",
+        maximum: PG_INTEGER_MAX,
+      },
+    ]);
   });
 
   it("stores a program's regulation signal and reads it back per 2-second step", async () => {
