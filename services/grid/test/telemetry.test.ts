@@ -1,10 +1,12 @@
 import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
+import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent } from "@voltstack/events";
 import { PG_INTEGER_MAX } from "@voltstack/service-kit";
 import { expectAllRefusedSigningNothing } from "@voltstack/service-testing";
 import { TelemetryRetentionScheduler } from "../src/telemetry/telemetry-retention.scheduler.js";
+import { MinuteSlotBuffer, seriesFromMinutes } from "../src/telemetry/telemetry-slots.js";
 import { call, type Harness, startHarness, waitFor } from "./support/grid-harness.js";
 import { seedProgramWithFacilities } from "./support/telemetry-read-model.js";
 
@@ -234,6 +236,26 @@ describe("grid service: telemetry", () => {
     expect(letters).toEqual(["EVENT_INVALID", "EVENT_INVALID", "FACILITY_NOT_FOUND"]);
   });
 
+  it("hands a batch back while the database refuses it, dead-letters nothing, and stores it once it can", async () => {
+    await h.db.query("ALTER TABLE telemetry_minutes RENAME TO telemetry_minutes_away");
+    try {
+      await publish({ facilityId: FACILITY, samples: [{ at: at(46), powerW: 4_600 }] });
+      // Long enough for several deliveries to fail.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    } finally {
+      await h.db.query("ALTER TABLE telemetry_minutes_away RENAME TO telemetry_minutes");
+    }
+    const read = await waitFor("the held sample stored", async () => {
+      const current = await series(FACILITY, window(46, 48));
+      return current.powerW[0] === 4_600 ? current : undefined;
+    });
+    expect(read.powerW).toEqual([4_600]);
+    const { rows } = await h.db.query(
+      "SELECT count(*)::int AS n FROM dead_letters WHERE subject = 'telemetry.reported'",
+    );
+    expect(rows[0].n).toBe(3);
+  });
+
   it("deletes minutes older than the retention and keeps the rest", async () => {
     const retention = h.service.app.get(TelemetryRetentionScheduler);
     const count = async () =>
@@ -244,5 +266,35 @@ describe("grid service: telemetry", () => {
     expect(await count()).toBe(1);
     expect(await retention.runOnce(new Date(minute + 35 * 86_400_000 + 60_000))).toBeGreaterThanOrEqual(2);
     expect(await count()).toBe(0);
+  });
+});
+
+describe("2-second slots", () => {
+  it("reads back, for any samples in any order, the latest sample of each slot at its step and null elsewhere", () => {
+    const start = Date.parse("2026-12-06T10:00:00.000Z");
+    const sample = fc.record({ offsetMs: fc.integer({ min: 0, max: 3 * 60_000 - 1 }), powerW: fc.integer() });
+    fc.assert(
+      fc.property(fc.array(sample, { maxLength: 60 }), (samples) => {
+        const buffer = new MinuteSlotBuffer(1);
+        buffer.add(
+          FACILITY,
+          samples.map((s) => ({ atMs: start + s.offsetMs, values: [s.powerW] })),
+        );
+        const [read] = seriesFromMinutes(buffer.rows(), new Date(start), new Date(start + 3 * 60_000), 1);
+        const expected = new Array<number | null>(90).fill(null);
+        const latest = new Array<number>(90).fill(-1);
+        for (const s of samples) {
+          const step = Math.floor(s.offsetMs / 2_000);
+          // Of two samples at the same instant the one added later wins, as a later batch would.
+          if (s.offsetMs >= latest[step]!) {
+            latest[step] = s.offsetMs;
+            expected[step] = s.powerW;
+          }
+        }
+        expect(read).toEqual(expected);
+        expect(buffer.slotCount()).toBe(expected.filter((value) => value !== null).length);
+      }),
+      { numRuns: 50, seed: 20261206 },
+    );
   });
 });
