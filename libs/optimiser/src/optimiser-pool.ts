@@ -42,6 +42,8 @@ export class OptimiserPool {
   #nextId = 0;
   #closed = false;
   #workersReplaced = 0;
+  /** Set when a worker failed before it was ready: starting another would fail the same way. */
+  #startFailure: Error | undefined;
 
   constructor(options: OptimiserPoolOptions = {}) {
     const workers = options.workers ?? 1;
@@ -90,6 +92,7 @@ export class OptimiserPool {
 
   #run(model: LinearModel, timeoutMs: number): Promise<ModelRun> {
     if (this.#closed) return Promise.reject(new Error("the optimiser pool is closed"));
+    if (this.#startFailure) return Promise.reject(this.#startFailure);
     return new Promise((resolve, reject) => {
       this.#queue.push({ id: this.#nextId++, timeoutMs, model, resolve, reject });
       this.#dispatch();
@@ -127,9 +130,15 @@ export class OptimiserPool {
     clearTimeout(slot.timer);
     slot.job?.reject(reason);
     slot.job = undefined;
+    void slot.worker.terminate();
+    if (!slot.ready) {
+      // A worker that cannot load HiGHS is not restarted in a loop: solves fail with the reason.
+      this.#startFailure = new Error(`no solver worker could start: ${String(reason)}`);
+      for (const job of this.#queue.splice(0)) job.reject(this.#startFailure);
+      return;
+    }
     this.#slots[index] = this.#startSlot();
     this.#workersReplaced += 1;
-    void slot.worker.terminate();
   }
 
   #dispatch(): void {

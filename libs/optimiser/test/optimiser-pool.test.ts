@@ -52,7 +52,7 @@ describe("OptimiserPool", () => {
     const big: ScheduleProblem = {
       stepMinutes: 5,
       energyPrices: week,
-      assets: Array.from({ length: 10 }, (_, index) => battery({ id: `b${index}`, maxKwh: 10, endKwh: 0 })),
+      assets: Array.from({ length: 3 }, (_, index) => battery({ id: `b${index}`, maxKwh: 10, endKwh: 0 })),
     };
     const replacedBefore = pool.workersReplaced;
     const error = await pool.solve(big, { timeoutMs: 5 }).catch((caught: unknown) => caught);
