@@ -1,4 +1,5 @@
 import { assetLimits } from "./asset-limits.js";
+import { InvalidScheduleInputError } from "./errors.js";
 import type { BatteryAsset, PowerSchedule } from "./problem.js";
 
 export interface ScheduleRevenue {
@@ -27,14 +28,22 @@ export function scheduleRevenue(
   prices: readonly number[],
   schedule: PowerSchedule,
 ): ScheduleRevenue {
+  for (const field of ["chargeKw", "dischargeKw"] as const) {
+    if (schedule[field].length !== prices.length) {
+      throw new InvalidScheduleInputError(
+        `schedule.${field}`,
+        `has ${schedule[field].length} steps for ${prices.length} prices`,
+      );
+    }
+  }
   const limits = assetLimits(asset, schedule.stepMinutes);
   const hours = limits.stepHours;
   let energyMicroStx = 0;
   let throughputKwh = 0;
   let level = asset.initialKwh;
   const storedKwh = prices.map((price, step) => {
-    const chargeKw = schedule.chargeKw[step] ?? 0;
-    const dischargeKw = schedule.dischargeKw[step] ?? 0;
+    const chargeKw = schedule.chargeKw[step]!;
+    const dischargeKw = schedule.dischargeKw[step]!;
     energyMicroStx += price * (dischargeKw - chargeKw) * hours;
     throughputKwh += (chargeKw + dischargeKw) * hours;
     level =

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   type InProcessSolver,
+  scheduleRevenue,
   InfeasibleScheduleError,
   InvalidScheduleInputError,
   type ScheduleProblem,
@@ -121,5 +122,10 @@ describe("malformed input is refused with the path of the bad field", () => {
     expect(fieldOf({ ...valid, assets: [battery({ minKwh: 8, maxKwh: 6 })] })).toBe("assets[0].maxKwh");
     expect(fieldOf({ ...valid, assets: [battery(), battery()] })).toBe("assets[1].id");
     expect(fieldOf(valid)).toBe("accepted");
+  });
+
+  it("a schedule evaluated against prices of another length", () => {
+    const schedule = { stepMinutes: 60 as const, chargeKw: [1], dischargeKw: [0, 0] };
+    expect(() => scheduleRevenue(battery(), PRICES, schedule)).toThrow("schedule.chargeKw: has 1 steps for 2 prices");
   });
 });
