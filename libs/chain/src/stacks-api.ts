@@ -171,6 +171,22 @@ export class StacksApi {
   }
 
   /**
+   * When the block at `height` was made (its block_time, whole seconds), or null while the API
+   * does not know the block: what ties a span of blocks (a program's period) to wall-clock time.
+   */
+  async getBlockTime(height: number): Promise<Date | null> {
+    const path = `/extended/v2/blocks/${height}`;
+    const response = await this.#request("GET", path);
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok) throw await this.#httpError("GET", path, response);
+    const block = (await response.json()) as { block_time: number };
+    return new Date(block.block_time * 1000);
+  }
+
+  /**
    * Nonces from the API's v3 nonces route (mempool included, gaps detected). Only an API
    * without that route (404) is answered through the node's `/v2/accounts`, which knows
    * no mempool; a 429, 410 or 5xx is an error, never a reason to lose the mempool view.

@@ -25,6 +25,11 @@ import { ReleaseCohortUseCase } from "./programs/usecases/release-cohort.usecase
 import { SettleCohortPeriodUseCase } from "./programs/usecases/settle-cohort-period.usecase.js";
 import { SettlementSweepUseCase } from "./programs/usecases/settlement-sweep.usecase.js";
 import { WithdrawFacilityUseCase } from "./programs/usecases/withdraw-facility.usecase.js";
+import { PeriodClock } from "./scoring/period-clock.js";
+import { ScoringController } from "./scoring/scoring.controller.js";
+import { ScoringRepository } from "./scoring/scoring-repository.js";
+import { ScoringSweepScheduler } from "./scoring/scoring-sweep.scheduler.js";
+import { ScoringSweepUseCase } from "./scoring/usecases/scoring-sweep.usecase.js";
 import { ExpirySweepController } from "./service-requests/expiry-sweep.controller.js";
 import { ExpirySweepScheduler } from "./service-requests/expiry-sweep.scheduler.js";
 import { ServiceRequestRepository } from "./service-requests/service-request-repository.js";
@@ -51,6 +56,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ExpirySweepController,
     ProgramsController,
     SettlementSweepController,
+    ScoringController,
     TransactionsController,
     ResyncController,
     DeadLettersController,
@@ -84,6 +90,10 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ReadSettlementReportUseCase,
     SettlementSweepUseCase,
     SettlementSweepScheduler,
+    PeriodClock,
+    ScoringRepository,
+    ScoringSweepUseCase,
+    ScoringSweepScheduler,
     telemetryPoolProvider,
     TelemetryRepository,
     IngestTelemetryUseCase,

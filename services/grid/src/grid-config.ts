@@ -29,6 +29,11 @@ export const gridConfigSchema = serviceConfigSchema({
     PROGRAM_SETTLE_PRINCIPAL: stacksPrincipal.optional(),
     // Blocks after a period's end after which facilities without a posted performance settle at 0.
     PROGRAM_PERFORMANCE_DEADLINE_BLOCKS: envInt({ min: 0, max: 1_000_000, default: 30 }),
+    // 0 turns the periodic scoring of programs scored from telemetry off (POST /admin/scoring-sweep
+    // still works). It signs as PROGRAM_SETTLE_PRINCIPAL.
+    PROGRAM_SCORING_INTERVAL_MS: envInt({ min: 0, max: 86_400_000, default: 10_000 }),
+    // A period is scored this long after the block that ends it, so samples sent late land first.
+    PROGRAM_SCORING_GRACE_S: envInt({ min: 0, max: 86_400, default: 60 }),
     // Telemetry and regulation signal minutes older than this are deleted, and samples older than this refused.
     TELEMETRY_RETENTION_DAYS: envInt({ min: 1, max: 3_650, default: 35 }),
     // 0 turns the periodic retention delete off.

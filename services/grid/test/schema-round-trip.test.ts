@@ -238,6 +238,40 @@ describe("the grid schema", () => {
     exercised.add("ProgramReport");
     expect(await prisma.programReport.findMany()).toEqual([report]);
 
+    const minute = new Date("2026-11-24T07:00:00.000Z");
+    await prisma.telemetryMinute.create({
+      data: { facilityId: 7, minute, powerW: [250_000, -1_000], storedWh: [1_800_000], frequencyDevMhz: [-38, 20_000] },
+    });
+    exercised.add("TelemetryMinute");
+    expect(await prisma.telemetryMinute.findMany()).toMatchObject([
+      { powerW: [250_000, -1_000], frequencyDevMhz: [-38, 20_000] },
+    ]);
+    await prisma.regulationSignalMinute.create({ data: { programId: 1, minute, valueBps: [-10_000, 10_000] } });
+    exercised.add("RegulationSignalMinute");
+    expect(await prisma.regulationSignalMinute.findMany()).toMatchObject([{ valueBps: [-10_000, 10_000] }]);
+
+    const scoring = { programId: 1, containmentProfile: "fcr", nextPeriod: 3, enabledBy: owner, enabledAt: at };
+    await prisma.programScoring.create({ data: scoring });
+    exercised.add("ProgramScoring");
+    expect(await prisma.programScoring.findMany()).toEqual([scoring]);
+    const score = {
+      programId: 1,
+      period: 1,
+      facilityId: 7,
+      method: "containment",
+      performanceBps: 9_876,
+      deliveredKwh: 9_007_199_254_740_993n,
+      committedKw: 250n,
+      windowFrom: at,
+      windowTo: at,
+      breakdown: { score: 0.9876, profile: "fcr" },
+      series: [{ offsetSeconds: 0, requiredW: 1, responseW: 1 }],
+      scoredAt: at,
+    };
+    await prisma.performanceScore.create({ data: score });
+    exercised.add("PerformanceScore");
+    expect(await prisma.performanceScore.findMany()).toEqual([score]);
+
     await roundTripLibraryModels(
       prisma,
       {

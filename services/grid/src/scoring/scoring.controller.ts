@@ -1,0 +1,138 @@
+import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
+import { ApiTags } from "@nestjs/swagger";
+import type { z } from "zod";
+import { computeLineAmount } from "@voltstack/settlement";
+import { ApiError, type Caller, CurrentCaller, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
+import { ChainFacts } from "../chain-writes/chain-facts.js";
+import { GridChainWriter } from "../chain-writes/grid-chain-writer.js";
+import { facilityIdParam, periodParam, programActionBody, programIdParam } from "../programs/program-requests.js";
+import { ProgramRepository, type ProgramView } from "../programs/program-repository.js";
+import { assertActive, programOrRefuse } from "../programs/usecases/program-lookup.js";
+import { assertSettler } from "../programs/usecases/program-operator.js";
+import { enableScoringBody } from "./scoring-requests.js";
+import { type ScoredProgram, ScoringRepository, type StoredScore } from "./scoring-repository.js";
+import { type ScoringSweepResult, ScoringSweepUseCase } from "./usecases/scoring-sweep.usecase.js";
+
+/** A score as served: the numbers posted, what they earn, and what they were computed from. */
+export interface PerformanceScoreView {
+  programId: number;
+  period: number;
+  facilityId: number;
+  method: string;
+  performanceBps: number;
+  deliveredKwh: number;
+  committedKw: string;
+  /** What the line earns by settle-period's rule at the program's prices, micro-STX. */
+  amountUstx: string;
+  window: { from: string; to: string; stepSeconds: number };
+  breakdown: Record<string, unknown>;
+  scoredAt: string;
+}
+
+/**
+ * Programs scored from telemetry: an admin or scoring oracle turns it on per program; anyone
+ * reads each facility's score per period with its breakdown and a plot-ready series.
+ */
+@ApiTags("programs")
+@Controller()
+export class ScoringController {
+  constructor(
+    @Inject(ScoringRepository) private readonly scoring: ScoringRepository,
+    @Inject(ProgramRepository) private readonly programs: ProgramRepository,
+    @Inject(ScoringSweepUseCase) private readonly sweep: ScoringSweepUseCase,
+    @Inject(ChainFacts) private readonly facts: ChainFacts,
+    @Inject(GridChainWriter) private readonly writer: GridChainWriter,
+  ) {}
+
+  /** Scores the program's periods from telemetry from now on, instead of waiting for posted performances. */
+  @Put("programs/:id/scoring")
+  @Roles("admin", "operator")
+  async enable(
+    @ZodParam("id", programIdParam) id: number,
+    @ZodBody(enableScoringBody) body: z.output<typeof enableScoringBody>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ScoredProgram> {
+    const program = await programOrRefuse(this.programs, id);
+    const principal = this.writer.actingPrincipal(caller, body.actAs);
+    await assertSettler(this.facts, principal);
+    assertActive(program);
+    return this.scoring.enable(id, body.containmentProfile, principal);
+  }
+
+  @Get("programs/:id/scoring")
+  async scoringOf(@ZodParam("id", programIdParam) id: number): Promise<ScoredProgram> {
+    const scored = await this.scoring.find(id);
+    if (!scored) {
+      throw ApiError.notFound("PROGRAM_NOT_SCORED", `Program ${id} is not scored from telemetry.`, { programId: id });
+    }
+    return scored;
+  }
+
+  @Get("programs/:id/periods/:period/scores")
+  async scores(
+    @ZodParam("id", programIdParam) id: number,
+    @ZodParam("period", periodParam) period: number,
+  ): Promise<{ programId: number; period: number; items: PerformanceScoreView[] }> {
+    const program = await programOrRefuse(this.programs, id);
+    const scores = await this.scoring.scores(id, period);
+    return {
+      programId: id,
+      period,
+      items: [...scores.values()].sort((a, b) => a.facilityId - b.facilityId).map((score) => view(program, score)),
+    };
+  }
+
+  /** One facility's score with the series it was computed from (10 s points), for a plot. */
+  @Get("programs/:id/periods/:period/facilities/:facilityId/score")
+  async score(
+    @ZodParam("id", programIdParam) id: number,
+    @ZodParam("period", periodParam) period: number,
+    @ZodParam("facilityId", facilityIdParam) facilityId: number,
+  ): Promise<PerformanceScoreView & { series: unknown[] }> {
+    const program = await programOrRefuse(this.programs, id);
+    const score = await this.scoring.score(id, period, facilityId);
+    if (!score) {
+      throw ApiError.notFound(
+        "SCORE_NOT_FOUND",
+        `Facility ${facilityId} has no score for period ${period} of program ${id} (not scored from telemetry, or not yet).`,
+        { programId: id, period, facilityId },
+      );
+    }
+    return { ...view(program, score), series: score.series };
+  }
+
+  /** The periodic scoring sweep, on demand. */
+  @Post("admin/scoring-sweep")
+  @HttpCode(200)
+  @Roles("admin")
+  run(
+    @ZodBody(programActionBody) body: z.output<typeof programActionBody>,
+    @CurrentCaller() caller: Caller,
+  ): Promise<ScoringSweepResult> {
+    return this.sweep.execute(caller, this.writer.actingPrincipal(caller, body.actAs));
+  }
+}
+
+function view(program: ProgramView, score: StoredScore): PerformanceScoreView {
+  const amount = computeLineAmount(
+    {
+      committedKw: score.committedKw,
+      performanceBps: BigInt(score.performanceBps),
+      deliveredKwh: BigInt(score.deliveredKwh),
+    },
+    { capacityPriceUstx: BigInt(program.capacityPriceUstx), energyPriceUstx: BigInt(program.energyPriceUstx) },
+  );
+  return {
+    programId: score.programId,
+    period: score.period,
+    facilityId: score.facilityId,
+    method: score.method,
+    performanceBps: score.performanceBps,
+    deliveredKwh: score.deliveredKwh,
+    committedKw: score.committedKw.toString(),
+    amountUstx: amount.toString(),
+    window: { from: score.windowFrom.toISOString(), to: score.windowTo.toISOString(), stepSeconds: 2 },
+    breakdown: score.breakdown,
+    scoredAt: score.scoredAt.toISOString(),
+  };
+}
