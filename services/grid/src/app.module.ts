@@ -29,6 +29,7 @@ import { PeriodClock } from "./scoring/period-clock.js";
 import { ScoringController } from "./scoring/scoring.controller.js";
 import { ScoringRepository } from "./scoring/scoring-repository.js";
 import { ScoringSweepScheduler } from "./scoring/scoring-sweep.scheduler.js";
+import { FulfilFromTelemetryUseCase } from "./scoring/usecases/fulfil-from-telemetry.usecase.js";
 import { ScoringSweepUseCase } from "./scoring/usecases/scoring-sweep.usecase.js";
 import { ExpirySweepController } from "./service-requests/expiry-sweep.controller.js";
 import { ExpirySweepScheduler } from "./service-requests/expiry-sweep.scheduler.js";
@@ -94,6 +95,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ScoringRepository,
     ScoringSweepUseCase,
     ScoringSweepScheduler,
+    FulfilFromTelemetryUseCase,
     telemetryPoolProvider,
     TelemetryRepository,
     IngestTelemetryUseCase,

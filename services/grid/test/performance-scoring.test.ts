@@ -169,6 +169,65 @@ describe("grid service: performance scored from telemetry", () => {
     expect(rows[0].n).toBe(3);
   }, 120_000);
 
+  it("fulfils a service request with the performance its facility's telemetry shows, keeps the score and pays by it", async () => {
+    const facilityId = facilities[2]!;
+    const created = await call(h, "POST", "/service-requests", {
+      key: h.keys.admin,
+      body: {
+        serviceType: "peak-shaving",
+        powerKw: 100,
+        energyKwh: 100,
+        paymentUstx: "1000000",
+        expiresAt: (await tipHeight()) + 1_000,
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const requestId = created.body.requestId as number;
+    const accepted = await call(h, "POST", `/service-requests/${requestId}/accept`, {
+      key: h.keys.owner,
+      body: { facilityId },
+    });
+    expect(accepted.status, JSON.stringify(accepted.body)).toBe(200);
+
+    // Ten minutes at 75 kW against 100 kW asked: 75 % of the energy, 12 kWh delivered.
+    const to = Math.floor(Date.now() / STEP_MS) * STEP_MS;
+    const from = to - 600_000;
+    const samples = Array.from({ length: 300 }, (_, index) => ({
+      at: new Date(from + index * STEP_MS).toISOString(),
+      powerW: 75_000,
+    }));
+    expect(
+      (await call(h, "POST", `/facilities/${facilityId}/telemetry`, { key: h.keys.admin, body: { samples } })).status,
+    ).toBe(202);
+
+    const window = { from: new Date(from).toISOString(), to: new Date(to).toISOString() };
+    const future = await call(h, "POST", `/service-requests/${requestId}/fulfil-from-telemetry`, {
+      key: h.keys.admin,
+      body: { from: window.from, to: new Date(Date.now() + 600_000).toISOString() },
+    });
+    expect(future.status).toBe(400);
+    expect(future.body).toMatchObject({ code: "SCORING_WINDOW_NOT_ENDED" });
+
+    const fulfilled = await call(h, "POST", `/service-requests/${requestId}/fulfil-from-telemetry`, {
+      key: h.keys.admin,
+      body: window,
+    });
+    expect(fulfilled.status, JSON.stringify(fulfilled.body)).toBe(200);
+    expect(fulfilled.body).toMatchObject({
+      requestId,
+      performanceBps: 7_500,
+      payoutUstx: "750000",
+      score: { method: "energy", performanceBps: 7_500, deliveredKwh: 12, window },
+    });
+    const kept = await call(h, "GET", `/service-requests/${requestId}/score`);
+    expect(kept.body).toMatchObject({ requestId, facilityId, performanceBps: 7_500, deliveredKwh: 12 });
+    const request = await waitFor("the fulfilled request in the read model", async () => {
+      const response = await call(h, "GET", `/service-requests/${requestId}`);
+      return response.body.status === "fulfilled" ? response.body : undefined;
+    });
+    expect(request).toMatchObject({ performanceBps: 7_500, payoutUstx: "750000" });
+  });
+
   it("refuses to score a program for a caller that is neither an admin nor a scoring oracle, and a program it does not know", async () => {
     const refused = await call(h, "PUT", `/programs/${programId}/scoring`, {
       key: h.keys.notRegistryAdmin,

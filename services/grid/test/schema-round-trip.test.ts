@@ -271,6 +271,21 @@ describe("the grid schema", () => {
     await prisma.performanceScore.create({ data: score });
     exercised.add("PerformanceScore");
     expect(await prisma.performanceScore.findMany()).toEqual([score]);
+    const requestScore = {
+      facilityId: score.facilityId,
+      method: "energy",
+      performanceBps: 7_500,
+      deliveredKwh: 9_007_199_254_740_993n,
+      committedKw: 100n,
+      windowFrom: at,
+      windowTo: at,
+      breakdown: { score: 0.75 },
+      series: [],
+      scoredAt: at,
+    };
+    await prisma.requestScore.create({ data: { requestId: 4, ...requestScore } });
+    exercised.add("RequestScore");
+    expect(await prisma.requestScore.findMany()).toEqual([{ requestId: 4, ...requestScore }]);
 
     await roundTripLibraryModels(
       prisma,

@@ -1,11 +1,31 @@
 import { z } from "zod";
 import { stacksPrincipal } from "@voltstack/service-kit";
+import { MAX_SERIES_SPAN_MS } from "../telemetry/telemetry-requests.js";
 import { CONTAINMENT_PROFILES, type ContainmentProfileName } from "./period-score.js";
 
-export const enableScoringBody = z.strictObject({
-  containmentProfile: z
-    .enum(Object.keys(CONTAINMENT_PROFILES) as [ContainmentProfileName, ...ContainmentProfileName[]])
-    .default("fcr")
-    .meta({ description: "How a frequency-containment program is scored: fcr (ENTSO-E) or dynamic-containment (GB)" }),
-  actAs: stacksPrincipal.optional(),
-});
+const containmentProfile = z
+  .enum(Object.keys(CONTAINMENT_PROFILES) as [ContainmentProfileName, ...ContainmentProfileName[]])
+  .default("fcr")
+  .meta({ description: "How frequency containment is scored: fcr (ENTSO-E) or dynamic-containment (GB)" });
+
+export const enableScoringBody = z.strictObject({ containmentProfile, actAs: stacksPrincipal.optional() });
+
+/** The window [from, to) an accepted request was delivered in, at most six hours, ended already. */
+export const fulfilFromTelemetryBody = z
+  .strictObject({
+    from: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }),
+    to: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time" }),
+    containmentProfile,
+    actAs: stacksPrincipal.optional(),
+  })
+  .superRefine((body, ctx) => {
+    const span = Date.parse(body.to) - Date.parse(body.from);
+    if (span <= 0) ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
+    if (span > MAX_SERIES_SPAN_MS) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["to"],
+        message: `spans ${Math.ceil(span / 60_000)} minutes; at most ${MAX_SERIES_SPAN_MS / 60_000}`,
+      });
+    }
+  });

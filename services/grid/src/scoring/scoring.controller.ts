@@ -9,7 +9,15 @@ import { facilityIdParam, periodParam, programActionBody, programIdParam } from 
 import { ProgramRepository, type ProgramView } from "../programs/program-repository.js";
 import { assertActive, programOrRefuse } from "../programs/usecases/program-lookup.js";
 import { assertSettler } from "../programs/usecases/program-operator.js";
-import { enableScoringBody } from "./scoring-requests.js";
+import { requestIdParam } from "../service-requests/service-request-requests.js";
+import type { PrismaClient } from "../generated/prisma/client.js";
+import { PRISMA } from "../infrastructure/tokens.js";
+import { enableScoringBody, fulfilFromTelemetryBody } from "./scoring-requests.js";
+import {
+  FulfilFromTelemetryUseCase,
+  type RequestScoreView,
+  requestScoreView,
+} from "./usecases/fulfil-from-telemetry.usecase.js";
 import { type ScoredProgram, ScoringRepository, type StoredScore } from "./scoring-repository.js";
 import { type ScoringSweepResult, ScoringSweepUseCase } from "./usecases/scoring-sweep.usecase.js";
 
@@ -42,7 +50,33 @@ export class ScoringController {
     @Inject(ScoringSweepUseCase) private readonly sweep: ScoringSweepUseCase,
     @Inject(ChainFacts) private readonly facts: ChainFacts,
     @Inject(GridChainWriter) private readonly writer: GridChainWriter,
+    @Inject(FulfilFromTelemetryUseCase) private readonly fulfilFromTelemetry: FulfilFromTelemetryUseCase,
+    @Inject(PRISMA) private readonly prisma: PrismaClient,
   ) {}
+
+  /** Fulfils an accepted request with the performance its facility's telemetry shows over [from, to). */
+  @Post("service-requests/:id/fulfil-from-telemetry")
+  @HttpCode(200)
+  @Roles("admin")
+  fulfil(
+    @ZodParam("id", requestIdParam) id: number,
+    @ZodBody(fulfilFromTelemetryBody) body: z.output<typeof fulfilFromTelemetryBody>,
+    @CurrentCaller() caller: Caller,
+  ): ReturnType<FulfilFromTelemetryUseCase["execute"]> {
+    return this.fulfilFromTelemetry.execute({ caller, requestId: id, ...body });
+  }
+
+  /** The score a request was fulfilled with, with its series, when it came from telemetry. */
+  @Get("service-requests/:id/score")
+  async requestScore(@ZodParam("id", requestIdParam) id: number): Promise<RequestScoreView & { series: unknown }> {
+    const row = await this.prisma.requestScore.findUnique({ where: { requestId: id } });
+    if (!row) {
+      throw ApiError.notFound("SCORE_NOT_FOUND", `Service request ${id} was not fulfilled from telemetry.`, {
+        requestId: id,
+      });
+    }
+    return { ...requestScoreView(row), series: row.series };
+  }
 
   /** Scores the program's periods from telemetry from now on, instead of waiting for posted performances. */
   @Put("programs/:id/scoring")

@@ -189,7 +189,7 @@ export class TelemetryConsumer implements OnApplicationBootstrap {
         refused.push({
           message: entry.message,
           code: "FACILITY_NOT_FOUND",
-          reason: `Facility ${entry.facilityId} is not enrolled in any program this service knows; its telemetry is not kept.`,
+          reason: `Facility ${entry.facilityId} has neither enrolled in a program nor accepted a service request this service knows; its telemetry is not kept.`,
         });
       } else {
         telemetrySlots(buffer, entry.facilityId, entry.samples);

@@ -136,11 +136,12 @@ export class TelemetryRepository {
     return { from: start, stepSeconds: STEP_SECONDS, valueBps };
   }
 
-  /** Those of the facilities the read model knows: enrolled in a program, now or before. */
+  /** Those of the facilities the read model knows: enrolled in a program or accepted a service request, now or before. */
   async knownFacilities(facilityIds: readonly number[]): Promise<Set<number>> {
     if (facilityIds.length === 0) return new Set();
     const { rows } = await this.pool.query<{ facility_id: number }>(
-      `SELECT DISTINCT facility_id FROM program_enrolments WHERE facility_id = ANY($1::int4[])`,
+      `SELECT facility_id FROM program_enrolments WHERE facility_id = ANY($1::int4[])
+       UNION SELECT facility_id FROM service_requests WHERE facility_id = ANY($1::int4[])`,
       [facilityIds],
     );
     return new Set(rows.map((row) => row.facility_id));

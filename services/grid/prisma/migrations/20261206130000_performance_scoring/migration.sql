@@ -31,3 +31,21 @@ CREATE TABLE "performance_scores" (
 
     CONSTRAINT "performance_scores_pkey" PRIMARY KEY ("program_id", "period", "facility_id")
 );
+
+-- The score an accepted service request was fulfilled with, when computed from telemetry over
+-- the window the admin named; kept before the fulfilment is signed, and served afterwards.
+CREATE TABLE "request_scores" (
+    "request_id" INTEGER NOT NULL,
+    "facility_id" INTEGER NOT NULL,
+    "method" TEXT NOT NULL,
+    "performance_bps" INTEGER NOT NULL,
+    "delivered_kwh" BIGINT NOT NULL,
+    "committed_kw" BIGINT NOT NULL,
+    "window_from" TIMESTAMPTZ(3) NOT NULL,
+    "window_to" TIMESTAMPTZ(3) NOT NULL,
+    "breakdown" JSONB NOT NULL,
+    "series" JSONB NOT NULL,
+    "scored_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "request_scores_pkey" PRIMARY KEY ("request_id")
+);

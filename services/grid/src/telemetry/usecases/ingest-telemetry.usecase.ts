@@ -51,7 +51,7 @@ export class IngestTelemetryUseCase {
     if (!(await this.telemetry.knownFacilities([facilityId])).has(facilityId)) {
       throw ApiError.notFound(
         "FACILITY_NOT_FOUND",
-        `Facility ${facilityId} is not enrolled in any program this service knows; its telemetry is not kept.`,
+        `Facility ${facilityId} has neither enrolled in a program nor accepted a service request this service knows; its telemetry is not kept.`,
         { facilityId },
       );
     }
