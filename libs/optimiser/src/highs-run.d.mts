@@ -10,4 +10,5 @@ export interface ModelRun {
 
 export function loadHighsRuntime(): Promise<Highs>;
 
-export function runModel(highs: Highs, model: LinearModel): ModelRun;
+/** Rows from `deferredRowsFrom` on are added only if the answer without them breaks them (LP only). */
+export function runModel(highs: Highs, model: LinearModel, deferredRowsFrom?: number): ModelRun;

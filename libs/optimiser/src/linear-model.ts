@@ -46,6 +46,11 @@ export interface AssetColumns {
 export interface BuiltModel {
   model: LinearModel;
   columns: AssetColumns[];
+  /**
+   * Rows from this index on are the fleet limits, the only rows that couple assets; equal to
+   * `model.numRows` when there are none.
+   */
+  fleetRowsFrom: number;
 }
 
 class ModelBuilder {
@@ -212,6 +217,7 @@ export function buildModel(problem: ScheduleProblem, withBinaries: boolean): Bui
   // Activated reserve flows through the same connection, so the fleet limit holds with every
   // held reserve delivered: net import plus down-reserve, net export plus up-reserve.
   const { maxImportKw, maxExportKw } = problem.fleetLimits ?? {};
+  const fleetRowsFrom = builder.rowLower.length;
   for (let step = 0; step < steps; step += 1) {
     const netImport: [number, number][] = columns.flatMap((asset) => [
       [asset.charge[step]!, 1],
@@ -229,5 +235,5 @@ export function buildModel(problem: ScheduleProblem, withBinaries: boolean): Bui
       );
     }
   }
-  return { model: builder.build(), columns };
+  return { model: builder.build(), columns, fleetRowsFrom };
 }

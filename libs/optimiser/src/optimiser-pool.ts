@@ -1,9 +1,14 @@
 import { Worker } from "node:worker_threads";
 import { ScheduleTimeoutError } from "./errors.js";
 import type { ModelRun } from "./highs-run.mjs";
-import type { LinearModel } from "./linear-model.js";
 import type { OptimisedSchedule, ScheduleProblem } from "./problem.js";
-import { mixedIntegerModelIfNeeded, prepareModel, scheduleFromRun } from "./schedule-solve.js";
+import {
+  type FleetStrategy,
+  type PreparedModel,
+  mixedIntegerModelIfNeeded,
+  prepareModel,
+  scheduleFromRun,
+} from "./schedule-solve.js";
 
 export interface OptimiserPoolOptions {
   /** Worker threads, each with its own HiGHS runtime (default 1). */
@@ -16,7 +21,7 @@ export interface OptimiserPoolOptions {
 interface Job {
   id: number;
   timeoutMs: number;
-  model: LinearModel;
+  prepared: PreparedModel;
   resolve: (run: ModelRun) => void;
   reject: (error: unknown) => void;
 }
@@ -62,16 +67,20 @@ export class OptimiserPool {
    * Validation and the infeasibility checks run here, before any worker is involved, so bad
    * input is refused at once; the promise rejects with their errors. `timeoutMs` overrides the
    * pool's timeout for this solve; it applies to each model run on a worker (the LP, and the MILP
-   * when negative prices need it) and counts from when a worker takes the run.
+   * when negative prices need it) and counts from when a worker takes the run. `fleetStrategy`
+   * defaults to `decomposed`; `monolithic` is the old single cold solve, kept as a reference.
    */
-  async solve(problem: ScheduleProblem, options: { timeoutMs?: number } = {}): Promise<OptimisedSchedule> {
+  async solve(
+    problem: ScheduleProblem,
+    options: { timeoutMs?: number; fleetStrategy?: FleetStrategy } = {},
+  ): Promise<OptimisedSchedule> {
     if (this.#closed) throw new Error("the optimiser pool is closed");
     const timeoutMs = options.timeoutMs ?? this.#timeoutMs;
-    const relaxed = prepareModel(problem);
-    const relaxedRun = await this.#run(relaxed.model, timeoutMs);
+    const relaxed = prepareModel(problem, options.fleetStrategy);
+    const relaxedRun = await this.#run(relaxed, timeoutMs);
     const mixedInteger = mixedIntegerModelIfNeeded(problem, relaxed, relaxedRun);
     if (!mixedInteger) return scheduleFromRun(problem, relaxed, relaxedRun);
-    const run = await this.#run(mixedInteger.model, timeoutMs);
+    const run = await this.#run(mixedInteger, timeoutMs);
     return scheduleFromRun(problem, mixedInteger, { ...run, solveMs: relaxedRun.solveMs + run.solveMs });
   }
 
@@ -90,11 +99,11 @@ export class OptimiserPool {
     );
   }
 
-  #run(model: LinearModel, timeoutMs: number): Promise<ModelRun> {
+  #run(prepared: PreparedModel, timeoutMs: number): Promise<ModelRun> {
     if (this.#closed) return Promise.reject(new Error("the optimiser pool is closed"));
     if (this.#startFailure) return Promise.reject(this.#startFailure);
     return new Promise((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, timeoutMs, model, resolve, reject });
+      this.#queue.push({ id: this.#nextId++, timeoutMs, prepared, resolve, reject });
       this.#dispatch();
     });
   }
@@ -148,7 +157,7 @@ export class OptimiserPool {
       const job = this.#queue.shift()!;
       slot.job = job;
       slot.timer = setTimeout(() => this.#replace(slot, new ScheduleTimeoutError(job.timeoutMs)), job.timeoutMs);
-      const { model } = job;
+      const { model } = job.prepared.built;
       const buffers = [
         model.colCost,
         model.colLower,
@@ -160,7 +169,7 @@ export class OptimiserPool {
         model.matrix.values,
         ...(model.integrality ? [model.integrality] : []),
       ].map((array) => array.buffer as ArrayBuffer);
-      slot.worker.postMessage({ id: job.id, model }, buffers);
+      slot.worker.postMessage({ id: job.id, model, deferredRowsFrom: job.prepared.deferredRowsFrom }, buffers);
     }
   }
 }
