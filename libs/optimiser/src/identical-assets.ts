@@ -25,8 +25,7 @@ export function groupIdenticalAssets(problem: ScheduleProblem): GroupedFleet {
   const representatives: BatteryAsset[] = [];
   const members: number[] = [];
   const kindOf = problem.assets.map((asset) => {
-    const { id: _id, ...parameters } = asset;
-    const key = JSON.stringify(parameters);
+    const key = JSON.stringify({ ...asset, id: "" });
     let kind = kindByKey.get(key);
     if (kind === undefined) {
       kind = representatives.length;
