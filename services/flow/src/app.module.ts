@@ -21,6 +21,9 @@ import { SchedulePlanner } from "./schedule/schedule-planner.js";
 import { ScheduleSettingsController } from "./schedule/schedule-settings.controller.js";
 import { SchedulingStrategies } from "./schedule/scheduling-strategies.js";
 import { SetScheduleSettingsUseCase } from "./schedule/usecases/set-schedule-settings.usecase.js";
+import { ScheduleExecutionScheduler } from "./schedule/schedule-execution.scheduler.js";
+import { ScheduleExecutionsController } from "./schedule/schedule-executions.controller.js";
+import { ExecuteDueStepsUseCase } from "./schedule/usecases/execute-due-steps.usecase.js";
 import { TransactionsController } from "./transactions/transactions.controller.js";
 
 @Module({
@@ -31,6 +34,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     FlowRecordsController,
     PricesController,
     ScheduleSettingsController,
+    ScheduleExecutionsController,
     ScheduleEventsController,
     PriceEventsController,
     ProgramEventsController,
@@ -47,6 +51,8 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     SchedulingStrategies,
     UpdatePriceCurveUseCase,
     SetScheduleSettingsUseCase,
+    ExecuteDueStepsUseCase,
+    ScheduleExecutionScheduler,
     SetGridDemandUseCase,
     SetDemandThresholdsUseCase,
     RecordFlowUseCase,

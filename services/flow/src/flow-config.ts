@@ -30,6 +30,8 @@ export const flowConfigSchema = serviceConfigSchema({
     // planner stops it and falls back to the contract's rule.
     OPTIMISER_WORKERS: envInt({ min: 1, max: 16, default: 1 }),
     OPTIMISER_TIMEOUT_MS: envInt({ min: 100, max: 600_000, default: 3_000 }),
+    // How often steps under way are recorded on chain for facilities that ask for it; 0 turns it off.
+    SCHEDULE_EXECUTION_INTERVAL_MS: envInt({ min: 0, max: 3_600_000, default: 15_000 }),
     // The fleet's shared connection (feeder or grid connection), net kW per step; 0 = unlimited.
     FLEET_IMPORT_LIMIT_KW: envInt({ min: 0, max: 1_000_000_000, default: 0 }),
     FLEET_EXPORT_LIMIT_KW: envInt({ min: 0, max: 1_000_000_000, default: 0 }),

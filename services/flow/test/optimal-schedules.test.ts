@@ -11,6 +11,7 @@ import {
   waitForAck,
   walletCall,
 } from "./support/flow-harness.js";
+import { ScheduleExecutionScheduler } from "../src/schedule/schedule-execution.scheduler.js";
 
 // The optimal strategy in the running service: a price curve (HTTP and NATS), a facility that
 // chose the strategy, the reserve its program enrolments commit, and the contract's rule as the
@@ -298,6 +299,40 @@ describe("optimal schedules", () => {
     expect((await call(h, "GET", "/grid/prices")).body).toMatchObject({ source: "feed" });
     const after = await call(h, "GET", `/facilities/${facility}/schedule`);
     expect((after.body as unknown as Schedule).scheduleVersion).toBe(replanned.scheduleVersion);
+  });
+
+  it("records each step on chain as it arrives for a facility that asked for it, once however often the executor runs", async () => {
+    const chosen = await call(h, "PUT", `/facilities/${facility}/schedule-settings`, {
+      key: h.keys.owner,
+      body: { strategy: "optimal", executeOnChain: true },
+    });
+    expect(chosen.status, JSON.stringify(chosen.body)).toBe(200);
+    const schedule = await scheduleWhere("an optimal schedule", (s) => s.strategy === "optimal");
+    const step = schedule.steps.find((candidate) => candidate.action !== "hold")!;
+    expect(step).toBeDefined();
+    // The executor's tick, as it runs when the step's time comes.
+    const executor = h.service.app.get(ScheduleExecutionScheduler);
+    const at = new Date(Date.parse(step.startsAt) + 1_000);
+    const [executed] = await executor.runOnce(at);
+    expect(executed).toMatchObject({
+      facilityId: facility,
+      stepStartsAt: step.startsAt,
+      action: step.action,
+      energyKwh: step.energyKwh,
+      status: "recorded",
+    });
+    const record = await waitFor("the step's flow record in the read model", async () => {
+      const { body } = await call(h, "GET", `/flow-records?facilityId=${facility}`);
+      return (body.items as { action: string; energyKwh: string; txid: string }[]).find(
+        (item) => item.txid === executed!.txid,
+      );
+    });
+    expect(record).toMatchObject({ action: step.action, energyKwh: String(step.energyKwh) });
+    expect(await executor.runOnce(at)).toEqual([]);
+    const { body } = await call(h, "GET", `/facilities/${facility}/schedule-executions`);
+    expect(body.items).toEqual([
+      expect.objectContaining({ stepStartsAt: step.startsAt, status: "recorded", txid: executed!.txid }),
+    ]);
   });
 
   it("refuses a price curve that does not start on its step or runs past a week, storing nothing", async () => {

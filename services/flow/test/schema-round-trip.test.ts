@@ -157,6 +157,24 @@ describe("the flow schema", () => {
       },
     });
     exercised.add("ReserveCommitment");
+    await prisma.scheduleExecution.create({
+      data: {
+        facilityId: 1,
+        stepStartsAt: at,
+        scheduleVersion: 2,
+        action: "discharge",
+        energyKwh: 9_007_199_254_740_993n,
+        status: "refused",
+        txid: null,
+        code: "ERR_INSUFFICIENT_ENERGY",
+        message: "not enough stored",
+        executedAt: at,
+      },
+    });
+    exercised.add("ScheduleExecution");
+    expect(await prisma.scheduleExecution.findMany()).toMatchObject([
+      { energyKwh: 9_007_199_254_740_993n, status: "refused", code: "ERR_INSUFFICIENT_ENERGY" },
+    ]);
     expect(await prisma.reserveCommitment.findMany({ where: { facilityId: 1 } })).toMatchObject([
       { programId: 1, committedKw: 9_007_199_254_740_993n, durationMinutes: 30 },
     ]);

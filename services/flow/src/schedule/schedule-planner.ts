@@ -87,6 +87,7 @@ export class SchedulePlanner {
       degradationMicroStxPerKwh: this.config.BATTERY_DEGRADATION_MICRO_STX_PER_KWH,
       maxCyclesPerDay: null,
       endKwh: null,
+      executeOnChain: false,
     };
   }
 
@@ -164,6 +165,7 @@ export class SchedulePlanner {
               degradationMicroStxPerKwh: own.degradationMicroStxPerKwh,
               maxCyclesPerDay: own.maxCyclesPerDay,
               endKwh: own.endKwh,
+              executeOnChain: own.executeOnChain,
             }
           : this.defaultSettings(),
         reserves: commitments

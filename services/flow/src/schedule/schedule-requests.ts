@@ -25,5 +25,9 @@ export const scheduleSettingsBody = z.strictObject({
     .nullable()
     .optional()
     .meta({ description: "Stored energy at the end of each plan at least this; null: at least what is stored now" }),
+  executeOnChain: z.boolean().default(false).meta({
+    description:
+      "Record each step on chain as it arrives, signed with a key this service holds for the facility's owner or an operator",
+  }),
   actAs: stacksPrincipal.optional(),
 });

@@ -48,6 +48,7 @@ export class ScheduleSettingsController {
         degradationMicroStxPerKwh: row.degradationMicroStxPerKwh,
         maxCyclesPerDay: row.maxCyclesPerDay,
         endKwh: row.endKwh,
+        executeOnChain: row.executeOnChain,
       },
       true,
     );

@@ -33,6 +33,8 @@ export interface BatterySettings {
   maxCyclesPerDay: number | null;
   /** Stored energy at the end of the horizon at least this; null: at least what is stored now. */
   endKwh: bigint | null;
+  /** Whether the service records each step on chain as it arrives (with a key it holds for the facility). */
+  executeOnChain: boolean;
 }
 
 /** Power held back for one program while the facility is enrolled in it. */

@@ -26,6 +26,7 @@ CREATE TABLE "schedule_settings" (
     "degradation_micro_stx_per_kwh" INTEGER NOT NULL,
     "max_cycles_per_day" INTEGER,
     "end_kwh" BIGINT,
+    "execute_on_chain" BOOLEAN NOT NULL DEFAULT false,
     "updated_by" TEXT NOT NULL,
     "updated_at" TIMESTAMPTZ(3) NOT NULL,
 
@@ -59,3 +60,20 @@ ALTER TABLE "flow_schedules"
     ADD COLUMN "strategy" TEXT NOT NULL DEFAULT 'contract-rule',
     ADD COLUMN "expected_revenue_micro_stx" BIGINT,
     ADD COLUMN "fallback_reason" TEXT;
+
+-- Each schedule step the service recorded on chain for a facility that asked it to, at most once:
+-- the row is written before the record is signed, so a step is never recorded twice.
+CREATE TABLE "schedule_executions" (
+    "facility_id" INTEGER NOT NULL,
+    "step_starts_at" TIMESTAMPTZ(3) NOT NULL,
+    "schedule_version" INTEGER NOT NULL,
+    "action" TEXT NOT NULL,
+    "energy_kwh" BIGINT NOT NULL,
+    "status" TEXT NOT NULL,
+    "txid" TEXT,
+    "code" TEXT,
+    "message" TEXT,
+    "executed_at" TIMESTAMPTZ(3) NOT NULL,
+
+    CONSTRAINT "schedule_executions_pkey" PRIMARY KEY ("facility_id", "step_starts_at")
+);

@@ -54,6 +54,7 @@ export class SetScheduleSettingsUseCase {
         degradationMicroStxPerKwh: body.degradationMicroStxPerKwh ?? defaults.degradationMicroStxPerKwh,
         maxCyclesPerDay: body.maxCyclesPerDay ?? null,
         endKwh: body.endKwh === undefined || body.endKwh === null ? null : BigInt(body.endKwh),
+        executeOnChain: body.executeOnChain,
       };
       const now = new Date();
       await this.prisma.$transaction(
