@@ -14,7 +14,7 @@ beforeAll(async () => {
   solver = await createInProcessSolver();
 });
 
-const RUNS = { numRuns: 30, seed: 20_261_206 };
+const RUNS = { numRuns: 25, seed: 20_261_206 };
 /** kW tolerance: the solver's feasibility tolerance is far below a watt. */
 const TOLERANCE = 1e-4;
 
