@@ -300,6 +300,12 @@ describe("a program settled per period for a fleet", () => {
       stakeholdersA: stakeholders,
     });
     expect(program).toMatchObject({ conserved: true, lineVerified: true });
+    // Scored from the demo's metered samples: facility A answered the frequency dip in full (to the watt), B with 80 %.
+    const [facilityA, facilityB] = demo.facilityIds;
+    const lastPeriod = program.scoredBps[program.scoredBps.length - 1]!;
+    expect(lastPeriod[facilityA]).toBeGreaterThanOrEqual(9_990);
+    expect(lastPeriod[facilityB]).toBeGreaterThanOrEqual(7_500);
+    expect(lastPeriod[facilityB]).toBeLessThan(8_500);
     expect(BigInt(program.settledUstx)).toBeGreaterThan(0n);
     expect(BigInt(program.settledUstx) + BigInt(program.refundUstx)).toBe(BigInt(program.budgetUstx));
   }, 300_000);

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDemo, runProgramDemo } from "@voltstack/cli";
 import { SERVICE_NAMES, type ServiceName } from "@voltstack/client";
-import type { EventJson } from "@voltstack/events";
+import { createEvent, eventCatalog, type EventJson, isEventType } from "@voltstack/events";
 import { EVENT_ID_HEADER } from "@voltstack/messaging";
 import { createPgPool } from "@voltstack/persistence";
 import type { Pool } from "pg";
@@ -44,15 +44,21 @@ let system: SystemUnderTest;
 /** Reads every service's schema (one database): row counts, outboxes, inboxes, dead letters. */
 let pool: Pool;
 let secrets: Secret[];
+let demoFacilities: readonly [number, number];
 /** Secrets seen in HTTP responses, by request. */
 const responseLeaks: SecretLeak[] = [];
 
 beforeAll(async () => {
-  // No timed expiry or settlement sweep: every chain write in this file is caused by a request it sent.
-  system = await startSystem({ EXPIRY_SWEEP_INTERVAL_MS: "0", PROGRAM_SETTLE_INTERVAL_MS: "0" });
+  // No timed expiry, settlement or scoring sweep: every chain write in this file is caused by a request it sent.
+  system = await startSystem({
+    EXPIRY_SWEEP_INTERVAL_MS: "0",
+    PROGRAM_SETTLE_INTERVAL_MS: "0",
+    PROGRAM_SCORING_INTERVAL_MS: "0",
+  });
   const callers = { admin: system.caller("admin"), ownerA: system.caller("owner-1"), ownerB: system.caller("owner-2") };
   const stakeholders = system.stack.stakeholders.slice(0, 3) as [string, string, string];
   const demo = await runDemo({ urls: system.urls, devnetUrl: system.stack.devnet.url, callers, stakeholders });
+  demoFacilities = demo.facilityIds;
   // The program demo settles periods (program.settled, consumed by revenue), closes its program
   // and waits for the payouts: done here, before any generated request can suspend its facilities.
   await runProgramDemo({
@@ -316,8 +322,35 @@ describe("HTTP requests generated from the OpenAPI documents", () => {
 });
 
 /** Every `@EventPattern` subject in the services' code, by service: what JetStream must show as consumers. */
+/** A valid event for an input the system consumes but never publishes (its catalog origin is external). */
+function externalInput(subject: string, facilityId: number): EventJson | undefined {
+  if (!isEventType(subject) || eventCatalog[subject].origin.kind !== "external") return undefined;
+  const traceContext = { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" };
+  const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
+  if (subject === "grid.prices.updated") {
+    return createEvent(
+      subject,
+      { startsAt: hour, stepMinutes: 60, energyPricesMicroStxPerKwh: [40_000, 90_000, 35_000], source: "fuzz" },
+      { traceContext },
+    );
+  }
+  if (subject === "telemetry.reported") {
+    const at = new Date(Math.floor(Date.now() / 2_000) * 2_000).toISOString();
+    return createEvent(
+      subject,
+      { facilityId, samples: [{ at, powerW: 1_000, frequencyMilliHz: 50_010 }] },
+      { traceContext },
+    );
+  }
+  throw new Error(`no valid ${subject} input is known to this test`);
+}
+
+// Consumers of their own, outside the shared transport: batched, with no inbox (their writes are
+// idempotent), so their valid copies are checked by what they stored.
+const BATCH_CONSUMERS = ["grid telemetry.reported"];
+
 async function consumedSubjectsInCode(): Promise<string[]> {
-  const found: string[] = [];
+  const found: string[] = [...BATCH_CONSUMERS];
   for (const service of SERVICE_NAMES) {
     const root = fileURLToPath(new URL(`../../services/${service}/src/`, import.meta.url));
     for (const file of await readdir(root, { recursive: true })) {
@@ -387,6 +420,12 @@ describe("malformed, oversized and schema-violating messages on every consumed s
     const subjects = [...new Set(consumers.map((consumer) => consumer.subject))];
     const originals = new Map<string, EventJson>();
     for (const subject of subjects) {
+      // Inputs from outside (prices, metering) are never published by the system: made here.
+      const external = externalInput(subject, demoFacilities[0]);
+      if (external) {
+        originals.set(subject, external);
+        continue;
+      }
       const tailed = await waitFor(
         `a ${subject} event to copy`,
         () => system.tail.events.find((candidate) => candidate.subject === subject),
@@ -460,20 +499,36 @@ describe("malformed, oversized and schema-violating messages on every consumed s
       expect(letters[0]!.errorCode).toBe("PAYLOAD_NOT_JSON");
     }
 
-    // The valid copies went through each consumer: acknowledged, recorded in its inbox, never dead-lettered.
+    // The valid copies went through each consumer: acknowledged, recorded in its inbox (or, for a
+    // batch consumer, its samples stored), never dead-lettered.
     for (const consumer of consumers) {
       const copy = valid.find((message) => message.subject === consumer.subject)!;
-      await waitFor(
-        `${consumer.durable} to process the valid ${consumer.subject} copy`,
-        async () => {
-          const { rowCount } = await pool.query(
-            `SELECT 1 FROM "${system.stack.schemas[consumer.service]}".inbox WHERE consumer = $1 AND event_id = $2`,
-            [consumer.durable, copy.eventId],
-          );
-          return rowCount === 1;
-        },
-        60_000,
-      );
+      if (BATCH_CONSUMERS.includes(`${consumer.service} ${consumer.subject}`)) {
+        const sample = (originals.get(consumer.subject)!.payload as { samples: { at: string }[] }).samples[0]!;
+        await waitFor(
+          `${consumer.durable} to store the valid ${consumer.subject} copy`,
+          async () => {
+            const { rowCount } = await pool.query(
+              `SELECT 1 FROM "${system.stack.schemas[consumer.service]}".telemetry_minutes
+               WHERE facility_id = $1 AND minute = date_trunc('minute', $2::timestamptz)`,
+              [demoFacilities[0], sample.at],
+            );
+            return rowCount === 1;
+          },
+          60_000,
+        );
+      } else
+        await waitFor(
+          `${consumer.durable} to process the valid ${consumer.subject} copy`,
+          async () => {
+            const { rowCount } = await pool.query(
+              `SELECT 1 FROM "${system.stack.schemas[consumer.service]}".inbox WHERE consumer = $1 AND event_id = $2`,
+              [consumer.durable, copy.eventId],
+            );
+            return rowCount === 1;
+          },
+          60_000,
+        );
       const { rowCount } = await pool.query(
         `SELECT 1 FROM "${system.stack.schemas[consumer.service]}".dead_letters WHERE event_id = $1`,
         [copy.eventId],

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { Cl, ClarityType, cvToHex, hexToCV } from "@stacks/transactions";
 import { type Enrolment, type ServiceName, settlementLineVerifies, VoltstackClient } from "@voltstack/client";
+import { DYNAMIC_CONTAINMENT, droopW } from "@voltstack/scoring";
 import type { DemoCallers } from "./run-demo.js";
 import { stxBalances, tipHeight } from "./stx-balances.js";
 
@@ -25,6 +26,8 @@ export interface ProgramDemoReport {
   refundUstx: string;
   /** What each stakeholder received from the program, by principal. */
   receivedUstx: Record<string, string>;
+  /** The performance each facility earned in each period, scored from its telemetry: [period][facility id]. */
+  scoredBps: Record<number, number>[];
   /** Owner A's line of period 0, checked against the report hash the chain recorded. */
   lineVerified: boolean;
   /** Settled = paid to the stakeholders, and paid + refund = budget, to the micro-STX. */
@@ -32,22 +35,24 @@ export interface ProgramDemoReport {
 }
 
 // A frequency-containment program of two periods of five blocks, at 50 µSTX per committed kW
-// per period at full performance, funded with 1 STX.
+// per period at full performance, funded with 1 STX, scored from telemetry by the fast
+// (dynamic containment) profile: the grid runs 100 mHz low throughout, facility A answers
+// with all the power its droop asks for, facility B with 80 % of it.
 const PERIOD_BLOCKS = 5;
 const PERIOD_COUNT = 2;
 const CAPACITY_PRICE_USTX = 50n;
 const BUDGET_USTX = 1_000_000n;
 const COMMITTED_KW = [400, 200] as const;
-const PERFORMANCES_BPS = [
-  [10_000, 9_000],
-  [9_500, 10_000],
-] as const;
+const RESPONSE_SHARE = [1, 0.8] as const;
+const DIP_MILLIHZ = 49_900;
+const SAMPLE_MS = 2_000;
 
 /**
- * A small program after the request demo: both facilities enrolled, each period's performance
- * posted once it ends (the grid service settles the cohort then), the earnings paid by the
- * revenue service on its own, the program closed and the rest refunded, and owner A's line of
- * the first period verified against the report hash on chain.
+ * A small program after the request demo: both facilities enrolled, their meters sending
+ * 2-second samples while the periods run, each period scored from those samples by the grid
+ * service once it ends (which settles the cohort then), the earnings paid by the revenue
+ * service on its own, the program closed and the rest refunded, and owner A's line of the
+ * first period verified against the report hash on chain.
  */
 export async function runProgramDemo(options: ProgramDemoOptions): Promise<ProgramDemoReport> {
   const log = options.log ?? (() => undefined);
@@ -87,27 +92,45 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
       log(`  ✓ ${`enrol facility ${facilityId}: ${committedKw} kW`.padEnd(44)} tx ${enrolled.txid}`);
     }),
   );
-  const fromPeriod = new Map(
-    (await admin.programs.enrolments(programId)).items.map((enrolment) => [enrolment.facilityId, enrolment.fromPeriod]),
-  );
+  const scoring = await admin.programs.enableScoring(programId, { containmentProfile: "dynamic-containment" });
+  log(`  ✓ ${`program ${programId} scored from telemetry`.padEnd(44)} ${scoring.containmentProfile} profile`);
 
-  for (const [period, performances] of PERFORMANCES_BPS.entries()) {
-    const periodEnd = startHeight + (period + 1) * PERIOD_BLOCKS;
-    await progress(`waiting for period ${period} to end (block ${periodEnd})`, () =>
-      waitFor(async () => (await tipHeight(options.devnetUrl)) >= periodEnd, timeoutMs, `block ${periodEnd}`),
+  // The sites' meters: every sample from now on, sent as the demo waits, as a site would stream them.
+  let nextSampleAt = Math.floor(Date.now() / SAMPLE_MS) * SAMPLE_MS;
+  const meter = async () => {
+    const upTo = Date.now();
+    const instants: number[] = [];
+    for (; nextSampleAt <= upTo; nextSampleAt += SAMPLE_MS) instants.push(nextSampleAt);
+    if (instants.length === 0) return;
+    await Promise.all(
+      [facilityA, facilityB].map((facilityId, index) => {
+        const requiredW = droopW(DIP_MILLIHZ, COMMITTED_KW[index as 0 | 1] * 1_000, DYNAMIC_CONTAINMENT);
+        const powerW = Math.round(requiredW * RESPONSE_SHARE[index as 0 | 1]);
+        return admin.telemetry.post(
+          facilityId,
+          instants.map((at) => ({ at: new Date(at).toISOString(), powerW, frequencyMilliHz: DIP_MILLIHZ })),
+        );
+      }),
     );
-    const earning = [facilityA, facilityB]
-      .map((facilityId, index) => ({ facilityId, performanceBps: performances[index as 0 | 1] }))
-      .filter(({ facilityId }) => fromPeriod.get(facilityId)! <= period);
-    if (earning.length === 0) continue;
-    const posted = await admin.programs.postPerformances(programId, period, earning);
-    const settled = posted.cohorts.map((cohort) => `cohort ${cohort.cohort} ${cohort.status}`).join(", ");
-    log(`  ✓ ${`period ${period}: performances posted`.padEnd(44)} ${settled}`);
-  }
-
-  const settlements = await progress("waiting for every period to be settled", () =>
+  };
+  const lastEnd = startHeight + PERIOD_COUNT * PERIOD_BLOCKS;
+  await progress(`metering both facilities until the last period ends (block ${lastEnd})`, () =>
     waitFor(
       async () => {
+        await meter();
+        return (await tipHeight(options.devnetUrl)) >= lastEnd;
+      },
+      timeoutMs,
+      `block ${lastEnd}`,
+    ),
+  );
+  await meter();
+
+  const settlements = await progress("waiting for every period to be scored and settled", () =>
+    waitFor(
+      async () => {
+        // The grid scores periods on its own every few seconds; asking now saves the wait.
+        await admin.programs.runScoringSweep();
         const { items } = await admin.programs.settlements(programId);
         return items.length === PERIOD_COUNT ? items : undefined;
       },
@@ -115,6 +138,13 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
       "the settlements",
     ),
   );
+  const scoredBps: Record<number, number>[] = [];
+  for (let period = 0; period < PERIOD_COUNT; period += 1) {
+    const { items } = await admin.programs.scores(programId, period);
+    scoredBps.push(Object.fromEntries(items.map((score) => [score.facilityId, score.performanceBps])));
+    const scored = items.map((score) => `facility ${score.facilityId} ${score.performanceBps} bps`).join(", ");
+    log(`  ✓ ${`period ${period} scored from telemetry`.padEnd(44)} ${scored || "no facility earning yet"}`);
+  }
   const settledUstx = settlements.reduce((sum, settlement) => sum + BigInt(settlement.totalUstx), 0n);
   await progress("waiting for the revenue service to pay the earnings", () =>
     waitFor(
@@ -159,6 +189,7 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
     settledUstx: settledUstx.toString(),
     refundUstx: refundUstx.toString(),
     receivedUstx,
+    scoredBps,
     lineVerified,
     conserved: paid === settledUstx && paid + refundUstx === BUDGET_USTX,
   };

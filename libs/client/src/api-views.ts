@@ -323,3 +323,39 @@ export interface PerformancesResult {
   stored: number;
   cohorts: SettleOutcome[];
 }
+
+/** A program scored from telemetry, and the first of its periods not yet scored. */
+export interface ScoredProgram {
+  programId: number;
+  containmentProfile: "fcr" | "dynamic-containment";
+  nextPeriod: number;
+}
+
+/** One facility's score for one period: the numbers posted, what they earn, and what they were computed from. */
+export interface PerformanceScore {
+  programId: number;
+  period: number;
+  facilityId: number;
+  method: "regulation" | "containment" | "energy";
+  performanceBps: number;
+  deliveredKwh: number;
+  committedKw: string;
+  amountUstx: string;
+  window: { from: string; to: string; stepSeconds: number };
+  breakdown: Record<string, unknown>;
+  scoredAt: string;
+}
+
+/** One metered sample: power in W (+ discharge), stored energy in Wh, frequency in mHz. */
+export interface TelemetrySample {
+  at: string;
+  powerW: number;
+  storedWh?: number;
+  frequencyMilliHz?: number;
+}
+
+export interface TelemetryAccepted {
+  facilityId: number;
+  accepted: number;
+  slots: number;
+}

@@ -16,11 +16,13 @@ import type {
   JournalEntry,
   Page,
   PaymentHistory,
+  PerformanceScore,
   PerformancesResult,
   Program,
   ProgramStatus,
   RevenuePool,
   Schedule,
+  ScoredProgram,
   ServiceRequest,
   ServiceRequestStatus,
   SettleOutcome,
@@ -29,6 +31,8 @@ import type {
   SettlementReportAnswer,
   Share,
   SuggestedAction,
+  TelemetryAccepted,
+  TelemetrySample,
 } from "./api-views.js";
 import { HttpTransport, type RequestOptions } from "./http-transport.js";
 
@@ -285,6 +289,37 @@ export class VoltstackClient {
         "GET",
         `programs/${programId}/periods/${period}/facilities/${facilityId}`,
       ),
+    /** Scores the ended periods of programs scored from telemetry now, as the periodic sweep does (admin). */
+    runScoringSweep: (body: ActAs = {}) =>
+      this.request<{ height: number; periods: { programId: number; period: number; scored: number; posted: number }[] }>(
+        "grid",
+        "POST",
+        "admin/scoring-sweep",
+        { body },
+      ),
+    /** Scores the program's periods from telemetry from now on (admin or scoring oracle). */
+    enableScoring: (
+      programId: number,
+      body: { containmentProfile?: ScoredProgram["containmentProfile"] } & ActAs = {},
+    ) => this.request<ScoredProgram>("grid", "PUT", `programs/${programId}/scoring`, { body }),
+    scores: (programId: number, period: number) =>
+      this.request<{ programId: number; period: number; items: PerformanceScore[] }>(
+        "grid",
+        "GET",
+        `programs/${programId}/periods/${period}/scores`,
+      ),
+    score: (programId: number, period: number, facilityId: number) =>
+      this.request<PerformanceScore & { series: unknown[] }>(
+        "grid",
+        "GET",
+        `programs/${programId}/periods/${period}/facilities/${facilityId}/score`,
+      ),
+  };
+
+  /** Metered samples a facility's site sends for scoring (an admin or operator key). */
+  readonly telemetry = {
+    post: (facilityId: number, samples: TelemetrySample[]) =>
+      this.request<TelemetryAccepted>("grid", "POST", `facilities/${facilityId}/telemetry`, { body: { samples } }),
   };
 
   readonly revenue = {

@@ -179,6 +179,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       perService: {
         grid: {
           EXPIRY_SWEEP_PRINCIPAL: admin.principal,
+          // Periods of a few one-second blocks: scored soon after they end, once late samples had a few
+          // seconds (unless the caller's environment says otherwise: a test may run the sweep itself).
+          PROGRAM_SCORING_INTERVAL_MS: options.env?.PROGRAM_SCORING_INTERVAL_MS ?? "2000",
+          PROGRAM_SCORING_GRACE_S: options.env?.PROGRAM_SCORING_GRACE_S ?? "3",
           ...(adminPool.keys.length > 0
             ? {
                 SIGNER_POOLS: JSON.stringify([

@@ -68,9 +68,9 @@ describe("grid service: telemetry", () => {
       { at: at(1), powerW: 150 },
     ];
     const first = await call(h, "POST", `/facilities/${FACILITY}/telemetry`, { key: h.keys.meter, body: { samples } });
-    expect([first.status, first.body]).toEqual([202, { facilityId: FACILITY, accepted: 3, slots: 2 }]);
+    expect([first.status, first.body]).toEqual([200, { facilityId: FACILITY, accepted: 3, slots: 2 }]);
     const again = await call(h, "POST", `/facilities/${FACILITY}/telemetry`, { key: h.keys.meter, body: { samples } });
-    expect(again.status).toBe(202);
+    expect(again.status).toBe(200);
 
     const read = await series(FACILITY, window(0, 8));
     // 0 s and 1 s share the first slot: the later sample's power wins, the earlier's frequency stays.
@@ -99,7 +99,7 @@ describe("grid service: telemetry", () => {
         }),
       ),
     );
-    expect(answers.map((answer) => answer.status)).toEqual([202, 202]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
     const read = await series(OTHER_FACILITY, window(20, 60));
     expect(read.powerW).toEqual(Array.from({ length: 20 }, (_, step) => (step % 2) * 1_000 + Math.floor(step / 2)));
   });
@@ -201,7 +201,7 @@ describe("grid service: telemetry", () => {
       key: h.keys.admin,
       body: { samples },
     });
-    expect([posted.status, posted.body]).toEqual([202, { programId: PROGRAM, accepted: 2, slots: 2 }]);
+    expect([posted.status, posted.body]).toEqual([200, { programId: PROGRAM, accepted: 2, slots: 2 }]);
     const read = await call(h, "GET", `/programs/${PROGRAM}/regulation-signal?${window(0, 8)}`, { key: h.keys.admin });
     expect(read.body).toEqual({
       programId: PROGRAM,

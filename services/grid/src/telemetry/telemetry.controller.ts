@@ -34,9 +34,9 @@ export class TelemetryController {
     @Inject(TelemetryRepository) private readonly telemetry: TelemetryRepository,
   ) {}
 
-  /** Stored at once (202: the answer does not wait for scoring); the same samples sent again change nothing. */
+  /** Stored at once (200: stored, not scored yet; 202 is this API's "chain write pending"); the same samples sent again change nothing. */
   @Post("facilities/:facilityId/telemetry")
-  @HttpCode(202)
+  @HttpCode(200)
   @Roles("admin", "operator")
   report(
     @ZodParam("facilityId", facilityIdParam) facilityId: number,
@@ -56,7 +56,7 @@ export class TelemetryController {
   }
 
   @Post("programs/:programId/regulation-signal")
-  @HttpCode(202)
+  @HttpCode(200)
   @Roles("admin", "operator")
   signal(
     @ZodParam("programId", programIdParam) programId: number,
