@@ -291,12 +291,10 @@ export class VoltstackClient {
       ),
     /** Scores the ended periods of programs scored from telemetry now, as the periodic sweep does (admin). */
     runScoringSweep: (body: ActAs = {}) =>
-      this.request<{ height: number; periods: { programId: number; period: number; scored: number; posted: number }[] }>(
-        "grid",
-        "POST",
-        "admin/scoring-sweep",
-        { body },
-      ),
+      this.request<{
+        height: number;
+        periods: { programId: number; period: number; scored: number; posted: number }[];
+      }>("grid", "POST", "admin/scoring-sweep", { body }),
     /** Scores the program's periods from telemetry from now on (admin or scoring oracle). */
     enableScoring: (
       programId: number,
