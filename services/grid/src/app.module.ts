@@ -40,6 +40,7 @@ import { CancelServiceRequestUseCase } from "./service-requests/usecases/cancel-
 import { CreateServiceRequestUseCase } from "./service-requests/usecases/create-service-request.usecase.js";
 import { ExpirySweepUseCase } from "./service-requests/usecases/expiry-sweep.usecase.js";
 import { FulfilServiceRequestUseCase } from "./service-requests/usecases/fulfil-service-request.usecase.js";
+import { MeterAuthorisation } from "./telemetry/meter-authorisation.js";
 import { TelemetryConsumer } from "./telemetry/telemetry-consumer.js";
 import { telemetryPoolProvider } from "./telemetry/telemetry-pool.js";
 import { TelemetryRepository } from "./telemetry/telemetry-repository.js";
@@ -98,6 +99,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     FulfilFromTelemetryUseCase,
     telemetryPoolProvider,
     TelemetryRepository,
+    MeterAuthorisation,
     IngestTelemetryUseCase,
     RecordRegulationSignalUseCase,
     TelemetryConsumer,

@@ -1,3 +1,4 @@
+import { Cl } from "@stacks/transactions";
 import { jetstream } from "@nats-io/jetstream";
 import { headers } from "@nats-io/transport-node";
 import fc from "fast-check";
@@ -7,7 +8,7 @@ import { PG_INTEGER_MAX } from "@voltstack/service-kit";
 import { expectAllRefusedSigningNothing } from "@voltstack/service-testing";
 import { TelemetryRetentionScheduler } from "../src/telemetry/telemetry-retention.scheduler.js";
 import { MinuteSlotBuffer, seriesFromMinutes } from "../src/telemetry/telemetry-slots.js";
-import { call, type Harness, startHarness, waitFor } from "./support/grid-harness.js";
+import { call, type Harness, startHarness, waitFor, walletCall } from "./support/grid-harness.js";
 import { seedProgramWithFacilities } from "./support/telemetry-read-model.js";
 
 // Telemetry over HTTP and NATS into 2-second slots, read back as series. The read model's
@@ -54,6 +55,11 @@ async function publish(payload: unknown, options: { raw?: string; envelopeFacili
 beforeAll(async () => {
   h = await startHarness();
   await seedProgramWithFacilities(h.db, PROGRAM, [FACILITY, OTHER_FACILITY]);
+  // The meter key's principal is a scoring oracle: a metering gateway the platform runs.
+  await walletCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
+    Cl.principal(h.accounts.wallet_3.address),
+    Cl.bool(true),
+  ]);
 }, 180_000);
 
 afterAll(async () => {
@@ -154,6 +160,17 @@ describe("grid service: telemetry", () => {
       body: { samples: [{ at: at(30), powerW: 1 }] },
     });
     expect([owner.status, owner.body.code]).toEqual([403, "ROLE_NOT_ALLOWED"]);
+    // An operator key whose principal is neither an oracle nor the facility's owner or operator.
+    const stranger = await call(h, "POST", `/facilities/${FACILITY}/telemetry`, {
+      key: h.keys.facilityOperator,
+      body: { samples: [{ at: at(30), powerW: 1 }] },
+    });
+    expect([stranger.status, stranger.body.code]).toEqual([403, "TELEMETRY_NOT_AUTHORIZED"]);
+    const signal = await call(h, "POST", `/programs/${PROGRAM}/regulation-signal`, {
+      key: h.keys.facilityOperator,
+      body: { samples: [{ at: at(30), valueBps: 1 }] },
+    });
+    expect([signal.status, signal.body.code]).toEqual([403, "TELEMETRY_NOT_AUTHORIZED"]);
     const tooLong = await call(h, "GET", `/facilities/${FACILITY}/telemetry?${window(0, 6 * 3_600 + 2)}`, {
       key: h.keys.admin,
     });

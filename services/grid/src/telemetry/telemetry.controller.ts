@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
-import { Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { type Caller, CurrentCaller, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { MeterAuthorisation } from "./meter-authorisation.js";
 import { type RegulationSignalSeries, TelemetryRepository, type TelemetrySeries } from "./telemetry-repository.js";
 import {
   facilityIdParam,
@@ -32,16 +33,19 @@ export class TelemetryController {
     @Inject(IngestTelemetryUseCase) private readonly ingest: IngestTelemetryUseCase,
     @Inject(RecordRegulationSignalUseCase) private readonly recordSignal: RecordRegulationSignalUseCase,
     @Inject(TelemetryRepository) private readonly telemetry: TelemetryRepository,
+    @Inject(MeterAuthorisation) private readonly meters: MeterAuthorisation,
   ) {}
 
   /** Stored at once (200: stored, not scored yet; 202 is this API's "chain write pending"); the same samples sent again change nothing. */
   @Post("facilities/:facilityId/telemetry")
   @HttpCode(200)
   @Roles("admin", "operator")
-  report(
+  async report(
     @ZodParam("facilityId", facilityIdParam) facilityId: number,
     @ZodBody(telemetryBody) body: TelemetryBody,
+    @CurrentCaller() caller: Caller,
   ): Promise<IngestTelemetryResult> {
+    await this.meters.assertMayReportFacility(caller, facilityId);
     return this.ingest.execute(facilityId, body.samples);
   }
 
@@ -58,10 +62,12 @@ export class TelemetryController {
   @Post("programs/:programId/regulation-signal")
   @HttpCode(200)
   @Roles("admin", "operator")
-  signal(
+  async signal(
     @ZodParam("programId", programIdParam) programId: number,
     @ZodBody(regulationSignalBody) body: RegulationSignalBody,
+    @CurrentCaller() caller: Caller,
   ): Promise<RecordRegulationSignalResult> {
+    await this.meters.assertMayReportSignal(caller, programId);
     return this.recordSignal.execute(programId, body.samples);
   }
 
