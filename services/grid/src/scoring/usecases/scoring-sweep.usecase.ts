@@ -18,6 +18,9 @@ import {
 
 // Telemetry is read 2 s at a time: a window shorter than one step is widened to one.
 const STEP_MS = 2_000;
+// Periods of one program scored in one pass: a program of one-block periods far behind the tip
+// catches up over several passes instead of holding one pass (and the API) for all of them.
+const MAX_PERIODS_PER_PASS = 10;
 
 export interface ScoredPeriod {
   programId: number;
@@ -81,7 +84,8 @@ export class ScoringSweepUseCase {
     for (const scored of await this.scoring.activeScoredPrograms()) {
       const program = await this.programs.findProgram(scored.programId);
       if (!program) continue;
-      for (let period = scored.nextPeriod; period < program.periodCount; period += 1) {
+      const last = Math.min(program.periodCount, scored.nextPeriod + MAX_PERIODS_PER_PASS);
+      for (let period = scored.nextPeriod; period < last; period += 1) {
         const endsAt = periodEndHeight(program, period);
         if (height < endsAt) break;
         if (height + 1 >= program.settleUntilHeight) {
