@@ -322,6 +322,24 @@ describe("HTTP requests generated from the OpenAPI documents", () => {
 });
 
 /** Every `@EventPattern` subject in the services' code, by service: what JetStream must show as consumers. */
+// The events the message test causes itself before it copies them.
+const CAUSED_HERE = ["grid.thresholds.updated", "facility.suspended", "facility.reinstated"];
+
+/** The catalog's example of a subject as a valid event, made by a transaction that never was. */
+function catalogExample(subject: string): EventJson {
+  if (!isEventType(subject)) throw new Error(`${subject} is not in the event catalog`);
+  const definition = eventCatalog[subject];
+  const payload = (definition.payload as { parse(value: unknown): unknown }).parse(definition.example);
+  const chain =
+    definition.origin.kind === "chain"
+      ? { txId: `0x${randomUUID().replaceAll("-", "").repeat(2)}`, blockHeight: 1 }
+      : null;
+  return createEvent(subject, payload as never, {
+    chain,
+    traceContext: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+  }) as EventJson;
+}
+
 /** A valid event for an input the system consumes but never publishes (its catalog origin is external). */
 function externalInput(subject: string, facilityId: number): EventJson | undefined {
   if (!isEventType(subject) || eventCatalog[subject].origin.kind !== "external") return undefined;
@@ -424,6 +442,13 @@ describe("malformed, oversized and schema-violating messages on every consumed s
       const external = externalInput(subject, demoFacilities[0]);
       if (external) {
         originals.set(subject, external);
+        continue;
+      }
+      // The events caused just above are waited for; one that nothing in this run caused (a
+      // program cancelled or a facility withdrawn) is the catalog's example, as if from the chain.
+      const seen = system.tail.events.find((candidate) => candidate.subject === subject);
+      if (!seen && !CAUSED_HERE.includes(subject)) {
+        originals.set(subject, catalogExample(subject));
         continue;
       }
       const tailed = await waitFor(

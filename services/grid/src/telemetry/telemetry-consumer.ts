@@ -2,7 +2,7 @@ import { type Consumer, jetstream, jetstreamManager, type JsMsg } from "@nats-io
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
 import type { Pool } from "pg";
-import { decodeEvent, eventStreams } from "@voltstack/events";
+import { parseEvent, eventStreams } from "@voltstack/events";
 import {
   durableName,
   ensureConsumer,
@@ -163,8 +163,16 @@ export class TelemetryConsumer implements OnApplicationBootstrap {
     const valid: { message: JsMsg; facilityId: number; samples: { at: string; powerW: number }[] }[] = [];
     const now = new Date();
     for (const message of batch) {
+      let input: unknown;
       try {
-        const { payload } = decodeEvent(TELEMETRY_SUBJECT, message.data);
+        input = JSON.parse(new TextDecoder().decode(message.data));
+      } catch (error) {
+        // The same code the shared transport gives a body that is not JSON.
+        refused.push({ message, code: "PAYLOAD_NOT_JSON", reason: `The message body is not JSON: ${String(error)}` });
+        continue;
+      }
+      try {
+        const { payload } = parseEvent(TELEMETRY_SUBJECT, input);
         const window = sampleWindowRefusal(
           payload.samples.map((sample) => Date.parse(sample.at)),
           now,
