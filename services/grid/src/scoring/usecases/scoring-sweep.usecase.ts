@@ -37,7 +37,8 @@ export interface ScoringFailure {
 }
 
 export interface ScoringSweepResult {
-  height: number;
+  /** The tip the sweep read, or null when no program is scored from telemetry (it read nothing). */
+  height: number | null;
   periods: ScoredPeriod[];
   failed: ScoringFailure[];
 }
@@ -79,9 +80,12 @@ export class ScoringSweepUseCase {
   }
 
   private async sweep(caller: Caller, principal: string): Promise<ScoringSweepResult> {
+    const programs = await this.scoring.activeScoredPrograms();
+    // No program scored from telemetry: nothing to ask the chain (an idle system stays within its API budget).
+    if (programs.length === 0) return { height: null, periods: [], failed: [] };
     const height = await this.facts.tipHeight();
     const result: ScoringSweepResult = { height, periods: [], failed: [] };
-    for (const scored of await this.scoring.activeScoredPrograms()) {
+    for (const scored of programs) {
       const program = await this.programs.findProgram(scored.programId);
       if (!program) continue;
       const last = Math.min(program.periodCount, scored.nextPeriod + MAX_PERIODS_PER_PASS);
