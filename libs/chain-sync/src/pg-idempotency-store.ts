@@ -37,6 +37,10 @@ type Row = {
  * The idempotency keys in the service's `idempotency_keys` table. A request still executing
  * is answered from the journal entries of the transactions it linked.
  */
+// A key released between a claim's two statements each time, this many times over, is a store
+// that cannot hold keys now: the request is answered 503 and changes nothing.
+const CLAIM_ATTEMPTS = 3;
+
 export class PgIdempotencyStore implements IdempotencyStore {
   #prunedAt = 0;
 
@@ -47,8 +51,21 @@ export class PgIdempotencyStore implements IdempotencyStore {
 
   async claim(claim: IdempotencyClaim): Promise<IdempotencyRecord | undefined> {
     await this.#pruneNowAndThen();
-    // One statement, so that of concurrent claims exactly one inserts (or takes over an
-    // expired or abandoned row); the others find the row it holds.
+    // The row a claim conflicts with may be released (a refusal frees its key) or pruned
+    // between the insert and the lookup: then the key is free and the claim is made again.
+    for (let attempt = 1; attempt <= CLAIM_ATTEMPTS; attempt += 1) {
+      if (await this.#insertOrTakeOver(claim)) return undefined;
+      const held = await this.find(claim);
+      if (held) return held;
+    }
+    throw new Error(`Idempotency key ${claim.key} was neither claimed nor found in ${CLAIM_ATTEMPTS} attempts.`);
+  }
+
+  /**
+   * One statement, so that of concurrent claims exactly one inserts (or takes over an expired
+   * or abandoned row); the others find the row it holds. True when this claim holds the key.
+   */
+  async #insertOrTakeOver(claim: IdempotencyClaim): Promise<boolean> {
     const claimed = await this.sql.query<{ caller_id: string }>(
       `INSERT INTO idempotency_keys AS k (caller_id, idempotency_key, method, path, fingerprint, state, expires_at)
        VALUES ($1, $2, $3, $4, $5, 'executing', now() + $6::bigint * interval '1 millisecond')
@@ -62,10 +79,7 @@ export class PgIdempotencyStore implements IdempotencyStore {
        RETURNING caller_id`,
       [claim.callerId, claim.key, claim.method, claim.path, claim.fingerprint, claim.retentionMs, ABANDONED_AFTER_MS],
     );
-    if (claimed.length > 0) return undefined;
-    const held = await this.find(claim);
-    if (!held) throw new Error(`Idempotency key ${claim.key} was neither claimed nor found.`);
-    return held;
+    return claimed.length > 0;
   }
 
   async renew(scope: IdempotencyScope): Promise<void> {

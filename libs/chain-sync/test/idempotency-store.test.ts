@@ -62,6 +62,32 @@ async function journaled(txid: string, status: string, errorCode: string | null 
 const txid = () => `0x${randomBytes(32).toString("hex")}`;
 
 describe("PgIdempotencyStore", () => {
+  it("claims a key whose holder released it between the claim's insert and its lookup, instead of failing", async () => {
+    const first = claim();
+    expect(await store.claim(first)).toBeUndefined();
+    // The first request is refused and frees its key just after the second one's insert met it.
+    const executor = pgExecutor(pool);
+    let released = false;
+    const racing = new PgIdempotencyStore(
+      {
+        ...executor,
+        query: async <Row extends Record<string, unknown>>(text: string, values?: unknown[]) => {
+          const rows = await executor.query<Row>(text, values);
+          if (!released && text.includes("INSERT INTO idempotency_keys")) {
+            released = true;
+            await store.release(first);
+          }
+          return rows;
+        },
+      },
+      new TransactionJournal(executor),
+    );
+    expect(await racing.claim({ ...first })).toBeUndefined();
+    expect(released).toBe(true);
+    const { rows } = await pool.query("SELECT state FROM idempotency_keys WHERE idempotency_key = $1", [first.key]);
+    expect(rows).toEqual([{ state: "executing" }]);
+  });
+
   it("lets exactly one of concurrent requests with a key execute; the others find its record", async () => {
     const first = claim();
     const claims = await Promise.all(Array.from({ length: 6 }, () => store.claim(first)));
