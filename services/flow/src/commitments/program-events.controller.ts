@@ -1,21 +1,13 @@
 import { Controller, Inject } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
 import { PROGRAM_PRODUCTS } from "@voltstack/chain";
-import { type DomainEvent, EventValidationError, type EventType, parseEvent } from "@voltstack/events";
-import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
+import type { DomainEvent } from "@voltstack/events";
+import type { JetStreamContext } from "@voltstack/messaging";
 import type { Prisma } from "../generated/prisma/client.js";
+import { parseConsumedEvent } from "../schedule/parse-consumed-event.js";
 import { SchedulePlanner } from "../schedule/schedule-planner.js";
 
 type Tx = Prisma.TransactionClient;
-
-function parse<T extends EventType>(type: T, data: unknown): DomainEvent<T> {
-  try {
-    return parseEvent(type, data);
-  } catch (error) {
-    if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
-    throw error;
-  }
-}
 
 /**
  * The reserve a facility commits to programs, which the optimal strategy holds back: a program's
@@ -29,7 +21,7 @@ export class ProgramEventsController {
 
   @EventPattern<string>("program.created")
   async onCreated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    const { programId, product } = parse("program.created", data).payload;
+    const { programId, product } = parseConsumedEvent("program.created", data).payload;
     await ctx.runOnce(async (tx) => {
       await tx.programProduct.upsert({ where: { programId }, create: { programId, product }, update: {} });
     });
@@ -37,7 +29,7 @@ export class ProgramEventsController {
 
   @EventPattern<string>("program.enrolled")
   async onEnrolled(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    const event = parse("program.enrolled", data);
+    const event = parseConsumedEvent("program.enrolled", data);
     const { programId, facilityId, committedKw } = event.payload;
     await ctx.runOnce(async (tx) => {
       const program = await tx.programProduct.findUnique({ where: { programId } });
@@ -64,7 +56,7 @@ export class ProgramEventsController {
 
   @EventPattern<string>("program.withdrawn")
   async onWithdrawn(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    const event = parse("program.withdrawn", data);
+    const event = parseConsumedEvent("program.withdrawn", data);
     const { programId, facilityId } = event.payload;
     await ctx.runOnce(async (tx) => {
       await this.planner.lock(tx);
@@ -75,12 +67,12 @@ export class ProgramEventsController {
 
   @EventPattern<string>("program.closed")
   onClosed(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.release(parse("program.closed", data), ctx);
+    return this.release(parseConsumedEvent("program.closed", data), ctx);
   }
 
   @EventPattern<string>("program.cancelled")
   onCancelled(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.release(parse("program.cancelled", data), ctx);
+    return this.release(parseConsumedEvent("program.cancelled", data), ctx);
   }
 
   private async release(

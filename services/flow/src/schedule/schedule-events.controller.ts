@@ -1,23 +1,15 @@
 import { Controller, Inject } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
-import { type DomainEvent, EventValidationError, type EventType, parseEvent } from "@voltstack/events";
+import type { DomainEvent } from "@voltstack/events";
 import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
 import { FacilityRegistryReader } from "../flow/facility-registry-reader.js";
 import type { Prisma } from "../generated/prisma/client.js";
+import { parseConsumedEvent } from "./parse-consumed-event.js";
 import { SchedulePlanner } from "./schedule-planner.js";
 
 type Tx = Prisma.TransactionClient;
 type CapacityEvent = DomainEvent<"capacity.updated"> | DomainEvent<"capacity.initialized">;
 type StatusEvent = DomainEvent<"facility.suspended"> | DomainEvent<"facility.reinstated">;
-
-function parse<T extends EventType>(type: T, data: unknown): DomainEvent<T> {
-  try {
-    return parseEvent(type, data);
-  } catch (error) {
-    if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
-    throw error;
-  }
-}
 
 /**
  * Recomputes schedules when what they depend on changes: a facility's energy levels
@@ -34,32 +26,32 @@ export class ScheduleEventsController {
 
   @EventPattern<string>("capacity.initialized")
   onCapacityInitialized(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.applyCapacity(parse("capacity.initialized", data), ctx);
+    return this.applyCapacity(parseConsumedEvent("capacity.initialized", data), ctx);
   }
 
   @EventPattern<string>("capacity.updated")
   onCapacityUpdated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.applyCapacity(parse("capacity.updated", data), ctx);
+    return this.applyCapacity(parseConsumedEvent("capacity.updated", data), ctx);
   }
 
   @EventPattern<string>("grid.demand.updated")
   onDemandUpdated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.replanAll(parse("grid.demand.updated", data), ctx);
+    return this.replanAll(parseConsumedEvent("grid.demand.updated", data), ctx);
   }
 
   @EventPattern<string>("grid.thresholds.updated")
   onThresholdsUpdated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.replanAll(parse("grid.thresholds.updated", data), ctx);
+    return this.replanAll(parseConsumedEvent("grid.thresholds.updated", data), ctx);
   }
 
   @EventPattern<string>("facility.suspended")
   onSuspended(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.applyStatus(parse("facility.suspended", data), ctx);
+    return this.applyStatus(parseConsumedEvent("facility.suspended", data), ctx);
   }
 
   @EventPattern<string>("facility.reinstated")
   onReinstated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Tx>): Promise<void> {
-    return this.applyStatus(parse("facility.reinstated", data), ctx);
+    return this.applyStatus(parseConsumedEvent("facility.reinstated", data), ctx);
   }
 
   private async applyStatus(event: StatusEvent, ctx: JetStreamContext<Tx>): Promise<void> {
