@@ -43,6 +43,12 @@ export { type FacilitySigners, signerForFacility, type SignerKeys } from "./faci
 export { applyDeploymentRecord } from "./deployment-env.js";
 export { serviceEventConsumers, serviceReadiness } from "./service-bootstrap.js";
 export { createResyncController, type ReadModelResync } from "./resync-controller.js";
+export {
+  createSyncStatusController,
+  type FollowedSync,
+  type SyncStatus,
+  SyncStatusReader,
+} from "./sync-status-controller.js";
 export { createTransactionsController } from "./transactions-controller.js";
 export { PgCheckpointStore } from "./pg-checkpoint-store.js";
 export { type SignerKeySource, SignerKeyStore, type SignerPoolSource } from "./signer-key-store.js";

@@ -6,6 +6,7 @@ import { FacilityRegistryReader } from "./capacity/facility-registry-reader.js";
 import { InitializeCapacityUseCase } from "./capacity/usecases/initialize-capacity.usecase.js";
 import { CapacitySyncService } from "./chain-sync/capacity-sync.service.js";
 import { ResyncController } from "./chain-sync/resync.controller.js";
+import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
 import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
 import { FacilityApprovedConsumer } from "./facilities/facility-approved.consumer.js";
 import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
@@ -21,6 +22,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ReadingsController,
     TransactionsController,
     ResyncController,
+    SyncStatusController,
     DeadLettersController,
     FacilityApprovedConsumer,
   ],

@@ -1,5 +1,6 @@
 import { Module } from "@nestjs/common";
 import { ResyncController } from "./chain-sync/resync.controller.js";
+import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
 import { FlowSyncService } from "./chain-sync/flow-sync.service.js";
 import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
 import { FacilityFlowsController } from "./flow/facility-flows.controller.js";
@@ -40,6 +41,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ProgramEventsController,
     TransactionsController,
     ResyncController,
+    SyncStatusController,
     DeadLettersController,
   ],
   providers: [

@@ -1,6 +1,7 @@
 import { Module } from "@nestjs/common";
 import { GridSyncService } from "./chain-sync/grid-sync.service.js";
 import { ResyncController } from "./chain-sync/resync.controller.js";
+import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
 import { ChainFacts } from "./chain-writes/chain-facts.js";
 import { GridChainWriter } from "./chain-writes/grid-chain-writer.js";
 import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
@@ -61,6 +62,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ScoringController,
     TransactionsController,
     ResyncController,
+    SyncStatusController,
     DeadLettersController,
     TelemetryController,
   ],

@@ -1,5 +1,6 @@
 import { Module } from "@nestjs/common";
 import { ResyncController } from "./chain-sync/resync.controller.js";
+import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
 import { RevenueSyncService } from "./chain-sync/revenue-sync.service.js";
 import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
 import { DistributionBatchRepository } from "./distribution/distribution-batch-repository.js";
@@ -23,6 +24,7 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     RevenueController,
     TransactionsController,
     ResyncController,
+    SyncStatusController,
     DeadLettersController,
     FulfilmentEventsController,
     SharesEventsController,

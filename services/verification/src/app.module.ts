@@ -1,6 +1,7 @@
 import { Module } from "@nestjs/common";
 import { FacilitySyncService } from "./chain-sync/facility-sync.service.js";
 import { ResyncController } from "./chain-sync/resync.controller.js";
+import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
 import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
 import { FacilitiesController } from "./facilities/facilities.controller.js";
 import { FacilityChainWriter } from "./facilities/facility-chain-writer.js";
@@ -13,7 +14,13 @@ import { TransactionsController } from "./transactions/transactions.controller.j
 
 @Module({
   imports: [InfrastructureModule],
-  controllers: [FacilitiesController, TransactionsController, ResyncController, DeadLettersController],
+  controllers: [
+    FacilitiesController,
+    TransactionsController,
+    ResyncController,
+    SyncStatusController,
+    DeadLettersController,
+  ],
   providers: [
     FacilitySyncService,
     FacilityChainWriter,

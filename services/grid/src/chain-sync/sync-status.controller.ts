@@ -1,0 +1,4 @@
+import { createSyncStatusController } from "@voltstack/chain-sync";
+import { GridSyncService } from "./grid-sync.service.js";
+
+export const SyncStatusController = createSyncStatusController(GridSyncService);

@@ -1,0 +1,4 @@
+import { createSyncStatusController } from "@voltstack/chain-sync";
+import { RevenueSyncService } from "./revenue-sync.service.js";
+
+export const SyncStatusController = createSyncStatusController(RevenueSyncService);

@@ -1,0 +1,4 @@
+import { createSyncStatusController } from "@voltstack/chain-sync";
+import { FacilitySyncService } from "./facility-sync.service.js";
+
+export const SyncStatusController = createSyncStatusController(FacilitySyncService);
