@@ -64,6 +64,8 @@ export {
 export { HTTP_DURATION_METRIC, httpMetricsMiddleware } from "./metrics/http-metrics.js";
 export { ShutdownHooks, type ShutdownPhase } from "./lifecycle/shutdown-hooks.js";
 export { buildOpenApiDocument, serveOpenApi, type OpenApiOptions } from "./openapi/openapi.js";
+export { type ObservedAnswer, undocumentedAnswer } from "./openapi/answer-check.js";
+export { answerSchemaOf, mergeRefusals, Operation, type OperationDoc, type Refusals } from "./openapi/operation.js";
 
 export {
   IDEMPOTENCY_KEY_HEADER,

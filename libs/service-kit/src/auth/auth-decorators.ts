@@ -1,6 +1,7 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from "@nestjs/common";
-import { ApiBearerAuth, ApiExtension, ApiForbiddenResponse, ApiUnauthorizedResponse } from "@nestjs/swagger";
+import { ApiBearerAuth, ApiExtension } from "@nestjs/swagger";
 import type { HttpRequest as Request } from "../http-exchange.js";
+import { REFUSALS_EXTENSION } from "../openapi/operation.js";
 import type { Caller, Role } from "./roles.js";
 
 export const ROLES_KEY = "voltstack:roles";
@@ -17,8 +18,7 @@ export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecor
   return applyDecorators(
     SetMetadata(ROLES_KEY, roles),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: "No or invalid credentials" }),
-    ApiForbiddenResponse({ description: `Requires role ${roles.join(" or ")}` }),
+    ApiExtension(`${REFUSALS_EXTENSION}-roles`, { ROLE_NOT_ALLOWED: 403 }),
   );
 }
 
@@ -33,7 +33,7 @@ export const Public = (): MethodDecorator & ClassDecorator =>
 export function ActsFor(location: PrincipalLocation): MethodDecorator {
   return applyDecorators(
     SetMetadata(ACTS_FOR_KEY, location),
-    ApiForbiddenResponse({ description: "Acting for a principal the caller was not given" }),
+    ApiExtension(`${REFUSALS_EXTENSION}-acts-for`, { PRINCIPAL_NOT_ALLOWED: 403 }),
   );
 }
 

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from "@nestjs/common";
 import type { HttpResponse as Response } from "../http-exchange.js";
 import { MAX_JSON_BODY_DEPTH } from "../validation/json-body.js";
+import type { Refusals } from "../openapi/operation.js";
 import { ApiError } from "./api-error.js";
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -27,6 +28,18 @@ const BODY_PARSER_CODES: Record<string, string> = {
   "charset.unsupported": "UNSUPPORTED_CHARSET",
   "request.aborted": "REQUEST_ABORTED",
 };
+
+/** What reading a JSON body can be refused with, before any handler runs. */
+export const BODY_REFUSALS: Refusals = {
+  MALFORMED_JSON: 400,
+  JSON_TOO_DEEP: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_ENCODING: 415,
+  UNSUPPORTED_CHARSET: 415,
+};
+
+/** A fault of the service itself: the only 500 there is. */
+export const FAULT_REFUSALS: Refusals = { INTERNAL_ERROR: 500 };
 
 // Prisma's known request errors a client causes: a missing record or a clash.
 const PRISMA_CODES: Record<string, ApiError> = {

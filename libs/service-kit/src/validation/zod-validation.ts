@@ -2,6 +2,10 @@ import { Body, Param, type PipeTransform, Query } from "@nestjs/common";
 import { ApiBody, ApiParam, ApiQuery } from "@nestjs/swagger";
 import { z } from "zod";
 import { ApiError } from "../errors/api-error.js";
+import type { Refusals } from "../openapi/operation.js";
+
+/** What every route with a validated body, path or query refuses with. */
+export const VALIDATION_REFUSALS: Refusals = { VALIDATION_FAILED: 400 };
 
 export interface ValidationIssue {
   /** Where in the input, e.g. "amountUstx" or "shares.2.shareBps". */
@@ -24,7 +28,9 @@ export class ZodValidationPipe<S extends z.ZodType> implements PipeTransform<unk
     private readonly part: "body" | "query" | "path" = "body",
   ) {}
 
-  transform(value: unknown): z.output<S> {
+  transform(received: unknown): z.output<S> {
+    // A POST that needs no body may come without one: an absent body reads as the empty object.
+    const value = received === undefined && this.part === "body" ? {} : received;
     const nul = pathOfNulCharacter(value);
     if (nul !== undefined) {
       // PostgreSQL's text cannot hold U+0000: such input would fail deep inside a write (or stall
@@ -100,9 +106,12 @@ function documented(paramDecorator: ParameterDecorator, methodDecorator: MethodD
   };
 }
 
-/** The request body, validated by `schema`. */
+/** The request body, validated by `schema`; a body whose every field is optional may be left out. */
 export function ZodBody(schema: z.ZodType): ParameterDecorator {
-  return documented(Body(new ZodValidationPipe(schema, "body")), ApiBody({ schema: openApiSchemaOf(schema) as never }));
+  return documented(
+    Body(new ZodValidationPipe(schema, "body")),
+    ApiBody({ schema: openApiSchemaOf(schema) as never, required: !schema.safeParse({}).success }),
+  );
 }
 
 /** The query string, validated by an object `schema`. */
