@@ -1,27 +1,52 @@
 import { trace } from "@opentelemetry/api";
 import { pino, stdTimeFunctions, type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import { currentRequestId } from "./request-context.js";
 
 export interface CreateLoggerOptions {
   /** Defaults to LOG_LEVEL, then info. */
   level?: string;
   /** Defaults to stdout. */
   destination?: DestinationStream;
-  /** Fields on every line, e.g. { service: "grid" }. */
+  /** Fields on every line, e.g. { service: "voltstack-grid" }. */
   base?: Record<string, unknown>;
 }
 
-// The field names of OpenTelemetry's log correlation, which log back ends join on.
-function activeSpanIds(): Record<string, string> {
+// Whatever a line is given, these never reach the output: credentials and keys.
+const REDACTED_PATHS = [
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "*.headers.authorization",
+  "apiKey",
+  "*.apiKey",
+  "privateKey",
+  "*.privateKey",
+  "secretKey",
+  "*.secretKey",
+  "password",
+  "*.password",
+];
+
+// The field names of OpenTelemetry's log correlation, which log back ends join on, and the
+// HTTP request id (the X-Request-Id a caller sent or the service made up).
+function correlationIds(): Record<string, string> {
+  const ids: Record<string, string> = {};
   const spanContext = trace.getActiveSpan()?.spanContext();
-  if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
-  return {
-    trace_id: spanContext.traceId,
-    span_id: spanContext.spanId,
-    trace_flags: `0${spanContext.traceFlags.toString(16)}`.slice(-2),
-  };
+  if (spanContext && trace.isSpanContextValid(spanContext)) {
+    ids.trace_id = spanContext.traceId;
+    ids.span_id = spanContext.spanId;
+    ids.trace_flags = `0${spanContext.traceFlags.toString(16)}`.slice(-2);
+  }
+  const requestId = currentRequestId();
+  if (requestId) ids.request_id = requestId;
+  return ids;
 }
 
-/** Structured JSON logs; each line carries trace_id and span_id of the active span, when there is one. */
+/**
+ * Structured JSON logs, one line each: time, level, the base fields, trace_id and span_id of
+ * the active span and request_id of the HTTP request being handled, when there are, and no
+ * credential (see REDACTED_PATHS).
+ */
 export function createLogger(name: string, options: CreateLoggerOptions = {}): Logger {
   const config: LoggerOptions = {
     name,
@@ -29,7 +54,8 @@ export function createLogger(name: string, options: CreateLoggerOptions = {}): L
     base: { pid: process.pid, ...options.base },
     timestamp: stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    mixin: activeSpanIds,
+    mixin: correlationIds,
+    redact: { paths: REDACTED_PATHS, censor: "[redacted]" },
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }

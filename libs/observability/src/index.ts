@@ -1,5 +1,10 @@
 export { createLogger } from "./create-logger.js";
 export type { CreateLoggerOptions } from "./create-logger.js";
+export { JsonLineSpanExporter } from "./json-line-span-exporter.js";
+export { PinoNestLogger } from "./nest-logger.js";
+export { currentRequestId, runWithRequestId } from "./request-context.js";
+export { serviceIdentity } from "./service-identity.js";
+export type { ServiceIdentity } from "./service-identity.js";
 export { defaultInstrumentations } from "./default-instrumentations.js";
 export { counter, gauge, histogram, MetricConflictError } from "./prometheus-metrics.js";
 export { SpanAttributes } from "./span-attributes.js";

@@ -1,8 +1,10 @@
 // Side-effect entry for `node --import @voltstack/observability/register main.js`:
 // runs before the application's module graph is loaded, so both require() and
-// import of http, @nestjs/* and pg get instrumented. The service name comes
-// from OTEL_SERVICE_NAME, then npm_package_name.
+// import of http, @nestjs/* and pg get instrumented. The service's identity
+// (service.name voltstack-<service>, its version and environment) comes from
+// serviceIdentity().
 import { register } from "node:module";
+import { serviceIdentity } from "./service-identity.js";
 import { startTelemetry } from "./start-telemetry.js";
 import { telemetrySettings } from "./telemetry-settings.js";
 
@@ -11,5 +13,5 @@ if (telemetrySettings().enabled) {
   // that instrumentations can patch them. OpenTelemetry's hooks need every
   // module intercepted (they hook internals), so there is no include list.
   register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
-  startTelemetry({ serviceName: process.env.OTEL_SERVICE_NAME ?? process.env.npm_package_name ?? "voltstack-service" });
+  startTelemetry({ service: serviceIdentity() });
 }

@@ -1,12 +1,17 @@
 import { trace } from "@opentelemetry/api";
 import { CompositePropagator, W3CBaggagePropagator, W3CTraceContextPropagator } from "@opentelemetry/core";
 import type { Instrumentation } from "@opentelemetry/instrumentation";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
+import { BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { defaultInstrumentations } from "./default-instrumentations.js";
+import { JsonLineSpanExporter } from "./json-line-span-exporter.js";
+import type { ServiceIdentity } from "./service-identity.js";
 import { telemetrySettings } from "./telemetry-settings.js";
 
 export interface TelemetryOptions {
-  serviceName: string;
+  service: ServiceIdentity;
   /** Read to decide whether to start; the SDK itself reads process.env. */
   env?: NodeJS.ProcessEnv;
   instrumentations?: Instrumentation[];
@@ -41,8 +46,16 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
     return started;
   }
   const instrumentations = options.instrumentations ?? defaultInstrumentations();
+  const { service } = options;
   const sdk = new NodeSDK({
-    serviceName: options.serviceName,
+    resource: resourceFromAttributes({
+      "service.name": service.name,
+      "service.namespace": "voltstack",
+      "service.version": service.version,
+      "deployment.environment": service.environment,
+      "deployment.environment.name": service.environment,
+    }),
+    spanProcessors: spanProcessors(env),
     instrumentations,
     textMapPropagator: new CompositePropagator({
       propagators: [new W3CTraceContextPropagator(), new W3CBaggagePropagator()],
@@ -59,4 +72,21 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   for (const instrumentation of instrumentations) instrumentation.setTracerProvider(trace.getTracerProvider());
   started = { ...settings, shutdown: () => sdk.shutdown() };
   return started;
+}
+
+/**
+ * OTEL_TRACES_EXPORTER's exporters (otlp by default when only an endpoint is set): OTLP over
+ * HTTP as the SDK would, and `console` as one JSON line per span instead of the SDK's dump.
+ */
+function spanProcessors(env: NodeJS.ProcessEnv): SpanProcessor[] {
+  const named = (env.OTEL_TRACES_EXPORTER ?? "")
+    .split(",")
+    .map((name) => name.trim())
+    .filter((name) => name !== "" && name !== "none");
+  const exporters = named.length > 0 ? named : ["otlp"];
+  return exporters.map((name) => {
+    if (name === "console") return new BatchSpanProcessor(new JsonLineSpanExporter());
+    if (name === "otlp") return new BatchSpanProcessor(new OTLPTraceExporter());
+    throw new Error(`OTEL_TRACES_EXPORTER names ${name}; this service exports to otlp or console.`);
+  });
 }

@@ -80,7 +80,7 @@ describe("telemetry switched by OTEL_* variables only", () => {
     expect(telemetrySettings({ OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_TRACES_EXPORTER: "none" }).enabled).toBe(
       false,
     );
-    const inThisTest = startTelemetry({ serviceName: "vitest" });
+    const inThisTest = startTelemetry({ service: { name: "vitest", version: "0.0.0", environment: "test" } });
     expect(inThisTest.enabled).toBe(false);
   });
 
@@ -104,13 +104,18 @@ describe("telemetry switched by OTEL_* variables only", () => {
       OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: "http/json",
       OTEL_SERVICE_NAME: "fixture-service",
+      DEPLOYMENT_ENVIRONMENT: "testnet",
     });
     expect(result).toEqual({ enabled: true, reason: `traces go to OTLP to ${endpoint}` });
     const resourceSpans = received.flatMap((body) => body.resourceSpans);
-    const serviceNames = resourceSpans.flatMap((entry) =>
-      entry.resource.attributes.filter((attribute) => attribute.key === "service.name"),
+    const resource = Object.fromEntries(
+      resourceSpans[0]!.resource.attributes.map((attribute) => [attribute.key, attribute.value.stringValue]),
     );
-    expect(serviceNames.map((attribute) => attribute.value.stringValue)).toContain("fixture-service");
+    expect(resource).toMatchObject({
+      "service.name": "fixture-service",
+      "service.version": "0.1.0",
+      "deployment.environment": "testnet",
+    });
     const spans = resourceSpans.flatMap((entry) => entry.scopeSpans.flatMap((scope) => scope.spans));
     const work = spans.find((span) => span.name === "fixture work" && span.kind === INTERNAL);
     const client = spans.find((span) => span.kind === CLIENT);

@@ -4,6 +4,9 @@
 export interface HttpRequest {
   method: string;
   baseUrl: string;
+  /** The path and query as received (express's `originalUrl`), and the part left to this router. */
+  originalUrl: string;
+  url: string;
   headers: Record<string, string | string[] | undefined>;
   params: Record<string, string>;
   query: unknown;

@@ -2,26 +2,33 @@ import {
   type DynamicModule,
   type ExceptionFilter,
   type INestApplication,
-  Logger,
   type LoggerService,
   type LogLevel,
   type Type,
 } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
+import { createLogger, PinoNestLogger, serviceIdentity } from "@voltstack/observability";
 import type { CustomTransportStrategy, NestMicroservice } from "@nestjs/microservices";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { ApiErrorFilter } from "../errors/api-error-filter.js";
 import { ShutdownHooks } from "../lifecycle/shutdown-hooks.js";
+import { requestLoggingMiddleware } from "../logging/request-logging.js";
 import { httpMetricsMiddleware } from "../metrics/http-metrics.js";
 import { buildOpenApiDocument, type OpenApiOptions, serveOpenApi } from "../openapi/openapi.js";
 import { verifyJsonBody } from "../validation/json-body.js";
 import { serviceRootModule, type ServiceKitModuleOptions } from "./service-kit-module.js";
 
 export interface BootstrapOptions extends ServiceKitModuleOptions {
-  /** The service's name, as in logs and the OpenAPI title. */
+  /** The service's name, as in the OpenAPI title ("grid"); logs and spans say `voltstack-<name>`. */
   name: string;
   openApi?: Partial<OpenApiOptions>;
+  /**
+   * Nest's own logger; by default JSON lines through pino (`createLogger`). False silences
+   * every line, the access lines too (tests).
+   */
   logger?: LoggerService | LogLevel[] | false;
+  /** Where the JSON lines go instead of stdout (tests read them). */
+  logDestination?: { write(line: string): void };
   /** Listen here instead of the configured HOST and PORT (tests pass port 0). */
   listen?: { port?: number; host?: string };
   /** Signals that start a graceful shutdown; false leaves signals alone (tests). */
@@ -51,8 +58,14 @@ export async function bootstrapService(
   appModule: Type | DynamicModule,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
+  const identity = { ...serviceIdentity(), name: process.env.OTEL_SERVICE_NAME?.trim() || `voltstack-${options.name}` };
+  const logger = createLogger(identity.name, {
+    base: { service: identity.name, version: identity.version, environment: identity.environment },
+    ...(options.logDestination ? { destination: options.logDestination } : {}),
+    ...(options.logger === false ? { level: "silent" } : {}),
+  });
   const app = await NestFactory.create<NestExpressApplication>(serviceRootModule(appModule, options), {
-    logger: options.logger ?? new Logger(options.name),
+    logger: options.logger ?? new PinoNestLogger(logger),
     // Idle keep-alive sockets would otherwise hold app.close() open.
     forceCloseConnections: true,
   });
@@ -61,6 +74,7 @@ export async function bootstrapService(
   app.useBodyParser("json", { verify: verifyJsonBody });
   // On the HTTP application only: event handlers of a connected transport keep their own error handling.
   app.useGlobalFilters(new ApiErrorFilter());
+  app.use(requestLoggingMiddleware(logger));
   app.use(httpMetricsMiddleware());
   serveOpenApi(app, buildOpenApiDocument(app, { title: `${options.name} service`, ...options.openApi }));
   if (options.shutdownSignals !== false) app.enableShutdownHooks(options.shutdownSignals ?? ["SIGTERM", "SIGINT"]);
