@@ -1,7 +1,8 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
-// Library and service tests. They talk to the real PostgreSQL and NATS given by
-// DATABASE_URL and NATS_URL (the local servers by default). The transform emits
+// Library and service tests. They talk to a real PostgreSQL and NATS: containers where a
+// Docker engine is reachable, else the servers at DATABASE_URL and NATS_URL (the local
+// ones by default); test/support/test-servers.ts chooses once per run. The transform emits
 // no decorator metadata, so Nest providers are injected with explicit @Inject
 // tokens, as they must be under tsx too.
 export default defineConfig({
@@ -23,6 +24,7 @@ export default defineConfig({
     ],
     // The chaos suite runs alone after these (test/chaos/vitest.config.ts): its faults need the machine.
     exclude: [...configDefaults.exclude, "test/chaos/**"],
+    globalSetup: ["test/support/test-servers.ts"],
     environment: "node",
     pool: "forks",
     maxWorkers: 2,
