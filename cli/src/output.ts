@@ -1,3 +1,7 @@
+import { type AmountUnit, amountFormatter, type Ustx } from "./amounts.js";
+
+export { formatStx } from "./amounts.js";
+
 /** How a command prints: readable tables for people, or one JSON document for scripts. */
 export interface Output {
   json: boolean;
@@ -5,19 +9,37 @@ export interface Output {
   result(value: unknown, render: () => string): void;
   /** A line for people only (stderr when --json, so stdout stays parseable). */
   note(line: string): void;
+  /** A line on stderr whatever the format: what must stay out of a file stdout is redirected to. */
+  aside(line: string): void;
   /** Runs `work` showing what it waits for, with the elapsed seconds on a terminal. */
   progress<T>(label: string, work: () => Promise<T>): Promise<T>;
+  /** An amount in the unit people asked for: STX with separators, or micro-STX with --ustx. */
+  money(ustx: Ustx): string;
 }
 
-export function createOutput(json: boolean): Output {
-  const notes = json ? process.stderr : process.stdout;
+/** Where the output goes: the process's streams, or a test's. */
+export interface OutputStreams {
+  stdout: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
+  stderr: Pick<NodeJS.WriteStream, "write"> & { isTTY?: boolean };
+}
+
+export function createOutput(
+  json: boolean,
+  unit: AmountUnit = "stx",
+  streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr },
+): Output {
+  const notes = json ? streams.stderr : streams.stdout;
   return {
     json,
+    money: amountFormatter(unit),
     result(value, render) {
-      process.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${render()}\n`);
+      streams.stdout.write(json ? `${JSON.stringify(value, null, 2)}\n` : `${render()}\n`);
     },
     note(line) {
       notes.write(`${line}\n`);
+    },
+    aside(line) {
+      streams.stderr.write(`${line}\n`);
     },
     async progress(label, work) {
       const started = Date.now();
@@ -54,12 +76,4 @@ export function table(headers: string[], rows: Cell[][]): string {
       .trimEnd();
   if (text.length === 0) return `${line(headers)}\n(none)`;
   return [line(headers), line(widths.map((width) => "-".repeat(width))), ...text.map(line)].join("\n");
-}
-
-/** Micro-STX as STX with all six decimals, exact (never through a float). */
-export function formatStx(ustx: bigint | string): string {
-  const amount = BigInt(ustx);
-  const sign = amount < 0n ? "-" : "";
-  const magnitude = amount < 0n ? -amount : amount;
-  return `${sign}${magnitude / 1_000_000n}.${(magnitude % 1_000_000n).toString().padStart(6, "0")} STX`;
 }

@@ -6,13 +6,18 @@ import {
   settlementLineVerifies,
   type VoltstackClient,
 } from "@voltstack/client";
-import { formatStx, table } from "../output.js";
+import { parseStx, type Ustx } from "../amounts.js";
+import type { CommandSpec } from "../command-line.js";
+import { table } from "../output.js";
 import { CliUsageError } from "../stack-file.js";
+import { expiryHeight } from "./expiry.js";
 
 /** What a command gives back: the value (printed as JSON with --json) and its table. */
 export interface CommandResult {
   value: unknown;
   render: () => string;
+  /** Lines for people kept out of stdout (a CSV export's totals): printed on stderr. */
+  aside?: string;
 }
 
 export interface CommandInput {
@@ -20,10 +25,15 @@ export interface CommandInput {
   args: string[];
   flags: Record<string, string | boolean | undefined>;
   progress: <T>(label: string, work: () => Promise<T>) => Promise<T>;
+  /** An amount as people asked to see it (STX with separators, or micro-STX with --ustx). */
+  money: (ustx: Ustx) => string;
+  /** A principal, or the name of a local caller (`operator`, `owner-1`) for its principal. */
+  principal: (nameOrPrincipal: string) => Promise<string>;
+  /** The principal the command acts as, when the caller is a local one. */
+  caller: () => Promise<string | undefined>;
 }
 
-export interface OperationCommand {
-  usage: string;
+export interface OperationCommand extends CommandSpec {
   summary: string;
   run(input: CommandInput): Promise<CommandResult>;
 }
@@ -56,6 +66,32 @@ function serviceArg(value: string | undefined): ServiceName {
   return value as ServiceName;
 }
 
+/** An amount given in STX (`--<name>`) or in micro-STX (`--<name>-ustx`), exactly one of them. */
+function amountUstx(flags: Record<string, string | boolean | undefined>, name: string): bigint {
+  const stx = flags[name];
+  const ustx = flags[`${name}-ustx`];
+  if ((stx === undefined) === (ustx === undefined)) {
+    throw new CliUsageError("MISSING_ARGUMENT", `Give either --${name} <STX> or --${name}-ustx <micro-STX>.`);
+  }
+  if (ustx !== undefined) return BigInt(positiveIntText(ustx, `--${name}-ustx`));
+  const parsed = parseStx(String(stx));
+  if (parsed === null) {
+    throw new CliUsageError(
+      "INVALID_ARGUMENT",
+      `--${name} is an amount of STX with at most six decimals (1,000.5), got ${String(stx)}.`,
+    );
+  }
+  return parsed;
+}
+
+/** A whole number of any size (micro-STX), as its digits. */
+function positiveIntText(value: string | boolean | undefined, what: string): string {
+  if (typeof value !== "string" || !/^\d+$/.test(value)) {
+    throw new CliUsageError("INVALID_ARGUMENT", `${what} must be a whole number, got ${String(value ?? "nothing")}.`);
+  }
+  return value;
+}
+
 function serviceTypeArg(value: string | boolean | undefined): ServiceType {
   const type = text(value, "--type");
   if (!isServiceType(type)) {
@@ -69,20 +105,27 @@ const written = (label: string) => (value: { txid: string; blockHeight: number }
   render: () => `${label}: confirmed in block ${value.blockHeight}, tx ${value.txid}`,
 });
 
-const fields = (value: object) => () =>
+/** One record as a two-column table; amounts (the fields named `…Ustx`) in the unit people asked for. */
+const fields = (value: object, money: (ustx: Ustx) => string) => () =>
   table(
     ["field", "value"],
-    Object.entries(value).map(([key, entry]) => [key, typeof entry === "object" ? JSON.stringify(entry) : entry]),
+    Object.entries(value).map(([key, entry]) => {
+      if (/Ustx$/.test(key) && (typeof entry === "string" || typeof entry === "number")) {
+        return [key.replace(/Ustx$/, ""), money(entry)];
+      }
+      return [key, typeof entry === "object" && entry !== null ? JSON.stringify(entry) : entry];
+    }),
   );
 
 /** The operator's commands, by `<group> <action>`. */
 export const OPERATIONS: Record<string, OperationCommand> = {
   "facilities list": {
-    usage: "facilities list [--status pending|approved|rejected|suspended] [--owner <principal>]",
+    usage: "facilities list [--status pending|approved|rejected|suspended] [--owner <principal or local caller>]",
     summary: "facilities with their status",
-    run: async ({ client, flags }) => {
+    flags: ["status", "owner"],
+    run: async ({ client, flags, principal }) => {
       const status = optionalText(flags.status) as "pending" | undefined;
-      const owner = optionalText(flags.owner);
+      const owner = flags.owner === undefined ? undefined : await principal(text(flags.owner, "--owner"));
       const page = await client.facilities.list({ ...(status ? { status } : {}), ...(owner ? { owner } : {}) });
       return {
         value: page,
@@ -97,26 +140,30 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "facilities show": {
     usage: "facilities show <id>",
     summary: "one facility",
-    run: async ({ client, args }) => {
+    run: async ({ client, args, money }) => {
       const facility = await client.facilities.get(positiveInt(args[0], "The facility id"));
-      return { value: facility, render: fields(facility) };
+      return { value: facility, render: fields(facility, money) };
     },
   },
   "facilities register": {
     usage:
-      "facilities register --owner <principal> --name <name> --location <text> --capacity-kwh <n> --max-power-kw <n>",
-    summary: "register a facility for its owner (as an owner)",
-    run: async ({ client, flags, progress }) => {
+      "facilities register [--owner <principal>] --name <name> --location <text> --capacity-kwh <n> --max-power-kw <n>",
+    summary: "register a facility for its owner (as an owner; --owner defaults to the local caller's principal)",
+    flags: ["owner", "name", "location", "capacity-kwh", "max-power-kw"],
+    run: async ({ client, flags, progress, principal, caller }) => {
+      const owner = flags.owner === undefined ? await caller() : await principal(text(flags.owner, "--owner"));
       const result = await progress("registering (waiting for the block)", () =>
         client.facilities.register({
-          owner: text(flags.owner, "--owner"),
+          owner: text(owner, "--owner"),
           name: text(flags.name, "--name"),
           location: optionalText(flags.location) ?? "",
           capacityKwh: positiveInt(flags["capacity-kwh"], "--capacity-kwh"),
           maxPowerKw: positiveInt(flags["max-power-kw"], "--max-power-kw"),
         }),
       );
-      return written(`facility ${result.facilityId} registered`)(result);
+      return written(
+        `facility ${result.facilityId} registered, pending review (an admin: voltstack facilities approve ${result.facilityId})`,
+      )(result);
     },
   },
   "facilities approve": review("approve"),
@@ -125,6 +172,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "facilities reject": {
     usage: "facilities reject <id> --reason <text>",
     summary: "reject a pending facility (as an admin)",
+    flags: ["reason"],
     run: async ({ client, args, flags, progress }) => {
       const id = positiveInt(args[0], "The facility id");
       const result = await progress(`rejecting facility ${id}`, () =>
@@ -151,6 +199,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "capacity init": {
     usage: "capacity init <facility> --stored-kwh <n>",
     summary: "initialise an approved facility's capacity (as its owner or operator)",
+    flags: ["stored-kwh"],
     run: async ({ client, args, flags, progress }) => {
       const id = positiveInt(args[0], "The facility id");
       const result = await progress(`initialising facility ${id}`, () =>
@@ -162,19 +211,20 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "capacity reading": {
     usage: "capacity reading <facility> --stored-kwh <n>",
     summary: "send a stored-energy reading (written to the chain when it changes enough)",
-    run: async ({ client, args, flags }) => {
+    flags: ["stored-kwh"],
+    run: async ({ client, args, flags, money }) => {
       const reading = await client.capacity.recordReading(positiveInt(args[0], "The facility id"), {
         storedKwh: positiveInt(flags["stored-kwh"], "--stored-kwh"),
       });
-      return { value: reading, render: fields(reading) };
+      return { value: reading, render: fields(reading, money) };
     },
   },
   "demand show": {
     usage: "demand show",
     summary: "grid demand and thresholds",
-    run: async ({ client }) => {
+    run: async ({ client, money }) => {
       const demand = await client.flow.demand();
-      return { value: demand, render: fields(demand) };
+      return { value: demand, render: fields(demand, money) };
     },
   },
   "demand set": {
@@ -206,6 +256,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "oracles set": {
     usage: "oracles set <principal> --enabled true|false",
     summary: "enable or disable a frequency oracle (as an admin)",
+    flags: ["enabled"],
     run: async ({ client, args, flags, progress }) => {
       const oracle = text(args[0], "The oracle's principal");
       const enabled = boolean(flags.enabled, "--enabled");
@@ -218,6 +269,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "frequency readings": {
     usage: "frequency readings [--limit <1..100>] [--after <reading id>]",
     summary: "the frequency readings the grid service received, newest first, and which went on chain",
+    flags: ["limit", "after"],
     run: async ({ client, flags }) => {
       const page = await client.grid.readings({
         ...(flags.limit === undefined ? {} : { limit: positiveInt(flags.limit, "--limit") }),
@@ -248,7 +300,8 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "requests list": {
     usage: "requests list [--status open|accepted|fulfilled|cancelled]",
     summary: "grid-service requests",
-    run: async ({ client, flags }) => {
+    flags: ["status"],
+    run: async ({ client, flags, money }) => {
       const status = optionalText(flags.status) as "open" | undefined;
       const page = await client.grid.listRequests(status ? { status } : {});
       return {
@@ -263,8 +316,8 @@ export const OPERATIONS: Record<string, OperationCommand> = {
               r.facilityId,
               r.powerKw,
               r.energyKwh,
-              formatStx(r.paymentUstx),
-              formatStx(r.payoutUstx),
+              money(r.paymentUstx),
+              money(r.payoutUstx),
               r.expiresAt,
             ]),
           ),
@@ -274,31 +327,39 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "requests show": {
     usage: "requests show <id>",
     summary: "one grid-service request",
-    run: async ({ client, args }) => {
+    run: async ({ client, args, money }) => {
       const request = await client.grid.getRequest(positiveInt(args[0], "The request id"));
-      return { value: request, render: fields(request) };
+      return { value: request, render: fields(request, money) };
     },
   },
   "requests create": {
-    usage: `requests create --type <${SERVICE_TYPES.join("|")}> --power-kw <n> --energy-kwh <n> --payment-ustx <n> --expires-at <block height>`,
-    summary: "open a request, its payment escrowed (as an admin)",
-    run: async ({ client, flags, progress }) => {
-      const payment = text(flags["payment-ustx"], "--payment-ustx");
-      const result = await progress("creating the request", () =>
+    usage: `requests create --type <${SERVICE_TYPES.join("|")}> --power-kw <n> --energy-kwh <n> (--payment <STX> | --payment-ustx <n>) (--expires-in <minutes> | --expires-at <block height>)`,
+    summary:
+      "open a request, its payment escrowed (as an admin); --expires-in counts blocks by the chain's measured block interval",
+    flags: ["type", "power-kw", "energy-kwh", "payment", "payment-ustx", "expires-at", "expires-in"],
+    run: async ({ client, flags, progress, money }) => {
+      const paymentUstx = amountUstx(flags, "payment");
+      const expiry = await expiryHeight(client, flags);
+      const result = await progress(`creating the request (expires at block ${expiry.expiresAt})`, () =>
         client.grid.createRequest({
           serviceType: serviceTypeArg(flags.type),
           powerKw: positiveInt(flags["power-kw"], "--power-kw"),
           energyKwh: positiveInt(flags["energy-kwh"], "--energy-kwh"),
-          paymentUstx: payment,
-          expiresAt: positiveInt(flags["expires-at"], "--expires-at"),
+          paymentUstx: paymentUstx.toString(),
+          expiresAt: expiry.expiresAt,
         }),
       );
-      return written(`request ${result.requestId} created, ${payment} µSTX escrowed`)(result);
+      const created = written(
+        `request ${result.requestId} created, ${money(paymentUstx)} escrowed, expires at block ${expiry.expiresAt}` +
+          (expiry.explanation ? ` (${expiry.explanation})` : ""),
+      )(result);
+      return { ...created, value: { ...result, expiresAt: expiry.expiresAt } };
     },
   },
   "requests accept": {
     usage: "requests accept <id> --facility <facility id>",
     summary: "accept a request for a facility (as its owner or operator)",
+    flags: ["facility"],
     run: async ({ client, args, flags, progress }) => {
       const id = positiveInt(args[0], "The request id");
       const facilityId = positiveInt(flags.facility, "--facility");
@@ -308,28 +369,37 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   },
   "requests fulfil": {
     usage: "requests fulfil <id> --performance-bps <0..10000>",
-    summary: "fulfil an accepted request; the payout goes to the facility's pool (as an admin)",
-    run: async ({ client, args, flags, progress }) => {
+    summary:
+      "fulfil an accepted request: payment x performance to the facility's pool, the rest back to the requester (as an admin)",
+    flags: ["performance-bps"],
+    run: async ({ client, args, flags, progress, money }) => {
       const id = positiveInt(args[0], "The request id");
       const result = await progress(`fulfilling request ${id}`, () =>
         client.grid.fulfil(id, { performanceBps: positiveInt(flags["performance-bps"], "--performance-bps") }),
       );
-      return written(`request ${id} fulfilled, payout ${formatStx(result.payoutUstx)}`)(result);
+      const request = await client.grid.getRequest(id);
+      const fulfilled = written(
+        `request ${id} fulfilled: ${money(result.payoutUstx)} paid into facility ${request.facilityId}'s pool, ` +
+          `${money(request.refundUstx)} refunded to the requester ${request.requester}`,
+      )(result);
+      return { ...fulfilled, value: { ...result, refundUstx: request.refundUstx, requester: request.requester } };
     },
   },
   "requests cancel": {
     usage: "requests cancel <id>",
     summary: "cancel a request and refund its escrow (as an admin)",
-    run: async ({ client, args, progress }) => {
+    run: async ({ client, args, progress, money }) => {
       const id = positiveInt(args[0], "The request id");
       const result = await progress(`cancelling request ${id}`, () => client.grid.cancel(id));
-      return written(`request ${id} cancelled`)(result);
+      const request = await client.grid.getRequest(id);
+      return written(`request ${id} cancelled, ${money(request.paymentUstx)} refunded to ${request.requester}`)(result);
     },
   },
   "programs list": {
     usage: "programs list [--status active|closed|cancelled]",
     summary: "grid-service programs with their budget and what was settled",
-    run: async ({ client, flags }) => {
+    flags: ["status"],
+    run: async ({ client, flags, money }) => {
       const status = optionalText(flags.status) as "active" | undefined;
       const page = await client.programs.list(status ? { status } : {});
       return {
@@ -343,9 +413,9 @@ export const OPERATIONS: Record<string, OperationCommand> = {
               p.status,
               p.startHeight,
               `${p.periodCount} x ${p.periodBlocks} blocks`,
-              formatStx(p.budgetUstx),
-              formatStx(p.settledUstx),
-              formatStx(p.remainingUstx),
+              money(p.budgetUstx),
+              money(p.settledUstx),
+              money(p.remainingUstx),
             ]),
           ),
       };
@@ -353,8 +423,19 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   },
   "programs create": {
     usage:
-      "programs create --product <name> --start-height <n> --period-blocks <n> --periods <n> --capacity-price-ustx <n> --energy-price-ustx <n> --budget-ustx <n> --settle-window <blocks>",
+      "programs create --product <name> --start-height <n> --period-blocks <n> --periods <n> --capacity-price-ustx <n> --energy-price-ustx <n> (--budget <STX> | --budget-ustx <n>) --settle-window <blocks>",
     summary: "create a program and escrow its budget (as an admin)",
+    flags: [
+      "product",
+      "start-height",
+      "period-blocks",
+      "periods",
+      "capacity-price-ustx",
+      "energy-price-ustx",
+      "budget",
+      "budget-ustx",
+      "settle-window",
+    ],
     run: async ({ client, flags, progress }) => {
       const result = await progress("creating the program", () =>
         client.programs.create({
@@ -362,9 +443,9 @@ export const OPERATIONS: Record<string, OperationCommand> = {
           startHeight: positiveInt(flags["start-height"], "--start-height"),
           periodBlocks: positiveInt(flags["period-blocks"], "--period-blocks"),
           periodCount: positiveInt(flags.periods, "--periods"),
-          capacityPriceUstx: String(positiveInt(flags["capacity-price-ustx"], "--capacity-price-ustx")),
-          energyPriceUstx: String(positiveInt(flags["energy-price-ustx"], "--energy-price-ustx")),
-          budgetUstx: String(positiveInt(flags["budget-ustx"], "--budget-ustx")),
+          capacityPriceUstx: positiveIntText(flags["capacity-price-ustx"], "--capacity-price-ustx"),
+          energyPriceUstx: positiveIntText(flags["energy-price-ustx"], "--energy-price-ustx"),
+          budgetUstx: amountUstx(flags, "budget").toString(),
           settleWindow: positiveInt(flags["settle-window"], "--settle-window"),
         }),
       );
@@ -374,6 +455,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "programs enrol": {
     usage: "programs enrol <program> --facility <id> --committed-kw <n>",
     summary: "enrol a facility with a committed power (as its owner or an operator)",
+    flags: ["facility", "committed-kw"],
     run: async ({ client, args, flags, progress }) => {
       const programId = positiveInt(args[0], "The program id");
       const facilityId = positiveInt(flags.facility, "--facility");
@@ -391,16 +473,16 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "programs close": {
     usage: "programs close <program>",
     summary: "close an ended program and refund what was not settled (as an admin or its operator)",
-    run: async ({ client, args, progress }) => {
+    run: async ({ client, args, progress, money }) => {
       const programId = positiveInt(args[0], "The program id");
       const result = await progress(`closing program ${programId}`, () => client.programs.close(programId));
-      return written(`program ${programId} closed, ${formatStx(result.refundUstx)} refunded`)(result);
+      return written(`program ${programId} closed, ${money(result.refundUstx)} refunded`)(result);
     },
   },
   "programs line": {
     usage: "programs line <program> <period> <facility>",
     summary: "a facility's settlement line with its proof, re-hashed here against the recorded report hash",
-    run: async ({ client, args }) => {
+    run: async ({ client, args, money }) => {
       const answer = await client.programs.line(
         positiveInt(args[0], "The program id"),
         positiveInt(args[1], "The period"),
@@ -411,7 +493,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
         value: { ...answer, verified },
         render: () =>
           [
-            fields({ ...answer.line, reportHash: answer.settlement.reportHash, txid: answer.settlement.txid })(),
+            fields({ ...answer.line, reportHash: answer.settlement.reportHash, txid: answer.settlement.txid }, money)(),
             verified
               ? "the line and its proof re-hash to the settlement's report hash (compare it with get-settlement on chain)"
               : "the line does NOT re-hash to the settlement's report hash",
@@ -422,12 +504,17 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "shares set": {
     usage: "shares set <facility> <principal>=<basis points> ... (adding up to 10000)",
     summary: "set a facility's stakeholder shares (as its owner)",
-    run: async ({ client, args, progress }) => {
+    run: async ({ client, args, progress, principal }) => {
       const id = positiveInt(args[0], "The facility id");
-      const shares = args.slice(1).map((entry) => {
-        const [stakeholder, bps] = entry.split("=");
-        return { stakeholder: text(stakeholder, "A stakeholder"), shareBps: positiveInt(bps, `The share of ${entry}`) };
-      });
+      const shares = await Promise.all(
+        args.slice(1).map(async (entry) => {
+          const [stakeholder, bps] = entry.split("=");
+          return {
+            stakeholder: await principal(text(stakeholder, "A stakeholder")),
+            shareBps: positiveInt(bps, `The share of ${entry}`),
+          };
+        }),
+      );
       const result = await progress(`setting the shares of facility ${id}`, () => client.revenue.setShares(id, shares));
       return written(`shares of facility ${id} set (version ${result.sharesVersion})`)(result);
     },
@@ -435,13 +522,13 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "pool show": {
     usage: "pool show <facility>",
     summary: "a facility's revenue pool and shares",
-    run: async ({ client, args }) => {
+    run: async ({ client, args, money }) => {
       const pool = await client.revenue.pool(positiveInt(args[0], "The facility id"));
       return {
         value: pool,
         render: () =>
           [
-            `balance ${formatStx(pool.balanceUstx)}, deposited ${formatStx(pool.depositedUstx)}, distributed ${formatStx(pool.distributedUstx)}`,
+            `balance ${money(pool.balanceUstx)}, deposited ${money(pool.depositedUstx)}, distributed ${money(pool.distributedUstx)}`,
             table(
               ["stakeholder", "share bps"],
               pool.shares.map((share) => [share.stakeholder, share.shareBps]),
@@ -452,18 +539,25 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   },
   "payments list": {
     usage: "payments list (--facility <id> | --stakeholder <principal>) [--csv]",
-    summary: "payment history with totals; --csv for accounting",
-    run: async ({ client, flags }) => {
-      const stakeholder = optionalText(flags.stakeholder);
-      if (flags.csv) {
-        const csv = stakeholder
-          ? await client.revenue.stakeholderPaymentsCsv(stakeholder)
-          : await client.revenue.facilityPaymentsCsv(positiveInt(flags.facility, "--facility or --stakeholder"));
-        return { value: csv, render: () => csv.trimEnd() };
-      }
+    summary: "payment history with totals; --csv: one row per payment (micro-STX), the totals on stderr",
+    flags: ["facility", "stakeholder"],
+    switches: ["csv"],
+    run: async ({ client, flags, money, principal }) => {
+      const stakeholder =
+        flags.stakeholder === undefined ? undefined : await principal(text(flags.stakeholder, "--stakeholder"));
+      const facility = () => positiveInt(flags.facility, "--facility or --stakeholder");
       const history = stakeholder
         ? await client.revenue.stakeholderPayments(stakeholder)
-        : await client.revenue.facilityPayments(positiveInt(flags.facility, "--facility or --stakeholder"));
+        : await client.revenue.facilityPayments(facility());
+      const totals = `${history.count} payments, total ${money(history.totalUstx)}`;
+      if (flags.csv) {
+        const csv = withoutSummaryRow(
+          stakeholder
+            ? await client.revenue.stakeholderPaymentsCsv(stakeholder)
+            : await client.revenue.facilityPaymentsCsv(facility()),
+        );
+        return { value: csv, render: () => csv.trimEnd(), aside: totals };
+      }
       return {
         value: history,
         render: () =>
@@ -476,11 +570,11 @@ export const OPERATIONS: Record<string, OperationCommand> = {
                 p.facilityId,
                 p.stakeholder,
                 p.shareBps,
-                formatStx(p.amountUstx),
+                money(p.amountUstx),
                 p.blockHeight,
               ]),
             ),
-            `${history.count} payments, total ${formatStx(history.totalUstx)}`,
+            totals,
           ].join("\n"),
       };
     },
@@ -488,6 +582,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "transactions list": {
     usage: "transactions list <service> [--status pending|confirmed|failed]",
     summary: "the chain transactions a service sent, and how they ended",
+    flags: ["status"],
     run: async ({ client, args, flags }) => {
       const status = optionalText(flags.status) as "pending" | undefined;
       const page = await client.transactions(serviceArg(args[0]), status ? { status } : {});
@@ -504,6 +599,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "dead-letters list": {
     usage: "dead-letters list <service> [--state open|replayed|discarded|all]",
     summary: "events a service gave up on (open ones unless --state says otherwise)",
+    flags: ["state"],
     run: async ({ client, args, flags }) => {
       const state = optionalText(flags.state) as DeadLetterState | undefined;
       const page = await client.deadLetters(serviceArg(args[0]), state ? { state } : {});
@@ -536,6 +632,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "dead-letters discard": {
     usage: "dead-letters discard <service> <id> --reason <why>",
     summary: "never replay a dead-lettered event, keeping why (as an admin)",
+    flags: ["reason"],
     run: async ({ client, args, flags }) => {
       const letter = await client.discardDeadLetter(
         serviceArg(args[0]),
@@ -551,6 +648,7 @@ export const OPERATIONS: Record<string, OperationCommand> = {
   "resync run": {
     usage: "resync run <service> [--from-height <n>]",
     summary: "rebuild a service's read model from the chain (as an admin; default from height 0)",
+    flags: ["from-height"],
     run: async ({ client, args, flags, progress }) => {
       const service = serviceArg(args[0]);
       const fromHeight = flags["from-height"] === undefined ? 0 : positiveInt(flags["from-height"], "--from-height");
@@ -560,20 +658,71 @@ export const OPERATIONS: Record<string, OperationCommand> = {
       return { value: result, render: () => `${service}: read model rebuilt up to height ${result.syncedHeight}` };
     },
   },
+  "operators list": {
+    usage: "operators list <facility>",
+    summary: "the operators a facility's owner delegated to, enabled or not",
+    run: async ({ client, args }) => {
+      const facility = await client.facilities.get(positiveInt(args[0], "The facility id"));
+      return {
+        value: { facilityId: facility.id, owner: facility.owner, operators: facility.operators },
+        render: () =>
+          [
+            `facility ${facility.id} (${facility.name}), owner ${facility.owner}`,
+            table(
+              ["operator", "enabled", "since"],
+              facility.operators.map((entry) => [entry.operator, entry.enabled ? "yes" : "no", entry.updatedAt]),
+            ),
+          ].join("\n"),
+      };
+    },
+  },
+  "operators enable": delegation(true),
+  "operators disable": delegation(false),
   status: {
     usage: "status",
-    summary: "whether each service is ready",
+    summary: "the chain's tip and, per service, whether it is ready and how far its follower has read the chain",
     run: async ({ client }) => {
-      const states = await Promise.all(
-        SERVICE_NAMES.map(async (name) => ({ service: name, ready: await client.ready(name) })),
+      const services = await Promise.all(
+        SERVICE_NAMES.map(async (service) => {
+          const [ready, sync] = await Promise.all([
+            client.ready(service),
+            client.syncStatus(service).then(
+              (status) => ({ status }),
+              (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+            ),
+          ]);
+          return { service, ready, ...("status" in sync ? sync.status : { error: sync.error }) };
+        }),
       );
+      const tips = services.flatMap((entry) => ("tipHeight" in entry ? [entry.tipHeight] : []));
+      const intervals = services.flatMap((entry) =>
+        "secondsPerBlock" in entry && entry.secondsPerBlock !== null ? [entry.secondsPerBlock] : [],
+      );
+      const tipHeight = tips.length > 0 ? Math.max(...tips) : null;
+      const secondsPerBlock = intervals[0] ?? null;
       return {
-        value: states,
+        value: { tipHeight, secondsPerBlock, services },
         render: () =>
-          table(
-            ["service", "ready"],
-            states.map((state) => [state.service, state.ready ? "yes" : "NO"]),
-          ),
+          [
+            tipHeight === null
+              ? "chain tip: unknown (no service could read it)"
+              : `chain tip: block ${tipHeight}` +
+                (secondsPerBlock === null ? "" : `, a block every ${secondsPerBlock} s on average`),
+            table(
+              ["service", "ready", "follower height", "lag (blocks)", "note"],
+              services.map((entry) =>
+                "followerHeight" in entry
+                  ? [
+                      entry.service,
+                      entry.ready ? "yes" : "NO",
+                      entry.followerHeight,
+                      entry.lagBlocks,
+                      entry.caughtUp ? "" : "catching up",
+                    ]
+                  : [entry.service, entry.ready ? "yes" : "NO", null, null, entry.error],
+              ),
+            ),
+          ].join("\n"),
       };
     },
   },
@@ -589,4 +738,34 @@ function review(action: "approve" | "suspend" | "reinstate"): OperationCommand {
       return written(`facility ${id}: ${action} confirmed`)(result);
     },
   };
+}
+
+/** `operators enable|disable <facility> <operator>`: the owner's delegation through the registry's set-operator. */
+function delegation(enabled: boolean): OperationCommand {
+  const verb = enabled ? "enable" : "disable";
+  return {
+    usage: `operators ${verb} <facility> <principal or local caller>`,
+    summary: enabled
+      ? "let an operator act for a facility: capacity, flows, accepting requests, distributing revenue (as its owner)"
+      : "revoke an operator's delegation for a facility (as its owner)",
+    run: async ({ client, args, progress, principal }) => {
+      const id = positiveInt(args[0], "The facility id");
+      const operator = await principal(text(args[1], "The operator"));
+      const result = await progress(
+        `${enabled ? "enabling" : "disabling"} operator ${operator} for facility ${id}`,
+        () => client.facilities.setOperator(id, operator, enabled),
+      );
+      return written(`operator ${operator} ${enabled ? "enabled" : "disabled"} for facility ${id}`)(result);
+    },
+  };
+}
+
+/**
+ * The revenue service's CSV without a summary row (older services end it with a `total` row,
+ * which accounting imports read as a payment); the totals are printed apart.
+ */
+export function withoutSummaryRow(csv: string): string {
+  const lines = csv.split(/\r\n|\n/);
+  const kept = lines.filter((line, index) => index === 0 || !line.startsWith("total,"));
+  return kept.join("\r\n");
 }

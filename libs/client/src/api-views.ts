@@ -359,3 +359,13 @@ export interface TelemetryAccepted {
   accepted: number;
   slots: number;
 }
+
+/** Where a service's read model stands against the chain (`GET /chain-sync/status`). */
+export interface SyncStatus {
+  tipHeight: number;
+  followerHeight: number;
+  lagBlocks: number;
+  caughtUp: boolean;
+  /** The chain's mean block interval over its last blocks, seconds; null while unknown. */
+  secondsPerBlock: number | null;
+}

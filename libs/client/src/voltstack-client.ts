@@ -31,6 +31,7 @@ import type {
   SettlementReportAnswer,
   Share,
   SuggestedAction,
+  SyncStatus,
   TelemetryAccepted,
   TelemetrySample,
 } from "./api-views.js";
@@ -375,6 +376,11 @@ export class VoltstackClient {
   /** Marks a dead letter as never to be replayed, with the reason kept; the same reason again answers the same. */
   discardDeadLetter(service: ServiceName, id: string, reason: string) {
     return this.request<DeadLetter>(service, "POST", `dead-letters/${id}/discard`, { body: { reason } });
+  }
+
+  /** The chain's tip, how far the service's read model has read it, and the chain's block interval. */
+  syncStatus(service: ServiceName) {
+    return this.request<SyncStatus>(service, "GET", "chain-sync/status");
   }
 
   /** A service's readiness: true when it and everything it needs answer. */
