@@ -12,8 +12,13 @@ import {
   ApiError,
   type Caller,
   CurrentCaller,
+  itemsAnswer,
+  integerField,
+  Operation,
   pageLimit,
+  type Refusals,
   Roles,
+  timestampField,
   ZodBody,
   ZodParam,
   ZodQuery,
@@ -35,14 +40,34 @@ const discardBody = z.strictObject({
     .max(MAX_DISCARD_REASON_LENGTH, { error: `must be at most ${MAX_DISCARD_REASON_LENGTH} characters` }),
 });
 
+const deadLetterAnswer = z.object({
+  id: z.uuid(),
+  consumer: z.string(),
+  eventId: z.string(),
+  subject: z.string(),
+  stream: z.string(),
+  streamSeq: integerField,
+  payload: z.string().meta({ description: "The message body as received, decoded as UTF-8" }),
+  headers: z.record(z.string(), z.string()),
+  errorCode: z.string(),
+  errorMessage: z.string(),
+  deliveries: integerField,
+  failedAt: timestampField,
+  replayedAt: timestampField.nullable(),
+  replayCount: integerField,
+  discardedAt: timestampField.nullable(),
+  discardReason: z.string().nullable(),
+  discardedBy: z.string().nullable(),
+});
+
 // What the store refuses, as HTTP answers.
-const STATUS_OF: Record<string, (code: string, message: string, details: unknown) => ApiError> = {
-  DEAD_LETTER_NOT_FOUND: ApiError.notFound,
-  DEAD_LETTER_NOT_REPLAYABLE: ApiError.conflict,
-  DEAD_LETTER_DISCARDED: ApiError.conflict,
-  DEAD_LETTER_ALREADY_DISCARDED: ApiError.conflict,
-  DEAD_LETTER_ALREADY_REPLAYED: ApiError.conflict,
-};
+const STATUS_OF: Record<string, number> = {
+  DEAD_LETTER_NOT_FOUND: 404,
+  DEAD_LETTER_NOT_REPLAYABLE: 409,
+  DEAD_LETTER_DISCARDED: 409,
+  DEAD_LETTER_ALREADY_DISCARDED: 409,
+  DEAD_LETTER_ALREADY_REPLAYED: 409,
+} satisfies Refusals;
 
 /**
  * The events a service's consumers gave up on, for admins to inspect, replay or discard
@@ -55,12 +80,22 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
   class DeadLettersController {
     constructor(@Inject(storeToken) private readonly store: DeadLetterStore<unknown>) {}
 
+    @Operation({
+      summary:
+        "The letters this service's consumers gave up on, newest first (open ones unless `state` says otherwise).",
+      answers: itemsAnswer(deadLetterAnswer),
+    })
     @Get()
     async list(@ZodQuery(listQuery) query: z.output<typeof listQuery>): Promise<{ items: DeadLetter[] }> {
       return { items: await this.store.list(query) };
     }
 
     /** Publishes the event again under its original id; consumers that had processed it skip it. */
+    @Operation({
+      summary: "Publishes the letter's event again under its original id; consumers that had processed it skip it.",
+      answers: deadLetterAnswer,
+      refuses: [STATUS_OF],
+    })
     @Post(":id/replay")
     @HttpCode(200)
     async replay(@ZodParam("id", idParam) id: string): Promise<DeadLetter> {
@@ -68,6 +103,11 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
     }
 
     /** Keeps the letter out of the open ones for good, with who discarded it and why; it is never replayed. */
+    @Operation({
+      summary: "Discards the letter for good, keeping who discarded it and why; it is never replayed.",
+      answers: deadLetterAnswer,
+      refuses: [STATUS_OF],
+    })
     @Post(":id/discard")
     @HttpCode(200)
     async discard(
@@ -82,8 +122,8 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
       try {
         return await work();
       } catch (error) {
-        const refuse = error instanceof MessagingError ? STATUS_OF[error.code] : undefined;
-        if (!refuse) throw error;
+        const status = error instanceof MessagingError ? STATUS_OF[error.code] : undefined;
+        if (!status) throw error;
         const letter = await this.store.get(id);
         const details = letter
           ? {
@@ -94,7 +134,7 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
               discardedBy: letter.discardedBy,
             }
           : { id };
-        throw refuse((error as MessagingError).code, (error as MessagingError).message, details);
+        throw new ApiError(status, (error as MessagingError).code, (error as MessagingError).message, details);
       }
     }
   }

@@ -16,6 +16,7 @@ export {
   writeChainSyncMigration,
 } from "./chain-sync-schema.js";
 export { type ContractErrorStatuses } from "./chain-write-errors.js";
+export { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "./chain-write-refusals.js";
 export { contractRefusal } from "./contract-refusal.js";
 export {
   ChainWriter,

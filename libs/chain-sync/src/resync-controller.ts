@@ -1,7 +1,7 @@
 import { Controller, HttpCode, Inject, Post, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { ApiError, blockHeight, Roles, ZodBody } from "@voltstack/service-kit";
+import { ApiError, blockHeight, integerField, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { ChainSyncError } from "./chain-sync-error.js";
 
 /** What the endpoint needs of a service's follower: the height the replay reached once at the tip. */
@@ -23,6 +23,12 @@ export function createResyncController(syncService: Type<ReadModelResync> | symb
   class ResyncController {
     constructor(@Inject(syncService) private readonly sync: ReadModelResync) {}
 
+    @Operation({
+      summary:
+        "Rebuilds this service's read model from the chain from a height; answers once the replay reached the tip.",
+      answers: z.object({ syncedHeight: integerField }),
+      refuses: [{ RESYNC_ABOVE_TIP: 422 }],
+    })
     @Post()
     @HttpCode(200)
     @Roles("admin")

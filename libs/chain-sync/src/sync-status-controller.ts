@@ -1,7 +1,8 @@
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
-import { ApiOperation, ApiTags } from "@nestjs/swagger";
+import { ApiTags } from "@nestjs/swagger";
 import type { StacksChain } from "@voltstack/chain";
-import { ApiError, Roles } from "@voltstack/service-kit";
+import { ApiError, integerField, Operation, Roles } from "@voltstack/service-kit";
+import { z } from "zod";
 import { STACKS_CHAIN } from "./service-infrastructure.js";
 
 /** What the status needs of a service's follower (a ChainSyncService's `sync`). */
@@ -120,12 +121,20 @@ export function createSyncStatusController(syncService: Type<FollowedSync> | sym
       this.#reader = new SyncStatusReader(follower, chain.api);
     }
 
-    @Get()
-    @Roles("admin", "operator", "owner")
-    @ApiOperation({
+    @Operation({
       summary:
         "The chain's tip, the height this service's read model reached, the lag in blocks and the chain's block interval.",
+      answers: z.object({
+        tipHeight: integerField,
+        followerHeight: integerField,
+        lagBlocks: integerField,
+        caughtUp: z.boolean(),
+        secondsPerBlock: z.number().nullable(),
+      }),
+      refuses: [{ CHAIN_UNAVAILABLE: 503 }],
     })
+    @Get()
+    @Roles("admin", "operator", "owner")
     async status(): Promise<SyncStatus> {
       try {
         return await this.#reader.read();

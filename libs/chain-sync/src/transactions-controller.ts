@@ -1,7 +1,20 @@
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { ApiError, type Caller, CurrentCaller, pageLimit, Roles, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import {
+  ApiError,
+  type Caller,
+  CurrentCaller,
+  integerField,
+  itemsAnswer,
+  Operation,
+  pageLimit,
+  principalField,
+  Roles,
+  timestampField,
+  ZodParam,
+  ZodQuery,
+} from "@voltstack/service-kit";
 import { JOURNAL_STATUSES, type JournalEntry, type TransactionJournal } from "./transaction-journal.js";
 
 const listQuery = z.strictObject({
@@ -16,6 +29,23 @@ const listQuery = z.strictObject({
 
 const txidParam = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { error: "must be a transaction id (64 hex digits)" });
 
+const journalEntryAnswer = z.object({
+  id: z.string(),
+  txid: z.string().nullable().meta({ description: "Null until the transaction is signed" }),
+  requestedBy: z.string().meta({ description: "The caller that asked for the write" }),
+  sender: principalField,
+  nonce: z.string().nullable(),
+  contract: z.string(),
+  functionName: z.string(),
+  arguments: z.array(z.string()),
+  status: z.enum(JOURNAL_STATUSES),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  blockHeight: integerField.nullable(),
+  createdAt: timestampField,
+  updatedAt: timestampField,
+});
+
 /**
  * The HTTP view of a service's journal of the chain transactions it sent, for the
  * journal its module provides under `journalToken`: admins and operators see all of
@@ -27,6 +57,11 @@ export function createTransactionsController(journalToken: symbol | string): Typ
   class TransactionsController {
     constructor(@Inject(journalToken) private readonly journal: TransactionJournal) {}
 
+    @Operation({
+      summary:
+        "The chain transactions this service sent, newest first: all of them for admins and operators, an owner's own otherwise.",
+      answers: itemsAnswer(journalEntryAnswer),
+    })
     @Get()
     @Roles("admin", "operator", "owner")
     async list(
@@ -37,6 +72,11 @@ export function createTransactionsController(journalToken: symbol | string): Typ
       return { items };
     }
 
+    @Operation({
+      summary: "One chain transaction this service sent, with how it ended (an owner sees only its own).",
+      answers: journalEntryAnswer,
+      refuses: [{ TRANSACTION_NOT_FOUND: 404 }],
+    })
     @Get(":txid")
     @Roles("admin", "operator", "owner")
     async get(@ZodParam("txid", txidParam) txid: string, @CurrentCaller() caller: Caller): Promise<JournalEntry> {

@@ -65,6 +65,19 @@ export { HTTP_DURATION_METRIC, httpMetricsMiddleware } from "./metrics/http-metr
 export { ShutdownHooks, type ShutdownPhase } from "./lifecycle/shutdown-hooks.js";
 export { buildOpenApiDocument, serveOpenApi, type OpenApiOptions } from "./openapi/openapi.js";
 export { type ObservedAnswer, undocumentedAnswer } from "./openapi/answer-check.js";
+export {
+  bpsField,
+  chainWriteAnswer,
+  integerField,
+  itemsAnswer,
+  kwField,
+  kwhField,
+  pageAnswer,
+  principalField,
+  timestampField,
+  txidField,
+  ustxField,
+} from "./openapi/answer-fields.js";
 export { answerSchemaOf, mergeRefusals, Operation, type OperationDoc, type Refusals } from "./openapi/operation.js";
 
 export {

@@ -1,19 +1,29 @@
 import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
   ActsFor,
   ApiError,
   type Caller,
+  chainWriteAnswer,
   CurrentCaller,
+  integerField,
+  kwField,
+  kwhField,
+  Operation,
+  pageAnswer,
+  principalField,
   Roles,
   stacksPrincipal,
+  timestampField,
+  txidField,
   ZodBody,
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
-import { FacilityRepository, type FacilityView } from "./facility-repository.js";
+import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
+import { FACILITY_STATUSES, FacilityRepository, type FacilityView } from "./facility-repository.js";
 import {
   facilityIdParam,
   listFacilitiesQuery,
@@ -27,6 +37,29 @@ import { type ReviewDecision, ReviewFacilityUseCase } from "./usecases/review-fa
 import { SetOperatorUseCase } from "./usecases/set-operator.usecase.js";
 
 type WriteAnswer = ChainWriteResult & { facilityId: number };
+
+const writeAnswer = chainWriteAnswer({ facilityId: integerField });
+
+const facilityAnswer = z.object({
+  id: integerField,
+  owner: principalField,
+  name: z.string(),
+  location: z.string(),
+  capacityKwh: kwhField,
+  maxPowerKw: kwField,
+  status: z.enum(FACILITY_STATUSES),
+  rejectionReason: z.string().nullable(),
+  operators: z.array(z.object({ operator: principalField, enabled: z.boolean(), updatedAt: timestampField })),
+  registeredAt: timestampField,
+  registeredTxid: txidField,
+  registeredHeight: integerField,
+  updatedAt: timestampField,
+  lastTxid: txidField,
+  lastHeight: integerField.meta({ description: "The block of the last change the read model holds" }),
+});
+
+/** What every review refuses besides the chain write's own refusals. */
+const REVIEW_REFUSALS = [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR, { FACILITY_NOT_FOUND: 404 }];
 
 /**
  * Writes answer once the chain confirmed the transaction; the read model follows from
@@ -42,6 +75,11 @@ export class FacilitiesController {
     @Inject(FacilityRepository) private readonly facilities: FacilityRepository,
   ) {}
 
+  @Operation({
+    summary: "Registers a facility for its owner (signed as the owner); it waits for an admin's review as pending.",
+    answers: writeAnswer,
+    refuses: [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR],
+  })
   @Post()
   @Roles("owner")
   @ActsFor({ body: "owner" })
@@ -52,6 +90,11 @@ export class FacilitiesController {
     return this.registerFacility.execute({ caller, ...body });
   }
 
+  @Operation({
+    summary: "Approves a pending facility (admin): it may then initialise capacity and take grid services.",
+    answers: writeAnswer,
+    refuses: REVIEW_REFUSALS,
+  })
   @Post(":id/approve")
   @HttpCode(200)
   @Roles("admin")
@@ -63,6 +106,11 @@ export class FacilitiesController {
     return this.review(caller, id, { action: "approve" }, body.actAs);
   }
 
+  @Operation({
+    summary: "Rejects a pending facility with a reason (admin).",
+    answers: writeAnswer,
+    refuses: REVIEW_REFUSALS,
+  })
   @Post(":id/reject")
   @HttpCode(200)
   @Roles("admin")
@@ -74,6 +122,7 @@ export class FacilitiesController {
     return this.review(caller, id, { action: "reject", reason: body.reason }, body.actAs);
   }
 
+  @Operation({ summary: "Suspends an approved facility (admin).", answers: writeAnswer, refuses: REVIEW_REFUSALS })
   @Post(":id/suspend")
   @HttpCode(200)
   @Roles("admin")
@@ -85,6 +134,7 @@ export class FacilitiesController {
     return this.review(caller, id, { action: "suspend" }, body.actAs);
   }
 
+  @Operation({ summary: "Reinstates a suspended facility (admin).", answers: writeAnswer, refuses: REVIEW_REFUSALS })
   @Post(":id/reinstate")
   @HttpCode(200)
   @Roles("admin")
@@ -96,6 +146,11 @@ export class FacilitiesController {
     return this.review(caller, id, { action: "reinstate" }, body.actAs);
   }
 
+  @Operation({
+    summary: "Enables or disables an operator that may act for the facility (its owner).",
+    answers: writeAnswer,
+    refuses: [...REVIEW_REFUSALS, FACILITY_SIGNER_REFUSALS],
+  })
   @Put(":id/operators/:principal")
   @Roles("owner")
   setOperator(
@@ -107,6 +162,10 @@ export class FacilitiesController {
     return this.setOperatorUseCase.execute({ caller, facilityId: id, operator, enabled: body.enabled });
   }
 
+  @Operation({
+    summary: "The facilities, by id, filtered by status or owner; a page at a time.",
+    answers: pageAnswer(facilityAnswer),
+  })
   @Get()
   list(
     @ZodQuery(listFacilitiesQuery) query: z.output<typeof listFacilitiesQuery>,
@@ -114,6 +173,11 @@ export class FacilitiesController {
     return this.facilities.list(query);
   }
 
+  @Operation({
+    summary: "One facility as the read model holds it.",
+    answers: facilityAnswer,
+    refuses: [{ FACILITY_NOT_FOUND: 404 }],
+  })
   @Get(":id")
   async get(@ZodParam("id", facilityIdParam) id: number): Promise<FacilityView> {
     const facility = await this.facilities.find(id);

@@ -5,14 +5,14 @@ import { PRISMA } from "../infrastructure/tokens.js";
 export const FACILITY_STATUSES = ["pending", "approved", "rejected", "suspended"] as const;
 export type FacilityStatus = (typeof FACILITY_STATUSES)[number];
 
-/** A facility as the API shows it; kWh and kW as decimal strings (they are bigints on chain). */
+/** A facility as the API shows it; kWh and kW as JSON integers, as in the events that carried them here. */
 export interface FacilityView {
   id: number;
   owner: string;
   name: string;
   location: string;
-  capacityKwh: string;
-  maxPowerKw: string;
+  capacityKwh: number;
+  maxPowerKw: number;
   status: FacilityStatus;
   rejectionReason: string | null;
   operators: { operator: string; enabled: boolean; updatedAt: string }[];
@@ -68,8 +68,8 @@ function toView(row: Row): FacilityView {
     owner: row.owner,
     name: row.name,
     location: row.location,
-    capacityKwh: row.capacityKwh.toString(),
-    maxPowerKw: row.maxPowerKw.toString(),
+    capacityKwh: Number(row.capacityKwh),
+    maxPowerKw: Number(row.maxPowerKw),
     status: row.status as FacilityStatus,
     rejectionReason: row.rejectionReason,
     operators: row.operators
