@@ -1,27 +1,46 @@
-# One image for the five services; the service is chosen at run time by the command
-# (the Kubernetes manifests name it) or, without one, by SERVICE (build arg, default verification).
+# One image for the five services, their migrations and the contract deployment; the command
+# chooses what runs (the Kubernetes manifests name it):
 #
 #   docker build -t voltstack:0.1.0 .
-#   docker run voltstack:0.1.0                                           # verification
-#   docker run -e SERVICE=grid voltstack:0.1.0                           # grid
-#   docker run voltstack:0.1.0 node --conditions=voltstack-source --import tsx services/grid/src/migrate.ts
+#   docker run -p 8080:8080 voltstack:0.1.0 node services/grid/dist/main.js
+#   docker run voltstack:0.1.0 node services/grid/dist/migrate.js
+#   docker run voltstack:0.1.0 node cli/bin/voltstack.js deploy --network testnet --record /tmp/testnet.json
 #
-# The services run from their TypeScript sources through tsx (as `npm run start -w services/<name>`
-# does), so the image keeps the development dependencies that provide tsx.
+# Compiled JavaScript on Node 24 LTS with production dependencies only, run as the unprivileged
+# node user (uid 1000). Nothing is written outside /tmp, so the root filesystem may be read-only.
+# A service listens on $PORT, 8080 unless set.
 
-FROM node:20-slim AS build
+ARG NODE_IMAGE=node:24.22.3-trixie-slim
+
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY . .
-RUN npm ci --no-audit --no-fund \
-  && npx tsx scripts/prisma-generate.ts services/*/prisma/schema.prisma
+RUN npm ci --no-audit --no-fund && npm run build
+# What runs, and nothing else: the compiled workspaces with their manifests, the services'
+# migrations, the contracts and their deployment plan for the deploy command. The manifests lose
+# their development dependencies and the test harness workspace (it brings vitest as a peer), so
+# the install below adds production dependencies only, at the versions the lock file pins.
+RUN mkdir /runtime \
+  && tar -cf - --exclude=libs/service-testing \
+    package.json package-lock.json .npmrc Clarinet.toml settings/Devnet.toml \
+    contracts/*.clar deployments/default.simnet-plan.yaml \
+    libs/*/package.json libs/*/dist services/*/package.json services/*/dist services/*/prisma/migrations \
+    cli/package.json cli/bin cli/dist \
+    | tar -xf - -C /runtime \
+  && cd /runtime \
+  && npm pkg delete devDependencies optionalDependencies \
+  && npm pkg delete devDependencies --workspaces \
+  && npm install --omit=dev --no-audit --no-fund \
+  && npm cache clean --force
 
-FROM node:20-slim AS runtime
-ARG SERVICE=verification
+FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
-  SERVICE=${SERVICE}
+  PORT=8080
 WORKDIR /app
 # Owned by root and only readable by the node user: the process cannot change its own code.
-COPY --from=build /app /app
-USER node
-EXPOSE 3101 3102 3103 3104 3105
-CMD ["sh", "-c", "exec node --conditions=voltstack-source --import tsx services/${SERVICE}/src/main.ts"]
+COPY --from=build /runtime /app
+USER 1000:1000
+EXPOSE 8080
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch(`http://127.0.0.1:${process.env.PORT}/health/live`).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+CMD ["node", "services/verification/dist/main.js"]
