@@ -9,7 +9,7 @@ import {
 } from "@voltstack/chain";
 import { createEvent, type EventPayload, type EventType } from "@voltstack/events";
 import { enqueue, type SqlExecutor, type TransactionRunner } from "@voltstack/messaging";
-import { currentTraceContext, SpanAttributes, withSpan } from "@voltstack/observability";
+import { continueTrace, currentTraceContext, SpanAttributes, withSpan } from "@voltstack/observability";
 import { chainEventId, reorganizationEventId } from "./chain-event-id.js";
 import { ChainSyncError } from "./chain-sync-error.js";
 import { PgCheckpointStore } from "./pg-checkpoint-store.js";
@@ -502,8 +502,19 @@ export class ContractEventSync<C extends ContractKey, Tx> {
             );
             await TransactionJournal.confirmWith(sql, txid, height);
             if (derived.length === 0) continue;
+            // The request that sent the transaction goes on in its own trace through what it caused.
             const traceparent = await TransactionJournal.traceparentWith(sql, txid);
-            const traceContext = traceparent ? { traceparent } : currentTraceContext();
+            const traceContext = traceparent
+              ? continueTrace(
+                  `chain.confirmed ${contract}`,
+                  { traceparent },
+                  {
+                    [SpanAttributes.chainContract]: chain.contracts[contract].id,
+                    [SpanAttributes.chainBlockHeight]: height,
+                    [SpanAttributes.chainTxId]: txid,
+                  },
+                )
+              : currentTraceContext();
             const fresh = [];
             for (const [ordinal, { type, payload }] of derived.entries()) {
               const eventId = chainEventId(event.txid, event.eventIndex, ordinal);

@@ -1,3 +1,4 @@
+export { propagateTraceContext } from "./context-propagation.js";
 export { createLogger } from "./create-logger.js";
 export type { CreateLoggerOptions } from "./create-logger.js";
 export { JsonLineSpanExporter } from "./json-line-span-exporter.js";
@@ -14,7 +15,7 @@ export { telemetrySettings } from "./telemetry-settings.js";
 export type { TelemetrySettings } from "./telemetry-settings.js";
 export { createTestTracing } from "./test-tracing.js";
 export type { TestTracing, TestTracingOptions } from "./test-tracing.js";
-export { currentTraceContext } from "./trace-context.js";
+export { contextOf, currentTraceContext, spanContextOf } from "./trace-context.js";
 export type { TraceContextCarrier } from "./trace-context.js";
-export { withSpan } from "./with-span.js";
+export { continueTrace, withSpan } from "./with-span.js";
 export type { SpanOptions } from "./with-span.js";

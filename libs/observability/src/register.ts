@@ -4,6 +4,7 @@
 // (service.name voltstack-<service>, its version and environment) comes from
 // serviceIdentity().
 import { register } from "node:module";
+import { propagateTraceContext } from "./context-propagation.js";
 import { serviceIdentity } from "./service-identity.js";
 import { startTelemetry } from "./start-telemetry.js";
 import { telemetrySettings } from "./telemetry-settings.js";
@@ -14,4 +15,6 @@ if (telemetrySettings().enabled) {
   // module intercepted (they hook internals), so there is no include list.
   register("@opentelemetry/instrumentation/hook.mjs", import.meta.url);
   startTelemetry({ service: serviceIdentity() });
+} else {
+  propagateTraceContext();
 }

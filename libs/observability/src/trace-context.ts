@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { context, trace, type Context } from "@opentelemetry/api";
+import { context, ROOT_CONTEXT, trace, type Context, type SpanContext } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 
 export interface TraceContextCarrier {
@@ -30,4 +30,18 @@ export function currentTraceContext(active: Context = context.active()): TraceCo
     }
   }
   return { traceparent: `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-00` };
+}
+
+/** The context a carrier (an event's, a journal row's) continues, for a span's parent or link. */
+export function contextOf(carrier: TraceContextCarrier): Context {
+  return propagator.extract(ROOT_CONTEXT, carrier, {
+    get: (target, key) => target[key as keyof TraceContextCarrier],
+    keys: (target) => Object.keys(target),
+  });
+}
+
+/** The span context a carrier names, when it is a valid one. */
+export function spanContextOf(carrier: TraceContextCarrier): SpanContext | undefined {
+  const spanContext = trace.getSpanContext(contextOf(carrier));
+  return spanContext && trace.isSpanContextValid(spanContext) ? spanContext : undefined;
 }

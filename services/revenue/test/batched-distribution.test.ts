@@ -210,6 +210,19 @@ describe("batched distribution on service.fulfilled", () => {
     const { rows: txAfter } = await h.db.query("SELECT count(*)::int AS n FROM chain_transactions");
     expect(txAfter[0].n - txBefore[0].n).toBe(1);
     const [txid] = [...txids];
+    // The batch runs in the trace of the first payout it pays, linked to the others': its
+    // transaction's journal row and the events it caused carry that trace id.
+    const traceId = (traceparent: string) => traceparent.split("-")[1];
+    const {
+      rows: [formedBatch],
+    } = await h.db.query("SELECT traceparents FROM distribution_batches WHERE id = $1", [rows[0]!.batch_id]);
+    expect(new Set(formedBatch.traceparents)).toEqual(
+      new Set(fulfilled.map(({ f }) => f.event.traceContext.traceparent)),
+    );
+    const {
+      rows: [sent],
+    } = await h.db.query("SELECT traceparent FROM chain_transactions WHERE txid = $1", [txid]);
+    expect(traceId(sent.traceparent)).toBe(traceId(formedBatch.traceparents[0]));
     const journal = await call(h.service, "GET", "/transactions?status=confirmed", { key: h.keys.admin });
     expect(
       (journal.body.items as { functionName: string; txid: string }[]).filter((entry) => entry.txid === txid),
@@ -234,6 +247,7 @@ describe("batched distribution on service.fulfilled", () => {
         paymentCount: 3,
         distributedBy: h.accounts.deployer.address,
       });
+      expect(traceId(message.event.traceContext.traceparent)).toBe(traceId(formedBatch.traceparents[0]));
       const payments = (message.event.payload as { payments: { amountUstx: string }[] }).payments;
       expect(payments.map((p) => BigInt(p.amountUstx))).toEqual(split(lines[index]!));
       const pool = await call(h.service, "GET", `/facilities/${facility}/pool`);

@@ -7,7 +7,7 @@ import {
   type Type,
 } from "@nestjs/common";
 import { NestFactory } from "@nestjs/core";
-import { createLogger, PinoNestLogger, serviceIdentity } from "@voltstack/observability";
+import { createLogger, PinoNestLogger, propagateTraceContext, serviceIdentity } from "@voltstack/observability";
 import type { CustomTransportStrategy, NestMicroservice } from "@nestjs/microservices";
 import type { NestExpressApplication } from "@nestjs/platform-express";
 import { ApiErrorFilter } from "../errors/api-error-filter.js";
@@ -58,6 +58,7 @@ export async function bootstrapService(
   appModule: Type | DynamicModule,
   options: BootstrapOptions,
 ): Promise<INestApplication> {
+  propagateTraceContext();
   const identity = { ...serviceIdentity(), name: process.env.OTEL_SERVICE_NAME?.trim() || `voltstack-${options.name}` };
   const logger = createLogger(identity.name, {
     base: { service: identity.name, version: identity.version, environment: identity.environment },

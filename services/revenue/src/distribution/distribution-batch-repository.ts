@@ -24,6 +24,8 @@ export type DistributionBatch =
 
 interface BatchBase {
   id: string;
+  /** The traces of the events it pays, first first: the batch runs in the first, linked to the rest. */
+  traceparents: string[];
   signer: string;
   totalUstx: bigint;
   status: BatchStatus;
@@ -57,6 +59,7 @@ export interface FormResult {
 
 type DueFulfilment = {
   request_id: number;
+  traceparent: string | null;
   facility_id: number;
   payout_ustx: bigint;
   attempts: number;
@@ -65,6 +68,7 @@ type DueFulfilment = {
 
 type DueEarning = {
   program_id: number;
+  traceparent: string | null;
   cohort: number;
   period: number;
   slot: number;
@@ -100,7 +104,7 @@ export class DistributionBatchRepository {
         shortPools: [],
       };
       const due = await tx.$queryRawUnsafe<DueFulfilment[]>(
-        `SELECT request_id, facility_id, payout_ustx, attempts, fulfilment_txid FROM distribution_intents
+        `SELECT request_id, facility_id, payout_ustx, attempts, fulfilment_txid, traceparent FROM distribution_intents
           WHERE status = 'due' AND fulfilment_height <= $1
           ORDER BY fulfilment_height, request_id LIMIT $2 FOR UPDATE SKIP LOCKED`,
         options.finalHeight,
@@ -183,8 +187,9 @@ export class DistributionBatchRepository {
         payable.set(row.facility_id, [...(payable.get(row.facility_id) ?? []), row]);
       }
 
-      const together: { line: PoolLine; requestIds: number[] }[] = [];
-      const alone: { line: PoolLine; requestIds: number[] }[] = [];
+      type Entry = { line: PoolLine; requestIds: number[]; traceparents: (string | null)[] };
+      const together: Entry[] = [];
+      const alone: Entry[] = [];
       for (const [facilityId, owed] of payable) {
         let rows = owed;
         let dueUstx = rows.reduce((sum, row) => sum + BigInt(row.payout_ustx), 0n);
@@ -210,7 +215,11 @@ export class DistributionBatchRepository {
           result.shortPools.push({ facilityId, dueUstx, availableUstx });
           continue;
         }
-        const entry = { line: { facilityId, amountUstx: dueUstx }, requestIds: rows.map((row) => row.request_id) };
+        const entry = {
+          line: { facilityId, amountUstx: dueUstx },
+          requestIds: rows.map((row) => row.request_id),
+          traceparents: rows.map((row) => row.traceparent),
+        };
         (rows.some((row) => row.attempts > 0) ? alone : together).push(entry);
       }
       const groups = [...alone.map((entry) => [entry]), ...chunks(together, MAX_POOL_LINES)];
@@ -218,6 +227,7 @@ export class DistributionBatchRepository {
         const id = randomUUID();
         const lines = group.map((entry) => entry.line);
         const signer = options.nextSigner();
+        const traceparents = distinctTraces(group.flatMap((entry) => entry.traceparents));
         await insertBatch(tx, {
           id,
           kind: "pools",
@@ -225,6 +235,7 @@ export class DistributionBatchRepository {
           cohort: null,
           signer,
           lines,
+          traceparents,
           leaseMs: options.leaseMs,
         });
         await tx.distributionIntent.updateMany({
@@ -234,6 +245,7 @@ export class DistributionBatchRepository {
         result.batches.push({
           id,
           kind: "pools",
+          traceparents,
           signer,
           lines,
           totalUstx: total(lines),
@@ -258,7 +270,7 @@ export class DistributionBatchRepository {
         shortPools: [],
       };
       const due = await tx.$queryRawUnsafe<DueEarning[]>(
-        `SELECT program_id, cohort, period, slot, facility_id, amount_ustx, attempts FROM earning_intents
+        `SELECT program_id, cohort, period, slot, facility_id, amount_ustx, attempts, traceparent FROM earning_intents
           WHERE status = 'due' AND settlement_height <= $1
           ORDER BY program_id, cohort, period, slot LIMIT $2 FOR UPDATE SKIP LOCKED`,
         options.finalHeight,
@@ -310,6 +322,7 @@ export class DistributionBatchRepository {
         for (const row of group.rows) amounts[row.slot]! += BigInt(row.amount_ustx);
         const id = randomUUID();
         const signer = options.nextSigner();
+        const traceparents = distinctTraces(group.rows.map((row) => row.traceparent));
         await insertBatch(tx, {
           id,
           kind: "earnings",
@@ -317,6 +330,7 @@ export class DistributionBatchRepository {
           cohort: group.cohort,
           signer,
           lines: amounts,
+          traceparents,
           leaseMs: options.leaseMs,
         });
         for (const row of group.rows) {
@@ -328,6 +342,7 @@ export class DistributionBatchRepository {
         result.batches.push({
           id,
           kind: "earnings",
+          traceparents,
           programId: group.programId,
           cohort: group.cohort,
           signer,
@@ -348,7 +363,8 @@ export class DistributionBatchRepository {
         WHERE id IN (SELECT id FROM distribution_batches
                       WHERE status IN ('signing', 'sent') AND claimed_until < now() AND NOT (id = ANY($2::uuid[]))
                       ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-        RETURNING id::text AS id, kind, program_id, cohort, signer, lines, total_ustx::text AS total_ustx, status, txid`,
+        RETURNING id::text AS id, kind, program_id, cohort, signer, lines, total_ustx::text AS total_ustx, status, txid,
+                  traceparents`,
       leaseMs,
       [...excluding],
       limit,
@@ -458,11 +474,13 @@ type BatchRow = {
   total_ustx: string;
   status: BatchStatus;
   txid: string | null;
+  traceparents: string[] | null;
 };
 
 function toBatch(row: BatchRow): DistributionBatch {
   const base = {
     id: row.id,
+    traceparents: row.traceparents ?? [],
     signer: row.signer,
     totalUstx: BigInt(row.total_ustx),
     status: row.status,
@@ -493,6 +511,7 @@ async function insertBatch(
     cohort: number | null;
     signer: string;
     lines: PoolLine[] | bigint[];
+    traceparents: string[];
     leaseMs: number;
   },
 ): Promise<void> {
@@ -514,6 +533,7 @@ async function insertBatch(
       signer: batch.signer,
       lines: stored,
       totalUstx,
+      traceparents: batch.traceparents,
       status: "signing",
       claimedUntil: new Date(Date.now() + batch.leaseMs),
     },
@@ -549,4 +569,9 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
+}
+
+/** The traces in the order first seen, each once; rows recorded before traces were kept have none. */
+function distinctTraces(traceparents: (string | null)[]): string[] {
+  return [...new Set(traceparents.filter((traceparent): traceparent is string => traceparent !== null))];
 }

@@ -171,10 +171,14 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
 
   private launch(batch: DistributionBatch, how: string): void {
     this.logger.debug?.(`Batch ${batch.id} (${batch.kind}, ${batch.totalUstx} micro-STX) ${how}.`);
+    // In the trace of the first request it pays (so one trace id leads from a request to its
+    // payout), linked to the others'.
+    const [first, ...others] = batch.traceparents.map((traceparent) => ({ traceparent }));
     const task = withSpan(
       "revenue distribution-batch",
       { "voltstack.batch_id": batch.id, "voltstack.batch_kind": batch.kind, "voltstack.batch_how": how },
       () => this.run(batch),
+      { ...(first ? { parent: first } : {}), links: others },
     )
       .catch((error: unknown) => {
         this.logger.warn(`Batch ${batch.id}: ${(error as Error).message}; it is looked at again later.`);

@@ -30,6 +30,8 @@ export interface SlotEarning {
 
 export interface ProgramSettlement {
   eventId: string;
+  /** The event's trace: the earnings are sent in it. */
+  traceparent: string;
   txid: string;
   blockHeight: number;
   lines: SlotEarning[];
@@ -55,6 +57,7 @@ export class DistributionIntentRepository {
           fulfilmentTxid: fulfilment.txid,
           fulfilmentHeight: fulfilment.blockHeight,
           payoutUstx: fulfilment.payoutUstx,
+          traceparent: fulfilment.traceparent,
           status: fulfilment.payoutUstx > 0n ? "due" : "nothing_to_pay",
         },
       ],
@@ -70,6 +73,7 @@ export class DistributionIntentRepository {
       data: owed.map((line) => ({
         ...line,
         eventId: settlement.eventId,
+        traceparent: settlement.traceparent,
         settlementTxid: settlement.txid,
         settlementHeight: settlement.blockHeight,
         status: "due",

@@ -51,6 +51,7 @@ function toFulfilment(data: unknown): Fulfilment {
       requestId: event.payload.requestId,
       facilityId: event.payload.facilityId,
       payoutUstx: event.payload.payoutUstx,
+      traceparent: event.traceContext.traceparent,
       ...chainRef(event, "service.fulfilled"),
     };
   } catch (error) {
@@ -66,6 +67,7 @@ function toSettlement(data: unknown): ProgramSettlement {
     const { programId, cohort, period, lines } = event.payload;
     return {
       eventId: event.eventId,
+      traceparent: event.traceContext.traceparent,
       ...chainRef(event, "program.settled"),
       lines: lines.map((line, slot) => ({
         programId,

@@ -6,6 +6,8 @@ export interface Fulfilment {
   payoutUstx: bigint;
   txid: string;
   blockHeight: number;
+  /** The event's trace: its payout is sent in it. */
+  traceparent: string;
 }
 
 /**
