@@ -141,9 +141,9 @@ describe("capacity service", () => {
       return (body.items as unknown[]).length === 3 ? body : undefined;
     });
     expect(ready.items).toEqual([
-      { facilityId: owned.id, owner: h.accounts.wallet_1.address, capacityKwh: "2000" },
-      { facilityId: foreign.id, owner: h.accounts.wallet_3.address, capacityKwh: "1000" },
-      { facilityId: awaiting.id, owner: h.accounts.wallet_1.address, capacityKwh: "800" },
+      { facilityId: owned.id, owner: h.accounts.wallet_1.address, capacityKwh: 2000 },
+      { facilityId: foreign.id, owner: h.accounts.wallet_3.address, capacityKwh: 1000 },
+      { facilityId: awaiting.id, owner: h.accounts.wallet_1.address, capacityKwh: 800 },
     ]);
     const notYet = await call(h, "GET", `/facilities/${owned.id}/capacity`);
     expect([notYet.status, notYet.body.code, notYet.body.details]).toEqual([
@@ -195,10 +195,10 @@ describe("capacity service", () => {
     const view = await capacityAt(owned.id, written.blockHeight);
     expect(view).toMatchObject({
       facilityId: owned.id,
-      totalKwh: "2000",
-      storedKwh: "1200",
-      reservedKwh: "0",
-      availableKwh: "1200",
+      totalKwh: 2000,
+      storedKwh: 1200,
+      reservedKwh: 0,
+      availableKwh: 1200,
       lastReason: "initialized",
       initializedTxid: written.txid,
       initializedHeight: written.blockHeight,
@@ -227,7 +227,7 @@ describe("capacity service", () => {
     expect([response.status, response.body.code, response.body.details]).toEqual([
       409,
       "ERR_ALREADY_INITIALIZED",
-      { facilityId: owned.id, initializedHeight: expect.any(Number), totalKwh: "2000", storedKwh: "1200" },
+      { facilityId: owned.id, initializedHeight: expect.any(Number), totalKwh: 2000, storedKwh: 1200 },
     ]);
     expect(await footprint()).toEqual(before);
   });
@@ -260,7 +260,7 @@ describe("capacity service", () => {
     const reading = response.body as unknown as Reading;
     expect(reading).toMatchObject({ outcome: "written", written: true, reason: null, storedKwh: 1500 });
     const view = await capacityAt(owned.id, reading.blockHeight!);
-    expect(view).toMatchObject({ storedKwh: "1500", availableKwh: "1500", lastReason: "reading" });
+    expect(view).toMatchObject({ storedKwh: 1500, availableKwh: 1500, lastReason: "reading" });
     const event = await eventWithTx("capacity.updated", reading.txid!);
     expect(event.payload).toEqual({
       facilityId: owned.id,
@@ -297,7 +297,7 @@ describe("capacity service", () => {
     expect([response.status, response.body.code, response.body.details]).toEqual([
       422,
       "ERR_STORED_EXCEEDS_TOTAL",
-      { facilityId: owned.id, storedKwh: "2500", totalKwh: "2000", reservedKwh: "0" },
+      { facilityId: owned.id, storedKwh: 2500, totalKwh: 2000, reservedKwh: 0 },
     ]);
     // Bad input changes nothing: no transaction signed, no reading logged.
     expect(await footprint()).toEqual(before);
@@ -339,7 +339,7 @@ describe("capacity service", () => {
     const updated = await eventWithTx("capacity.updated", update.txid);
     expect(updated.payload).toMatchObject({ reason: "reading", storedKwh: 650, availableKwh: 650 });
     const view = await capacityAt(foreign.id, update.blockHeight);
-    expect(view).toMatchObject({ storedKwh: "650", initializedTxid: init.txid, lastTxid: update.txid });
+    expect(view).toMatchObject({ storedKwh: 650, initializedTxid: init.txid, lastTxid: update.txid });
     // Not sent by the service, so not in its journal.
     expect((await call(h, "GET", `/transactions/${init.txid}`, { key: h.keys.admin })).status).toBe(404);
   });
@@ -377,7 +377,7 @@ describe("capacity service", () => {
     const charge = await eventWithTx("capacity.updated", charged.txid);
     expect(charge.payload).toMatchObject({ reason: "charge", storedKwh: 750, reservedKwh: 200, availableKwh: 550 });
     const view = await capacityAt(foreign.id, charged.blockHeight);
-    expect(view).toMatchObject({ storedKwh: "750", reservedKwh: "200", availableKwh: "550", lastReason: "charge" });
+    expect(view).toMatchObject({ storedKwh: 750, reservedKwh: 200, availableKwh: 550, lastReason: "charge" });
   });
 
   it("takes a batch from an operator's BMS: newest reading per facility, says which were written", async () => {
@@ -439,7 +439,7 @@ describe("capacity service", () => {
         { storedKwh: 801 },
         422,
         "ERR_STORED_EXCEEDS_TOTAL",
-        { facilityId: awaiting.id, storedKwh: "801", totalKwh: "800" },
+        { facilityId: awaiting.id, storedKwh: 801, totalKwh: 800 },
       ],
       [
         "a reading below the energy reserved for grid services",
@@ -448,7 +448,7 @@ describe("capacity service", () => {
         { storedKwh: 150 },
         422,
         "ERR_BELOW_RESERVED",
-        { facilityId: foreign.id, storedKwh: "150", totalKwh: "1000", reservedKwh: "200" },
+        { facilityId: foreign.id, storedKwh: 150, totalKwh: 1000, reservedKwh: 200 },
       ],
     ];
     for (const [what, path, key, body, status, code, details] of cases) {

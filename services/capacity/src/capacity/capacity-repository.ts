@@ -2,13 +2,13 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "../infrastructure/tokens.js";
 
-/** A facility's energy as the API shows it; kWh as decimal strings (they are bigints on chain). */
+/** A facility's energy as the API shows it; kWh as JSON integers, as in the events. */
 export interface CapacityView {
   facilityId: number;
-  totalKwh: string;
-  storedKwh: string;
-  reservedKwh: string;
-  availableKwh: string;
+  totalKwh: number;
+  storedKwh: number;
+  reservedKwh: number;
+  availableKwh: number;
   /** What changed the levels last: initialized, reading, reserved, released, charge or discharge. */
   lastReason: string;
   initializedTxid: string | null;
@@ -68,10 +68,10 @@ type Row = NonNullable<Awaited<ReturnType<PrismaClient["capacity"]["findUnique"]
 function toView(row: Row): CapacityView {
   return {
     facilityId: row.facilityId,
-    totalKwh: row.totalKwh.toString(),
-    storedKwh: row.storedKwh.toString(),
-    reservedKwh: row.reservedKwh.toString(),
-    availableKwh: row.availableKwh.toString(),
+    totalKwh: Number(row.totalKwh),
+    storedKwh: Number(row.storedKwh),
+    reservedKwh: Number(row.reservedKwh),
+    availableKwh: Number(row.availableKwh),
     lastReason: row.lastReason,
     initializedTxid: row.initializedTxid,
     initializedHeight: row.initializedHeight,

@@ -1,18 +1,52 @@
 import { Controller, Get, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
-import { ApiError, type Caller, CurrentCaller, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
+import {
+  ApiError,
+  type Caller,
+  chainWriteAnswer,
+  CurrentCaller,
+  integerField,
+  kwhField,
+  Operation,
+  pageAnswer,
+  principalField,
+  Roles,
+  timestampField,
+  txidField,
+  ZodBody,
+  ZodParam,
+  ZodQuery,
+} from "@voltstack/service-kit";
 import { CapacityRepository, type CapacityView } from "./capacity-repository.js";
 import { facilityIdParam, initializeBody, pageQuery } from "./capacity-requests.js";
+import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
 import { InitializeCapacityUseCase } from "./usecases/initialize-capacity.usecase.js";
 
 /** A facility approved and waiting for its first capacity, as the API shows it. */
 interface AwaitingView {
   facilityId: number;
   owner: string;
-  capacityKwh: string;
+  capacityKwh: number;
 }
+
+const awaitingAnswer = z.object({ facilityId: integerField, owner: principalField, capacityKwh: kwhField });
+
+/** A facility's energy: reserved for grid services, available to them, and what changed it last. */
+export const capacityAnswer = z.object({
+  facilityId: integerField,
+  totalKwh: kwhField,
+  storedKwh: kwhField,
+  reservedKwh: kwhField,
+  availableKwh: kwhField,
+  lastReason: z.string().meta({ description: "initialized, reading, reserved, released, charge or discharge" }),
+  initializedTxid: txidField.nullable(),
+  initializedHeight: integerField.nullable(),
+  lastTxid: txidField,
+  lastHeight: integerField,
+  updatedAt: timestampField,
+});
 
 /**
  * Initialisation answers once the chain confirmed it; the read model follows from the
@@ -26,6 +60,11 @@ export class CapacityController {
     @Inject(CapacityRepository) private readonly capacities: CapacityRepository,
   ) {}
 
+  @Operation({
+    summary: "Initialises an approved facility's stored energy on chain (its owner or an operator), once.",
+    answers: chainWriteAnswer({ facilityId: integerField }),
+    refuses: [CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS, STATUS_BY_CONTRACT_ERROR, { FACILITY_NOT_FOUND: 404 }],
+  })
   @Post("facilities/:id/capacity")
   @Roles("owner", "operator")
   initialize(
@@ -41,6 +80,10 @@ export class CapacityController {
     });
   }
 
+  @Operation({
+    summary: "Approved facilities whose capacity is not initialised yet, by id; a page at a time.",
+    answers: pageAnswer(awaitingAnswer),
+  })
   @Get("facilities/awaiting-initialisation")
   async awaiting(
     @ZodQuery(pageQuery) query: z.output<typeof pageQuery>,
@@ -48,11 +91,16 @@ export class CapacityController {
     const rows = await this.capacities.awaitingInitialisation({ ...query, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     return {
-      items: page.map((f) => ({ facilityId: f.id, owner: f.owner, capacityKwh: f.capacityKwh.toString() })),
+      items: page.map((f) => ({ facilityId: f.id, owner: f.owner, capacityKwh: Number(f.capacityKwh) })),
       nextAfter: rows.length > query.limit ? page[page.length - 1]!.id : null,
     };
   }
 
+  @Operation({
+    summary: "A facility's energy levels as the read model holds them.",
+    answers: capacityAnswer,
+    refuses: [{ CAPACITY_NOT_INITIALIZED: 404 }],
+  })
   @Get("facilities/:id/capacity")
   async get(@ZodParam("id", facilityIdParam) id: number): Promise<CapacityView> {
     const capacity = await this.capacities.findCapacity(id);
@@ -67,6 +115,10 @@ export class CapacityController {
     );
   }
 
+  @Operation({
+    summary: "Every tracked facility's energy levels, by facility id; a page at a time.",
+    answers: pageAnswer(capacityAnswer),
+  })
   @Get("capacities")
   list(
     @ZodQuery(pageQuery) query: z.output<typeof pageQuery>,

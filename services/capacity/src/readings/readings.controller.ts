@@ -1,9 +1,47 @@
 import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import { type Caller, CurrentCaller, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
+import {
+  type Caller,
+  CurrentCaller,
+  integerField,
+  kwhField,
+  Operation,
+  Roles,
+  timestampField,
+  txidField,
+  ZodBody,
+  ZodParam,
+} from "@voltstack/service-kit";
 import { facilityIdParam, readingBatchBody, readingBody } from "../capacity/capacity-requests.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../capacity/chain-write-errors.js";
 import { type ReadingResult, RecordReadingsUseCase } from "./usecases/record-readings.usecase.js";
+
+const readingAnswer = z.object({
+  readingId: z.string(),
+  facilityId: integerField,
+  storedKwh: kwhField,
+  measuredAt: timestampField,
+  outcome: z.enum(["written", "skipped", "superseded", "failed"]),
+  written: z.boolean().meta({ description: "True only when this reading's update-capacity transaction confirmed" }),
+  reason: z
+    .string()
+    .nullable()
+    .meta({
+      description: "Why it was not written: BELOW_MIN_CHANGE, WITHIN_MIN_INTERVAL, SUPERSEDED or the chain's code",
+    }),
+  txid: txidField.nullable(),
+  blockHeight: integerField.nullable(),
+});
+
+/** What a reading is refused with: the facility unknown or not initialised, or the chain's refusals. */
+const READING_REFUSALS = [
+  CHAIN_WRITE_REFUSALS,
+  FACILITY_SIGNER_REFUSALS,
+  STATUS_BY_CONTRACT_ERROR,
+  { FACILITY_NOT_FOUND: 404, CAPACITY_NOT_INITIALIZED: 409 },
+];
 
 /**
  * Readings from battery management systems. Every reading of an accepted request is recorded;
@@ -14,6 +52,11 @@ import { type ReadingResult, RecordReadingsUseCase } from "./usecases/record-rea
 export class ReadingsController {
   constructor(@Inject(RecordReadingsUseCase) private readonly recordReadings: RecordReadingsUseCase) {}
 
+  @Operation({
+    summary: "Records a stored-energy reading; it goes to the chain when it passes the thresholds (see `written`).",
+    answers: readingAnswer,
+    refuses: READING_REFUSALS,
+  })
   @Post("facilities/:id/readings")
   @HttpCode(200)
   @Roles("owner", "operator")
@@ -33,6 +76,11 @@ export class ReadingsController {
     return result!;
   }
 
+  @Operation({
+    summary: "Records readings of several facilities; per facility only the newest may go to the chain.",
+    answers: z.object({ results: z.array(readingAnswer), written: integerField }),
+    refuses: READING_REFUSALS,
+  })
   @Post("readings/batch")
   @HttpCode(200)
   @Roles("owner", "operator")

@@ -62,7 +62,7 @@ export class InitializeCapacityUseCase {
           STATUS_BY_CONTRACT_ERROR,
           "ERR_STORED_EXCEEDS_TOTAL",
           `${storedKwh} kWh stored is more than facility ${facilityId}'s capacity of ${facility.capacityKwh} kWh.`,
-          { facilityId, storedKwh: String(storedKwh), totalKwh: facility.capacityKwh.toString() },
+          { facilityId, storedKwh: Number(storedKwh), totalKwh: Number(facility.capacityKwh) },
         );
       }
       const existing = await this.capacities.findCapacity(facilityId);

@@ -188,7 +188,7 @@ export class RecordReadingsUseCase {
 function outOfBounds(facilityId: number, storedKwh: bigint, levels: CapacityView): ApiError | undefined {
   const figures = {
     facilityId,
-    storedKwh: storedKwh.toString(),
+    storedKwh: Number(storedKwh),
     totalKwh: levels.totalKwh,
     reservedKwh: levels.reservedKwh,
   };
