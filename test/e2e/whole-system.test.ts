@@ -99,6 +99,24 @@ describe("the whole flow over HTTP, NATS, PostgreSQL and the devnet", () => {
     expect(report.conserved).toBe(true);
     expect(report.distribution.status).toBe("distributed");
 
+    // The escrow: the payment locked in grid-services when the request was created, all of it
+    // released on fulfilment, the 5 % not earned refunded to the grid key that paid it.
+    expect(report.escrow.contract).toBe(`${deployer}.grid-services`);
+    expect(BigInt(report.escrow.lockedUstx) - BigInt(report.escrow.beforeUstx)).toBe(1_000_000_007n);
+    expect(report.escrow.releasedUstx).toBe(report.escrow.beforeUstx);
+    expect(report.refundUstx).toBe("50000001");
+    expect(BigInt(report.payoutUstx) + BigInt(report.refundUstx)).toBe(1_000_000_007n);
+    // Every address shown has a name and a role.
+    expect(report.balances.map((balance) => balance.name)).toEqual([
+      "Northwind Capital",
+      "Hollis Farm",
+      "Riverside community fund",
+    ]);
+    expect(report.parties.map((party) => party.principal)).toEqual(
+      expect.arrayContaining([...stakeholders, system.caller("admin").principal, report.requester]),
+    );
+    expect(report.parties.every((party) => party.name !== "" && party.role !== "")).toBe(true);
+
     const [facilityA, facilityB] = report.facilityIds;
     const admin = system.client("admin");
     // The read models agree with the chain.
@@ -592,5 +610,47 @@ describe("the operator CLI against the running system", () => {
     const refused = await cli(system.caller("owner-1").apiKey, "facilities", "approve", "1", "--json");
     expect(refused.code).toBe(1);
     expect(JSON.parse(refused.stdout)).toMatchObject({ error: { status: 403, code: "ROLE_NOT_ALLOWED" } });
+  }, 60_000);
+
+  it("shows the chain's tip and every service's follower at it", async () => {
+    const status = await cli(system.caller("operator").apiKey, "status", "--json");
+    expect(status.code).toBe(0);
+    const shown = JSON.parse(status.stdout) as {
+      tipHeight: number;
+      secondsPerBlock: number | null;
+      services: { service: string; ready: boolean; followerHeight: number; lagBlocks: number }[];
+    };
+    expect(shown.tipHeight).toBeGreaterThan(0);
+    expect(shown.secondsPerBlock).toBeGreaterThan(0);
+    expect(shown.services.map((entry) => entry.service)).toEqual([
+      "verification",
+      "capacity",
+      "flow",
+      "grid",
+      "revenue",
+    ]);
+    for (const entry of shown.services) {
+      expect(entry).toMatchObject({ ready: true });
+      // Each follower read up to the tip when asked (a block or two may have come since).
+      expect(entry.followerHeight).toBeGreaterThanOrEqual(shown.tipHeight - 5);
+      expect(entry.lagBlocks).toBeLessThanOrEqual(5);
+    }
+  }, 60_000);
+
+  it("lets an owner delegate its facility to an operator and take it back", async () => {
+    const owner = system.caller("owner-1").apiKey;
+    const operator = system.caller("operator").principal;
+    const [facility] = (await system.client("admin").facilities.list({ owner: system.caller("owner-1").principal }))
+      .items;
+    const id = String(facility!.id);
+    expect((await cli(owner, "operators", "enable", id, operator, "--json")).code).toBe(0);
+    const listed = JSON.parse((await cli(owner, "operators", "list", id, "--json")).stdout) as {
+      operators: { operator: string; enabled: boolean }[];
+    };
+    expect(listed.operators).toContainEqual(expect.objectContaining({ operator, enabled: true }));
+    expect((await cli(owner, "operators", "disable", id, operator, "--json")).code).toBe(0);
+    expect((await system.client("admin").facilities.get(facility!.id)).operators).toContainEqual(
+      expect.objectContaining({ operator, enabled: false }),
+    );
   }, 60_000);
 });

@@ -1,7 +1,7 @@
 import { demoRequirements } from "../demo/demo-requirements.js";
 import { runDemo } from "../demo/run-demo.js";
 import { runProgramDemo } from "../demo/run-program-demo.js";
-import { formatStx, type Output, table } from "../output.js";
+import { type Output, table } from "../output.js";
 import { join } from "node:path";
 import { CliUsageError, connectClient, localCredentials, stateDir } from "../stack-file.js";
 
@@ -47,21 +47,27 @@ export async function demo(output: Output): Promise<void> {
     progress: (label, work) => output.progress(`  … ${label}`, work),
   });
 
+  const money = (ustx: string) => output.money(ustx);
+  const nameOf = (principal: string) =>
+    report.parties.find((party) => party.principal === principal)?.name ?? "stakeholder";
   output.result({ ...report, program }, () =>
     [
       "",
-      `request ${report.requestId}: ${formatStx(report.paymentUstx)} escrowed, ${formatStx(report.payoutUstx)} paid ` +
-        `into facility ${report.facilityIds[0]}'s pool, distributed in ${report.distribution.distributionTxid}`,
+      `request ${report.requestId}: ${money(report.paymentUstx)} locked in escrow (${report.escrow.contract}) when it was created;`,
+      `  on fulfilment ${money(report.payoutUstx)} paid into facility ${report.facilityIds[0]}'s pool and ` +
+        `${money(report.refundUstx)} refunded to the requester ${report.requester};`,
+      `  the pool distributed in ${report.distribution.distributionTxid}`,
       "",
       table(
-        ["stakeholder", "share", "before", "after", "received", "expected"],
+        ["stakeholder", "address", "share", "before", "after", "received", "expected"],
         report.balances.map((balance) => [
+          `${balance.name} (${balance.role})`,
           balance.stakeholder,
           `${balance.shareBps / 100} %`,
-          formatStx(balance.beforeUstx),
-          formatStx(balance.afterUstx),
-          formatStx(balance.receivedUstx),
-          formatStx(balance.expectedUstx),
+          money(balance.beforeUstx),
+          money(balance.afterUstx),
+          money(balance.receivedUstx),
+          money(balance.expectedUstx),
         ]),
       ),
       "",
@@ -69,11 +75,15 @@ export async function demo(output: Output): Promise<void> {
         ? "conserved: the stakeholders received exactly the payout, each to the micro-STX"
         : "NOT CONSERVED: the payments differ from the contract's split",
       "",
-      `program ${program.programId}: budget ${formatStx(program.budgetUstx)}, settled ${formatStx(program.settledUstx)}, ` +
-        `refunded ${formatStx(program.refundUstx)}`,
+      `program ${program.programId}: budget ${money(program.budgetUstx)}, settled ${money(program.settledUstx)}, ` +
+        `refunded ${money(program.refundUstx)}`,
       table(
-        ["stakeholder", "received from the program"],
-        Object.entries(program.receivedUstx).map(([owner, amount]) => [owner, formatStx(amount)]),
+        ["stakeholder", "address", "received from the program"],
+        Object.entries(program.receivedUstx).map(([principal, amount]) => [
+          nameOf(principal),
+          principal,
+          money(amount),
+        ]),
       ),
       program.conserved
         ? "conserved: the stakeholders received exactly what was settled, and settled + refunded = the budget"

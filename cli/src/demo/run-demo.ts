@@ -7,7 +7,9 @@ import {
   VoltstackClient,
 } from "@voltstack/client";
 import { expectedSplit } from "./revenue-split.js";
-import { stxBalances, tipHeight } from "./stx-balances.js";
+import { formatStx } from "../amounts.js";
+import { table } from "../output.js";
+import { stxBalance, stxBalances, tipHeight } from "./stx-balances.js";
 
 /** The local callers the demo acts as, by role. */
 export interface DemoCallers {
@@ -37,6 +39,9 @@ export interface DemoStep {
 
 export interface StakeholderBalance {
   stakeholder: string;
+  /** Who the stakeholder is in the demo's story, and why it gets a share. */
+  name: string;
+  role: string;
   shareBps: number;
   beforeUstx: string;
   afterUstx: string;
@@ -44,12 +49,36 @@ export interface StakeholderBalance {
   expectedUstx: string;
 }
 
+/** Someone the demo involves: a caller, a signing key of the grid service, or a stakeholder. */
+export interface DemoParty {
+  name: string;
+  role: string;
+  principal: string;
+}
+
+/** The request's payment as the grid-services contract held it: its STX balance at each step. */
+export interface DemoEscrow {
+  contract: string;
+  beforeUstx: string;
+  /** After the request was created: its payment locked. */
+  lockedUstx: string;
+  /** After fulfilment: the payout sent to the facility's pool and the rest refunded. */
+  releasedUstx: string;
+}
+
 export interface DemoReport {
   traceId: string;
+  /** Who is who: every principal the demo shows, with a name and a role. */
+  parties: DemoParty[];
   facilityIds: [number, number];
   requestId: number;
   paymentUstx: string;
   payoutUstx: string;
+  /** What went back to the requester on fulfilment: payment - payout (the 5 % not earned). */
+  refundUstx: string;
+  /** The grid service's admin key that signed the request and paid its escrow. */
+  requester: string;
+  escrow: DemoEscrow;
   distribution: FulfilmentDistribution;
   balances: StakeholderBalance[];
   /** True when the stakeholders received exactly the payout, each exactly the contract's split. */
@@ -60,7 +89,12 @@ export interface DemoReport {
 // Odd amounts on purpose: the split has a rounding remainder to account for.
 export const DEMO_PAYMENT_USTX = 1_000_000_007n;
 const PERFORMANCE_BPS = 9_500;
-const SHARE_BPS = [5_000, 3_000, 2_000] as const;
+/** The three stakeholders of facility A, in the order of the principals given, with their shares. */
+export const DEMO_STAKEHOLDERS = [
+  { name: "Northwind Capital", role: "investor: financed the battery", shareBps: 5_000 },
+  { name: "Hollis Farm", role: "landowner: hosts the site", shareBps: 3_000 },
+  { name: "Riverside community fund", role: "community benefit fund", shareBps: 2_000 },
+] as const;
 
 /**
  * The whole flow through the five services' HTTP APIs, as an owner and an operator would
@@ -86,10 +120,27 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   };
   const shares: Share[] = options.stakeholders.map((stakeholder, index) => ({
     stakeholder,
-    shareBps: SHARE_BPS[index]!,
+    shareBps: DEMO_STAKEHOLDERS[index]!.shareBps,
   }));
+  const parties: DemoParty[] = [
+    {
+      name: "admin",
+      role: "the grid operator's admin: vets facilities, sets demand, posts and fulfils requests",
+      principal: options.callers.admin.principal,
+    },
+    { name: "owner A", role: "owns facility A (Riverside battery)", principal: options.callers.ownerA.principal },
+    { name: "owner B", role: "owns facility B (Hillside battery)", principal: options.callers.ownerB.principal },
+    ...DEMO_STAKEHOLDERS.map(({ name, role, shareBps }, index) => ({
+      name,
+      role: `${role}; ${shareBps / 100} % of facility A's revenue`,
+      principal: options.stakeholders[index]!,
+    })),
+  ];
 
   log(`trace id ${traceId} (every request below carries it)`);
+  log("");
+  log(partiesTable(parties));
+  log("");
   const before = await stxBalances(options.devnetUrl, options.stakeholders);
 
   const facilityA = record(
@@ -135,9 +186,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
   record(`set shares of ${facilityA}: 50/30/20 %`, "revenue", await ownerA.revenue.setShares(facilityA, shares));
   record("raise grid demand to 85 % (admin)", "flow", await admin.flow.setDemand({ demandLevelPercent: 85 }));
 
+  // The five contracts share their deployer: grid-services sits next to the registry that registered facility A.
+  const escrowContract = `${await contractDeployer(admin, "verification", steps[0]!.txid)}.grid-services`;
+  const escrowBefore = await stxBalance(options.devnetUrl, escrowContract);
   const expiresAt = (await tipHeight(options.devnetUrl)) + 1_000;
   const created = record(
-    `frequency regulation request, ${DEMO_PAYMENT_USTX} µSTX escrowed`,
+    `frequency regulation request, ${formatStx(DEMO_PAYMENT_USTX)}`,
     "grid",
     await admin.grid.createRequest({
       serviceType: "frequency-regulation",
@@ -148,6 +202,17 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     }),
   );
   const requestId = created.requestId;
+  const escrowLocked = await stxBalance(options.devnetUrl, escrowContract);
+  const { requester } = await admin.grid.getRequest(requestId);
+  parties.push({
+    name: "grid signing key",
+    role: "the admin key of the grid service that posted the request",
+    principal: requester,
+  });
+  log(
+    `    escrow: ${formatStx(DEMO_PAYMENT_USTX)} paid by ${requester} (grid signing key) into ${escrowContract}, ` +
+      `which now holds ${formatStx(escrowLocked)} (was ${formatStx(escrowBefore)}); it expires at block ${expiresAt}`,
+  );
   record(
     `accept request ${requestId} with facility ${facilityA}`,
     "grid",
@@ -159,6 +224,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     await admin.grid.fulfil(requestId, { performanceBps: PERFORMANCE_BPS }),
   );
   const payoutUstx = BigInt(fulfilled.payoutUstx);
+  const refundUstx = BigInt((await admin.grid.getRequest(requestId)).refundUstx);
+  const escrowReleased = await stxBalance(options.devnetUrl, escrowContract);
+  log(
+    `    payout: ${formatStx(payoutUstx)} (${PERFORMANCE_BPS / 100} % of the payment) from the escrow into facility ${facilityA}'s revenue pool`,
+  );
+  log(
+    `    refund: ${formatStx(refundUstx)} (the ${100 - PERFORMANCE_BPS / 100} % not earned) from the escrow back to the requester ${requester}; ` +
+      `the escrow holds ${formatStx(escrowReleased)} again`,
+  );
 
   const distribution = await progress("waiting for the revenue service to distribute the payout", () =>
     waitForDistribution(admin, requestId, options.distributionTimeoutMs ?? 120_000),
@@ -167,8 +241,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
   const after = await stxBalances(options.devnetUrl, options.stakeholders);
   const expected = expectedSplit(payoutUstx, shares);
-  const balances = shares.map(({ stakeholder, shareBps }) => ({
+  const balances = shares.map(({ stakeholder, shareBps }, index) => ({
     stakeholder,
+    name: DEMO_STAKEHOLDERS[index]!.name,
+    role: DEMO_STAKEHOLDERS[index]!.role,
     shareBps,
     beforeUstx: before.get(stakeholder)!.toString(),
     afterUstx: after.get(stakeholder)!.toString(),
@@ -181,15 +257,40 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
 
   return {
     traceId,
+    parties,
     facilityIds: [facilityA, facilityB],
     requestId,
     paymentUstx: DEMO_PAYMENT_USTX.toString(),
     payoutUstx: payoutUstx.toString(),
+    refundUstx: refundUstx.toString(),
+    requester,
+    escrow: {
+      contract: escrowContract,
+      beforeUstx: escrowBefore.toString(),
+      lockedUstx: escrowLocked.toString(),
+      releasedUstx: escrowReleased.toString(),
+    },
     distribution,
     balances,
     conserved,
     steps,
   };
+}
+
+/** Who is who, one line each: name, address, role. */
+export function partiesTable(parties: readonly DemoParty[]): string {
+  return table(
+    ["who", "address", "role"],
+    parties.map((party) => [party.name, party.principal, party.role]),
+  );
+}
+
+/** The deployer of the contract a service's transaction called, from the service's journal. */
+async function contractDeployer(client: VoltstackClient, service: ServiceName, txid: string): Promise<string> {
+  const { items } = await client.transactions(service, { limit: 50 });
+  const entry = items.find((candidate) => candidate.txid === txid);
+  if (!entry) throw new Error(`The ${service} service's journal has no transaction ${txid}.`);
+  return entry.contract.split(".")[0]!;
 }
 
 const SETTLED = new Set(["distributed", "covered", "nothing_to_pay"]);

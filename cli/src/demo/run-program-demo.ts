@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { Cl, ClarityType, cvToHex, hexToCV } from "@stacks/transactions";
 import { type Enrolment, type ServiceName, settlementLineVerifies, VoltstackClient } from "@voltstack/client";
 import { DYNAMIC_CONTAINMENT, droopW } from "@voltstack/scoring";
+import { formatStx } from "../amounts.js";
 import type { DemoCallers } from "./run-demo.js";
 import { stxBalances, tipHeight } from "./stx-balances.js";
 
@@ -84,7 +85,7 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
       settleWindow: 100,
     }),
   );
-  log(`  ✓ ${`program ${programId}: frequency containment, ${BUDGET_USTX} µSTX escrowed`.padEnd(44)} tx ${txid}`);
+  log(`  ✓ ${`program ${programId}: frequency containment, ${formatStx(BUDGET_USTX)} escrowed`.padEnd(44)} tx ${txid}`);
   await Promise.all(
     [facilityA, facilityB].map(async (facilityId, index) => {
       const committedKw = COMMITTED_KW[index as 0 | 1];
@@ -167,13 +168,13 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
       "the program to be closable",
     ),
   );
-  log(`  ✓ ${`program closed: ${closed.refundUstx} µSTX refunded`.padEnd(44)} tx ${closed.txid}`);
+  log(`  ✓ ${`program closed: ${formatStx(closed.refundUstx)} refunded`.padEnd(44)} tx ${closed.txid}`);
 
   const answer = await owners[0].programs.line(programId, 0, facilityA);
   const recordedRoot = await recordedReportHash(options.devnetUrl, answer.header.contract, programId, answer);
   const lineVerified = settlementLineVerifies(answer, recordedRoot);
   log(
-    `  ${lineVerified ? "✓" : "✗"} facility ${facilityA}'s line of period 0 (${answer.line.amountUstx} µSTX) ` +
+    `  ${lineVerified ? "✓" : "✗"} facility ${facilityA}'s line of period 0 (${formatStx(answer.line.amountUstx)}) ` +
       `${lineVerified ? "is" : "is NOT"} in the report whose hash the chain recorded`,
   );
 
