@@ -10,7 +10,14 @@ import {
   type JsMsg,
 } from "@nats-io/jetstream";
 import { nanos, type NatsConnection } from "@nats-io/transport-node";
-import { decodeEvent, type DomainEvent, EventValidationError, type EventType, isEventType } from "@voltstack/events";
+import {
+  decodeEvent,
+  type DeploymentRef,
+  type DomainEvent,
+  EventValidationError,
+  type EventType,
+  isEventType,
+} from "@voltstack/events";
 import { MemoryProcessedEvents, type ProcessedEvents } from "./processed-events.js";
 
 export interface EventSubscriberOptions {
@@ -20,6 +27,12 @@ export interface EventSubscriberOptions {
   subjects: readonly EventType[];
   /** The services' SUBJECT_PREFIX (`staging.`), when they run with one. */
   subjectPrefix?: string;
+  /**
+   * The deployment (network and contract deployer) whose events are wanted: an event naming
+   * another is skipped, not handled, so a subscriber of a NATS server that several
+   * deployments share never takes another chain's events for its own.
+   */
+  deployment?: DeploymentRef;
   /** How long the server waits for an ack before delivering the event again; longer than `handle` takes. */
   ackWaitMs?: number;
   /** Event ids already handled; in memory unless given. */
@@ -33,6 +46,7 @@ export interface EventSubscriberOptions {
 export type DeliveryOutcome =
   | { kind: "handled"; event: DomainEvent; deliveryCount: number }
   | { kind: "duplicate"; subject: string; eventId: string; deliveryCount: number }
+  | { kind: "other-deployment"; subject: string; eventId: string; deployment: DeploymentRef }
   | { kind: "refused"; subject: string; streamSequence: number; code: string; reason: string }
   | {
       kind: "retrying";
@@ -117,6 +131,16 @@ export async function startEventSubscriber(options: EventSubscriberOptions): Pro
       if (!(error instanceof EventValidationError || error instanceof SubscriberError)) throw error;
       message.term();
       report({ kind: "refused", subject, streamSequence: message.seq, code: error.code, reason: error.message });
+      return;
+    }
+    const wanted = options.deployment;
+    if (
+      wanted &&
+      event.deployment &&
+      (event.deployment.network !== wanted.network || event.deployment.deployer !== wanted.deployer)
+    ) {
+      message.ack();
+      report({ kind: "other-deployment", subject, eventId: event.eventId, deployment: event.deployment });
       return;
     }
     try {

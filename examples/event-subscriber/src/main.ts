@@ -4,10 +4,12 @@
 //
 // NATS_URL (default nats://127.0.0.1:4222), SUBJECT_PREFIX (the services' own, if they
 // run with one), EVENT_SUBJECTS (comma-separated catalog subjects, default
-// revenue.distributed,service.fulfilled) and SUBSCRIBER_NAME (names the durable
-// consumers, default example-subscriber) configure it.
+// revenue.distributed,service.fulfilled), SUBSCRIBER_NAME (names the durable
+// consumers, default example-subscriber) and STACKS_NETWORK with CONTRACT_DEPLOYER (the
+// deployment whose events are wanted; events of another are skipped; default: the local
+// devnet's) configure it.
 import { connect } from "@nats-io/transport-node";
-import { type EventType, isEventType } from "@voltstack/events";
+import { type DeploymentRef, type EventType, isEventType } from "@voltstack/events";
 import { describeEvent } from "./describe-event.js";
 import { startEventSubscriber } from "./event-subscriber.js";
 
@@ -21,6 +23,15 @@ if (unknown.length > 0) {
   process.exit(1);
 }
 
+// Clarinet's devnet deployer: the local system's contracts.
+const DEVNET_DEPLOYER = "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM";
+const network = process.env.STACKS_NETWORK ?? "devnet";
+if (network !== "devnet" && network !== "testnet" && network !== "mainnet") {
+  console.error(`STACKS_NETWORK must be devnet, testnet or mainnet, not ${network}`);
+  process.exit(1);
+}
+const deployment: DeploymentRef = { network, deployer: process.env.CONTRACT_DEPLOYER ?? DEVNET_DEPLOYER };
+
 const nats = await connect({
   servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
   name: "example-subscriber",
@@ -30,15 +41,21 @@ const subscriber = await startEventSubscriber({
   name: process.env.SUBSCRIBER_NAME ?? "example-subscriber",
   subjects: subjects as EventType[],
   subjectPrefix: process.env.SUBJECT_PREFIX,
+  deployment,
   handle: (event) => console.log(describeEvent(event)),
   report: (outcome) => {
     if (outcome.kind === "duplicate") console.log(`(already handled ${outcome.subject} ${outcome.eventId})`);
+    if (outcome.kind === "other-deployment")
+      console.log(
+        `(skipped ${outcome.subject} ${outcome.eventId} of ${outcome.deployment.network} ${outcome.deployment.deployer})`,
+      );
     if (outcome.kind === "refused")
       console.error(`refused ${outcome.subject} #${outcome.streamSequence}: ${outcome.reason}`);
     if (outcome.kind === "retrying")
       console.error(`retrying ${outcome.subject} ${outcome.eventId} in ${outcome.delayMs} ms`);
   },
 });
+console.log(`events of ${deployment.network} ${deployment.deployer} only`);
 for (const { subject, stream, durable } of subscriber.consumers) {
   console.log(`listening to ${subject} (stream ${stream}, consumer ${durable})`);
 }

@@ -151,6 +151,35 @@ describe("example event subscriber", () => {
     }
   });
 
+  it("skips events of another deployment sharing the server, and handles its own and those naming none", async () => {
+    const naming = await freshStreams();
+    const handled: string[] = [];
+    const outcomes: DeliveryOutcome[] = [];
+    const subscriber = await startEventSubscriber({
+      nats,
+      name: "one-deployment",
+      subjects: ["service.fulfilled"],
+      subjectPrefix: naming.prefix,
+      deployment: { network: "devnet", deployer: ADMIN },
+      handle: (event) => void handled.push(event.eventId),
+      report: (outcome) => outcomes.push(outcome),
+    });
+    try {
+      const own = { ...fulfilment(6), deployment: { network: "devnet", deployer: ADMIN } };
+      const testnet = { ...fulfilment(7), deployment: { network: "testnet", deployer: ADMIN } };
+      const otherContracts = { ...fulfilment(8), deployment: { network: "devnet", deployer: OWNER } };
+      const unnamed = fulfilment(9);
+      for (const event of [own, testnet, otherContracts, unnamed]) await publish(naming, "service.fulfilled", event);
+      await until("four deliveries", () => outcomes.length >= 4);
+      expect(handled.sort()).toEqual([own.eventId, unnamed.eventId].sort());
+      expect(
+        outcomes.filter((o) => o.kind === "other-deployment").map((o) => o.kind === "other-deployment" && o.eventId),
+      ).toEqual([testnet.eventId, otherContracts.eventId]);
+    } finally {
+      await subscriber.stop();
+    }
+  });
+
   it("handles an event once when JetStream delivers it again after the ack wait", async () => {
     const naming = await freshStreams();
     const handled: string[] = [];

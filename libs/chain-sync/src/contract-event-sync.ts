@@ -7,7 +7,7 @@ import {
   type PrintEventByContract,
   type StacksChain,
 } from "@voltstack/chain";
-import { createEvent, type EventPayload, type EventType } from "@voltstack/events";
+import { createEvent, type DeploymentRef, type EventPayload, type EventType } from "@voltstack/events";
 import { enqueue, type SqlExecutor, type TransactionRunner } from "@voltstack/messaging";
 import { continueTrace, currentTraceContext, SpanAttributes, withSpan } from "@voltstack/observability";
 import { chainEventId, reorganizationEventId } from "./chain-event-id.js";
@@ -110,12 +110,18 @@ export class ContractEventSync<C extends ContractKey, Tx> {
   #syncedHeight = -1;
   #lastHead: LogHead | undefined;
   readonly #heightWaiters = new Set<{ height: number; resolve: (reached: boolean) => void }>();
+  // Named on every event, so subscribers of a shared NATS server can tell deployments apart.
+  readonly #deployment: DeploymentRef;
 
   constructor(
     private readonly options: ContractEventSyncOptions<C, Tx>,
     sql: SqlExecutor,
   ) {
     this.#sql = sql;
+    this.#deployment = {
+      network: options.chain.network.name,
+      deployer: options.chain.contracts[options.contract].address,
+    };
     this.#follower = new ChainFollower(options.chain, {
       contract: options.contract,
       fromHeight: options.fromHeight ?? 0,
@@ -459,6 +465,7 @@ export class ContractEventSync<C extends ContractKey, Tx> {
       const eventId = reorganizationEventId(id, payload.orphaned.concat(payload.moved));
       const json = createEvent("chain.reorganized", payload, {
         eventId,
+        deployment: this.#deployment,
         occurredAt: new Date().toISOString(),
         traceContext: currentTraceContext(),
       });
@@ -527,6 +534,7 @@ export class ContractEventSync<C extends ContractKey, Tx> {
               const json = createEvent(type, payload as never, {
                 eventId,
                 chain: { txId: txid, blockHeight: height },
+                deployment: this.#deployment,
                 occurredAt: block.time,
                 traceContext,
               });

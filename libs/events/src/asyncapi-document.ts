@@ -19,8 +19,10 @@ your application receives.
 
 **Envelope.** Every message body is a JSON event envelope: eventId (UUID, de-duplicate on it:
 delivery is at least once), type (the subject), schemaVersion, occurredAt, chain (the Stacks
-transaction id and block height that made the event true), facilityId / requestId (what the
-event is about, or null), traceContext (W3C traceparent / tracestate), and the payload.
+transaction id and block height that made the event true), deployment (the Stacks network and the
+contracts' deployer: on a shared NATS server, ignore events of a deployment that is not yours),
+facilityId / requestId (what the event is about, or null), traceContext (W3C traceparent /
+tracestate), and the payload.
 
 **Numbers.** Energy, power, basis points, percentages, block heights and ids are JSON integers
 (safe integers). Micro-STX amounts (fields ending in Ustx) are decimal strings, because they
@@ -40,6 +42,7 @@ const EXAMPLE_META = {
   eventId: "5f0c6f2e-8a51-4c1e-9d0b-7c2f3e4a5b61",
   occurredAt: "2026-11-24T06:00:00.000Z",
   chain: { txId: `0x${"5b4e9f4a3c1d2e6f708192a3b4c5d6e7".repeat(2)}`, blockHeight: 1042 },
+  deployment: { network: "testnet" as const, deployer: "ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM" },
   traceContext: { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" },
 };
 

@@ -1,12 +1,21 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { eventCatalog, type EventPayload, type EventType } from "./catalog.js";
-import { eventSchema, payloadId, type ChainRef, type EventJson, type TraceContext } from "./envelope.js";
+import {
+  eventSchema,
+  payloadId,
+  type ChainRef,
+  type DeploymentRef,
+  type EventJson,
+  type TraceContext,
+} from "./envelope.js";
 import { EventValidationError } from "./event-validation-error.js";
 
 export interface EventMeta {
   /** The confirmed transaction that made the event true; required for events made from print events. */
   chain?: ChainRef | null;
+  /** The deployment (network and contract deployer) whose chain the event is about; every service sets it. */
+  deployment?: DeploymentRef;
   traceContext: TraceContext;
   /** Defaults to now. */
   occurredAt?: Date | string;
@@ -32,6 +41,7 @@ export function createEvent<T extends EventType>(type: T, payload: EventPayload<
     schemaVersion: definition.version,
     occurredAt,
     chain: meta.chain ?? null,
+    ...(meta.deployment ? { deployment: meta.deployment } : {}),
     facilityId: payloadId(payload, "facilityId") ?? null,
     requestId: payloadId(payload, "requestId") ?? null,
     traceContext: meta.traceContext,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { eventCatalog, type EventPayload, type EventPayloadJson, type EventType } from "./catalog.js";
 import { whenFieldsValid } from "./when-fields-valid.js";
 import { blockHeightSchema, entityIdSchema, traceparentSchema, tracestateSchema, txIdSchema } from "./field-schemas.js";
+import { stacksPrincipalSchema } from "./stacks-principal.js";
 
 export const chainRefSchema = z
   .object({
@@ -14,7 +15,20 @@ export const traceContextSchema = z
   .object({ traceparent: traceparentSchema, tracestate: tracestateSchema.optional() })
   .meta({ description: "W3C Trace Context of the operation that caused the event" });
 
+export const deploymentRefSchema = z
+  .object({
+    network: z.enum(["devnet", "testnet", "mainnet"]).meta({ description: "The Stacks network" }),
+    deployer: stacksPrincipalSchema.meta({ description: "The principal that deployed the five contracts" }),
+  })
+  .meta({
+    description:
+      "The deployment the event belongs to: one network and one set of contracts. Subscribers of a shared " +
+      "NATS server ignore events of another deployment. Absent only on external inputs and on events " +
+      "published before it was added.",
+  });
+
 export type ChainRef = z.infer<typeof chainRefSchema>;
+export type DeploymentRef = z.infer<typeof deploymentRefSchema>;
 export type TraceContext = z.infer<typeof traceContextSchema>;
 
 const envelopeFields = {
@@ -23,6 +37,7 @@ const envelopeFields = {
   schemaVersion: z.int().positive().meta({ description: "Version of the payload schema for this type" }),
   occurredAt: z.iso.datetime().meta({ description: "When the change happened (UTC, ISO 8601)" }),
   chain: chainRefSchema.nullable(),
+  deployment: deploymentRefSchema.optional(),
   facilityId: entityIdSchema.nullable().meta({ description: "The facility the event is about, when there is one" }),
   requestId: entityIdSchema
     .nullable()
@@ -40,6 +55,7 @@ interface EnvelopeOf<T extends EventType, Payload> {
   schemaVersion: number;
   occurredAt: string;
   chain: ChainRef | null;
+  deployment?: DeploymentRef;
   facilityId: number | null;
   requestId: number | null;
   traceContext: TraceContext;

@@ -7,7 +7,7 @@ export type { EventMeta } from "./create-event.js";
 export { DEAD_LETTER_PREFIX, deadLetterSchema, deadLetterSubject, deadLetterSubjects } from "./dead-letter.js";
 export type { DeadLetter } from "./dead-letter.js";
 export { chainRefSchema, eventEnvelopeSchema, eventSchema, traceContextSchema } from "./envelope.js";
-export type { ChainRef, DomainEvent, EventEnvelope, EventJson, TraceContext } from "./envelope.js";
+export type { ChainRef, DeploymentRef, DomainEvent, EventEnvelope, EventJson, TraceContext } from "./envelope.js";
 export type { ContractName, EventDefinition, EventOrigin } from "./event-definition.js";
 export { EventValidationError } from "./event-validation-error.js";
 export { stacksPrincipalSchema } from "./stacks-principal.js";

@@ -248,6 +248,7 @@ describe("batched distribution on service.fulfilled", () => {
         distributedBy: h.accounts.deployer.address,
       });
       expect(traceId(message.event.traceContext.traceparent)).toBe(traceId(formedBatch.traceparents[0]));
+      expect(message.event.deployment).toEqual({ network: "devnet", deployer: h.accounts.deployer.address });
       const payments = (message.event.payload as { payments: { amountUstx: string }[] }).payments;
       expect(payments.map((p) => BigInt(p.amountUstx))).toEqual(split(lines[index]!));
       const pool = await call(h.service, "GET", `/facilities/${facility}/pool`);

@@ -248,7 +248,12 @@ export class SchedulePlanner {
         stepMinutes: plan.stepMinutes,
         steps: plan.steps,
       },
-      { chain: cause.chain, occurredAt: cause.now, traceContext: currentTraceContext() },
+      {
+        chain: cause.chain,
+        deployment: { network: this.config.STACKS_NETWORK, deployer: this.config.CONTRACT_DEPLOYER },
+        occurredAt: cause.now,
+        traceContext: currentTraceContext(),
+      },
     );
     await enqueue(prismaExecutor(tx), [{ id: event.eventId, subject: event.type, payload: event }], {
       schema: this.config.FLOW_SCHEMA,
