@@ -25,8 +25,10 @@ const schemas: Record<string, z.ZodObject> = {
   revenue: revenueConfigSchema,
 };
 
-// Read by the OpenTelemetry SDK that libs/observability starts, not by the config schemas.
+// Read by libs/observability (the service's identity) and the OpenTelemetry SDK it starts, not by the config schemas.
 const TELEMETRY_VARIABLES = new Set([
+  "SERVICE_VERSION",
+  "DEPLOYMENT_ENVIRONMENT",
   "OTEL_SERVICE_NAME",
   "OTEL_SDK_DISABLED",
   "OTEL_TRACES_EXPORTER",
