@@ -46,6 +46,12 @@ function answer(method: string, url: string): [number, unknown, string?] {
   if (method === "PUT" && url.startsWith("/facilities/1/operators/"))
     return [200, { facilityId: 1, txid: TXID, blockHeight: 40 }];
   if (method === "POST" && url === "/facilities") return [200, { facilityId: 3, txid: TXID, blockHeight: 41 }];
+  if (method === "POST" && url === "/facilities/1/approve") {
+    return [
+      409,
+      { code: "ERR_NOT_PENDING", message: "Facility 1 is approved, not pending.", details: { status: "approved" } },
+    ];
+  }
   if (url === "/facilities/1") {
     return [
       200,
@@ -169,6 +175,17 @@ describe("operator delegation", () => {
     expect(received[0]!.body).toMatchObject({ owner: OWNER, name: "Quay" });
     expect(registered.stdout).toContain(
       "facility 3 registered, pending review (an admin: voltstack facilities approve 3)",
+    );
+  });
+});
+
+describe("facilities approve", () => {
+  it("says where the facilities waiting for review are when the one named is not pending", async () => {
+    const refused = await cli("facilities", "approve", "1");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toBe(
+      "POST /facilities/1/approve refused: ERR_NOT_PENDING (HTTP 409): Facility 1 is approved, not pending. " +
+        "The facilities waiting for review: voltstack facilities list --status pending\n",
     );
   });
 });

@@ -1,5 +1,6 @@
 import { isServiceType, SERVICE_TYPES, type ServiceType } from "@voltstack/chain";
 import {
+  ApiRequestError,
   type DeadLetterState,
   SERVICE_NAMES,
   type ServiceName,
@@ -734,7 +735,19 @@ function review(action: "approve" | "suspend" | "reinstate"): OperationCommand {
     summary: `${action} a facility (as an admin)`,
     run: async ({ client, args, progress }) => {
       const id = positiveInt(args[0], "The facility id");
-      const result = await progress(`${action} facility ${id}`, () => client.facilities[action](id));
+      const result = await progress(`${action} facility ${id}`, () =>
+        client.facilities[action](id).catch((error: unknown) => {
+          throw error instanceof ApiRequestError && error.code === "ERR_NOT_PENDING"
+            ? new ApiRequestError(
+                error.status,
+                error.code,
+                `${error.message} The facilities waiting for review: voltstack facilities list --status pending`,
+                error.details,
+                error.request,
+              )
+            : error;
+        }),
+      );
       return written(`facility ${id}: ${action} confirmed`)(result);
     },
   };
