@@ -6,6 +6,7 @@ import { DeployError } from "./deploy/deploy-error.js";
 import { DEPLOY_USAGE } from "./deploy/deploy-usage.js";
 import { createOutput, type Output, type OutputStreams } from "./output.js";
 import { CliUsageError, connectClient, localCredentials } from "./stack-file.js";
+import { closestMatches, didYouMean } from "./suggest.js";
 
 /** The commands that are not calls to the services' APIs. */
 const SYSTEM_COMMANDS: Record<string, CommandSpec & { summary: string }> = {
@@ -67,7 +68,11 @@ async function run(argv: readonly string[], output: Output): Promise<void> {
   const { client, stack } = await connectClient(
     as,
     typeof flags["idempotency-key"] === "string" ? flags["idempotency-key"] : undefined,
-  );
+  ).catch(async (error: unknown) => {
+    if (!(error instanceof CliUsageError) || error.code !== "UNKNOWN_CALLER" || as === undefined) throw error;
+    const names = (await localCredentials()).map((credential) => credential.name);
+    throw new CliUsageError(error.code, `${error.message}${didYouMean(closestMatches(as, names))}`);
+  });
   const principal = async (nameOrPrincipal: string): Promise<string> => {
     if (STACKS_PRINCIPAL.test(nameOrPrincipal)) return nameOrPrincipal;
     const credentials = stack ? await localCredentials() : [];

@@ -179,6 +179,16 @@ describe("operator delegation", () => {
   });
 });
 
+describe("local callers", () => {
+  it("suggests the caller a mistyped --as meant", async () => {
+    const refused = await cli("--as", "owner1", "status");
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toBe(
+      'UNKNOWN_CALLER: No local caller named owner1; the callers are admin, owner-1, operator. Did you mean "owner-1"?\n',
+    );
+  });
+});
+
 describe("facilities approve", () => {
   it("says where the facilities waiting for review are when the one named is not pending", async () => {
     const refused = await cli("facilities", "approve", "1");
