@@ -197,11 +197,11 @@ describe("flow service", () => {
   it("suggests what the contract's read-only get-suggested-action answers, from the read model", async () => {
     const response = await call(h, "GET", `/facilities/${tracked}/suggested-action`);
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ facilityId: tracked, action: "discharge", energyKwh: "500" });
+    expect(response.body).toMatchObject({ facilityId: tracked, action: "discharge", energyKwh: 500 });
     const onChain = await new ChargeDischargeClient(chain).getSuggestedAction(BigInt(tracked));
     expect({ action: response.body.action, energyKwh: response.body.energyKwh }).toEqual({
       action: onChain.action,
-      energyKwh: onChain.energyKwh.toString(),
+      energyKwh: Number(onChain.energyKwh),
     });
   });
 
@@ -233,7 +233,7 @@ describe("flow service", () => {
     });
     const records = await call(h, "GET", `/flow-records?facilityId=${tracked}`);
     expect(records.body.items).toEqual([
-      expect.objectContaining({ recordId: 1, energyKwh: "300", storedAfterKwh: "900", txid: discharge.txid }),
+      expect.objectContaining({ recordId: 1, energyKwh: 300, storedAfterKwh: 900, txid: discharge.txid }),
     ]);
   });
 
@@ -303,10 +303,10 @@ describe("flow service", () => {
   it("refuses before signing what the contracts would refuse, with their code and the figures", async () => {
     const before = await footprint();
     const levels = await new CapacityClient(chain).getCapacity(BigInt(tracked));
-    const stored = levels!.storedKwh.toString();
-    const reserved = levels!.reservedKwh.toString();
-    const available = levels!.availableKwh.toString();
-    const room = (levels!.totalKwh - levels!.storedKwh).toString();
+    const stored = Number(levels!.storedKwh);
+    const reserved = Number(levels!.reservedKwh);
+    const available = Number(levels!.availableKwh);
+    const room = Number(levels!.totalKwh - levels!.storedKwh);
     const cases: [string, string, string, unknown, number, string, unknown][] = [
       [
         "PUT",
@@ -335,8 +335,8 @@ describe("flow service", () => {
         "ERR_BELOW_RESERVED",
         {
           facilityId: tracked,
-          energyKwh: "5000",
-          totalKwh: String(TOTAL_KWH),
+          energyKwh: 5000,
+          totalKwh: TOTAL_KWH,
           storedKwh: stored,
           reservedKwh: reserved,
           availableKwh: available,
@@ -346,13 +346,13 @@ describe("flow service", () => {
         "POST",
         `/facilities/${tracked}/charges`,
         h.keys.operator,
-        { energyKwh: Number(room) + 1 },
+        { energyKwh: room + 1 },
         409,
         "ERR_STORED_EXCEEDS_TOTAL",
         {
           facilityId: tracked,
-          energyKwh: String(Number(room) + 1),
-          totalKwh: String(TOTAL_KWH),
+          energyKwh: room + 1,
+          totalKwh: TOTAL_KWH,
           storedKwh: stored,
           reservedKwh: reserved,
           roomKwh: room,

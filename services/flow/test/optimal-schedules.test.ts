@@ -238,7 +238,7 @@ describe("optimal schedules", () => {
     expect(refused.status).toBe(422);
     expect(refused.body).toMatchObject({
       code: "SCHEDULE_INFEASIBLE",
-      details: { facilityId: facility, constraint: "reserve-power", maxPowerKw: String(MAX_POWER_KW) },
+      details: { facilityId: facility, constraint: "reserve-power", maxPowerKw: MAX_POWER_KW },
     });
     expect((await call(h, "GET", `/facilities/${facility}/schedule-settings`)).body).toEqual(settingsBefore.body);
 
@@ -323,11 +323,11 @@ describe("optimal schedules", () => {
     });
     const record = await waitFor("the step's flow record in the read model", async () => {
       const { body } = await call(h, "GET", `/flow-records?facilityId=${facility}`);
-      return (body.items as { action: string; energyKwh: string; txid: string }[]).find(
+      return (body.items as { action: string; energyKwh: number; txid: string }[]).find(
         (item) => item.txid === executed!.txid,
       );
     });
-    expect(record).toMatchObject({ action: step.action, energyKwh: String(step.energyKwh) });
+    expect(record).toMatchObject({ action: step.action, energyKwh: step.energyKwh });
     expect(await executor.runOnce(at)).toEqual([]);
     const { body } = await call(h, "GET", `/facilities/${facility}/schedule-executions`);
     expect(body.items).toEqual([

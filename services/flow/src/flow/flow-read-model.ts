@@ -13,14 +13,14 @@ export interface GridDemandView extends DemandLevels {
   updatedAt: string | null;
 }
 
-/** A flow record as the API shows it; kWh as decimal strings (bigints on chain). */
+/** A flow record as the API shows it; kWh as JSON integers, as in the events. */
 export interface FlowRecordView {
   recordId: number;
   facilityId: number;
   action: "charge" | "discharge";
-  energyKwh: string;
+  energyKwh: number;
   demandLevelPercent: number;
-  storedAfterKwh: string;
+  storedAfterKwh: number;
   recordedBy: string;
   txid: string;
   blockHeight: number;
@@ -39,8 +39,8 @@ export interface FlowRecordFilter {
 export interface SuggestedActionView {
   facilityId: number;
   action: "charge" | "discharge" | "hold";
-  energyKwh: string;
-  basis: { demand: DemandLevels; storedKwh: string; availableKwh: string; maxPowerKw: string; capacityHeight: number };
+  energyKwh: number;
+  basis: { demand: DemandLevels; storedKwh: number; availableKwh: number; maxPowerKw: number; capacityHeight: number };
 }
 
 export interface ScheduleView {
@@ -92,9 +92,9 @@ export class FlowReadModel {
         recordId: row.recordId,
         facilityId: row.facilityId,
         action: row.action as "charge" | "discharge",
-        energyKwh: row.energyKwh.toString(),
+        energyKwh: Number(row.energyKwh),
         demandLevelPercent: row.demandLevelPercent,
-        storedAfterKwh: row.storedAfterKwh.toString(),
+        storedAfterKwh: Number(row.storedAfterKwh),
         recordedBy: row.recordedBy,
         txid: row.txid,
         blockHeight: row.blockHeight,
@@ -113,16 +113,16 @@ export class FlowReadModel {
     return {
       facilityId,
       action,
-      energyKwh: energyKwh.toString(),
+      energyKwh: Number(energyKwh),
       basis: {
         demand: {
           demandLevelPercent: demand.demandLevelPercent,
           lowThresholdPercent: demand.lowThresholdPercent,
           highThresholdPercent: demand.highThresholdPercent,
         },
-        storedKwh: energy.storedKwh.toString(),
-        availableKwh: energy.availableKwh.toString(),
-        maxPowerKw: energy.maxPowerKw.toString(),
+        storedKwh: Number(energy.storedKwh),
+        availableKwh: Number(energy.availableKwh),
+        maxPowerKw: Number(energy.maxPowerKw),
         capacityHeight: energy.capacityHeight,
       },
     };

@@ -1,7 +1,16 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import { ZodQuery } from "@voltstack/service-kit";
+import { z } from "zod";
+import {
+  integerField,
+  kwhField,
+  Operation,
+  pageAnswer,
+  principalField,
+  timestampField,
+  txidField,
+  ZodQuery,
+} from "@voltstack/service-kit";
 import { FlowReadModel, type FlowRecordView } from "./flow-read-model.js";
 import { listFlowRecordsQuery } from "./flow-requests.js";
 
@@ -11,6 +20,24 @@ export class FlowRecordsController {
   constructor(@Inject(FlowReadModel) private readonly readModel: FlowReadModel) {}
 
   /** Filters: facilityId, action, recordedBy; keyset paging by record id (`after`, `limit` 1-100). */
+  @Operation({
+    summary:
+      "Charges and discharges recorded on chain, by record id; filtered by facility, action or who recorded them.",
+    answers: pageAnswer(
+      z.object({
+        recordId: integerField,
+        facilityId: integerField,
+        action: z.enum(["charge", "discharge"]),
+        energyKwh: kwhField,
+        demandLevelPercent: integerField,
+        storedAfterKwh: kwhField,
+        recordedBy: principalField,
+        txid: txidField,
+        blockHeight: integerField,
+        recordedAt: timestampField,
+      }),
+    ),
+  })
   @Get()
   list(
     @ZodQuery(listFlowRecordsQuery) query: z.output<typeof listFlowRecordsQuery>,

@@ -1,8 +1,20 @@
 import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
-import { type Caller, CurrentCaller, Roles, ZodBody } from "@voltstack/service-kit";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS, type ChainWriteResult } from "@voltstack/chain-sync";
+import {
+  type Caller,
+  chainWriteAnswer,
+  CurrentCaller,
+  integerField,
+  Operation,
+  Roles,
+  timestampField,
+  txidField,
+  ZodBody,
+} from "@voltstack/service-kit";
+import { STATUS_BY_CONTRACT_ERROR } from "../flow/chain-write-errors.js";
+import { demandLevelsAnswer } from "../flow/facility-flows.controller.js";
 import { FlowReadModel, type GridDemandView } from "../flow/flow-read-model.js";
 import { setDemandBody, setThresholdsBody } from "../flow/flow-requests.js";
 import { SetDemandThresholdsUseCase } from "./usecases/set-demand-thresholds.usecase.js";
@@ -18,6 +30,11 @@ export class GridController {
     @Inject(FlowReadModel) private readonly readModel: FlowReadModel,
   ) {}
 
+  @Operation({
+    summary: "Sets the grid's demand level on chain (admin); facilities are replanned from it.",
+    answers: chainWriteAnswer(),
+    refuses: [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR],
+  })
   @Put("demand")
   @Roles("admin")
   setDemand(
@@ -27,6 +44,11 @@ export class GridController {
     return this.setGridDemand.execute({ caller, ...body });
   }
 
+  @Operation({
+    summary: "Sets the demand thresholds of the contract's charge and discharge rule on chain (admin).",
+    answers: chainWriteAnswer(),
+    refuses: [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR],
+  })
   @Put("thresholds")
   @Roles("admin")
   setThresholds(
@@ -36,6 +58,16 @@ export class GridController {
     return this.setDemandThresholds.execute({ caller, ...body });
   }
 
+  @Operation({
+    summary: "The grid's demand level and thresholds as the read model holds them.",
+    answers: demandLevelsAnswer.extend({
+      lastTxid: txidField
+        .nullable()
+        .meta({ description: "Null while no admin set them: the contract's defaults apply" }),
+      lastHeight: integerField.nullable(),
+      updatedAt: timestampField.nullable(),
+    }),
+  })
   @Get("demand")
   demand(): Promise<GridDemandView> {
     return this.readModel.gridDemand();

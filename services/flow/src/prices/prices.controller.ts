@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { priceCurveSchema } from "@voltstack/events";
-import { ApiError, Roles, ZodBody } from "@voltstack/service-kit";
+import { ApiError, integerField, Operation, Roles, timestampField, ZodBody } from "@voltstack/service-kit";
+import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "../infrastructure/tokens.js";
 import {
@@ -31,6 +32,13 @@ export class PricesController {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
   ) {}
 
+  @Operation({
+    summary: "Puts a price curve in force (admin) and replans every facility against it.",
+    answers: z.object({
+      applied: z.boolean().meta({ description: "False when a curve published later is already in force" }),
+      replanned: z.array(integerField).meta({ description: "Facilities whose schedule the curve changed" }),
+    }),
+  })
   @Post()
   @HttpCode(200)
   @Roles("admin")
@@ -38,6 +46,18 @@ export class PricesController {
     return this.updatePrices.execute(body);
   }
 
+  @Operation({
+    summary: "The energy price curve in force.",
+    answers: z.object({
+      startsAt: timestampField,
+      stepMinutes: integerField,
+      energyPricesMicroStxPerKwh: z.array(integerField),
+      demandPercent: z.array(integerField),
+      source: z.string().nullable(),
+      publishedAt: timestampField,
+    }),
+    refuses: [{ PRICE_CURVE_NOT_SET: 404 }],
+  })
   @Get()
   async current(): Promise<PriceCurveView> {
     const curve = await this.prisma.priceCurve.findUnique({ where: { id: 1 } });

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import { ZodParam } from "@voltstack/service-kit";
+import { integerField, kwhField, Operation, timestampField, txidField, ZodParam } from "@voltstack/service-kit";
+import { z } from "zod";
 import { facilityIdParam } from "../flow/flow-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "../infrastructure/tokens.js";
@@ -9,7 +10,7 @@ export interface ScheduleExecutionView {
   stepStartsAt: string;
   scheduleVersion: number;
   action: string;
-  energyKwh: string;
+  energyKwh: number;
   /** signing, recorded, refused (code says why) or failed */
   status: string;
   txid: string | null;
@@ -24,6 +25,25 @@ export interface ScheduleExecutionView {
 export class ScheduleExecutionsController {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
+  @Operation({
+    summary: "The schedule steps recorded on chain for a facility that asked for it, newest first (the last 100).",
+    answers: z.object({
+      facilityId: integerField,
+      items: z.array(
+        z.object({
+          stepStartsAt: timestampField,
+          scheduleVersion: integerField,
+          action: z.string(),
+          energyKwh: kwhField,
+          status: z.string().meta({ description: "signing, recorded, refused (code says why) or failed" }),
+          txid: txidField.nullable(),
+          code: z.string().nullable(),
+          message: z.string().nullable(),
+          executedAt: timestampField,
+        }),
+      ),
+    }),
+  })
   @Get()
   async list(
     @ZodParam("id", facilityIdParam) facilityId: number,
@@ -39,7 +59,7 @@ export class ScheduleExecutionsController {
         stepStartsAt: row.stepStartsAt.toISOString(),
         scheduleVersion: row.scheduleVersion,
         action: row.action,
-        energyKwh: row.energyKwh.toString(),
+        energyKwh: Number(row.energyKwh),
         status: row.status,
         txid: row.txid,
         code: row.code,

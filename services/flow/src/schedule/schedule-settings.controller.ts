@@ -1,18 +1,43 @@
 import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import { type Caller, CurrentCaller, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
+import { z } from "zod";
+import {
+  bpsField,
+  type Caller,
+  CurrentCaller,
+  integerField,
+  kwhField,
+  Operation,
+  Roles,
+  ZodBody,
+  ZodParam,
+} from "@voltstack/service-kit";
 import { facilityIdParam } from "../flow/flow-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "../infrastructure/tokens.js";
 import { scheduleSettingsBody } from "./schedule-requests.js";
 import { SchedulePlanner } from "./schedule-planner.js";
-import type { StrategyName } from "./scheduling-strategy.js";
+import { STRATEGY_NAMES, type StrategyName } from "./scheduling-strategy.js";
 import {
   type ScheduleSettingsView,
   SetScheduleSettingsUseCase,
   settingsView,
 } from "./usecases/set-schedule-settings.usecase.js";
+
+const settingsAnswer = z.object({
+  facilityId: integerField,
+  strategy: z.enum(STRATEGY_NAMES),
+  chargeEfficiencyBps: bpsField,
+  dischargeEfficiencyBps: bpsField,
+  selfDischargeBpsPerDay: bpsField,
+  degradationMicroStxPerKwh: integerField,
+  maxCyclesPerDay: z.number().nullable(),
+  endKwh: kwhField
+    .nullable()
+    .meta({ description: "Stored energy at the end of the horizon at least this; null: what is stored now" }),
+  executeOnChain: z.boolean(),
+  declared: z.boolean().meta({ description: "False while none are stored: the service's defaults apply" }),
+});
 
 /** A facility's battery model and scheduling strategy: its owner, operators or an admin set them; anyone reads. */
 @ApiTags("facilities")
@@ -24,6 +49,18 @@ export class ScheduleSettingsController {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
   ) {}
 
+  @Operation({
+    summary: "Declares the facility's battery model and strategy (its owner, an operator or an admin) and replans it.",
+    answers: settingsAnswer,
+    refuses: [
+      {
+        FACILITY_NOT_FOUND: 404,
+        NOT_FACILITY_SIGNER: 403,
+        SCHEDULE_INFEASIBLE: 422,
+        SCHEDULE_INPUT_INVALID: 422,
+      },
+    ],
+  })
   @Put()
   @Roles("owner", "operator", "admin")
   set(
@@ -34,6 +71,10 @@ export class ScheduleSettingsController {
     return this.setSettings.execute({ caller, facilityId, body });
   }
 
+  @Operation({
+    summary: "The facility's battery model and strategy (the service's defaults while none are declared).",
+    answers: settingsAnswer,
+  })
   @Get()
   async get(@ZodParam("id", facilityIdParam) facilityId: number): Promise<ScheduleSettingsView> {
     const row = await this.prisma.scheduleSettings.findUnique({ where: { facilityId } });

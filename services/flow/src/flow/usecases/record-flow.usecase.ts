@@ -79,10 +79,10 @@ function beyondCapacity(
 ): ApiError | undefined {
   const levels = {
     facilityId,
-    energyKwh: energyKwh.toString(),
-    totalKwh: capacity.totalKwh.toString(),
-    storedKwh: capacity.storedKwh.toString(),
-    reservedKwh: capacity.reservedKwh.toString(),
+    energyKwh: Number(energyKwh),
+    totalKwh: Number(capacity.totalKwh),
+    storedKwh: Number(capacity.storedKwh),
+    reservedKwh: Number(capacity.reservedKwh),
   };
   const roomKwh = capacity.totalKwh - capacity.storedKwh;
   if (action === "charge" && energyKwh > roomKwh) {
@@ -90,7 +90,7 @@ function beyondCapacity(
       STATUS_BY_CONTRACT_ERROR,
       "ERR_STORED_EXCEEDS_TOTAL",
       `Charging ${energyKwh} kWh asks for more than the ${roomKwh} kWh facility ${facilityId} has room for.`,
-      { ...levels, roomKwh: roomKwh.toString() },
+      { ...levels, roomKwh: Number(roomKwh) },
     );
   }
   if (action === "discharge" && energyKwh > capacity.availableKwh) {
@@ -98,7 +98,7 @@ function beyondCapacity(
       STATUS_BY_CONTRACT_ERROR,
       "ERR_BELOW_RESERVED",
       `Discharging ${energyKwh} kWh asks for more than the ${capacity.availableKwh} kWh facility ${facilityId} has available (stored less reserved).`,
-      { ...levels, availableKwh: capacity.availableKwh.toString() },
+      { ...levels, availableKwh: Number(capacity.availableKwh) },
     );
   }
   return undefined;

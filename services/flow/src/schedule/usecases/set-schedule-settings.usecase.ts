@@ -21,7 +21,7 @@ export interface SetScheduleSettingsCommand {
 
 export interface ScheduleSettingsView extends Omit<BatterySettings, "endKwh"> {
   facilityId: number;
-  endKwh: string | null;
+  endKwh: number | null;
   /** False while no row is stored: the service's defaults apply. */
   declared: boolean;
 }
@@ -133,7 +133,7 @@ export class SetScheduleSettingsUseCase {
 }
 
 export function settingsView(facilityId: number, settings: BatterySettings, declared: boolean): ScheduleSettingsView {
-  return { facilityId, ...settings, endKwh: settings.endKwh?.toString() ?? null, declared };
+  return { facilityId, ...settings, endKwh: settings.endKwh === null ? null : Number(settings.endKwh), declared };
 }
 
 function figures(facility: {
@@ -141,13 +141,13 @@ function figures(facility: {
   reserves: { upKw: bigint; downKw: bigint; durationMinutes: number; programId: number }[];
 }) {
   return {
-    totalKwh: facility.state.totalKwh.toString(),
-    storedKwh: facility.state.storedKwh.toString(),
-    maxPowerKw: facility.state.maxPowerKw.toString(),
+    totalKwh: Number(facility.state.totalKwh),
+    storedKwh: Number(facility.state.storedKwh),
+    maxPowerKw: Number(facility.state.maxPowerKw),
     reserves: facility.reserves.map((reserve) => ({
       programId: reserve.programId,
-      upKw: reserve.upKw.toString(),
-      downKw: reserve.downKw.toString(),
+      upKw: Number(reserve.upKw),
+      downKw: Number(reserve.downKw),
       durationMinutes: reserve.durationMinutes,
     })),
   };
