@@ -591,6 +591,12 @@ describe("k8s rules", () => {
           if (!(Number(minReplicaCount) >= 2)) found.push([scaled, `minReplicaCount ${minReplicaCount}: at least 2`]);
           if (!(Number(maxReplicaCount) > Number(minReplicaCount)))
             found.push([scaled, `maxReplicaCount ${maxReplicaCount} is not above the minimum`]);
+          const target = ofKind<Workload & { spec: { replicas?: number } }>(manifests, "Deployment").find(
+            (d) => d.metadata.name === scaleTargetRef.name,
+          );
+          // A count in the Deployment would be set back at every apply, fighting the autoscaler.
+          if (target?.spec.replicas !== undefined)
+            found.push([target, `sets replicas (${target.spec.replicas}) that KEDA owns`]);
         }
         for (const autoscaler of ofKind<Manifest>(manifests, "HorizontalPodAutoscaler"))
           found.push([autoscaler, "scale with KEDA ScaledObjects"]);
