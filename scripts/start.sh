@@ -10,7 +10,11 @@ if [[ ! -d node_modules ]] || [[ package-lock.json -nt node_modules/.package-loc
   echo "Installing dependencies (npm ci)..."
   npm ci --no-audit --no-fund
 fi
+echo "Checking PostgreSQL and NATS..."
 bash scripts/ensure-infra.sh
+echo "Checking the contracts..."
 npx tsx scripts/check-contracts.ts
+echo "Generating the database clients..."
 npx tsx scripts/prisma-generate.ts >/dev/null
+echo "Starting the devnet and the five services..."
 exec node cli/bin/voltstack.js up

@@ -14,6 +14,7 @@ import {
   startStackOnChain,
   tailEvents,
 } from "@voltstack/local-stack";
+import { localInstance } from "../instance.js";
 import { type Output, table } from "../output.js";
 import { CliUsageError, stateDir, writeStackFile } from "../stack-file.js";
 
@@ -113,14 +114,19 @@ export async function up(output: Output): Promise<void> {
     ...STACK_SERVICES.map((service): [string, number] => [service.name, service.defaultPort]),
   ]);
   const state = stateDir();
-  const subjectPrefix = process.env.SUBJECT_PREFIX ?? "";
+  // Schemas, subjects and consumers of this checkout's own, so nothing another checkout or
+  // application keeps on the same servers is read, changed or dropped.
+  const instance = await localInstance(state);
+  const subjectPrefix = process.env.SUBJECT_PREFIX ?? instance.subjectPrefix;
+  const schemaPrefix = process.env.SCHEMA_PREFIX ?? instance.schemaPrefix;
 
   const devnetDataDir = resolve(process.env.DEVNET_DATA_DIR ?? ".devnet");
   const chainId = chain
     ? `${chain.apiUrl} ${chain.network ?? ""} ${chain.deploymentRecord ?? chain.contractDeployer ?? ""}`.trim()
     : `devnet ${devnetDataDir}`;
   // The read models hold the blocks of the chain they followed: a new chain needs fresh ones.
-  // They are dropped for a devnet only; the schemas of a real chain are never dropped here.
+  // They are dropped for a devnet only, and only this checkout's own (schemaPrefix); the
+  // schemas of a real chain are never dropped here.
   const previous = await previousChain(state);
   const changed = previous !== undefined && previous !== chainId;
   if (changed && chain) {
@@ -130,19 +136,24 @@ export async function up(output: Output): Promise<void> {
         "Point DATABASE_URL at another database (or drop the five schemas yourself), then start again.",
     );
   }
+  if (!schemaPrefix) {
+    throw new CliUsageError(
+      "SCHEMA_PREFIX_EMPTY",
+      "SCHEMA_PREFIX is empty: the local system keeps its schemas under a prefix of its own, so that it never " +
+        `drops schemas it did not make. Unset it to use this checkout's (${instance.schemaPrefix}).`,
+    );
+  }
   await noteChain(state, chainId);
   const options: StackOptions = {
     databaseUrl,
     natsUrl,
     stateDir: state,
     subjectPrefix,
+    schemaPrefix,
     resetSchemas: changed || (!chain && !existsSync(devnetDataDir)),
-    // Traces go to the services' logs unless an exporter is configured, so a trace id
-    // (the demo prints one) can be followed across the five services with grep.
-    env:
-      process.env.OTEL_TRACES_EXPORTER || process.env.OTEL_EXPORTER_OTLP_ENDPOINT
-        ? {}
-        : { OTEL_TRACES_EXPORTER: "console" },
+    // Spans are exported only where the OTEL_* variables ask (OTLP to a collector, or
+    // OTEL_TRACES_EXPORTER=console for one JSON line per span); the services' JSON log lines
+    // carry the trace id either way, so the demo's can be followed across the five with grep.
     onProgress: (message) => output.note(`  ${message}`),
     onServiceExit: (name, exit) => {
       const log = join(state, "logs", `${name}.log`);

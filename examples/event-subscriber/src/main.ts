@@ -2,12 +2,14 @@
 //
 //   NATS_URL=nats://127.0.0.1:4222 npm start -w examples/event-subscriber
 //
-// NATS_URL (default nats://127.0.0.1:4222), SUBJECT_PREFIX (the services' own, if they
-// run with one), EVENT_SUBJECTS (comma-separated catalog subjects, default
+// NATS_URL (default nats://127.0.0.1:4222), SUBJECT_PREFIX (the services' own; default: the
+// one `npm start` recorded in .voltstack/stack.json, if there is one), EVENT_SUBJECTS (comma-separated catalog subjects, default
 // revenue.distributed,service.fulfilled), SUBSCRIBER_NAME (names the durable
 // consumers, default example-subscriber) and STACKS_NETWORK with CONTRACT_DEPLOYER (the
 // deployment whose events are wanted; events of another are skipped; default: the local
 // devnet's) configure it.
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { type DeploymentRef, type EventType, isEventType } from "@voltstack/events";
 import { describeEvent } from "./describe-event.js";
@@ -21,6 +23,18 @@ const unknown = subjects.filter((subject) => !isEventType(subject));
 if (unknown.length > 0) {
   console.error(`EVENT_SUBJECTS names subjects the event catalog does not have: ${unknown.join(", ")}`);
   process.exit(1);
+}
+
+/** The subject prefix of the local system `npm start` runs from this folder, if it runs. */
+function localSubjectPrefix(): string | undefined {
+  try {
+    // `npm start -w examples/event-subscriber` runs here; npm names the folder it was started from.
+    const from = process.env.INIT_CWD ?? process.cwd();
+    const stackFile = join(resolve(from, process.env.VOLTSTACK_HOME ?? ".voltstack"), "stack.json");
+    return (JSON.parse(readFileSync(stackFile, "utf8")) as { subjectPrefix?: string }).subjectPrefix;
+  } catch {
+    return undefined;
+  }
 }
 
 // Clarinet's devnet deployer: the local system's contracts.
@@ -40,7 +54,7 @@ const subscriber = await startEventSubscriber({
   nats,
   name: process.env.SUBSCRIBER_NAME ?? "example-subscriber",
   subjects: subjects as EventType[],
-  subjectPrefix: process.env.SUBJECT_PREFIX,
+  subjectPrefix: process.env.SUBJECT_PREFIX ?? localSubjectPrefix(),
   deployment,
   handle: (event) => console.log(describeEvent(event)),
   report: (outcome) => {

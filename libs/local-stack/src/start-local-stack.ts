@@ -40,6 +40,7 @@ export interface StackOptions {
   /**
    * Drops the services' schemas before migrating. A fresh chain (a new devnet) must come
    * with fresh read models: the followers refuse a chain that no longer has their blocks.
+   * Needs a `schemaPrefix`: schemas without one are never dropped.
    */
   resetSchemas?: boolean;
   /** Extra configuration of every service, over what the stack sets. */
@@ -287,7 +288,12 @@ async function launchServices(options: StackOptions, setup: ChainSetup): Promise
   const schemas = Object.fromEntries(
     STACK_SERVICES.map((service) => [service.name, `${options.schemaPrefix ?? ""}${service.name}`]),
   ) as Record<ServiceName, string>;
-  if (options.resetSchemas) await dropSchemas(options.databaseUrl, Object.values(schemas), progress);
+  if (options.resetSchemas) {
+    // Only schemas under a prefix of the caller's own: an unprefixed "grid" may be anyone's.
+    if (!options.schemaPrefix)
+      throw new Error("resetSchemas needs a schemaPrefix: unprefixed schemas are never dropped.");
+    await dropSchemas(options.databaseUrl, Object.values(schemas), progress);
+  }
   for (const service of STACK_SERVICES) {
     const result = await applyMigrations({
       url: options.databaseUrl,

@@ -52,13 +52,17 @@ describe("a service's logs", () => {
     await service?.close();
   });
 
-  it("are JSON lines naming the service, with the request id the caller sent on every line of its request", async () => {
+  it("are JSON lines naming the service, with the request id and the trace id the caller sent on every line of its request", async () => {
     written.length = 0;
-    const response = await fetch(`${service.baseUrl}/samples/1`, { headers: { "x-request-id": "req-abc.1" } });
+    const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+    const response = await fetch(`${service.baseUrl}/samples/1`, {
+      headers: { "x-request-id": "req-abc.1", traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    });
     expect(response.status).toBe(200);
     expect(response.headers.get("x-request-id")).toBe("req-abc.1");
     const [handler, access] = lines().filter((line) => line.request_id === "req-abc.1");
     expect(handler).toMatchObject({
+      trace_id: traceId,
       level: "info",
       service: "voltstack-grid",
       context: "SampleController",
