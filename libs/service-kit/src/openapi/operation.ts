@@ -25,6 +25,8 @@ export interface OperationDoc {
   answers: z.ZodType | null;
   /** The media type of the success answer, when it is not JSON. */
   produces?: string;
+  /** Other representations of the success answer the client may ask for, by media type. */
+  alternatives?: Readonly<Record<string, z.ZodType>>;
   /** What the operation's own code refuses with, beyond what the document builder adds for every route. */
   refuses?: readonly Refusals[];
 }
@@ -46,15 +48,22 @@ export function Operation(doc: OperationDoc): MethodDecorator {
       (method === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
     const decorators = [
       ApiOperation({ summary: doc.summary, ...(doc.description ? { description: doc.description } : {}) }),
-      ApiResponse({
-        status,
-        description: "Success",
-        ...(doc.answers ? { schema: answerSchemaOf(doc.answers) as never } : {}),
-      }),
+      ApiResponse({ status, description: "Success", ...successBody(doc) }),
     ];
     if (doc.produces) decorators.push(ApiProduces(doc.produces));
     if (doc.refuses?.length) decorators.push(ApiExtension(REFUSALS_EXTENSION, mergeRefusals(...doc.refuses)));
     applyDecorators(...decorators)(target, key, descriptor);
+  };
+}
+
+function successBody(doc: OperationDoc) {
+  if (!doc.answers) return {};
+  if (!doc.alternatives) return { schema: answerSchemaOf(doc.answers) as never };
+  const representations = { [doc.produces ?? "application/json"]: doc.answers, ...doc.alternatives };
+  return {
+    content: Object.fromEntries(
+      Object.entries(representations).map(([mediaType, schema]) => [mediaType, { schema: answerSchemaOf(schema) }]),
+    ) as never,
   };
 }
 

@@ -1,8 +1,9 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { ApiError, Roles, ZodParam } from "@voltstack/service-kit";
+import { ApiError, integerField, Operation, Roles, txidField, ustxField, ZodParam } from "@voltstack/service-kit";
 import { type DistributionIntent, DistributionIntentRepository } from "./distribution-intent-repository.js";
+import { INTENT_STATUSES } from "./fulfilment.js";
 
 const requestIdParam = z
   .string()
@@ -16,6 +17,23 @@ const requestIdParam = z
 export class DistributionsController {
   constructor(@Inject(DistributionIntentRepository) private readonly intents: DistributionIntentRepository) {}
 
+  @Operation({
+    summary:
+      "Where the distribution owed to a grid request's fulfilment stands: due, batched, paid or failed, with its attempts.",
+    answers: z.object({
+      requestId: integerField,
+      eventId: z.string(),
+      facilityId: integerField,
+      payoutUstx: ustxField,
+      status: z.enum(INTENT_STATUSES),
+      attempts: integerField,
+      batchId: z.string().nullable(),
+      distributionTxid: txidField.nullable(),
+      distributionId: integerField.nullable(),
+      errorCode: z.string().nullable(),
+    }),
+    refuses: [{ FULFILMENT_NOT_SEEN: 404 }],
+  })
   @Get(":requestId/distribution")
   @Roles("admin", "operator")
   async get(@ZodParam("requestId", requestIdParam) requestId: number): Promise<DistributionIntent> {

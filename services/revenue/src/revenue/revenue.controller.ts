@@ -1,17 +1,26 @@
 import { Controller, Get, Headers, HttpCode, Inject, Post, Put, Res } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
   ApiError,
+  bpsField,
   type Caller,
+  chainWriteAnswer,
   CurrentCaller,
+  integerField,
+  Operation,
+  principalField,
   Roles,
+  timestampField,
+  txidField,
+  ustxField,
   stacksPrincipal,
   ZodBody,
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
+import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
 import { paymentsCsv } from "./payments-csv.js";
 import { type PaymentHistory, type PoolView, RevenueRepository } from "./revenue-repository.js";
 import { actAsBody, facilityIdParam, formatQuery, setSharesBody } from "./revenue-requests.js";
@@ -22,6 +31,48 @@ import { SetSharesUseCase } from "./usecases/set-shares.usecase.js";
 interface Response {
   setHeader(name: string, value: string): void;
 }
+
+const sharesAnswer = z.array(z.object({ stakeholder: principalField, shareBps: bpsField }));
+
+const poolAnswer = z.object({
+  facilityId: integerField,
+  balanceUstx: ustxField,
+  depositedUstx: ustxField,
+  distributedUstx: ustxField,
+  sharesVersion: integerField,
+  shares: sharesAnswer,
+  lastTxid: txidField,
+  lastHeight: integerField,
+  updatedAt: timestampField,
+});
+
+const paymentsAnswer = z.object({
+  items: z.array(
+    z.object({
+      paymentId: integerField,
+      distributionId: integerField,
+      facilityId: integerField,
+      stakeholder: principalField,
+      shareBps: bpsField,
+      amountUstx: ustxField,
+      txid: txidField,
+      blockHeight: integerField,
+      paidAt: timestampField,
+      source: z.string().meta({ description: "pool, or where the money came from (a program's earnings)" }),
+    }),
+  ),
+  totalUstx: ustxField,
+  count: integerField,
+});
+
+const paymentsCsvAnswer = z.string().meta({ description: "The same payments as CSV, one line each, for accounting" });
+
+const WRITE_REFUSALS = [
+  CHAIN_WRITE_REFUSALS,
+  FACILITY_SIGNER_REFUSALS,
+  STATUS_BY_CONTRACT_ERROR,
+  { FACILITY_NOT_FOUND: 404 },
+];
 
 /**
  * Writes answer once the chain confirmed the transaction; reads come from the read
@@ -36,6 +87,11 @@ export class RevenueController {
     @Inject(RevenueRepository) private readonly revenue: RevenueRepository,
   ) {}
 
+  @Operation({
+    summary: "Sets the facility's stakeholders and their shares in basis points, summing to 10000 (its owner).",
+    answers: chainWriteAnswer({ facilityId: integerField, sharesVersion: integerField }),
+    refuses: WRITE_REFUSALS,
+  })
   @Put("facilities/:id/shares")
   @Roles("owner")
   setFacilityShares(
@@ -46,6 +102,11 @@ export class RevenueController {
     return this.setShares.execute({ caller, facilityId: id, shares });
   }
 
+  @Operation({
+    summary: "Pays out the facility's pool to its stakeholders by their shares (its owner, an operator or an admin).",
+    answers: chainWriteAnswer({ facilityId: integerField, distributionId: integerField }),
+    refuses: WRITE_REFUSALS,
+  })
   @Post("facilities/:id/distribute")
   @HttpCode(200)
   @Roles("owner", "operator", "admin")
@@ -57,6 +118,11 @@ export class RevenueController {
     return this.distributeRevenue.execute({ caller, facilityId: id, ...(body.actAs ? { actAs: body.actAs } : {}) });
   }
 
+  @Operation({
+    summary: "The facility's revenue pool: balance, what was deposited and distributed, and the shares in force.",
+    answers: poolAnswer,
+    refuses: [{ POOL_NOT_FOUND: 404 }],
+  })
   @Get("facilities/:id/pool")
   async pool(@ZodParam("id", facilityIdParam) id: number): Promise<PoolView> {
     const pool = await this.revenue.pool(id);
@@ -69,6 +135,12 @@ export class RevenueController {
   }
 
   /** JSON, or CSV for accounting with `Accept: text/csv` or `?format=csv`. */
+  @Operation({
+    summary:
+      "Every payment to the facility's stakeholders, with their total (CSV with Accept: text/csv or ?format=csv).",
+    answers: paymentsAnswer,
+    alternatives: { "text/csv": paymentsCsvAnswer },
+  })
   @Get("facilities/:id/payments")
   async facilityPayments(
     @ZodParam("id", facilityIdParam) id: number,
@@ -79,6 +151,11 @@ export class RevenueController {
     return answer(await this.revenue.payments({ facilityId: id }), query.format, accept, response, `facility-${id}`);
   }
 
+  @Operation({
+    summary: "Every payment to a stakeholder, with their total (CSV with Accept: text/csv or ?format=csv).",
+    answers: paymentsAnswer,
+    alternatives: { "text/csv": paymentsCsvAnswer },
+  })
   @Get("stakeholders/:principal/payments")
   async stakeholderPayments(
     @ZodParam("principal", stacksPrincipal) principal: string,
