@@ -191,6 +191,40 @@ function metricNamesInCode(): Set<string> {
   return names;
 }
 
+// The settings KEDA's nats-jetstream scaler reads (keda.sh/docs/scalers/nats-jetstream); a misspelt one is ignored by KEDA.
+const NATS_JETSTREAM_METADATA = new Set([
+  "natsServerMonitoringEndpoint",
+  "account",
+  "stream",
+  "consumer",
+  "lagThreshold",
+  "activationLagThreshold",
+  "useHttps",
+]);
+// The fields of a KEDA ScaledObject's spec (keda.sh/v1alpha1).
+const SCALED_OBJECT_FIELDS = new Set([
+  "scaleTargetRef",
+  "minReplicaCount",
+  "maxReplicaCount",
+  "idleReplicaCount",
+  "pollingInterval",
+  "cooldownPeriod",
+  "initialCooldownPeriod",
+  "fallback",
+  "advanced",
+  "triggers",
+]);
+// The fields of a ServiceMonitor's spec used with one Service (monitoring.coreos.com/v1).
+const SERVICE_MONITOR_FIELDS = new Set([
+  "selector",
+  "endpoints",
+  "namespaceSelector",
+  "jobLabel",
+  "targetLabels",
+  "podTargetLabels",
+  "sampleLimit",
+]);
+
 const PROMQL_WORDS = new Set([
   "by",
   "without",
@@ -533,6 +567,10 @@ describe("k8s rules", () => {
               found.push([scaled, `trigger ${trigger.type}: only JetStream consumer lag scales a service`]);
               continue;
             }
+            for (const key of Object.keys(trigger.metadata)) {
+              if (!NATS_JETSTREAM_METADATA.has(key))
+                found.push([scaled, `${key} is not a setting of the nats-jetstream scaler`]);
+            }
             const { stream, consumer, natsServerMonitoringEndpoint, lagThreshold } = trigger.metadata;
             const declared = Object.values(eventStreams).find((s) => naming.streamName(s.name) === stream);
             const subject = subjects.find(
@@ -583,6 +621,9 @@ describe("k8s rules", () => {
           }
         >(manifests, "ScaledObject")) {
           const { scaleTargetRef, minReplicaCount, maxReplicaCount } = scaled.spec;
+          for (const key of Object.keys(scaled.spec)) {
+            if (!SCALED_OBJECT_FIELDS.has(key)) found.push([scaled, `spec.${key} is not a field of ScaledObject`]);
+          }
           if (scaleTargetRef.kind && scaleTargetRef.kind !== "Deployment")
             found.push([scaled, `scales a ${scaleTargetRef.kind}`]);
           if (NOT_AUTOSCALED.has(scaleTargetRef.name))
@@ -610,6 +651,9 @@ describe("k8s rules", () => {
           Manifest & { spec: { selector: Selector; endpoints: Array<{ port?: string; path?: string }> } }
         >(manifests, "ServiceMonitor");
         for (const monitor of monitors) {
+          for (const key of Object.keys(monitor.spec)) {
+            if (!SERVICE_MONITOR_FIELDS.has(key)) found.push([monitor, `spec.${key} is not a field of ServiceMonitor`]);
+          }
           const selected = services.filter((s) => selects(monitor.spec.selector, s.metadata.labels ?? {}));
           if (selected.length !== 1) found.push([monitor, `selects ${selected.length} Services`]);
           for (const endpoint of monitor.spec.endpoints) {
