@@ -245,7 +245,7 @@ function metricsOf(expr: string): string[] {
     .replace(/"[^"]*"/g, "")
     .replace(/\{[^}]*\}/g, "")
     .replace(/\[[^\]]*\]/g, "")
-    .replace(/\b(by|without)\s*\([^)]*\)/g, "");
+    .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, "");
   return [...bare.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\()?/g)]
     .filter(([, word, call]) => !call && !PROMQL_WORDS.has(word!))
     .map(([, word]) => word!.replace(/_(bucket|count|sum)$/, ""));
@@ -862,6 +862,15 @@ describe("k8s rules", () => {
       readFileSync(join(k8sDir, "components/monitoring/voltstack-dashboard.json"), "utf8"),
     ) as { panels: Panel[] };
     const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== "row");
+
+    it("reads the metric names of a query, histograms by their own name", () => {
+      expect(
+        metricsOf(
+          'histogram_quantile(0.95, sum by (le, route) (rate(http_server_request_duration_seconds_bucket{namespace="$namespace"}[5m])))',
+        ),
+      ).toEqual(["http_server_request_duration_seconds"]);
+      expect(metricsOf("sum(rate(a_total[5m])) / on (x) group_left b_gauge > 0")).toEqual(["a_total", "b_gauge"]);
+    });
 
     it("queries only metrics the code defines", () => {
       const defined = metricNamesInCode();
