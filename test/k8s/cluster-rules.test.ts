@@ -474,6 +474,8 @@ describe("k8s rules", () => {
               POSTGRES_PORT,
               urlPort(env.STACKS_API_URL!),
               urlPort(env.OTEL_EXPORTER_OTLP_ENDPOINT!),
+              // The identity provider's keys, when callers authenticate with JWTs.
+              ...(env.AUTH_JWKS_URL ? [urlPort(env.AUTH_JWKS_URL)] : []),
             ]);
             const sorted = (set: Set<number>) => [...set].sort((a, b) => a - b).join(", ");
             if (sorted(wanted) !== sorted(egressPorts)) {
