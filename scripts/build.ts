@@ -1,10 +1,10 @@
-// Compiles every workspace to JavaScript in its dist/ (`npm run build`): the generated
-// Prisma clients first (they live in the services' sources), then each workspace's own
+// Compiles every workspace to JavaScript in its dist/ (`npm run build`): the services'
+// generated Prisma clients first (they live in their sources), then each workspace's own
 // build script, a few at a time. Stale output is removed first, so dist/ holds exactly
 // what the sources compile to. The compiled services run with plain Node:
 // `node services/<name>/dist/main.js`, `node services/<name>/dist/migrate.js`.
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,13 +35,18 @@ function build(workspace: Workspace): Promise<{ workspace: Workspace; status: nu
 }
 
 async function main(): Promise<number> {
-  const generated = spawnSync(process.execPath, [...process.execArgv, join(root, "scripts", "prisma-generate.ts")], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  const all = workspaces();
+  const serviceSchemas = all
+    .map((workspace) => join(workspace.dir, "prisma", "schema.prisma"))
+    .filter((schema) => existsSync(schema));
+  const generated = spawnSync(
+    process.execPath,
+    [...process.execArgv, join(root, "scripts", "prisma-generate.ts"), ...serviceSchemas],
+    { cwd: root, stdio: "inherit" },
+  );
   if (generated.status !== 0) return 1;
 
-  const queue = workspaces().filter((workspace) => workspace.hasBuild);
+  const queue = all.filter((workspace) => workspace.hasBuild);
   for (const workspace of queue) rmSync(join(workspace.dir, "dist"), { recursive: true, force: true });
   let failed = 0;
   const worker = async () => {
