@@ -34,7 +34,10 @@ RUN mkdir /runtime \
   && npm cache clean --force
 
 FROM ${NODE_IMAGE} AS runtime
+# Node 24 sizes the young generation by the machine's memory; an idle service then held 250 MB
+# resident, and 175-195 MB with 8 MB semi-spaces (measured, the five services on Node 24.22).
 ENV NODE_ENV=production \
+  NODE_OPTIONS=--max-semi-space-size=8 \
   PORT=8080
 WORKDIR /app
 # Owned by root and only readable by the node user: the process cannot change its own code.
