@@ -128,7 +128,7 @@ describe("the whole flow over HTTP, NATS, PostgreSQL and the devnet", () => {
     expect(request).toMatchObject({ status: "fulfilled", facilityId: facilityA, payoutUstx: "950000006" });
     expect(request.refundUstx).toBe("50000001");
     const capacity = await admin.capacity.get(facilityA);
-    expect(capacity).toMatchObject({ storedKwh: "3000", reservedKwh: "0", availableKwh: "3000" });
+    expect(capacity).toMatchObject({ storedKwh: 3000, reservedKwh: 0, availableKwh: 3000 });
     expect((await admin.facilities.get(facilityB)).status).toBe("approved");
 
     // Every step published its event once the chain confirmed it, carrying the txid.
