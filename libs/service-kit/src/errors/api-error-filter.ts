@@ -60,7 +60,9 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (host.getType() !== "http") throw exception;
     const response = host.switchToHttp().getResponse<Response>();
     const error = this.toApiError(exception);
-    if (error.status >= 500)
+    // A fault is logged with its stack; a deliberate 5xx answer (not ready, chain unreachable) by its code.
+    if (error.status >= 500 && exception instanceof ApiError) this.logger.warn(`${error.code}: ${error.message}`);
+    else if (error.status >= 500)
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (error.status === 401) response.setHeader("WWW-Authenticate", 'Bearer realm="voltstack"');
     if (!response.headersSent) response.status(error.status).json(error.toBody());
