@@ -133,6 +133,14 @@ describe("the image", () => {
     for (const command of runtimeCommands) expect(command).not.toMatch(/tsx|voltstack-source|\.ts\b/);
   });
 
+  it("bounds the young generation, which Node 24 otherwise sizes by the host's memory", () => {
+    const env = final
+      .filter((i) => i.keyword === "ENV")
+      .map((i) => i.args)
+      .join(" ");
+    expect(env).toMatch(/NODE_OPTIONS=--max-semi-space-size=\d+/);
+  });
+
   it("installs production dependencies only, with no build or test tool among them", () => {
     const tar = all.find((i) => i.keyword === "RUN" && i.args.includes("tar -cf"))!.args;
     const workspaces = runtimeWorkspaces(tar);
