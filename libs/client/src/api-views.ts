@@ -14,8 +14,8 @@ export interface Facility {
   owner: string;
   name: string;
   location: string;
-  capacityKwh: string;
-  maxPowerKw: string;
+  capacityKwh: number;
+  maxPowerKw: number;
   status: FacilityStatus;
   rejectionReason: string | null;
   operators: { operator: string; enabled: boolean; updatedAt: string }[];
@@ -32,10 +32,10 @@ export interface Page<T> {
 
 export interface Capacity {
   facilityId: number;
-  totalKwh: string;
-  storedKwh: string;
-  reservedKwh: string;
-  availableKwh: string;
+  totalKwh: number;
+  storedKwh: number;
+  reservedKwh: number;
+  availableKwh: number;
   lastReason: string;
   lastTxid: string;
   lastHeight: number;
@@ -68,7 +68,7 @@ export type FlowAction = "charge" | "discharge" | "hold";
 export interface SuggestedAction {
   facilityId: number;
   action: FlowAction;
-  energyKwh: string;
+  energyKwh: number;
 }
 
 export interface Schedule {
@@ -85,8 +85,8 @@ export type ServiceRequestStatus = "open" | "accepted" | "fulfilled" | "cancelle
 export interface ServiceRequest {
   id: number;
   serviceType: string;
-  powerKw: string;
-  energyKwh: string;
+  powerKw: number;
+  energyKwh: number;
   paymentUstx: string;
   requester: string;
   expiresAt: number;
@@ -339,7 +339,7 @@ export interface PerformanceScore {
   method: "regulation" | "containment" | "energy";
   performanceBps: number;
   deliveredKwh: number;
-  committedKw: string;
+  committedKw: number;
   amountUstx: string;
   window: { from: string; to: string; stepSeconds: number };
   breakdown: Record<string, unknown>;

@@ -195,8 +195,8 @@ export async function invariantViolations(
   >;
   const capacityModel = await admin.capacity.get(facilityId);
   if (
-    capacityModel.storedKwh !== String(capacity["stored-kwh"]) ||
-    capacityModel.reservedKwh !== String(capacity["reserved-kwh"])
+    capacityModel.storedKwh !== Number(capacity["stored-kwh"]) ||
+    capacityModel.reservedKwh !== Number(capacity["reserved-kwh"])
   ) {
     violations.push(
       `capacity holds ${capacityModel.storedKwh} kWh stored / ${capacityModel.reservedKwh} reserved, the chain ${capacity["stored-kwh"]} / ${capacity["reserved-kwh"]}`,
