@@ -4,10 +4,13 @@
 #   docker build -t voltstack:0.1.0 .
 #   docker run -p 8080:8080 voltstack:0.1.0 node services/grid/dist/main.js
 #   docker run voltstack:0.1.0 node services/grid/dist/migrate.js
-#   docker run voltstack:0.1.0 node cli/bin/voltstack.js deploy --network testnet --record /tmp/testnet.json
+#   docker run -v "$PWD/secrets:/run/secrets:ro" voltstack:0.1.0 node cli/bin/voltstack.js deploy \
+#     --network testnet --deployer-key-file /run/secrets/deployer --record /tmp/testnet.json
 #
 # Compiled JavaScript on Node 24 LTS with production dependencies only, run as the unprivileged
-# node user (uid 1000). Nothing is written outside /tmp, so the root filesystem may be read-only.
+# node user (uid 1000). Nothing is written outside /tmp, so the root filesystem may be read-only
+# with /tmp mounted writable (an emptyDir in Kubernetes); the deploy command's record goes where
+# --record says.
 # A service listens on $PORT, 8080 unless set.
 
 ARG NODE_IMAGE=node:24.22.3-trixie-slim
