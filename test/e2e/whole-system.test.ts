@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
@@ -18,6 +19,7 @@ import { ApiRequestError, type ServiceName, type VoltstackClient } from "@voltst
 import { eventStreams } from "@voltstack/events";
 import { durableName, EVENT_ID_HEADER, SubjectNaming } from "@voltstack/messaging";
 import { natsUrl, waitFor } from "@voltstack/service-testing";
+import { type OtlpCollector, startOtlpCollector } from "./otlp-collector.js";
 import { startSystem, type SystemUnderTest } from "./system-under-test.js";
 
 // The whole system as it runs after `npm start`: the devnet with the contracts, the five
@@ -27,14 +29,20 @@ import { startSystem, type SystemUnderTest } from "./system-under-test.js";
 const execFileAsync = promisify(execFile);
 let system: SystemUnderTest;
 let deployer: string;
+// Every service exports its spans here, as it would to an OpenTelemetry Collector.
+let collector: OtlpCollector;
+// The trace id every request of the demo carried.
+let demoTraceId: string | undefined;
 
 beforeAll(async () => {
-  system = await startSystem();
+  collector = await startOtlpCollector();
+  system = await startSystem(collector.env);
   deployer = system.stack.devnet.accounts.get("deployer")!.address;
 }, 180_000);
 
 afterAll(async () => {
   await system?.close();
+  await collector?.close();
 }, 120_000);
 
 function eventsOf(subject: string, facilityId?: number) {
@@ -88,6 +96,7 @@ describe("the whole flow over HTTP, NATS, PostgreSQL and the devnet", () => {
       callers: { admin: system.caller("admin"), ownerA: system.caller("owner-1"), ownerB: system.caller("owner-2") },
       stakeholders,
     });
+    demoTraceId = report.traceId;
 
     // 1,000,000,007 µSTX at 95 % performance: 950,000,006 µSTX into the pool (rounded down).
     expect(report.payoutUstx).toBe("950000006");
@@ -145,6 +154,31 @@ describe("the whole flow over HTTP, NATS, PostgreSQL and the devnet", () => {
     const demandSteps = report.steps.filter((step) => step.service === "flow");
     expect(eventsOf("grid.demand.updated").map((tailed) => tailed.event.chain?.txId)).toContain(demandSteps[0]!.txid);
   }, 180_000);
+
+  it("keeps the demo's trace id from its requests through the chain and every service to the payout", async () => {
+    const traceId = demoTraceId!;
+    const inTrace = () => collector.spans().filter((span) => span.traceId === traceId);
+    const named = (service: string, name: string) =>
+      inTrace().some((span) => span.service === `voltstack-${service}` && span.name.startsWith(name));
+    await waitFor(
+      "the payout's spans in the demo's trace",
+      () => named("revenue", "chain.confirmed revenue-sharing") && named("revenue", "revenue distribution-batch"),
+    );
+    // Each service, its own name: the request, the write's confirmation read by the service that
+    // sent it, the event in the next service, and the batch that paid the payout out.
+    expect(new Set(inTrace().map((span) => span.service))).toEqual(
+      new Set(["verification", "capacity", "flow", "grid", "revenue"].map((service) => `voltstack-${service}`)),
+    );
+    expect(named("grid", "chain.confirmed grid-services")).toBe(true);
+    expect(named("grid", "send service.fulfilled")).toBe(true);
+    expect(named("revenue", "process service.fulfilled")).toBe(true);
+    // And the services' JSON log lines carry it, so it can be followed with grep.
+    for (const file of system.logFiles) {
+      const lines = (await readFile(file, "utf8")).split("\n").filter((line) => line.includes(traceId));
+      const records = lines.map((line) => JSON.parse(line) as { trace_id?: string });
+      expect(records.filter((record) => record.trace_id === traceId).length, file).toBeGreaterThan(0);
+    }
+  }, 60_000);
 
   it("follows a facility and shares an owner made from their own wallet, outside the API", async () => {
     const owner = system.stack.devnet.accounts.get("wallet_6")!;

@@ -538,7 +538,7 @@ export class ContractEventSync<C extends ContractKey, Tx> {
                 occurredAt: block.time,
                 traceContext,
               });
-              fresh.push({ id: eventId, subject: type, payload: json });
+              fresh.push({ id: eventId, subject: type, payload: json, traceContext });
             }
             await enqueue(sql, fresh, { schema });
           }

@@ -14,6 +14,11 @@ export type OutboxEvent = {
   payload: unknown;
   /** Extra NATS headers. */
   headers?: Record<string, string>;
+  /**
+   * The W3C trace the event continues when it is not the caller's: a follower publishing
+   * what a request's transaction caused keeps that request's trace, not its own.
+   */
+  traceContext?: { traceparent: string; tracestate?: string };
 };
 
 export type EnqueueOptions = {
@@ -28,8 +33,8 @@ const ROWS_PER_STATEMENT = Math.floor(65_535 / COLUMNS);
 /**
  * Writes events to the outbox through `tx`, which must belong to the
  * transaction that makes the domain change, so both commit or neither does.
- * Each row keeps the W3C trace context of the caller, so the relay's
- * `send` span continues the caller's trace. Returns the event ids.
+ * Each row keeps the W3C trace context of the caller (or the event's own
+ * `traceContext`), so the relay's `send` span continues that trace. Returns the event ids.
  */
 export async function enqueue(tx: SqlExecutor, events: OutboxEvent[], options: EnqueueOptions = {}): Promise<string[]> {
   if (events.length === 0) return [];
@@ -50,7 +55,9 @@ export async function enqueue(tx: SqlExecutor, events: OutboxEvent[], options: E
       }
       ids.push(id);
       const base = params.length;
-      params.push(id, event.subject, payload, JSON.stringify(event.headers ?? {}), trace.traceparent, trace.tracestate);
+      const traceparent = event.traceContext?.traceparent ?? trace.traceparent;
+      const tracestate = event.traceContext ? (event.traceContext.tracestate ?? null) : trace.tracestate;
+      params.push(id, event.subject, payload, JSON.stringify(event.headers ?? {}), traceparent, tracestate);
       return `($${base + 1}::uuid, $${base + 2}, $${base + 3}::jsonb, $${base + 4}::jsonb, $${base + 5}, $${base + 6})`;
     });
     await tx.execute(
