@@ -55,7 +55,6 @@ function runtimeWorkspaces(tar: string): string[] {
 
 type LockPackage = {
   dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
   peerDependencies?: Record<string, string>;
   peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   link?: boolean;
