@@ -1,9 +1,17 @@
 import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
+import { z } from "zod";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import {
   type Caller,
+  chainWriteAnswer,
+  integerField,
+  itemsAnswer,
+  Operation,
+  pageAnswer,
+  principalField,
+  timestampField,
+  txidField,
   CurrentCaller,
   Roles,
   stacksPrincipal,
@@ -11,6 +19,7 @@ import {
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
+import { GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
 import {
   type FrequencyOracleView,
   type FrequencyReadingView,
@@ -28,6 +37,16 @@ import { type IngestResult, IngestFrequencyReadingsUseCase } from "./usecases/in
 import { SetFrequencyTargetUseCase } from "./usecases/set-frequency-target.usecase.js";
 import { SetOracleUseCase } from "./usecases/set-oracle.usecase.js";
 
+const decision = z.enum(["state-change", "cadence", "skipped"]);
+
+const oracleAnswer = z.object({
+  oracle: principalField,
+  enabled: z.boolean(),
+  lastTxid: txidField,
+  lastHeight: integerField,
+  updatedAt: timestampField,
+});
+
 /** The frequency target and oracles (admins), the readings stream (meters and oracles) and the status. */
 @ApiTags("frequency")
 @Controller("frequency")
@@ -39,6 +58,11 @@ export class FrequencyController {
     @Inject(FrequencyRepository) private readonly frequency: FrequencyRepository,
   ) {}
 
+  @Operation({
+    summary: "Sets the grid's frequency target and deadband in millihertz on chain (admin).",
+    answers: chainWriteAnswer({ targetMhz: integerField, deadbandMhz: integerField }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Put("target")
   @Roles("admin")
   target(
@@ -49,6 +73,27 @@ export class FrequencyController {
   }
 
   /** Stores every reading; the answer says which went on chain and why. */
+  @Operation({
+    summary:
+      "Takes frequency readings (an admin or oracle's meter); one goes on chain when the deviation changes or the cadence elapsed.",
+    answers: z.object({
+      received: integerField,
+      written: integerField,
+      readings: z.array(
+        z.object({
+          index: integerField.meta({ description: "Position in the request" }),
+          frequencyMhz: integerField,
+          measuredAt: timestampField,
+          deviating: z.boolean(),
+          decision,
+          written: z.boolean(),
+          txid: txidField.nullable(),
+          blockHeight: integerField.nullable(),
+        }),
+      ),
+    }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post("readings")
   @HttpCode(200)
   @Roles("admin", "operator")
@@ -69,6 +114,23 @@ export class FrequencyController {
   }
 
   /** What the service received, newest first; `written` ones carry the transaction that reported them. */
+  @Operation({
+    summary: "The readings this service received, newest first; written ones carry the transaction that reported them.",
+    answers: pageAnswer(
+      z.object({
+        id: integerField,
+        source: z.string().meta({ description: "The API key (or JWT subject) that sent it" }),
+        frequencyMhz: integerField,
+        measuredAt: timestampField,
+        receivedAt: timestampField,
+        deviating: z.boolean(),
+        decision,
+        written: z.boolean(),
+        txid: txidField.nullable(),
+        blockHeight: integerField.nullable(),
+      }),
+    ),
+  })
   @Get("readings")
   @Roles("admin", "operator")
   listReadings(
@@ -77,6 +139,11 @@ export class FrequencyController {
     return this.frequency.readings(query);
   }
 
+  @Operation({
+    summary: "Enables or disables a principal as a frequency oracle on chain (admin).",
+    answers: chainWriteAnswer({ oracle: principalField, enabled: z.boolean() }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Put("oracles/:principal")
   @Roles("admin")
   oracle(
@@ -88,11 +155,37 @@ export class FrequencyController {
   }
 
   /** Every principal an admin set as an oracle, from the API or a wallet, enabled or not. */
+  @Operation({
+    summary: "Every principal an admin set as an oracle, from the API or a wallet, enabled or not.",
+    answers: itemsAnswer(oracleAnswer),
+  })
   @Get("oracles")
   async oracles(): Promise<{ items: FrequencyOracleView[] }> {
     return { items: await this.frequency.oracles() };
   }
 
+  @Operation({
+    summary:
+      "The frequency target, the last reading on chain, whether the grid deviates, and the newest reading received.",
+    answers: z.object({
+      targetMhz: integerField,
+      deadbandMhz: integerField,
+      lastReadingMhz: integerField.nullable(),
+      lastReadingHeight: integerField.nullable(),
+      lastReporter: principalField.nullable(),
+      deviating: z.boolean(),
+      lastTxid: txidField.nullable(),
+      lastHeight: integerField.nullable(),
+      lastIngested: z
+        .object({
+          frequencyMhz: integerField,
+          measuredAt: timestampField,
+          deviating: z.boolean(),
+          decision: z.string(),
+        })
+        .nullable(),
+    }),
+  })
   @Get("status")
   status(): Promise<FrequencyStatusView> {
     return this.frequency.status();

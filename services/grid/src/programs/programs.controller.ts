@@ -1,10 +1,33 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
+import { z } from "zod";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
-import { type Caller, CurrentCaller, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
-import { type EnrolmentView, ProgramRepository, type ProgramView, type SettlementView } from "./program-repository.js";
+import {
+  type Caller,
+  chainWriteAnswer,
+  CurrentCaller,
+  integerField,
+  itemsAnswer,
+  Operation,
+  pageAnswer,
+  principalField,
+  Roles,
+  timestampField,
+  txidField,
+  ustxField,
+  ZodBody,
+  ZodParam,
+  ZodQuery,
+} from "@voltstack/service-kit";
+import {
+  type EnrolmentView,
+  PROGRAM_STATUSES,
+  ProgramRepository,
+  type ProgramView,
+  type SettlementView,
+} from "./program-repository.js";
 import { GridChainWriter } from "../chain-writes/grid-chain-writer.js";
+import { FACILITY_WRITE_REFUSALS, figureField, GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
 import {
   cohortParam,
   createProgramBody,
@@ -34,6 +57,98 @@ import { ReleaseCohortUseCase } from "./usecases/release-cohort.usecase.js";
 import { SettleCohortPeriodUseCase, type SettleOutcome } from "./usecases/settle-cohort-period.usecase.js";
 import { WithdrawFacilityUseCase } from "./usecases/withdraw-facility.usecase.js";
 
+const programAnswer = z.object({
+  id: integerField,
+  product: z.string(),
+  unit: z.string().nullable().meta({ description: "kw or kwh; null for a product outside the catalogue" }),
+  operator: principalField,
+  startHeight: integerField,
+  periodBlocks: integerField,
+  periodCount: integerField,
+  endHeight: integerField.meta({ description: "First block after the last period" }),
+  settleWindow: integerField,
+  settleUntilHeight: integerField.meta({ description: "Settlements are accepted below this height" }),
+  capacityPriceUstx: ustxField,
+  energyPriceUstx: ustxField,
+  budgetUstx: ustxField,
+  settledUstx: ustxField,
+  distributedUstx: ustxField,
+  refundUstx: ustxField,
+  remainingUstx: ustxField.meta({ description: "budget - settled - refund: what settlements may still pay" }),
+  status: z.enum(PROGRAM_STATUSES),
+  createdTxid: txidField,
+  createdHeight: integerField,
+  lastTxid: txidField,
+  lastHeight: integerField,
+  updatedAt: timestampField,
+});
+
+const enrolmentAnswer = z.object({
+  programId: integerField,
+  facilityId: integerField,
+  cohort: integerField,
+  slot: integerField,
+  committedKw: figureField,
+  reservedKwh: figureField,
+  fromPeriod: integerField,
+  untilPeriod: integerField,
+  withdrawn: z.boolean(),
+  released: z.boolean(),
+  enrolledBy: principalField,
+  earnedUstx: ustxField,
+  paidUstx: ustxField,
+  createdTxid: txidField,
+  createdHeight: integerField,
+});
+
+const settlementAnswer = z.object({
+  programId: integerField,
+  cohort: integerField,
+  period: integerField,
+  reportHash: z.string(),
+  totalUstx: ustxField,
+  settledBy: principalField,
+  txid: txidField,
+  blockHeight: integerField,
+});
+
+const settleOutcomeAnswer = z.discriminatedUnion("status", [
+  z.object({
+    status: z.literal("settled"),
+    programId: integerField,
+    cohort: integerField,
+    period: integerField,
+    reportHash: z.string(),
+    totalUstx: ustxField,
+    lineCount: integerField,
+    zeroed: z.array(integerField).meta({ description: "Enrolled facilities settled at 0: no performance was posted" }),
+    txid: txidField,
+    blockHeight: integerField,
+  }),
+  z.object({
+    status: z.literal("waiting"),
+    programId: integerField,
+    cohort: integerField,
+    period: integerField,
+    missing: z.array(integerField).meta({ description: "Enrolled facilities whose performance is not posted yet" }),
+  }),
+]);
+
+const refusedSettlementAnswer = z.object({
+  status: z.literal("refused"),
+  programId: integerField,
+  cohort: integerField,
+  period: integerField,
+  code: z.string(),
+  message: z.string(),
+  details: z.unknown(),
+});
+
+/** The verification format of docs/settlement-reports.md: every figure a decimal string, as it is hashed. */
+const reportPart = z.looseObject({}).meta({ description: "As docs/settlement-reports.md specifies" });
+
+const REPORT_REFUSALS = { SETTLEMENT_NOT_FOUND: 404, REPORT_NOT_AVAILABLE: 404 };
+
 /**
  * Programs: grid-service products settled per period for cohorts of up to 100 facilities. Writes
  * answer once the chain confirmed the transaction and the follower read its block; reads come
@@ -56,6 +171,11 @@ export class ProgramsController {
     @Inject(GridChainWriter) private readonly writer: GridChainWriter,
   ) {}
 
+  @Operation({
+    summary: "Creates a program (admin): a product, its prices, periods and budget, held in escrow on chain.",
+    answers: chainWriteAnswer({ programId: integerField }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post()
   @Roles("admin")
   create(
@@ -65,6 +185,11 @@ export class ProgramsController {
     return this.createProgram.execute({ caller, ...body });
   }
 
+  @Operation({
+    summary: "Cancels a program before it starts (admin); its budget goes back to the operator.",
+    answers: chainWriteAnswer({ programId: integerField, refundUstx: ustxField }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post(":id/cancel")
   @HttpCode(200)
   @Roles("admin")
@@ -76,6 +201,11 @@ export class ProgramsController {
     return this.cancelProgram.execute({ caller, programId: id, ...body });
   }
 
+  @Operation({
+    summary: "Closes a program once its settle window passed (admin); what was not settled goes back to the operator.",
+    answers: chainWriteAnswer({ programId: integerField, refundUstx: ustxField }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post(":id/close")
   @HttpCode(200)
   @Roles("admin")
@@ -87,6 +217,11 @@ export class ProgramsController {
     return this.closeProgram.execute({ caller, programId: id, ...body });
   }
 
+  @Operation({
+    summary: "Releases a cohort's reservations of an ended program back to capacity tracking (admin).",
+    answers: chainWriteAnswer({ programId: integerField, cohort: integerField, releasedKwh: figureField }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post(":id/cohorts/:cohort/release")
   @HttpCode(200)
   @Roles("admin")
@@ -99,6 +234,17 @@ export class ProgramsController {
     return this.releaseCohort.execute({ caller, programId: id, cohort, ...body });
   }
 
+  @Operation({
+    summary:
+      "Enrols a facility in a program with the power it commits (its owner or an operator), reserving its energy.",
+    answers: chainWriteAnswer({
+      programId: integerField,
+      facilityId: integerField,
+      cohort: integerField,
+      slot: integerField,
+    }),
+    refuses: FACILITY_WRITE_REFUSALS,
+  })
   @Post(":id/enrolments")
   @Roles("owner", "operator")
   enrol(
@@ -109,6 +255,11 @@ export class ProgramsController {
     return this.enrolFacility.execute({ caller, programId: id, ...body });
   }
 
+  @Operation({
+    summary: "Withdraws a facility from a program from the next period on (its owner or an operator).",
+    answers: chainWriteAnswer({ programId: integerField, facilityId: integerField, untilPeriod: integerField }),
+    refuses: FACILITY_WRITE_REFUSALS,
+  })
   @Post(":id/enrolments/:facilityId/withdraw")
   @HttpCode(200)
   @Roles("owner", "operator")
@@ -122,6 +273,17 @@ export class ProgramsController {
   }
 
   /** Performances of one period (admin or a registered scoring oracle); cohorts they complete are settled. */
+  @Operation({
+    summary:
+      "Posts measured performance and delivered energy per facility for an ended period (admin or scoring oracle); each cohort complete settles.",
+    answers: z.object({
+      programId: integerField,
+      period: integerField,
+      stored: integerField,
+      cohorts: z.array(z.union([settleOutcomeAnswer, refusedSettlementAnswer])),
+    }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post(":id/periods/:period/performances")
   @HttpCode(200)
   @Roles("admin", "operator")
@@ -135,6 +297,12 @@ export class ProgramsController {
   }
 
   /** Settles one cohort for one period now; missingAsZero settles facilities without a posted performance at 0. */
+  @Operation({
+    summary:
+      "Settles one cohort's period from the posted performances (admin or operator): facilities without one earn 0.",
+    answers: settleOutcomeAnswer,
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post(":id/cohorts/:cohort/periods/:period/settle")
   @HttpCode(200)
   @Roles("admin", "operator")
@@ -149,6 +317,10 @@ export class ProgramsController {
     return this.settle.execute({ caller, principal, programId: id, cohort, period, missingAsZero: body.missingAsZero });
   }
 
+  @Operation({
+    summary: "The programs, by id, filtered by status or product; a page at a time.",
+    answers: pageAnswer(programAnswer),
+  })
   @Get()
   list(
     @ZodQuery(listProgramsQuery) query: z.output<typeof listProgramsQuery>,
@@ -156,11 +328,21 @@ export class ProgramsController {
     return this.programs.listPrograms(query);
   }
 
+  @Operation({
+    summary: "One program with what it settled, distributed and may still pay.",
+    answers: programAnswer,
+    refuses: [{ ERR_PROGRAM_NOT_FOUND: 404 }],
+  })
   @Get(":id")
   get(@ZodParam("id", programIdParam) id: number): Promise<ProgramView> {
     return programOrRefuse(this.programs, id);
   }
 
+  @Operation({
+    summary: "A program's enrolments with what each earned and was paid; a page at a time.",
+    answers: pageAnswer(enrolmentAnswer),
+    refuses: [{ ERR_PROGRAM_NOT_FOUND: 404 }],
+  })
   @Get(":id/enrolments")
   async enrolments(
     @ZodParam("id", programIdParam) id: number,
@@ -169,6 +351,11 @@ export class ProgramsController {
     return this.programs.listEnrolments(await programOrRefuse(this.programs, id), query);
   }
 
+  @Operation({
+    summary: "A program's settlements, per cohort and period.",
+    answers: itemsAnswer(settlementAnswer),
+    refuses: [{ ERR_PROGRAM_NOT_FOUND: 404 }],
+  })
   @Get(":id/settlements")
   async settlements(
     @ZodParam("id", programIdParam) id: number,
@@ -179,6 +366,12 @@ export class ProgramsController {
   }
 
   /** The settlement report of a cohort and period, as hashed into the root the chain recorded. */
+  @Operation({
+    summary:
+      "The settlement report of a cohort's period, whose root the chain recorded (figures as decimal strings, as hashed).",
+    answers: z.object({ settlement: settlementAnswer, report: reportPart }),
+    refuses: [REPORT_REFUSALS],
+  })
   @Get(":id/cohorts/:cohort/periods/:period/report")
   report(
     @ZodParam("id", programIdParam) id: number,
@@ -189,6 +382,18 @@ export class ProgramsController {
   }
 
   /** One facility's settlement line of a period, with its inclusion proof against the recorded root. */
+  @Operation({
+    summary:
+      "One facility's settlement line of a period, with the header and the inclusion proof to verify it against the chain.",
+    answers: z.object({
+      settlement: settlementAnswer,
+      facilityId: integerField,
+      line: reportPart,
+      header: reportPart,
+      proof: reportPart,
+    }),
+    refuses: [REPORT_REFUSALS, { FACILITY_NOT_IN_REPORT: 404, ERR_NOT_ENROLLED: 404 }],
+  })
   @Get(":id/periods/:period/facilities/:facilityId")
   line(
     @ZodParam("id", programIdParam) id: number,

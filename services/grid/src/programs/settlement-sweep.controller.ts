@@ -1,7 +1,18 @@
 import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import { type Caller, CurrentCaller, Roles, ZodBody } from "@voltstack/service-kit";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
+import {
+  type Caller,
+  CurrentCaller,
+  integerField,
+  Operation,
+  Roles,
+  txidField,
+  ustxField,
+  ZodBody,
+} from "@voltstack/service-kit";
+import { figureField } from "../chain-writes/grid-answers.js";
 import { GridChainWriter } from "../chain-writes/grid-chain-writer.js";
 import { programActionBody } from "./program-requests.js";
 import { type SettlementSweepResult, SettlementSweepUseCase } from "./usecases/settlement-sweep.usecase.js";
@@ -15,6 +26,39 @@ export class SettlementSweepController {
     @Inject(GridChainWriter) private readonly writer: GridChainWriter,
   ) {}
 
+  @Operation({
+    summary:
+      "Runs the periodic settlement sweep now (admin): settles ended periods, closes ended programs, releases their reservations.",
+    answers: z.object({
+      height: integerField,
+      settled: z.array(
+        z.object({
+          programId: integerField,
+          cohort: integerField,
+          period: integerField,
+          txid: txidField,
+          zeroed: integerField,
+        }),
+      ),
+      failed: z.array(
+        z.object({
+          programId: integerField,
+          cohort: integerField,
+          period: integerField,
+          code: z.string(),
+          message: z.string(),
+        }),
+      ),
+      closed: z.array(z.object({ programId: integerField, refundUstx: ustxField, txid: txidField })),
+      released: z.array(
+        z.object({ programId: integerField, cohort: integerField, releasedKwh: figureField, txid: txidField }),
+      ),
+      endFailed: z.array(
+        z.object({ programId: integerField, cohort: integerField.nullable(), code: z.string(), message: z.string() }),
+      ),
+    }),
+    refuses: [CHAIN_WRITE_REFUSALS],
+  })
   @Post()
   @HttpCode(200)
   @Roles("admin")

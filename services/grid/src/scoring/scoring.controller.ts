@@ -1,8 +1,25 @@
 import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
 import { computeLineAmount } from "@voltstack/settlement";
-import { ApiError, type Caller, CurrentCaller, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
+import {
+  ApiError,
+  bpsField,
+  type Caller,
+  chainWriteAnswer,
+  CurrentCaller,
+  integerField,
+  kwField,
+  kwhField,
+  Operation,
+  Roles,
+  timestampField,
+  ustxField,
+  ZodBody,
+  ZodParam,
+} from "@voltstack/service-kit";
+import { GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
 import { ChainFacts } from "../chain-writes/chain-facts.js";
 import { GridChainWriter } from "../chain-writes/grid-chain-writer.js";
 import { facilityIdParam, periodParam, programActionBody, programIdParam } from "../programs/program-requests.js";
@@ -18,6 +35,7 @@ import {
   type RequestScoreView,
   requestScoreView,
 } from "./usecases/fulfil-from-telemetry.usecase.js";
+import { CONTAINMENT_PROFILES, type ContainmentProfileName } from "./period-score.js";
 import { type ScoredProgram, ScoringRepository, type StoredScore } from "./scoring-repository.js";
 import { type ScoringSweepResult, ScoringSweepUseCase } from "./usecases/scoring-sweep.usecase.js";
 
@@ -29,13 +47,45 @@ export interface PerformanceScoreView {
   method: string;
   performanceBps: number;
   deliveredKwh: number;
-  committedKw: string;
+  committedKw: number;
   /** What the line earns by settle-period's rule at the program's prices, micro-STX. */
   amountUstx: string;
   window: { from: string; to: string; stepSeconds: number };
   breakdown: Record<string, unknown>;
   scoredAt: string;
 }
+
+const scoreFields = {
+  facilityId: integerField,
+  method: z.enum(["regulation", "containment", "energy"]),
+  performanceBps: bpsField,
+  deliveredKwh: kwhField,
+  committedKw: kwField,
+  window: z.object({ from: timestampField, to: timestampField, stepSeconds: integerField }),
+  breakdown: z.record(z.string(), z.unknown()),
+  scoredAt: timestampField,
+};
+
+const requestScoreAnswer = z.object({ requestId: integerField, ...scoreFields });
+
+const periodScoreAnswer = z.object({
+  programId: integerField,
+  period: integerField,
+  ...scoreFields,
+  amountUstx: ustxField.meta({ description: "What the line earns by settle-period's rule at the program's prices" }),
+});
+
+const series = z.array(z.unknown()).meta({ description: "The points the score was computed from (10 s), for a plot" });
+
+const scoredProgramAnswer = z.object({
+  programId: integerField,
+  containmentProfile: z.enum(
+    Object.keys(CONTAINMENT_PROFILES) as [ContainmentProfileName, ...ContainmentProfileName[]],
+  ),
+  nextPeriod: integerField,
+});
+
+const PROGRAM_REFUSALS = { ERR_PROGRAM_NOT_FOUND: 404 };
 
 /**
  * Programs scored from telemetry: an admin or scoring oracle turns it on per program; anyone
@@ -55,6 +105,19 @@ export class ScoringController {
   ) {}
 
   /** Fulfils an accepted request with the performance its facility's telemetry shows over [from, to). */
+  @Operation({
+    summary: "Fulfils an accepted request with the performance its facility's telemetry shows over the window (admin).",
+    answers: chainWriteAnswer({
+      requestId: integerField,
+      performanceBps: bpsField,
+      payoutUstx: ustxField,
+      score: requestScoreAnswer,
+    }),
+    refuses: [
+      ...GRID_WRITE_REFUSALS,
+      { REQUEST_NOT_FOUND: 404, REQUEST_NOT_SCORABLE: 422, SCORING_WINDOW_NOT_ENDED: 400 },
+    ],
+  })
   @Post("service-requests/:id/fulfil-from-telemetry")
   @HttpCode(200)
   @Roles("admin")
@@ -67,6 +130,11 @@ export class ScoringController {
   }
 
   /** The score a request was fulfilled with, with its series, when it came from telemetry. */
+  @Operation({
+    summary: "The score a request was fulfilled with, with its series, when it came from telemetry.",
+    answers: requestScoreAnswer.extend({ series }),
+    refuses: [{ SCORE_NOT_FOUND: 404 }],
+  })
   @Get("service-requests/:id/score")
   async requestScore(@ZodParam("id", requestIdParam) id: number): Promise<RequestScoreView & { series: unknown }> {
     const row = await this.prisma.requestScore.findUnique({ where: { requestId: id } });
@@ -79,6 +147,11 @@ export class ScoringController {
   }
 
   /** Scores the program's periods from telemetry from now on, instead of waiting for posted performances. */
+  @Operation({
+    summary: "Scores the program's periods from telemetry from now on (admin or scoring oracle).",
+    answers: scoredProgramAnswer,
+    refuses: [PROGRAM_REFUSALS, { ERR_NOT_REPORTER: 403, ERR_PROGRAM_NOT_ACTIVE: 409 }, CHAIN_WRITE_REFUSALS],
+  })
   @Put("programs/:id/scoring")
   @Roles("admin", "operator")
   async enable(
@@ -93,6 +166,11 @@ export class ScoringController {
     return this.scoring.enable(id, body.containmentProfile, principal);
   }
 
+  @Operation({
+    summary: "Whether and how the program is scored from telemetry, and the next period to score.",
+    answers: scoredProgramAnswer,
+    refuses: [{ PROGRAM_NOT_SCORED: 404 }],
+  })
   @Get("programs/:id/scoring")
   async scoringOf(@ZodParam("id", programIdParam) id: number): Promise<ScoredProgram> {
     const scored = await this.scoring.find(id);
@@ -102,6 +180,11 @@ export class ScoringController {
     return scored;
   }
 
+  @Operation({
+    summary: "Every facility's score for a period of the program, with what each line earns.",
+    answers: z.object({ programId: integerField, period: integerField, items: z.array(periodScoreAnswer) }),
+    refuses: [PROGRAM_REFUSALS],
+  })
   @Get("programs/:id/periods/:period/scores")
   async scores(
     @ZodParam("id", programIdParam) id: number,
@@ -117,6 +200,11 @@ export class ScoringController {
   }
 
   /** One facility's score with the series it was computed from (10 s points), for a plot. */
+  @Operation({
+    summary: "One facility's score for a period, with the series it was computed from.",
+    answers: periodScoreAnswer.extend({ series }),
+    refuses: [PROGRAM_REFUSALS, { SCORE_NOT_FOUND: 404 }],
+  })
   @Get("programs/:id/periods/:period/facilities/:facilityId/score")
   async score(
     @ZodParam("id", programIdParam) id: number,
@@ -136,6 +224,21 @@ export class ScoringController {
   }
 
   /** The periodic scoring sweep, on demand. */
+  @Operation({
+    summary: "Runs the periodic scoring sweep now (admin): scores ended periods and posts their performances.",
+    answers: z.object({
+      height: integerField
+        .nullable()
+        .meta({ description: "The tip read; null when no program is scored (nothing read)" }),
+      periods: z.array(
+        z.object({ programId: integerField, period: integerField, scored: integerField, posted: integerField }),
+      ),
+      failed: z.array(
+        z.object({ programId: integerField, period: integerField, code: z.string(), message: z.string() }),
+      ),
+    }),
+    refuses: [{ ACTING_PRINCIPAL_REQUIRED: 400, NO_SIGNER_FOR_CALLER: 422 }],
+  })
   @Post("admin/scoring-sweep")
   @HttpCode(200)
   @Roles("admin")
@@ -163,7 +266,7 @@ function view(program: ProgramView, score: StoredScore): PerformanceScoreView {
     method: score.method,
     performanceBps: score.performanceBps,
     deliveredKwh: score.deliveredKwh,
-    committedKw: score.committedKw.toString(),
+    committedKw: Number(score.committedKw),
     amountUstx: amount.toString(),
     window: { from: score.windowFrom.toISOString(), to: score.windowTo.toISOString(), stepSeconds: 2 },
     breakdown: score.breakdown,

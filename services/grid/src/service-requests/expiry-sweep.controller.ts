@@ -1,7 +1,8 @@
 import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import { type Caller, CurrentCaller, Roles, ZodBody } from "@voltstack/service-kit";
+import { z } from "zod";
+import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
+import { type Caller, CurrentCaller, integerField, Operation, Roles, txidField, ZodBody } from "@voltstack/service-kit";
 import { adminActionBody } from "./service-request-requests.js";
 import { type ExpirySweepResult, ExpirySweepUseCase } from "./usecases/expiry-sweep.usecase.js";
 
@@ -11,6 +12,15 @@ import { type ExpirySweepResult, ExpirySweepUseCase } from "./usecases/expiry-sw
 export class ExpirySweepController {
   constructor(@Inject(ExpirySweepUseCase) private readonly sweep: ExpirySweepUseCase) {}
 
+  @Operation({
+    summary: "Runs the periodic expiry sweep now (admin): cancels the open requests past their expiry, refunding each.",
+    answers: z.object({
+      height: integerField,
+      cancelled: z.array(z.object({ requestId: integerField, txid: txidField, blockHeight: integerField })),
+      failed: z.array(z.object({ requestId: integerField, code: z.string(), message: z.string() })),
+    }),
+    refuses: [CHAIN_WRITE_REFUSALS],
+  })
   @Post()
   @HttpCode(200)
   @Roles("admin")

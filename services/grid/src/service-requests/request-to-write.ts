@@ -5,8 +5,11 @@ import type {
   ServiceRequestView,
 } from "./service-request-repository.js";
 
-/** What the checks before an accept, a fulfilment or a cancellation read of a request. */
-export type RequestToWrite = Pick<ServiceRequestView, "id" | "status" | "expiresAt" | "powerKw" | "energyKwh">;
+/** What the checks before an accept, a fulfilment or a cancellation read of a request; kW and kWh exact. */
+export type RequestToWrite = Pick<ServiceRequestView, "id" | "status" | "expiresAt"> & {
+  powerKw: bigint;
+  energyKwh: bigint;
+};
 
 /**
  * The request a write is about, as the chain has it now: the read model's row when it is in
@@ -22,14 +25,16 @@ export async function requestToWrite(
   expected: ServiceRequestStatus,
 ): Promise<RequestToWrite | undefined> {
   const read = await requests.find(requestId);
-  if (read?.status === expected) return read;
+  if (read?.status === expected) {
+    return { ...read, powerKw: BigInt(read.powerKw), energyKwh: BigInt(read.energyKwh) };
+  }
   const onChain = await facts.request(requestId);
   if (!onChain) return undefined;
   return {
     id: requestId,
     status: onChain.status,
     expiresAt: Number(onChain.expiresAt),
-    powerKw: onChain.powerKw.toString(),
-    energyKwh: onChain.energyKwh.toString(),
+    powerKw: onChain.powerKw,
+    energyKwh: onChain.energyKwh,
   };
 }

@@ -5,12 +5,12 @@ import { PRISMA } from "../infrastructure/tokens.js";
 export const SERVICE_REQUEST_STATUSES = ["open", "accepted", "fulfilled", "cancelled"] as const;
 export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
 
-/** A request as the API shows it; kW, kWh and micro-STX as decimal strings (bigints on chain). */
+/** A request as the API shows it; kW and kWh as JSON integers, micro-STX as decimal strings (bigints on chain). */
 export interface ServiceRequestView {
   id: number;
   serviceType: string;
-  powerKw: string;
-  energyKwh: string;
+  powerKw: number;
+  energyKwh: number;
   paymentUstx: string;
   requester: string;
   expiresAt: number;
@@ -77,8 +77,8 @@ function toView(row: Row): ServiceRequestView {
   return {
     id: row.id,
     serviceType: row.serviceType,
-    powerKw: row.powerKw.toString(),
-    energyKwh: row.energyKwh.toString(),
+    powerKw: Number(row.powerKw),
+    energyKwh: Number(row.energyKwh),
     paymentUstx: row.paymentUstx.toString(),
     requester: row.requester,
     expiresAt: row.expiresAt,

@@ -1,9 +1,33 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
+import { z } from "zod";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
-import { ApiError, type Caller, CurrentCaller, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
-import { ServiceRequestRepository, type ServiceRequestView } from "./service-request-repository.js";
+import {
+  ApiError,
+  bpsField,
+  type Caller,
+  chainWriteAnswer,
+  CurrentCaller,
+  integerField,
+  kwField,
+  kwhField,
+  Operation,
+  pageAnswer,
+  principalField,
+  Roles,
+  timestampField,
+  txidField,
+  ustxField,
+  ZodBody,
+  ZodParam,
+  ZodQuery,
+} from "@voltstack/service-kit";
+import { FACILITY_WRITE_REFUSALS, GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
+import {
+  SERVICE_REQUEST_STATUSES,
+  ServiceRequestRepository,
+  type ServiceRequestView,
+} from "./service-request-repository.js";
 import {
   acceptBody,
   adminActionBody,
@@ -18,6 +42,30 @@ import { CreateServiceRequestUseCase } from "./usecases/create-service-request.u
 import { FulfilServiceRequestUseCase } from "./usecases/fulfil-service-request.usecase.js";
 
 type WriteAnswer = ChainWriteResult & { requestId: number };
+
+const requestAnswer = z.object({
+  id: integerField,
+  serviceType: z.string(),
+  powerKw: kwField,
+  energyKwh: kwhField,
+  paymentUstx: ustxField,
+  requester: principalField,
+  expiresAt: integerField.meta({ description: "The block height from which it can no longer be accepted" }),
+  status: z.enum(SERVICE_REQUEST_STATUSES),
+  facilityId: integerField.nullable(),
+  acceptedBy: principalField.nullable(),
+  performanceBps: bpsField.nullable(),
+  payoutUstx: ustxField,
+  refundUstx: ustxField,
+  expired: z.boolean().nullable(),
+  createdTxid: txidField,
+  createdHeight: integerField,
+  lastTxid: txidField,
+  lastHeight: integerField,
+  updatedAt: timestampField,
+});
+
+const NOT_FOUND = { REQUEST_NOT_FOUND: 404 };
 
 /**
  * Writes answer once the chain confirmed the transaction and the follower read its
@@ -34,6 +82,12 @@ export class ServiceRequestsController {
     @Inject(ServiceRequestRepository) private readonly requests: ServiceRequestRepository,
   ) {}
 
+  @Operation({
+    summary:
+      "Posts a paid service request (admin): its payment is held in escrow on chain until fulfilment or cancellation.",
+    answers: chainWriteAnswer({ requestId: integerField }),
+    refuses: GRID_WRITE_REFUSALS,
+  })
   @Post()
   @Roles("admin")
   create(
@@ -43,6 +97,11 @@ export class ServiceRequestsController {
     return this.createRequest.execute({ caller, ...body });
   }
 
+  @Operation({
+    summary: "Accepts an open request for a facility with the capacity and power it needs (its owner or an operator).",
+    answers: chainWriteAnswer({ requestId: integerField, facilityId: integerField }),
+    refuses: [...FACILITY_WRITE_REFUSALS, NOT_FOUND],
+  })
   @Post(":id/accept")
   @HttpCode(200)
   @Roles("owner", "operator")
@@ -54,6 +113,12 @@ export class ServiceRequestsController {
     return this.acceptRequest.execute({ caller, requestId: id, ...body });
   }
 
+  @Operation({
+    summary:
+      "Fulfils an accepted request with the measured performance (admin): the payout goes to the facility's pool, the rest back to the requester.",
+    answers: chainWriteAnswer({ requestId: integerField, performanceBps: bpsField, payoutUstx: ustxField }),
+    refuses: [...GRID_WRITE_REFUSALS, NOT_FOUND],
+  })
   @Post(":id/fulfil")
   @HttpCode(200)
   @Roles("admin")
@@ -65,6 +130,11 @@ export class ServiceRequestsController {
     return this.fulfilRequest.execute({ caller, requestId: id, ...body });
   }
 
+  @Operation({
+    summary: "Cancels an open request (admin), refunding its payment in full.",
+    answers: chainWriteAnswer({ requestId: integerField }),
+    refuses: [...GRID_WRITE_REFUSALS, NOT_FOUND],
+  })
   @Post(":id/cancel")
   @HttpCode(200)
   @Roles("admin")
@@ -76,6 +146,10 @@ export class ServiceRequestsController {
     return this.cancelRequest.execute({ caller, requestId: id, ...body });
   }
 
+  @Operation({
+    summary: "The service requests, by id, filtered by status or facility; a page at a time.",
+    answers: pageAnswer(requestAnswer),
+  })
   @Get()
   list(
     @ZodQuery(listServiceRequestsQuery) query: z.output<typeof listServiceRequestsQuery>,
@@ -83,6 +157,11 @@ export class ServiceRequestsController {
     return this.requests.list(query);
   }
 
+  @Operation({
+    summary: "One service request as the read model holds it.",
+    answers: requestAnswer,
+    refuses: [NOT_FOUND],
+  })
   @Get(":id")
   async get(@ZodParam("id", requestIdParam) id: number): Promise<ServiceRequestView> {
     const request = await this.requests.find(id);

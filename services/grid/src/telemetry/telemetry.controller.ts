@@ -1,7 +1,17 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import type { z } from "zod";
-import { type Caller, CurrentCaller, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { z } from "zod";
+import {
+  type Caller,
+  CurrentCaller,
+  integerField,
+  Operation,
+  Roles,
+  timestampField,
+  ZodBody,
+  ZodParam,
+  ZodQuery,
+} from "@voltstack/service-kit";
 import { MeterAuthorisation } from "./meter-authorisation.js";
 import { type RegulationSignalSeries, TelemetryRepository, type TelemetrySeries } from "./telemetry-repository.js";
 import {
@@ -21,6 +31,19 @@ import {
 
 type SeriesQuery = z.output<typeof seriesQuery>;
 
+const stored = z.object({
+  accepted: integerField.meta({ description: "Samples taken: a batch is stored whole or refused whole" }),
+  slots: integerField.meta({ description: "Distinct 2-second slots they filled" }),
+});
+
+const points = z.array(z.number().nullable());
+
+const SAMPLE_REFUSALS = {
+  TELEMETRY_NOT_AUTHORIZED: 403,
+  TELEMETRY_SAMPLE_IN_FUTURE: 400,
+  TELEMETRY_SAMPLE_TOO_OLD: 400,
+};
+
 /**
  * Facilities' metered samples (posted by metering gateways: operator keys, or admins) and
  * programs' regulation signals (admins and the scoring oracle's operator key), stored in
@@ -37,6 +60,12 @@ export class TelemetryController {
   ) {}
 
   /** Stored at once (200: stored, not scored yet; 202 is this API's "chain write pending"); the same samples sent again change nothing. */
+  @Operation({
+    summary:
+      "Stores a facility's metered samples in 2-second slots (a metering gateway, the owner or an operator); the same samples again change nothing.",
+    answers: stored.extend({ facilityId: integerField }),
+    refuses: [SAMPLE_REFUSALS, { FACILITY_NOT_FOUND: 404 }],
+  })
   @Post("facilities/:facilityId/telemetry")
   @HttpCode(200)
   @Roles("admin", "operator")
@@ -50,6 +79,17 @@ export class TelemetryController {
   }
 
   /** The facility's 2-second series over [from, to) (at most 6 h), null where no sample arrived. */
+  @Operation({
+    summary: "The facility's 2-second series over [from, to) (at most 6 h), null where no sample arrived.",
+    answers: z.object({
+      facilityId: integerField,
+      from: timestampField,
+      stepSeconds: integerField,
+      powerW: points,
+      storedWh: points,
+      frequencyMilliHz: points,
+    }),
+  })
   @Get("facilities/:facilityId/telemetry")
   async series(
     @ZodParam("facilityId", facilityIdParam) facilityId: number,
@@ -59,6 +99,11 @@ export class TelemetryController {
     return { facilityId, ...series, from: series.from.toISOString() };
   }
 
+  @Operation({
+    summary: "Stores a program's regulation signal in 2-second slots (admins and scoring oracles).",
+    answers: stored.extend({ programId: integerField }),
+    refuses: [SAMPLE_REFUSALS, { ERR_PROGRAM_NOT_FOUND: 404 }],
+  })
   @Post("programs/:programId/regulation-signal")
   @HttpCode(200)
   @Roles("admin", "operator")
@@ -72,6 +117,11 @@ export class TelemetryController {
   }
 
   /** The program's regulation signal over [from, to) (at most 6 h), null where none was posted. */
+  @Operation({
+    summary:
+      "The program's regulation signal over [from, to) (at most 6 h) in basis points of committed power, null in gaps.",
+    answers: z.object({ programId: integerField, from: timestampField, stepSeconds: integerField, valueBps: points }),
+  })
   @Get("programs/:programId/regulation-signal")
   async regulationSignal(
     @ZodParam("programId", programIdParam) programId: number,

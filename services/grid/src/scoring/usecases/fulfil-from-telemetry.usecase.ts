@@ -27,7 +27,7 @@ export interface RequestScoreView {
   method: ScoringMethod;
   performanceBps: number;
   deliveredKwh: number;
-  committedKw: string;
+  committedKw: number;
   window: { from: string; to: string; stepSeconds: number };
   breakdown: Record<string, unknown>;
   scoredAt: string;
@@ -141,7 +141,7 @@ export function requestScoreView(row: {
     method: row.method as ScoringMethod,
     performanceBps: row.performanceBps,
     deliveredKwh: Number(row.deliveredKwh),
-    committedKw: row.committedKw.toString(),
+    committedKw: Number(row.committedKw),
     window: { from: row.windowFrom.toISOString(), to: row.windowTo.toISOString(), stepSeconds: 2 },
     breakdown: row.breakdown as Record<string, unknown>,
     scoredAt: row.scoredAt.toISOString(),
