@@ -1,4 +1,4 @@
-export { call, type HasService } from "./http-call.js";
+export { call, expectDocumentedAnswer, type HasService } from "./http-call.js";
 export { dropSchema, expectLibraryTablesVerbatim } from "./shared-tables.js";
 export {
   type LibraryModelsClient,
