@@ -9,7 +9,7 @@ import {
 } from "@voltstack/chain";
 import { createEvent, type DeploymentRef, type EventPayload, type EventType } from "@voltstack/events";
 import { enqueue, type SqlExecutor, type TransactionRunner } from "@voltstack/messaging";
-import { continueTrace, currentTraceContext, SpanAttributes, withSpan } from "@voltstack/observability";
+import { continueTrace, currentTraceContext, gauge, SpanAttributes, withSpan } from "@voltstack/observability";
 import { chainEventId, reorganizationEventId } from "./chain-event-id.js";
 import { ChainSyncError } from "./chain-sync-error.js";
 import { PgCheckpointStore } from "./pg-checkpoint-store.js";
@@ -86,6 +86,20 @@ export interface CheckpointRepair {
   storedHeight: number;
   tipHeight: number;
 }
+
+// Follower lag without asking the API for more: how far the read model has read and when a
+// pass last completed (lag in seconds = now - that). A follower that stops passing shows
+// as growing lag on the dashboard long before its readers notice.
+const followerHeight = gauge({
+  name: "voltstack_chain_follower_height",
+  help: "The last block height whose events the follower has in the read model.",
+  labelNames: ["follower"],
+});
+const followerLastPass = gauge({
+  name: "voltstack_chain_follower_last_pass_timestamp_seconds",
+  help: "When the follower last completed a pass over its contract's log (Unix seconds).",
+  labelNames: ["follower"],
+});
 
 /**
  * Follows one contract's print events into a service: for each block that has some,
@@ -277,6 +291,8 @@ export class ContractEventSync<C extends ContractKey, Tx> {
       if (!saved) await this.#repairCheckpointAboveTip();
     }
     this.#resolveWaiters();
+    followerLastPass.set({ follower: this.options.id }, Date.now() / 1000);
+    if (this.#syncedHeight >= 0) followerHeight.set({ follower: this.options.id }, this.#syncedHeight);
     // A writer waits for the block of its own transaction, which usually printed an event
     // that was just applied; only when it did not is the API's tip worth a request.
     if (this.#heightWaiters.size > 0 && !tip) {

@@ -309,6 +309,11 @@ describe("verification service", () => {
     // The follower has read the chain up to that block.
     expect(await h.service.app.get(FacilitySyncService).sync.syncToTip()).toBeGreaterThanOrEqual(height);
     expect(await footprint()).toEqual(before);
+    // And says so on /metrics, for the dashboard's follower lag.
+    const metrics = await (await fetch(`${h.service.baseUrl}/metrics`)).text();
+    const followed = [...metrics.matchAll(/^voltstack_chain_follower_height\{follower="[^"]+"\} (\d+)$/gm)];
+    expect(Math.max(...followed.map((match) => Number(match[1])))).toBeGreaterThanOrEqual(height);
+    expect(metrics).toMatch(/^voltstack_chain_follower_last_pass_timestamp_seconds\{follower="[^"]+"\} \d/m);
   });
 
   it("refuses before signing what the registry would refuse, with its code and the facts behind it", async () => {
