@@ -48,7 +48,13 @@ export {
   writeMessagingMigration,
 } from "./messaging-schema.js";
 export type { MessagingTables } from "./messaging-schema.js";
-export { deadLetterStreamSpec, ensureConsumer, ensureStreams, STREAM_DEFAULTS } from "./stream-topology.js";
+export {
+  deadLetterStreamSpec,
+  ensureConsumer,
+  ensureStreams,
+  STREAM_DEFAULTS,
+  streamReplicas,
+} from "./stream-topology.js";
 export type { ConsumerSpec, StreamSpec } from "./stream-topology.js";
 export { deadLetterSubject, durableName, SubjectNaming, subjectMatches } from "./subjects.js";
 export { DEFAULT_RETRY_BACKOFF, retryDelayMs } from "./retry-policy.js";

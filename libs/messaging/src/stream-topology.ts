@@ -56,8 +56,24 @@ export function deadLetterStreamSpec(overrides: Partial<StreamSpec> = {}): Strea
   };
 }
 
+/**
+ * How many servers keep each stream: NATS_STREAM_REPLICAS (1 to 5, as the service kit's
+ * configuration checks at start), else 1. Every service declares the streams it uses at
+ * start and puts back what differs, so the setting must be the same for all of them: one
+ * variable in the shared configuration, 3 on a three-server cluster.
+ */
+export function streamReplicas(env: NodeJS.ProcessEnv = process.env): number {
+  const value = env.NATS_STREAM_REPLICAS?.trim();
+  if (!value) return STREAM_DEFAULTS.replicas;
+  const replicas = Number(value);
+  if (!Number.isInteger(replicas) || replicas < 1 || replicas > 5) {
+    throw new MessagingError("INVALID_STREAM_REPLICAS", `NATS_STREAM_REPLICAS must be 1 to 5, not "${value}".`);
+  }
+  return replicas;
+}
+
 function streamConfig(spec: StreamSpec, naming: SubjectNaming): Partial<StreamConfig> & { name: string } {
-  const withDefaults = { ...STREAM_DEFAULTS, ...spec };
+  const withDefaults = { ...STREAM_DEFAULTS, replicas: streamReplicas(), ...spec };
   return {
     name: naming.streamName(spec.name),
     subjects: spec.subjects.map((subject) => naming.wire(subject)),

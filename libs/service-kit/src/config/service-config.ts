@@ -26,6 +26,8 @@ export function baseConfigShape(defaultPort: number) {
     DATABASE_CONNECT_TIMEOUT_MS: envInt({ min: 0, default: 5_000 }),
     DATABASE_STATEMENT_TIMEOUT_MS: envInt({ min: 0, default: 0 }),
     NATS_URL: envUrl({ protocols: ["nats", "tls"], default: "nats://127.0.0.1:4222" }),
+    // How many servers of a NATS cluster keep each stream (read by libs/messaging when it declares them).
+    NATS_STREAM_REPLICAS: envInt({ min: 1, max: 5, default: 1 }),
     STACKS_API_URL: envUrl({ protocols: ["http", "https"], default: "http://127.0.0.1:3999" }),
     READINESS_TIMEOUT_MS: envInt({ min: 1, max: 60_000, default: 2_000 }),
     SHUTDOWN_TIMEOUT_MS: envInt({ min: 0, max: 600_000, default: 25_000 }),
