@@ -19,10 +19,13 @@ function field(value: string | number): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** Payments as CSV for accounting: one row per payment, then a total row; micro-STX as integers. */
+/**
+ * Payments as CSV for accounting: a header, then one row per payment and nothing else (an
+ * importer would read a summary row as a payment); micro-STX as integers. The count and the
+ * total travel in the answer's headers (X-Total-Count, X-Total-Ustx).
+ */
 export function paymentsCsv(history: PaymentHistory): string {
   const lines = [COLUMNS.join(",")];
   for (const item of history.items) lines.push(COLUMNS.map((column) => field(item[column])).join(","));
-  lines.push(["total", "", "", "", "", history.totalUstx, "", "", "", ""].join(","));
   return `${lines.join("\r\n")}\r\n`;
 }

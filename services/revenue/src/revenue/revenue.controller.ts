@@ -178,5 +178,7 @@ function answer(
   if (!csv) return history;
   response.setHeader("content-type", "text/csv; charset=utf-8");
   response.setHeader("content-disposition", `attachment; filename="payments-${name}.csv"`);
+  response.setHeader("x-total-count", String(history.count));
+  response.setHeader("x-total-ustx", history.totalUstx);
   return paymentsCsv(history);
 }
