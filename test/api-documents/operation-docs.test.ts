@@ -1,7 +1,9 @@
 import { NestFactory } from "@nestjs/core";
 import type { OpenAPIObject } from "@nestjs/swagger";
 import { type BootstrapOptions, buildOpenApiDocument, serviceRootModule } from "@voltstack/service-kit";
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { AppModule as CapacityModule } from "../../services/capacity/src/app.module.js";
 import { capacityBootstrapOptions } from "../../services/capacity/src/capacity-service.js";
 import { AppModule as FlowModule } from "../../services/flow/src/app.module.js";
@@ -22,6 +24,46 @@ const SERVICES = {
 } as const;
 
 const METHODS = ["get", "post", "put", "patch", "delete"] as const;
+
+/** The number rule both documents state: which field names hold decimal strings, which integers. */
+const DECIMAL_STRING = /(Ustx|MicroStx)$/;
+const INTEGER = /(Kwh|Kw|PerKwh|Bps|Percent|Height)$/;
+
+/** Every property in a JSON Schema tree whose name the rule speaks of, with the types it allows. */
+function numberFields(schema: unknown, path = "", found: { path: string; types: string[] }[] = []) {
+  if (Array.isArray(schema)) {
+    schema.forEach((item, index) => numberFields(item, `${path}[${index}]`, found));
+    return found;
+  }
+  if (typeof schema !== "object" || schema === null) return found;
+  const node = schema as Record<string, unknown>;
+  for (const [name, property] of Object.entries((node.properties as Record<string, unknown> | undefined) ?? {})) {
+    if (DECIMAL_STRING.test(name) || INTEGER.test(name))
+      found.push({ path: `${path}.${name}`, types: typesOf(property) });
+  }
+  for (const [key, child] of Object.entries(node)) numberFields(child, `${path}/${key}`, found);
+  return found;
+}
+
+function typesOf(schema: unknown): string[] {
+  const node = (schema ?? {}) as Record<string, unknown>;
+  if (Number.isInteger(node.const)) return ["integer"];
+  const alternatives = (node.anyOf ?? node.oneOf) as unknown[] | undefined;
+  if (alternatives) return alternatives.flatMap(typesOf).filter((type) => type !== "null");
+  const type = node.type === "array" ? typesOf(node.items) : [node.type].flat();
+  return type.filter((entry): entry is string => typeof entry === "string" && entry !== "null");
+}
+
+function breaksTheRule(fields: { path: string; types: string[] }[]): string[] {
+  return fields
+    .filter(({ path, types }) => {
+      const name = path.slice(path.lastIndexOf(".") + 1);
+      if (DECIMAL_STRING.test(name) && !name.endsWith("PerKwh")) return types.some((type) => type !== "string");
+      // kW and kWh beyond 2^53 - 1, which only a wallet's own call reaches, stay exact as strings.
+      return !types.includes("integer") || types.some((type) => type !== "integer" && type !== "string");
+    })
+    .map(({ path, types }) => `${path}: ${types.join(" | ")}`);
+}
 
 /**
  * The service's OpenAPI document as it serves it, built from its modules without starting
@@ -75,5 +117,24 @@ describe.each(Object.keys(SERVICES) as (keyof typeof SERVICES)[])("the %s servic
       const read = item.get;
       if (read && !read.security?.length) expect(read.description, `GET ${path}`).toContain("needs no credentials");
     }
+  });
+});
+
+describe("the number rule", () => {
+  it("holds in the events' document: micro-STX as decimal strings, kWh, kW, prices per kWh and bps as integers", () => {
+    const document = parse(readFileSync(new URL("../../docs/asyncapi.yaml", import.meta.url), "utf8")) as unknown;
+    const fields = numberFields((document as { components?: unknown }).components);
+    expect(fields.length).toBeGreaterThan(20);
+    expect(breaksTheRule(fields)).toEqual([]);
+  });
+
+  it.each(Object.keys(SERVICES) as (keyof typeof SERVICES)[])("holds in the %s service's answers", async (service) => {
+    const document = await documentOf(service);
+    const answers = Object.values(document.paths).flatMap((item) =>
+      METHODS.flatMap((method) => Object.entries(item[method]?.responses ?? {}))
+        .filter(([status]) => /^2\d\d$/.test(status))
+        .map(([, response]) => response),
+    );
+    expect(breaksTheRule(numberFields(answers))).toEqual([]);
   });
 });

@@ -24,10 +24,10 @@ contracts' deployer: on a shared NATS server, ignore events of a deployment that
 facilityId / requestId (what the event is about, or null), traceContext (W3C traceparent /
 tracestate), and the payload.
 
-**Numbers.** Energy, power, basis points, percentages, block heights and ids are JSON integers
-(safe integers). Micro-STX amounts (fields ending in Ustx) are decimal strings, because they
-can exceed 2^53: parse them as big integers. Principals are Stacks addresses (SP..., ST...),
-optionally followed by .contract-name.
+**Numbers.** Energy, power, prices per kWh, basis points, percentages, block heights and ids are
+JSON integers (safe integers). Micro-STX amounts (fields ending in Ustx or MicroStx) are decimal
+strings, because they can exceed 2^53: parse them as big integers. The services' HTTP APIs follow
+the same rule. Principals are Stacks addresses (SP..., ST...), optionally followed by .contract-name.
 
 **Versions.** schemaVersion is bumped for any change a consumer could trip over; new optional
 fields may appear without a bump, so ignore fields you do not know.

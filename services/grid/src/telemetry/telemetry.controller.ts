@@ -120,7 +120,12 @@ export class TelemetryController {
   @Operation({
     summary:
       "The program's regulation signal over [from, to) (at most 6 h) in basis points of committed power, null in gaps.",
-    answers: z.object({ programId: integerField, from: timestampField, stepSeconds: integerField, valueBps: points }),
+    answers: z.object({
+      programId: integerField,
+      from: timestampField,
+      stepSeconds: integerField,
+      valueBps: z.array(integerField.nullable()),
+    }),
   })
   @Get("programs/:programId/regulation-signal")
   async regulationSignal(
