@@ -38,13 +38,13 @@ export async function call(
   });
   const text = await response.text();
   const body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  if (!SELF_DESCRIBED.test(path))
-    await expectDocumentedAnswer(baseUrl, { method, path, status: response.status, body });
+  await expectDocumentedAnswer(baseUrl, { method, path, status: response.status, body });
   return { status: response.status, body };
 }
 
 /** Fails unless the service at `baseUrl` documents this answer to this request. */
 export async function expectDocumentedAnswer(baseUrl: string, answer: ObservedAnswer): Promise<void> {
+  if (SELF_DESCRIBED.test(answer.path)) return;
   const problem = undocumentedAnswer(await documentOf(baseUrl), answer);
   if (problem) throw new Error(`Undocumented answer: ${problem}`);
 }

@@ -2,7 +2,13 @@ import { randomUUID } from "node:crypto";
 import { broadcastTransaction, Cl, makeContractCall, PostConditionMode } from "@stacks/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
-import { type Account, startTestEnvironment, type TestEnvironment, waitFor } from "@voltstack/service-testing";
+import {
+  type Account,
+  expectDocumentedAnswer,
+  startTestEnvironment,
+  type TestEnvironment,
+  waitFor,
+} from "@voltstack/service-testing";
 import { AppModule } from "../src/app.module.js";
 import { verificationConfigSchema } from "../src/verification-config.js";
 import { verificationBootstrapOptions } from "../src/verification-service.js";
@@ -69,7 +75,9 @@ async function post(path: string, options: { key: string; idempotencyKey?: strin
     body: JSON.stringify(options.body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : {}, headers: response.headers };
+  const body = text ? JSON.parse(text) : {};
+  await expectDocumentedAnswer(service.baseUrl, { method: "POST", path, status: response.status, body });
+  return { status: response.status, body, headers: response.headers };
 }
 
 const facility = (name: string) => ({

@@ -42,9 +42,11 @@ const CONVENTIONS =
   "**Refusals.** Every refusal answers `{ code, message, details }`: `code` is a stable machine-readable " +
   "constant (listed per status on each operation), `message` a sentence for people, `details` the figures behind " +
   "it or null.\n\n" +
-  "**Numbers.** Micro-STX amounts (fields ending in Ustx) are decimal strings, because they can exceed 2^53; " +
-  "energy (kWh), power (kW), basis points, percentages, block heights and ids are JSON integers. " +
-  "The same rule holds for the events in docs/asyncapi.yaml.";
+  "**Numbers.** Energy (kWh), power (kW), prices per kWh, basis points, percentages, block heights and ids are " +
+  "JSON integers (safe integers). Micro-STX amounts (fields ending in Ustx or MicroStx) are decimal strings, " +
+  "because they can exceed 2^53: parse them as big integers. The events (docs/asyncapi.yaml) follow the same rule. " +
+  "Settlement reports, a format hashed for verification (docs/settlement-reports.md), write every figure as a " +
+  "decimal string.";
 
 const PUBLIC_READ = "Public: needs no credentials.";
 
@@ -77,6 +79,13 @@ const PENDING_WRITE_RESPONSE = {
       },
     },
   },
+};
+
+const CONFIRMED_TRANSACTION = {
+  type: "object",
+  required: ["txid", "blockHeight"],
+  additionalProperties: false,
+  properties: { txid: { type: "string" }, blockHeight: { type: "integer" } },
 };
 
 /**
@@ -117,6 +126,24 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
 function documentIdempotency(operation: OperationObject): void {
   operation.parameters = [...(operation.parameters ?? []), IDEMPOTENCY_KEY_PARAMETER];
   operation.responses["202"] ??= PENDING_WRITE_RESPONSE;
+  documentConfirmedRetry(operation);
+}
+
+/**
+ * A retry of a write that answered 202, once its transaction confirmed, answers 200 with the
+ * transaction (the write's own answer was never produced): the 200 documents that body too.
+ */
+function documentConfirmedRetry(operation: OperationObject): void {
+  const success = operation.responses["200"] as ResponseObject | undefined;
+  const schema = success?.content?.["application/json"]?.schema;
+  operation.responses["200"] = {
+    description: success
+      ? `${success.description}; or, retried with its Idempotency-Key after a 202, the confirmed transaction`
+      : "Retried with its Idempotency-Key after a 202: the confirmed transaction",
+    content: {
+      "application/json": { schema: schema ? { anyOf: [schema, CONFIRMED_TRANSACTION] } : CONFIRMED_TRANSACTION },
+    },
+  };
 }
 
 function documentRefusals(operation: OperationObject, mutating: boolean): void {

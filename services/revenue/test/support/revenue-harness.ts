@@ -14,6 +14,7 @@ import { durableName, EVENT_ID_HEADER, SubjectNaming } from "@voltstack/messagin
 import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
 import {
   type Account,
+  expectDocumentedAnswer,
   type HarnessBase,
   type Received,
   startTestEnvironment,
@@ -329,5 +330,12 @@ export async function call(
   const text = await response.text();
   const contentType = response.headers.get("content-type");
   const body = contentType?.includes("json") && text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  await expectDocumentedAnswer(service.baseUrl, {
+    method,
+    path,
+    status: response.status,
+    body: contentType?.includes("json") ? body : text,
+    ...(contentType ? { contentType } : {}),
+  });
   return { status: response.status, body, text, contentType };
 }
