@@ -27,11 +27,24 @@ export interface ServiceProcessOptions {
    * need far longer than on an idle one.
    */
   startTimeoutMs?: number;
+  /**
+   * Runs the compiled entry on this Node binary with these NODE_OPTIONS, as the image does,
+   * instead of the sources through tsx on the launcher's Node.
+   */
+  compiled?: CompiledRuntime;
+}
+
+/** How the image runs a service: its `dist/main.js` on a Node binary of its own. */
+export interface CompiledRuntime {
+  nodeBinary: string;
+  /** Replaces any NODE_OPTIONS of the environment, as the image's ENV does. */
+  nodeOptions: string;
 }
 
 /**
  * One service running as its own Node.js process, as it runs in a container: started
- * from its main.ts through tsx, with its whole configuration in the environment.
+ * from its main.ts through tsx (or from its compiled entry, `options.compiled`), with its
+ * whole configuration in the environment.
  */
 export class ServiceProcess {
   #child: ChildProcess | undefined;
@@ -63,11 +76,19 @@ export class ServiceProcess {
     if (this.#child) throw new Error(`${this.name} is already running.`);
     this.#expectedExit = false;
     this.#log = createWriteStream(this.options.logFile, { flags: "a" });
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", "--conditions=voltstack-source", this.options.service.entryPoint],
-      { cwd: repositoryRoot, env: { ...process.env, ...this.options.env }, stdio: ["ignore", "pipe", "pipe"] },
-    );
+    const { compiled, service } = this.options;
+    const env = { ...process.env, ...this.options.env };
+    const child = compiled
+      ? spawn(compiled.nodeBinary, [service.compiledEntryPoint], {
+          cwd: repositoryRoot,
+          env: { ...env, NODE_OPTIONS: compiled.nodeOptions },
+          stdio: ["ignore", "pipe", "pipe"],
+        })
+      : spawn(process.execPath, ["--import", "tsx", "--conditions=voltstack-source", service.entryPoint], {
+          cwd: repositoryRoot,
+          env,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
     this.#child = child;
     child.stdout?.pipe(this.#log, { end: false });
     child.stderr?.pipe(this.#log, { end: false });

@@ -7,7 +7,10 @@ export interface StackService {
   defaultPort: number;
   /** The configuration variable naming the service's PostgreSQL schema. */
   schemaVariable: string;
+  /** Its TypeScript entry, as `npm start` runs it. */
   entryPoint: string;
+  /** Its compiled entry (`npm run build`), as the image runs it. */
+  compiledEntryPoint: string;
   migrationsDir: string;
 }
 
@@ -19,6 +22,7 @@ function service(name: ServiceName, defaultPort: number): StackService {
     defaultPort,
     schemaVariable: `${name.toUpperCase()}_SCHEMA`,
     entryPoint: `${repositoryRoot}services/${name}/src/main.ts`,
+    compiledEntryPoint: `${repositoryRoot}services/${name}/dist/main.js`,
     migrationsDir: `${repositoryRoot}services/${name}/prisma/migrations`,
   };
 }
