@@ -169,14 +169,14 @@ function documentRefusals(operation: OperationObject, mutating: boolean): void {
     for (const status of statuses) codesByStatus.set(status, [...(codesByStatus.get(status) ?? []), code]);
   }
   for (const [status, codes] of [...codesByStatus].sort(([a], [b]) => a - b)) {
-    operation.responses[String(status)] = refusalResponse(codes.sort());
+    operation.responses[String(status)] = refusalResponse(status, codes.sort());
   }
 }
 
 /** A refusal status's response: the error shape with the codes the operation can answer with under it. */
-function refusalResponse(codes: string[]): ResponseObject {
+function refusalResponse(status: number, codes: string[]): ResponseObject {
   return {
-    description: `Refused: ${codes.join(", ")}`,
+    description: `${status >= 500 ? "Not served (a fault, or retry later)" : "Refused"}: ${codes.join(", ")}`,
     content: {
       "application/json": {
         schema: {
