@@ -7,6 +7,8 @@ import type { Caller, Role } from "./roles.js";
 export const ROLES_KEY = "voltstack:roles";
 export const PUBLIC_KEY = "voltstack:public";
 export const ACTS_FOR_KEY = "voltstack:acts-for";
+/** Names the roles an operation needs in the OpenAPI document, for people and for tools. */
+export const ROLES_EXTENSION = "x-roles";
 /** Marks @Public operations in the OpenAPI document, so they are not shown as needing credentials. */
 export const PUBLIC_OPERATION_EXTENSION = "x-public";
 
@@ -19,6 +21,7 @@ export function Roles(...roles: [Role, ...Role[]]): MethodDecorator & ClassDecor
     SetMetadata(ROLES_KEY, roles),
     ApiBearerAuth(),
     ApiExtension(`${REFUSALS_EXTENSION}-roles`, { ROLE_NOT_ALLOWED: 403 }),
+    ApiExtension(ROLES_EXTENSION, roles),
   );
 }
 

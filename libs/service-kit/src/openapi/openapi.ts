@@ -1,5 +1,5 @@
 import type { INestApplication } from "@nestjs/common";
-import { PUBLIC_OPERATION_EXTENSION } from "../auth/auth-decorators.js";
+import { PUBLIC_OPERATION_EXTENSION, ROLES_EXTENSION } from "../auth/auth-decorators.js";
 import {
   DocumentBuilder,
   type OpenAPIObject,
@@ -170,6 +170,12 @@ function documentRefusals(operation: OperationObject, mutating: boolean): void {
   }
   for (const [status, codes] of [...codesByStatus].sort(([a], [b]) => a - b)) {
     operation.responses[String(status)] = refusalResponse(status, codes.sort());
+  }
+  const roles = extensions[ROLES_EXTENSION] as string[] | undefined;
+  if (roles) {
+    const forbidden = operation.responses["403"] as ResponseObject;
+    forbidden.description = `Requires role ${roles.join(" or ")}`;
+    operation.description = joined(`Requires role ${roles.join(" or ")}.`, operation.description);
   }
 }
 
