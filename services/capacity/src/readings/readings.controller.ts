@@ -25,12 +25,9 @@ const readingAnswer = z.object({
   measuredAt: timestampField,
   outcome: z.enum(["written", "skipped", "superseded", "failed"]),
   written: z.boolean().meta({ description: "True only when this reading's update-capacity transaction confirmed" }),
-  reason: z
-    .string()
-    .nullable()
-    .meta({
-      description: "Why it was not written: BELOW_MIN_CHANGE, WITHIN_MIN_INTERVAL, SUPERSEDED or the chain's code",
-    }),
+  reason: z.string().nullable().meta({
+    description: "Why it was not written: BELOW_MIN_CHANGE, WITHIN_MIN_INTERVAL, SUPERSEDED or the chain's code",
+  }),
   txid: txidField.nullable(),
   blockHeight: integerField.nullable(),
 });
