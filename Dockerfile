@@ -38,9 +38,14 @@ RUN mkdir /runtime \
 
 FROM ${NODE_IMAGE} AS runtime
 # Node 24 sizes the young generation by the machine's memory; an idle service then held 250 MB
-# resident, and 175-195 MB with 8 MB semi-spaces (measured, the five services on Node 24.22).
+# resident, and 177-219 MB with 8 MB semi-spaces. Idle, a service's V8 heap is about 80 MB, of
+# which the young generation took 16 (two semi-spaces, 2-5 MB of them in use), and the Node
+# binary's mapped code 57 MB. With 2 MB semi-spaces flow and revenue went from 210 and 205 MB to
+# 192 and 183 (`npm run bench -- service-memory` measures the five: docs/benchmarks.md). A busy
+# service scavenges more often with them; fewer glibc malloc arenas (MALLOC_ARENA_MAX=2) changed
+# nothing measurable.
 ENV NODE_ENV=production \
-  NODE_OPTIONS=--max-semi-space-size=8 \
+  NODE_OPTIONS=--max-semi-space-size=2 \
   PORT=8080
 WORKDIR /app
 # Owned by root and only readable by the node user: the process cannot change its own code.

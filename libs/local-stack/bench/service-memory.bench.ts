@@ -1,7 +1,7 @@
 // `npm run bench -- service-memory`: the five services' resident memory when idle, run the two
 // ways they run: as `npm start` runs them (the TypeScript sources through tsx on the machine's
-// Node) and as the image runs them (the compiled JavaScript on Node 24 with the Dockerfile's
-// NODE_ENV and NODE_OPTIONS). One devnet serves both runs; each run has schemas and subjects of
+// Node) and as the image runs them (the compiled JavaScript on Node 24 with the variables the
+// Dockerfile sets: NODE_ENV, NODE_OPTIONS, ...). One devnet serves both runs; each run has schemas and subjects of
 // its own on the local PostgreSQL and NATS, dropped at the end. Prints its markdown section.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -67,16 +67,23 @@ function ensureNode24(): string {
   return node24;
 }
 
-/** NODE_ENV and NODE_OPTIONS of the Dockerfile's runtime stage: the settings measured are the image's own. */
-function imageSettings(): { nodeEnv: string; nodeOptions: string } {
+/**
+ * The variables the Dockerfile's runtime stage sets (its ENV instructions), but the port: the
+ * settings measured are the image's own.
+ */
+function imageEnvironment(): Record<string, string> {
   const dockerfile = readFileSync(join(repositoryRoot, "Dockerfile"), "utf8");
-  const runtime = dockerfile.slice(dockerfile.indexOf(" AS runtime"));
-  const setting = (name: string) => {
-    const value = new RegExp(`\\b${name}=(\\S+)`).exec(runtime)?.[1];
-    if (value === undefined) throw new Error(`The Dockerfile's runtime stage sets no ${name}.`);
-    return value.replace(/^"(.*)"$/, "$1");
-  };
-  return { nodeEnv: setting("NODE_ENV"), nodeOptions: setting("NODE_OPTIONS") };
+  const runtime = dockerfile.slice(dockerfile.indexOf(" AS runtime")).replace(/\\\n/g, " ");
+  const env: Record<string, string> = {};
+  for (const instruction of runtime.split("\n").filter((line) => line.startsWith("ENV "))) {
+    for (const [, name, value] of instruction.matchAll(/(\w+)=("[^"]*"|\S+)/g)) {
+      env[name!] = value!.replace(/^"(.*)"$/, "$1");
+    }
+  }
+  delete env.PORT;
+  if (!env.NODE_OPTIONS || !env.NODE_ENV)
+    throw new Error("The Dockerfile's runtime stage sets no NODE_ENV or NODE_OPTIONS.");
+  return env;
 }
 
 async function freePort(): Promise<number> {
@@ -159,12 +166,12 @@ async function measureIdle(services: Record<ServiceName, ServiceProcess>): Promi
 /**
  * The same five services, from their compiled entries on `runtime`, against the baseline's
  * devnet with the baseline's configuration, but schemas, subjects and ports of their own and
- * the image's NODE_ENV.
+ * the image's variables (NODE_OPTIONS through `runtime`).
  */
 async function startCompiled(
   stack: LocalStack,
   runtime: CompiledRuntime,
-  image: { nodeEnv: string },
+  imageEnv: Record<string, string>,
   prefixes: { schema: string; subject: string },
   stateDir: string,
 ): Promise<Record<ServiceName, ServiceProcess>> {
@@ -176,7 +183,7 @@ async function startCompiled(
       service,
       env: {
         ...stack.serviceEnv(service.name),
-        NODE_ENV: image.nodeEnv,
+        ...imageEnv,
         PORT: String(await freePort()),
         SUBJECT_PREFIX: prefixes.subject,
         [service.schemaVariable]: schema,
@@ -226,7 +233,10 @@ const loads = () =>
 
 ensureBuilt();
 const nodeBinary = ensureNode24();
-const image = imageSettings();
+const { NODE_OPTIONS: imageNodeOptions, ...imageEnv } = imageEnvironment();
+const imageSettings = Object.entries({ ...imageEnv, NODE_OPTIONS: imageNodeOptions })
+  .map(([name, value]) => `${name}=${value}`)
+  .join(", ");
 const compiledNodeVersion = spawnSync(nodeBinary, ["--version"], { encoding: "utf8" }).stdout.trim();
 const token = randomBytes(4).toString("hex");
 const baselinePrefixes = { schema: `benchmem_${token}_`, subject: `benchmem${token}.` };
@@ -253,11 +263,11 @@ try {
   baseline = await measureIdle(stack.services);
   await stopAll(stack.services);
 
-  log(`compiled: dist/main.js on Node ${compiledNodeVersion}, NODE_OPTIONS=${image.nodeOptions}`);
+  log(`compiled: dist/main.js on Node ${compiledNodeVersion}, ${imageSettings}`);
   const compiledServices = await startCompiled(
     stack,
-    { nodeBinary, nodeOptions: image.nodeOptions },
-    image,
+    { nodeBinary, nodeOptions: imageNodeOptions! },
+    imageEnv,
     compiledPrefixes,
     stateDir,
   );
@@ -293,7 +303,7 @@ Machine: ${cpus().length} cores (${cpus()[0]?.model ?? "unknown CPU"}), ${Math.r
 A devnet (1-second blocks) and the five services, started twice in one run against the local PostgreSQL and NATS, each
 time with schemas and subjects of their own (dropped afterwards). Baseline: as \`npm start\` runs them, the TypeScript
 sources through tsx on Node ${process.version}, NODE_ENV=development. Compiled: as the image runs them, \`services/<name>/dist/main.js\`
-(\`npm run build\`) on Node ${compiledNodeVersion} with the Dockerfile's NODE_ENV=${image.nodeEnv} and NODE_OPTIONS=${image.nodeOptions}, against the same devnet.
+(\`npm run build\`) on Node ${compiledNodeVersion} with the Dockerfile's variables (${imageSettings}), against the same devnet.
 Each time every service was ready, then left alone for ${IDLE_MS / 1000} s (its follower polling the chain, the relay and consumers waiting on NATS);
 then VmRSS (\`/proc/<pid>/status\`) was read ${SAMPLES} times, ${SAMPLE_INTERVAL_MS / 1000} s apart: the median, with the smallest and largest sample.
 CPU is the compiled service's use of one core while it was sampled: near zero means idle. MB are 2^20 bytes.
