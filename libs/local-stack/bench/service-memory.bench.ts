@@ -5,7 +5,7 @@
 // its own on the local PostgreSQL and NATS, dropped at the end. Prints its markdown section.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
@@ -38,7 +38,17 @@ const log = (message: string) => console.error(`service-memory: ${message}`);
 /** The compiled services, built once when a service's dist/main.js is missing. */
 function ensureBuilt(): void {
   const missing = STACK_SERVICES.filter((service) => !existsSync(service.compiledEntryPoint));
-  if (missing.length === 0) return;
+  if (missing.length === 0) {
+    const builtAt = Math.min(...STACK_SERVICES.map((service) => statSync(service.compiledEntryPoint).mtimeMs));
+    const changed = ["libs", "services"]
+      .flatMap((root) => readdirSync(join(repositoryRoot, root)).map((name) => join(repositoryRoot, root, name, "src")))
+      .filter((dir) => existsSync(dir))
+      .flatMap((dir) => readdirSync(dir, { recursive: true, encoding: "utf8" }).map((file) => join(dir, file)))
+      .filter((file) => file.endsWith(".ts") && statSync(file).mtimeMs > builtAt);
+    if (changed.length > 0)
+      log(`${changed.length} source files changed since the last build: run \`npm run build\` to measure them`);
+    return;
+  }
   log(`no compiled entry for ${missing.map((service) => service.name).join(", ")}: running npm run build`);
   const { status } = spawnSync("npm", ["run", "build"], { cwd: repositoryRoot, stdio: ["ignore", 2, 2] });
   if (status !== 0) throw new Error("npm run build failed: the compiled services cannot be measured.");
