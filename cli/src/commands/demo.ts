@@ -43,6 +43,7 @@ export async function demo(output: Output): Promise<void> {
     callers: { admin: caller("admin"), ownerA: caller("owner-1"), ownerB: caller("owner-2") },
     facilityIds: report.facilityIds,
     stakeholdersA: [first, second, third],
+    traceId: report.traceId,
     log: (line) => output.note(line),
     progress: (label, work) => output.progress(`  … ${label}`, work),
   });
@@ -91,9 +92,9 @@ export async function demo(output: Output): Promise<void> {
       program.lineVerified
         ? "a settlement line checked by its owner against the report hash on chain: verified"
         : "a settlement line did NOT verify against the report hash on chain",
-      `trace id: ${report.traceId}: every service's spans and logs of this run carry it ` +
-        `(\`grep ${report.traceId} ${join(stateDir(), "logs")}/*.log\`, or your tracing backend when ` +
-        "OTEL_EXPORTER_OTLP_ENDPOINT is set)",
+      `trace id: ${report.traceId}: every request of this run carried it; every service's log lines of ` +
+        `their work carry it (\`grep ${report.traceId} ${join(stateDir(), "logs")}/*.log\`), and so do its ` +
+        "spans in your tracing backend when OTEL_EXPORTER_OTLP_ENDPOINT is set",
     ].join("\n"),
   );
   if (!report.conserved || !program.conserved || !program.lineVerified) process.exitCode = 1;

@@ -748,7 +748,8 @@ function review(action: "approve" | "suspend" | "reinstate"): OperationCommand {
             : error;
         }),
       );
-      return written(`facility ${id}: ${action} confirmed`)(result);
+      const done = { approve: "approved", suspend: "suspended", reinstate: "reinstated" }[action];
+      return written(`facility ${id} ${done}`)(result);
     },
   };
 }

@@ -18,6 +18,8 @@ export interface ProgramDemoOptions {
   progress?: <T>(label: string, work: () => Promise<T>) => Promise<T>;
   /** How long to wait for a period to end, for a settlement, or for the revenue service to pay. */
   timeoutMs?: number;
+  /** The trace id every request carries (the request demo's, so one id follows the whole run); a new one by default. */
+  traceId?: string;
 }
 
 export interface ProgramDemoReport {
@@ -59,7 +61,8 @@ export async function runProgramDemo(options: ProgramDemoOptions): Promise<Progr
   const log = options.log ?? (() => undefined);
   const progress = options.progress ?? (<T>(_label: string, work: () => Promise<T>) => work());
   const timeoutMs = options.timeoutMs ?? 120_000;
-  const traceparent = `00-${randomBytes(16).toString("hex")}-${randomBytes(8).toString("hex")}-01`;
+  const traceId = options.traceId ?? randomBytes(16).toString("hex");
+  const traceparent = `00-${traceId}-${randomBytes(8).toString("hex")}-01`;
   const client = (apiKey: string) => new VoltstackClient({ urls: options.urls, apiKey, traceparent });
   const admin = client(options.callers.admin.apiKey);
   const owners = [client(options.callers.ownerA.apiKey), client(options.callers.ownerB.apiKey)] as const;

@@ -25,16 +25,24 @@ if (unknown.length > 0) {
   process.exit(1);
 }
 
-/** The subject prefix of the local system `npm start` runs from this folder, if it runs. */
+/**
+ * The subject prefix of the local system `npm start` runs from this folder: the running
+ * stack's, else the one this checkout always uses (.voltstack/instance.json), so the
+ * subscriber also starts while the system is stopped.
+ */
 function localSubjectPrefix(): string | undefined {
-  try {
-    // `npm start -w examples/event-subscriber` runs here; npm names the folder it was started from.
-    const from = process.env.INIT_CWD ?? process.cwd();
-    const stackFile = join(resolve(from, process.env.VOLTSTACK_HOME ?? ".voltstack"), "stack.json");
-    return (JSON.parse(readFileSync(stackFile, "utf8")) as { subjectPrefix?: string }).subjectPrefix;
-  } catch {
-    return undefined;
+  // `npm start -w examples/event-subscriber` runs here; npm names the folder it was started from.
+  const from = process.env.INIT_CWD ?? process.cwd();
+  const state = resolve(from, process.env.VOLTSTACK_HOME ?? ".voltstack");
+  for (const file of ["stack.json", "instance.json"]) {
+    try {
+      const { subjectPrefix } = JSON.parse(readFileSync(join(state, file), "utf8")) as { subjectPrefix?: string };
+      if (subjectPrefix !== undefined) return subjectPrefix;
+    } catch {
+      // not there: the next, or no prefix
+    }
   }
+  return undefined;
 }
 
 // Clarinet's devnet deployer: the local system's contracts.

@@ -31,11 +31,16 @@ const REDACTED_PATHS = [
 // HTTP request id (the X-Request-Id a caller sent or the service made up).
 function correlationIds(): Record<string, string> {
   const ids: Record<string, string> = {};
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  if (spanContext && trace.isSpanContextValid(spanContext)) {
+  const span = trace.getActiveSpan();
+  const spanContext = span?.spanContext();
+  if (span && spanContext && trace.isSpanContextValid(spanContext)) {
     ids.trace_id = spanContext.traceId;
-    ids.span_id = spanContext.spanId;
-    ids.trace_flags = `0${spanContext.traceFlags.toString(16)}`.slice(-2);
+    // Without an exporter no span is made here: the context is the caller's, whose span id
+    // would name someone else's work. The trace id still joins the lines.
+    if (span.isRecording()) {
+      ids.span_id = spanContext.spanId;
+      ids.trace_flags = `0${spanContext.traceFlags.toString(16)}`.slice(-2);
+    }
   }
   const requestId = currentRequestId();
   if (requestId) ids.request_id = requestId;

@@ -245,7 +245,16 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
    */
   private async confirmFound(batch: DistributionBatch, txid: string, blockHeight: number): Promise<void> {
     await this.revenueSync.sync.waitForHeight(blockHeight, READ_MODEL_WAIT_MS);
+    await this.paid(batch, txid, blockHeight);
+  }
+
+  /** Records the batch as paid, and says so in the log (in the trace of the payouts it paid). */
+  private async paid(batch: DistributionBatch, txid: string, blockHeight: number): Promise<void> {
     await this.batches.confirm(batch.id, txid, blockHeight);
+    const lines = batch.kind === "pools" ? batch.lines.length : batch.amounts.filter((amount) => amount > 0n).length;
+    this.logger.log(
+      `Batch ${batch.id} paid ${batch.totalUstx} micro-STX (${batch.kind}, ${lines} lines) in ${txid} at block ${blockHeight}.`,
+    );
   }
 
   private async send(batch: DistributionBatch, replacing: JournalEntry | undefined): Promise<void> {
@@ -281,7 +290,7 @@ export class DistributionBatcher implements OnApplicationBootstrap, OnApplicatio
                 ),
               options,
             );
-      await this.batches.confirm(batch.id, result.txid, result.blockHeight);
+      await this.paid(batch, result.txid, result.blockHeight);
     } catch (error) {
       if (error instanceof ConfirmationTimeoutError) {
         // It may still confirm: whoever takes the batch over next decides from the node.
