@@ -266,11 +266,16 @@ describe("a program settled per period for a fleet", () => {
     const batchTxids = new Set(distributions.map(({ event }) => event.chain?.txId));
     expect(batchTxids.size).toBeLessThan(distributions.length);
 
-    // Closed: the operator gets back exactly what was not settled.
+    // Closed, by the operator or by grid's sweep once the settle window passed (on a slow
+    // machine the sweep gets there first): either way the operator gets back exactly what
+    // was not settled.
     const endHeight = startHeight + PERIOD_COUNT * PERIOD_BLOCKS;
     await waitFor(`block ${endHeight}`, async () => (await tipHeight()) >= endHeight, 60_000);
-    const closed = await admin.programs.close(programId);
-    expect(BigInt(closed.refundUstx)).toBe(BUDGET_USTX - settledUstx);
+    const closed = await admin.programs.close(programId).catch((error: unknown) => {
+      if (error instanceof ApiRequestError && error.code === "ERR_PROGRAM_NOT_ACTIVE") return undefined;
+      throw error;
+    });
+    if (closed) expect(BigInt(closed.refundUstx)).toBe(BUDGET_USTX - settledUstx);
     const program = await waitFor("the program closed in grid's read model", async () => {
       const view = await admin.programs.get(programId);
       return view.status === "closed" ? view : undefined;
