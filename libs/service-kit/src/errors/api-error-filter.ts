@@ -39,7 +39,48 @@ export const BODY_REFUSALS: Refusals = {
 };
 
 /** A fault of the service itself: the only 500 there is. */
-export const FAULT_REFUSALS: Refusals = { INTERNAL_ERROR: 500 };
+export const FAULT_REFUSALS: Refusals = { INTERNAL_ERROR: 500, DATABASE_UNAVAILABLE: 503 };
+
+// The database could not be reached or did not hand out a connection in time: nothing the
+// request did, and retrying it soon may well succeed. Node's socket codes, PostgreSQL's
+// connection-exception and availability SQLSTATEs, Prisma's connection errors, and pg-pool's
+// own words for a connection it could not get in time.
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EPIPE",
+  "08000",
+  "08001",
+  "08003",
+  "08004",
+  "08006",
+  "53300",
+  "57P01",
+  "57P02",
+  "57P03",
+  "P1001",
+  "P1002",
+  "P1008",
+  "P1017",
+  "P2024",
+]);
+const UNREACHABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /connection terminated/i];
+
+/** Whether the error, or one it was caused by, says the database was out of reach. */
+function databaseUnreachable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause && depth < 5; depth += 1) {
+    const candidate = cause as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof candidate.code === "string" && UNREACHABLE_CODES.has(candidate.code)) return true;
+    if (
+      typeof candidate.message === "string" &&
+      UNREACHABLE_MESSAGES.some((words) => words.test(candidate.message as string))
+    )
+      return true;
+    cause = candidate.cause;
+  }
+  return false;
+}
 
 // Prisma's known request errors a client causes: a missing record or a clash.
 const PRISMA_CODES: Record<string, ApiError> = {
@@ -65,6 +106,7 @@ export class ApiErrorFilter implements ExceptionFilter {
     else if (error.status >= 500)
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     if (error.status === 401) response.setHeader("WWW-Authenticate", 'Bearer realm="voltstack"');
+    if (error.code === "DATABASE_UNAVAILABLE") response.setHeader("Retry-After", "1");
     if (!response.headersSent) response.status(error.status).json(error.toBody());
   }
 
@@ -78,6 +120,13 @@ export class ApiErrorFilter implements ExceptionFilter {
     if (typeof candidate?.code === "string" && candidate.name === "PrismaClientKnownRequestError") {
       const known = PRISMA_CODES[candidate.code];
       if (known) return new ApiError(known.status, known.code, known.message, candidate.meta ?? null);
+    }
+    if (databaseUnreachable(exception)) {
+      return new ApiError(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        "DATABASE_UNAVAILABLE",
+        "The service's database did not answer in time; retry the request shortly.",
+      );
     }
     return new ApiError(
       HttpStatus.INTERNAL_SERVER_ERROR,
