@@ -493,15 +493,15 @@ export class JetStreamServer extends Server implements CustomTransportStrategy {
   }
 
   private context(delivery: Delivery, durable: string, shared?: SharedTransaction): JetStreamContext {
-    return new JetStreamContext([
-      delivery.message,
-      delivery.subject,
-      delivery.eventId,
-      durable,
-      this.options.transactions,
-      this.options.schema,
+    return new JetStreamContext({
+      message: delivery.message,
+      subject: delivery.subject,
+      eventId: delivery.eventId,
+      consumer: durable,
+      transactions: this.options.transactions,
+      schema: this.options.schema,
       shared,
-    ]);
+    });
   }
 
   /** Dead-letters what can never succeed, then handles the rest alone or in one shared transaction. */
