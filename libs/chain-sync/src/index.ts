@@ -33,7 +33,6 @@ export {
   type PrintEventHandler,
   type SyncBlock,
 } from "./contract-event-sync.js";
-export { createDeadLettersController } from "./dead-letters-controller.js";
 export {
   IDEMPOTENCY_MIGRATION_NAME,
   IDEMPOTENCY_MIGRATION_SQL,
@@ -43,14 +42,8 @@ export { PgIdempotencyStore } from "./pg-idempotency-store.js";
 export { type FacilitySigners, signerForFacility, type SignerKeys } from "./facility-signer.js";
 export { applyDeploymentRecord } from "./deployment-env.js";
 export { serviceEventConsumers, serviceReadiness } from "./service-bootstrap.js";
-export { createResyncController, type ReadModelResync } from "./resync-controller.js";
-export {
-  createSyncStatusController,
-  type FollowedSync,
-  type SyncStatus,
-  SyncStatusReader,
-} from "./sync-status-controller.js";
-export { createTransactionsController } from "./transactions-controller.js";
+export { type ReadModelResync } from "./resync-controller.js";
+export { type FollowedSync, type SyncStatus, SyncStatusReader } from "./sync-status-controller.js";
 export { PgCheckpointStore } from "./pg-checkpoint-store.js";
 export { type SignerKeySource, SignerKeyStore, type SignerPoolSource } from "./signer-key-store.js";
 export {

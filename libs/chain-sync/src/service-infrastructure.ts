@@ -20,10 +20,14 @@ import {
   SERVICE_CONFIG,
   ShutdownHooks,
 } from "@voltstack/service-kit";
+import { createDeadLettersController } from "./dead-letters-controller.js";
 import { PgIdempotencyStore } from "./pg-idempotency-store.js";
+import { createResyncController, type ReadModelResync } from "./resync-controller.js";
 import { type SignerKeySource, SignerKeyStore, type SignerPoolSource } from "./signer-key-store.js";
 import { SigningLeases, signingLeaseScope } from "./signing-lease.js";
+import { createSyncStatusController, type FollowedSync } from "./sync-status-controller.js";
 import { TransactionJournal } from "./transaction-journal.js";
+import { createTransactionsController } from "./transactions-controller.js";
 
 /** Injection tokens of a service's infrastructure (explicit: the build emits no decorator metadata). */
 export const PRISMA = Symbol("PRISMA");
@@ -99,12 +103,20 @@ export interface ServiceInfrastructureOptions<Config extends InfrastructureConfi
   schema: (config: Config) => string;
   /** The service's own providers, exported with the shared ones. */
   providers?: Array<Exclude<Provider, Type>>;
+  /**
+   * The service's follower (its `chainSyncServiceFor` class): provided and exported here, and
+   * behind the operations every service serves alike: `POST /admin/resync`, `GET
+   * /chain-sync/status`, `/dead-letters` and `/transactions`.
+   */
+  follower: Type<ReadModelResync & FollowedSync>;
 }
 
 /**
- * PostgreSQL, NATS, the chain, the signer keys, the transaction journal and the dead
- * letters: one instance each for the whole service, available in all its modules and
- * closed when it shuts down.
+ * PostgreSQL, NATS, the chain, the signer keys, the transaction journal, the dead
+ * letters and the follower: one instance each for the whole service, available in all its
+ * modules and closed when it shuts down; and the operations every service serves alike
+ * over them (transactions, re-sync, follower status, dead letters). A service's module
+ * imports `forRoot` once and declares only its own routes and providers.
  */
 @Global()
 @Module({})
@@ -275,9 +287,16 @@ export class ServiceInfrastructureModule {
           new DeadLetterStore(prismaTransactions(prisma), schema(config)),
       },
       ...own,
+      options.follower,
     ];
     return {
       module: ServiceInfrastructureModule,
+      controllers: [
+        createTransactionsController(TRANSACTION_JOURNAL),
+        createResyncController(options.follower),
+        createSyncStatusController(options.follower),
+        createDeadLettersController(DEAD_LETTER_STORE),
+      ],
       providers,
       exports: [
         PRISMA,
@@ -293,6 +312,7 @@ export class ServiceInfrastructureModule {
         IDEMPOTENCY_STORE,
         DEAD_LETTER_STORE,
         ...own.map((provider) => provider.provide),
+        options.follower,
       ],
     };
   }

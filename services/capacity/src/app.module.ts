@@ -1,33 +1,30 @@
 import { Module } from "@nestjs/common";
-import { CapacityChainWriter } from "./capacity/capacity-chain-writer.js";
+import { ServiceInfrastructureModule } from "@voltstack/chain-sync";
+import { CapacityChainWriter } from "./chain/capacity-chain-writer.js";
 import { CapacityController } from "./capacity/capacity.controller.js";
 import { CapacityRepository } from "./capacity/capacity-repository.js";
-import { FacilityRegistryReader } from "./capacity/facility-registry-reader.js";
+import { FacilityRegistryReader } from "./chain/facility-registry-reader.js";
 import { InitializeCapacityUseCase } from "./capacity/usecases/initialize-capacity.usecase.js";
 import { CapacitySyncService } from "./chain-sync/capacity-sync.service.js";
-import { ResyncController } from "./chain-sync/resync.controller.js";
-import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
-import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
 import { FacilityApprovedConsumer } from "./facilities/facility-approved.consumer.js";
-import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
 import { ReadingRepository } from "./readings/reading-repository.js";
 import { ReadingsController } from "./readings/readings.controller.js";
 import { RecordReadingsUseCase } from "./readings/usecases/record-readings.usecase.js";
-import { TransactionsController } from "./transactions/transactions.controller.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+import type { CapacityConfig } from "./capacity-config.js";
+
+/** The shared infrastructure and operations on the capacity schema, following {@link CapacitySyncService}. */
+const Infrastructure = ServiceInfrastructureModule.forRoot({
+  name: "capacity",
+  prismaClient: PrismaClient,
+  schema: (config: CapacityConfig) => config.CAPACITY_SCHEMA,
+  follower: CapacitySyncService,
+});
 
 @Module({
-  imports: [InfrastructureModule],
-  controllers: [
-    CapacityController,
-    ReadingsController,
-    TransactionsController,
-    ResyncController,
-    SyncStatusController,
-    DeadLettersController,
-    FacilityApprovedConsumer,
-  ],
+  imports: [Infrastructure],
+  controllers: [CapacityController, ReadingsController, FacilityApprovedConsumer],
   providers: [
-    CapacitySyncService,
     CapacityChainWriter,
     CapacityRepository,
     FacilityRegistryReader,
@@ -35,6 +32,6 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     InitializeCapacityUseCase,
     RecordReadingsUseCase,
   ],
-  exports: [InfrastructureModule],
+  exports: [Infrastructure],
 })
 export class AppModule {}

@@ -1,23 +1,20 @@
 import { Module } from "@nestjs/common";
-import { ResyncController } from "./chain-sync/resync.controller.js";
-import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
+import { ServiceInfrastructureModule } from "@voltstack/chain-sync";
 import { FlowSyncService } from "./chain-sync/flow-sync.service.js";
-import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
 import { FacilityFlowsController } from "./flow/facility-flows.controller.js";
-import { FacilityRegistryReader } from "./flow/facility-registry-reader.js";
-import { FlowChainWriter } from "./flow/flow-chain-writer.js";
-import { FlowReadModel } from "./flow/flow-read-model.js";
+import { FacilityRegistryReader } from "./chain/facility-registry-reader.js";
+import { FlowChainWriter } from "./chain/flow-chain-writer.js";
+import { FlowRepository } from "./flow/flow-repository.js";
 import { FlowRecordsController } from "./flow/flow-records.controller.js";
 import { RecordFlowUseCase } from "./flow/usecases/record-flow.usecase.js";
 import { GridController } from "./grid/grid.controller.js";
 import { SetDemandThresholdsUseCase } from "./grid/usecases/set-demand-thresholds.usecase.js";
 import { SetGridDemandUseCase } from "./grid/usecases/set-grid-demand.usecase.js";
-import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
-import { ProgramEventsController } from "./commitments/program-events.controller.js";
-import { PriceEventsController } from "./prices/price-events.controller.js";
+import { ProgramEventsConsumer } from "./commitments/program-events.consumer.js";
+import { PriceEventsConsumer } from "./prices/price-events.consumer.js";
 import { PricesController } from "./prices/prices.controller.js";
 import { UpdatePriceCurveUseCase } from "./prices/usecases/update-price-curve.usecase.js";
-import { ScheduleEventsController } from "./schedule/schedule-events.controller.js";
+import { ScheduleEventsConsumer } from "./schedule/schedule-events.consumer.js";
 import { SchedulePlanner } from "./schedule/schedule-planner.js";
 import { ScheduleSettingsController } from "./schedule/schedule-settings.controller.js";
 import { SchedulingStrategies } from "./schedule/scheduling-strategies.js";
@@ -25,10 +22,19 @@ import { SetScheduleSettingsUseCase } from "./schedule/usecases/set-schedule-set
 import { ScheduleExecutionScheduler } from "./schedule/schedule-execution.scheduler.js";
 import { ScheduleExecutionsController } from "./schedule/schedule-executions.controller.js";
 import { ExecuteDueStepsUseCase } from "./schedule/usecases/execute-due-steps.usecase.js";
-import { TransactionsController } from "./transactions/transactions.controller.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+import type { FlowConfig } from "./flow-config.js";
+
+/** The shared infrastructure and operations on the flow schema, following {@link FlowSyncService}. */
+const Infrastructure = ServiceInfrastructureModule.forRoot({
+  name: "flow",
+  prismaClient: PrismaClient,
+  schema: (config: FlowConfig) => config.FLOW_SCHEMA,
+  follower: FlowSyncService,
+});
 
 @Module({
-  imports: [InfrastructureModule],
+  imports: [Infrastructure],
   controllers: [
     GridController,
     FacilityFlowsController,
@@ -36,18 +42,13 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     PricesController,
     ScheduleSettingsController,
     ScheduleExecutionsController,
-    ScheduleEventsController,
-    PriceEventsController,
-    ProgramEventsController,
-    TransactionsController,
-    ResyncController,
-    SyncStatusController,
-    DeadLettersController,
+    ScheduleEventsConsumer,
+    PriceEventsConsumer,
+    ProgramEventsConsumer,
   ],
   providers: [
-    FlowSyncService,
     FlowChainWriter,
-    FlowReadModel,
+    FlowRepository,
     FacilityRegistryReader,
     SchedulePlanner,
     SchedulingStrategies,
@@ -59,6 +60,6 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     SetDemandThresholdsUseCase,
     RecordFlowUseCase,
   ],
-  exports: [InfrastructureModule],
+  exports: [Infrastructure],
 })
 export class AppModule {}

@@ -14,7 +14,7 @@ import { createEvent, eventStreams } from "@voltstack/events";
 import { durableName, ensureStreams, SubjectNaming } from "@voltstack/messaging";
 import { applyMigrations, createPgPool } from "@voltstack/persistence";
 import type { GridConfig } from "../src/grid-config.js";
-import { TELEMETRY_SUBJECT, TelemetryConsumer } from "../src/telemetry/telemetry-consumer.js";
+import { TELEMETRY_SUBJECT, TelemetryConsumer } from "../src/telemetry/telemetry.consumer.js";
 import { TELEMETRY_CHANNELS, TelemetryRepository } from "../src/telemetry/telemetry-repository.js";
 import { MinuteSlotBuffer } from "../src/telemetry/telemetry-slots.js";
 

@@ -1,17 +1,14 @@
 import { Module } from "@nestjs/common";
+import { ServiceInfrastructureModule } from "@voltstack/chain-sync";
 import { GridSyncService } from "./chain-sync/grid-sync.service.js";
-import { ResyncController } from "./chain-sync/resync.controller.js";
-import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
-import { ChainFacts } from "./chain-writes/chain-facts.js";
-import { GridChainWriter } from "./chain-writes/grid-chain-writer.js";
-import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
+import { ChainFacts } from "./chain/chain-facts.js";
+import { GridChainWriter } from "./chain/grid-chain-writer.js";
 import { FrequencyController } from "./frequency/frequency.controller.js";
 import { FrequencyRepository } from "./frequency/frequency-repository.js";
 import { IngestFrequencyReadingsUseCase } from "./frequency/usecases/ingest-frequency-readings.usecase.js";
 import { SetFrequencyTargetUseCase } from "./frequency/usecases/set-frequency-target.usecase.js";
 import { SetOracleUseCase } from "./frequency/usecases/set-oracle.usecase.js";
-import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
-import { ProgramChainReads } from "./programs/program-chain-reads.js";
+import { ProgramChainReads } from "./chain/program-chain-reads.js";
 import { ProgramRepository } from "./programs/program-repository.js";
 import { ProgramsController } from "./programs/programs.controller.js";
 import { SettlementSweepController } from "./programs/settlement-sweep.controller.js";
@@ -42,17 +39,26 @@ import { CreateServiceRequestUseCase } from "./service-requests/usecases/create-
 import { ExpirySweepUseCase } from "./service-requests/usecases/expiry-sweep.usecase.js";
 import { FulfilServiceRequestUseCase } from "./service-requests/usecases/fulfil-service-request.usecase.js";
 import { MeterAuthorisation } from "./telemetry/meter-authorisation.js";
-import { TelemetryConsumer } from "./telemetry/telemetry-consumer.js";
+import { TelemetryConsumer } from "./telemetry/telemetry.consumer.js";
 import { telemetryPoolProvider } from "./telemetry/telemetry-pool.js";
 import { TelemetryRepository } from "./telemetry/telemetry-repository.js";
 import { TelemetryRetentionScheduler } from "./telemetry/telemetry-retention.scheduler.js";
 import { TelemetryController } from "./telemetry/telemetry.controller.js";
 import { IngestTelemetryUseCase } from "./telemetry/usecases/ingest-telemetry.usecase.js";
 import { RecordRegulationSignalUseCase } from "./telemetry/usecases/record-regulation-signal.usecase.js";
-import { TransactionsController } from "./transactions/transactions.controller.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+import type { GridConfig } from "./grid-config.js";
+
+/** The shared infrastructure and operations on the grid schema, following {@link GridSyncService}. */
+const Infrastructure = ServiceInfrastructureModule.forRoot({
+  name: "grid",
+  prismaClient: PrismaClient,
+  schema: (config: GridConfig) => config.GRID_SCHEMA,
+  follower: GridSyncService,
+});
 
 @Module({
-  imports: [InfrastructureModule],
+  imports: [Infrastructure],
   controllers: [
     FrequencyController,
     ServiceRequestsController,
@@ -60,14 +66,9 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     ProgramsController,
     SettlementSweepController,
     ScoringController,
-    TransactionsController,
-    ResyncController,
-    SyncStatusController,
-    DeadLettersController,
     TelemetryController,
   ],
   providers: [
-    GridSyncService,
     GridChainWriter,
     ChainFacts,
     FrequencyRepository,
@@ -107,6 +108,6 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     TelemetryConsumer,
     TelemetryRetentionScheduler,
   ],
-  exports: [InfrastructureModule],
+  exports: [Infrastructure],
 })
 export class AppModule {}

@@ -1,37 +1,38 @@
 import { Module } from "@nestjs/common";
-import { ResyncController } from "./chain-sync/resync.controller.js";
-import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
+import { ServiceInfrastructureModule } from "@voltstack/chain-sync";
 import { RevenueSyncService } from "./chain-sync/revenue-sync.service.js";
-import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
 import { DistributionBatchRepository } from "./distribution/distribution-batch-repository.js";
 import { DistributionBatcher } from "./distribution/distribution-batcher.js";
 import { DistributionIntentRepository } from "./distribution/distribution-intent-repository.js";
 import { DistributionsController } from "./distribution/distributions.controller.js";
-import { EarningsChainWriter } from "./distribution/earnings-chain-writer.js";
-import { FulfilmentEventsController } from "./distribution/fulfilment-events.controller.js";
-import { SharesEventsController } from "./distribution/shares-events.controller.js";
-import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
-import { RevenueChainWriter } from "./revenue/revenue-chain-writer.js";
+import { EarningsChainWriter } from "./chain/earnings-chain-writer.js";
+import { FulfilmentEventsConsumer } from "./distribution/fulfilment-events.consumer.js";
+import { SharesEventsConsumer } from "./distribution/shares-events.consumer.js";
+import { RevenueChainWriter } from "./chain/revenue-chain-writer.js";
 import { RevenueController } from "./revenue/revenue.controller.js";
 import { RevenueRepository } from "./revenue/revenue-repository.js";
 import { DistributeRevenueUseCase } from "./revenue/usecases/distribute-revenue.usecase.js";
 import { SetSharesUseCase } from "./revenue/usecases/set-shares.usecase.js";
-import { TransactionsController } from "./transactions/transactions.controller.js";
+import { DISTRIBUTION_HOOKS, NO_DISTRIBUTION_HOOKS } from "./distribution/distribution-hooks.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+import type { RevenueConfig } from "./revenue-config.js";
+
+/** The shared infrastructure and operations on the revenue schema, following {@link RevenueSyncService}. */
+const Infrastructure = ServiceInfrastructureModule.forRoot({
+  name: "revenue",
+  prismaClient: PrismaClient,
+  schema: (config: RevenueConfig) => config.REVENUE_SCHEMA,
+  follower: RevenueSyncService,
+  providers: [
+    // A copy per application, so a test can stop one instance at a hook without touching another.
+    { provide: DISTRIBUTION_HOOKS, useFactory: () => ({ ...NO_DISTRIBUTION_HOOKS }) },
+  ],
+});
 
 @Module({
-  imports: [InfrastructureModule],
-  controllers: [
-    RevenueController,
-    TransactionsController,
-    ResyncController,
-    SyncStatusController,
-    DeadLettersController,
-    FulfilmentEventsController,
-    SharesEventsController,
-    DistributionsController,
-  ],
+  imports: [Infrastructure],
+  controllers: [RevenueController, FulfilmentEventsConsumer, SharesEventsConsumer, DistributionsController],
   providers: [
-    RevenueSyncService,
     RevenueChainWriter,
     RevenueRepository,
     SetSharesUseCase,
@@ -41,6 +42,6 @@ import { TransactionsController } from "./transactions/transactions.controller.j
     EarningsChainWriter,
     DistributionBatcher,
   ],
-  exports: [InfrastructureModule],
+  exports: [Infrastructure],
 })
 export class AppModule {}

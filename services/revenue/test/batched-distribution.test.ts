@@ -3,7 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { ContractError, FacilityRegistryClient, RevenueSharingClient, type StacksChain } from "@voltstack/chain";
 import type { TestService } from "@voltstack/service-kit";
 import { DistributionBatcher } from "../src/distribution/distribution-batcher.js";
-import { NATS_CONNECTION, STACKS_CHAIN } from "../src/infrastructure/tokens.js";
+import { NATS_CONNECTION, STACKS_CHAIN } from "@voltstack/chain-sync";
 import {
   acceptedRequest,
   approvedFacility,

@@ -1,34 +1,33 @@
 import { Module } from "@nestjs/common";
-import { FacilitySyncService } from "./chain-sync/facility-sync.service.js";
-import { ResyncController } from "./chain-sync/resync.controller.js";
-import { SyncStatusController } from "./chain-sync/sync-status.controller.js";
-import { DeadLettersController } from "./dead-letters/dead-letters.controller.js";
+import { ServiceInfrastructureModule } from "@voltstack/chain-sync";
+import { VerificationSyncService } from "./chain-sync/verification-sync.service.js";
 import { FacilitiesController } from "./facilities/facilities.controller.js";
-import { FacilityChainWriter } from "./facilities/facility-chain-writer.js";
+import { VerificationChainWriter } from "./chain/verification-chain-writer.js";
 import { FacilityRepository } from "./facilities/facility-repository.js";
 import { RegisterFacilityUseCase } from "./facilities/usecases/register-facility.usecase.js";
 import { ReviewFacilityUseCase } from "./facilities/usecases/review-facility.usecase.js";
 import { SetOperatorUseCase } from "./facilities/usecases/set-operator.usecase.js";
-import { InfrastructureModule } from "./infrastructure/infrastructure.module.js";
-import { TransactionsController } from "./transactions/transactions.controller.js";
+import { PrismaClient } from "./generated/prisma/client.js";
+import type { VerificationConfig } from "./verification-config.js";
+
+/** The shared infrastructure and operations on the verification schema, following {@link VerificationSyncService}. */
+const Infrastructure = ServiceInfrastructureModule.forRoot({
+  name: "verification",
+  prismaClient: PrismaClient,
+  schema: (config: VerificationConfig) => config.VERIFICATION_SCHEMA,
+  follower: VerificationSyncService,
+});
 
 @Module({
-  imports: [InfrastructureModule],
-  controllers: [
-    FacilitiesController,
-    TransactionsController,
-    ResyncController,
-    SyncStatusController,
-    DeadLettersController,
-  ],
+  imports: [Infrastructure],
+  controllers: [FacilitiesController],
   providers: [
-    FacilitySyncService,
-    FacilityChainWriter,
+    VerificationChainWriter,
     FacilityRepository,
     RegisterFacilityUseCase,
     ReviewFacilityUseCase,
     SetOperatorUseCase,
   ],
-  exports: [InfrastructureModule],
+  exports: [Infrastructure],
 })
 export class AppModule {}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectOutOfRangeRefused, type OutOfRangeCase } from "@voltstack/service-testing";
-import { FacilitySyncService } from "../src/chain-sync/facility-sync.service.js";
+import { VerificationSyncService } from "../src/chain-sync/verification-sync.service.js";
 import { call, type Harness, startHarness, waitFor } from "./support/verification-harness.js";
 
 // Bounded admin operations on the real devnet, PostgreSQL and NATS: integers beyond their
@@ -151,7 +151,7 @@ describe("re-sync bounded by the chain's tip", () => {
 
   it("moves a checkpoint found above the tip down to the tip", async () => {
     await h.db.query("UPDATE chain_checkpoints SET height = $2 WHERE follower_id = $1", [FOLLOWER, INTEGER_MAX - 1]);
-    const synced = await h.service.app.get(FacilitySyncService).sync.syncToTip();
+    const synced = await h.service.app.get(VerificationSyncService).sync.syncToTip();
     const repaired = await checkpoint();
     expect(repaired).toBeLessThan(INTEGER_MAX - 1);
     // The tip the repair read is at or after the one the pass read.

@@ -1,7 +1,7 @@
 import { broadcastTransaction, Cl, makeContractCall, PostConditionMode } from "@stacks/transactions";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FacilitySyncService } from "../src/chain-sync/facility-sync.service.js";
+import { VerificationSyncService } from "../src/chain-sync/verification-sync.service.js";
 import { call, type Harness, type Received, startHarness, waitFor } from "./support/verification-harness.js";
 
 // The verification service end to end: HTTP -> use case -> signed call on the devnet ->
@@ -165,7 +165,7 @@ describe("verification service", () => {
       "UPDATE chain_transactions SET status = 'pending', error_code = NULL, block_height = NULL, created_at = now() - interval '1 hour' WHERE txid = ANY($1)",
       [txids],
     );
-    expect(await h.service.app.get(FacilitySyncService).reconcileJournal()).toBe(2);
+    expect(await h.service.app.get(VerificationSyncService).reconcileJournal()).toBe(2);
     const entries = await Promise.all(
       txids.map(async (txid) => (await call(h, "GET", `/transactions/${txid}`, { key: h.keys.admin })).body),
     );
@@ -304,7 +304,7 @@ describe("verification service", () => {
     // A block later still nothing: no transaction reached the chain or the database.
     const height = await h.devnet.mineBlock();
     // The follower has read the chain up to that block.
-    expect(await h.service.app.get(FacilitySyncService).sync.syncToTip()).toBeGreaterThanOrEqual(height);
+    expect(await h.service.app.get(VerificationSyncService).sync.syncToTip()).toBeGreaterThanOrEqual(height);
     expect(await footprint()).toEqual(before);
     // And says so on /metrics, for the dashboard's follower lag.
     const metrics = await (await fetch(`${h.service.baseUrl}/metrics`)).text();
@@ -407,7 +407,7 @@ describe("verification service", () => {
   });
 
   it("rewinds by itself past an applied event the chain no longer holds, and says so on chain.reorganized", async () => {
-    const facilitySync = h.service.app.get(FacilitySyncService);
+    const facilitySync = h.service.app.get(VerificationSyncService);
     // An event the follower applied on a branch that a fork then orphaned: in its ledger,
     // above everything the chain now holds, and nowhere in the contract's log.
     const { rows } = await h.db.query<{ height: number }>(

@@ -21,7 +21,7 @@ import {
 } from "@voltstack/service-kit";
 import { CapacityRepository, type CapacityView } from "./capacity-repository.js";
 import { facilityIdParam, initializeBody, pageQuery } from "./capacity-requests.js";
-import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { InitializeCapacityUseCase } from "./usecases/initialize-capacity.usecase.js";
 
 /** A facility approved and waiting for its first capacity, as the API shows it. */

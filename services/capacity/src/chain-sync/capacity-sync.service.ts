@@ -1,6 +1,6 @@
 import { chainSyncServiceFor } from "@voltstack/chain-sync";
 import { eventStreams } from "@voltstack/events";
-import { forgetCapacitiesFrom, projectCapacityEvent } from "../capacity/capacity-projection.js";
+import { forgetCapacitiesFrom, projectCapacityEvent } from "./capacity-projection.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { CapacityConfig } from "../capacity-config.js";
 

@@ -4,7 +4,7 @@ import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
 import { type DomainEvent, EventValidationError, parseEvent } from "@voltstack/events";
 import { type JetStreamContext, MessagingError, NonRetryableError } from "@voltstack/messaging";
 import type { Prisma } from "../generated/prisma/client.js";
-import { STACKS_CHAIN } from "../infrastructure/tokens.js";
+import { STACKS_CHAIN } from "@voltstack/chain-sync";
 
 /**
  * facility.approved marks a facility ready for capacity initialisation: it is recorded

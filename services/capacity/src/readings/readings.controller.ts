@@ -15,7 +15,7 @@ import {
   ZodParam,
 } from "@voltstack/service-kit";
 import { facilityIdParam, readingBatchBody, readingBody } from "../capacity/capacity-requests.js";
-import { STATUS_BY_CONTRACT_ERROR } from "../capacity/chain-write-errors.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { type ReadingResult, RecordReadingsUseCase } from "./usecases/record-readings.usecase.js";
 
 const readingAnswer = z.object({

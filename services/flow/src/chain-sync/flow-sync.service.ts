@@ -1,6 +1,6 @@
 import { chainSyncServiceFor } from "@voltstack/chain-sync";
 import { eventStreams } from "@voltstack/events";
-import { forgetFlowFrom, projectFlowEvent } from "../flow/flow-projection.js";
+import { forgetFlowFrom, projectFlowEvent } from "./flow-projection.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { FlowConfig } from "../flow-config.js";
 

@@ -17,8 +17,8 @@ import {
   ZodParam,
 } from "@voltstack/service-kit";
 import { STRATEGY_NAMES } from "../schedule/scheduling-strategy.js";
-import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
-import { FlowReadModel, type ScheduleView, type SuggestedActionView } from "./flow-read-model.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
+import { FlowRepository, type ScheduleView, type SuggestedActionView } from "./flow-repository.js";
 import { facilityIdParam, recordFlowBody } from "./flow-requests.js";
 import { RecordFlowUseCase } from "./usecases/record-flow.usecase.js";
 
@@ -78,7 +78,7 @@ const scheduleAnswer = z.object({
 export class FacilityFlowsController {
   constructor(
     @Inject(RecordFlowUseCase) private readonly recordFlow: RecordFlowUseCase,
-    @Inject(FlowReadModel) private readonly readModel: FlowReadModel,
+    @Inject(FlowRepository) private readonly readModel: FlowRepository,
   ) {}
 
   @Operation({

@@ -11,13 +11,13 @@ import {
   txidField,
   ZodQuery,
 } from "@voltstack/service-kit";
-import { FlowReadModel, type FlowRecordView } from "./flow-read-model.js";
+import { FlowRepository, type FlowRecordView } from "./flow-repository.js";
 import { listFlowRecordsQuery } from "./flow-requests.js";
 
 @ApiTags("flows")
 @Controller("flow-records")
 export class FlowRecordsController {
-  constructor(@Inject(FlowReadModel) private readonly readModel: FlowReadModel) {}
+  constructor(@Inject(FlowRepository) private readonly readModel: FlowRepository) {}
 
   /** Filters: facilityId, action, recordedBy; keyset paging by record id (`after`, `limit` 1-100). */
   @Operation({

@@ -13,9 +13,9 @@ import {
   txidField,
   ZodBody,
 } from "@voltstack/service-kit";
-import { STATUS_BY_CONTRACT_ERROR } from "../flow/chain-write-errors.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { demandLevelsAnswer } from "../flow/facility-flows.controller.js";
-import { FlowReadModel, type GridDemandView } from "../flow/flow-read-model.js";
+import { FlowRepository, type GridDemandView } from "../flow/flow-repository.js";
 import { setDemandBody, setThresholdsBody } from "../flow/flow-requests.js";
 import { SetDemandThresholdsUseCase } from "./usecases/set-demand-thresholds.usecase.js";
 import { SetGridDemandUseCase } from "./usecases/set-grid-demand.usecase.js";
@@ -27,7 +27,7 @@ export class GridController {
   constructor(
     @Inject(SetGridDemandUseCase) private readonly setGridDemand: SetGridDemandUseCase,
     @Inject(SetDemandThresholdsUseCase) private readonly setDemandThresholds: SetDemandThresholdsUseCase,
-    @Inject(FlowReadModel) private readonly readModel: FlowReadModel,
+    @Inject(FlowRepository) private readonly readModel: FlowRepository,
   ) {}
 
   @Operation({

@@ -4,7 +4,7 @@ import { priceCurveSchema } from "@voltstack/events";
 import { ApiError, integerField, Operation, Roles, timestampField, ZodBody } from "@voltstack/service-kit";
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 import {
   type PriceCurveInput,
   type PriceCurveUpdate,

@@ -4,7 +4,7 @@ import { integerField, kwhField, Operation, timestampField, txidField, ZodParam 
 import { z } from "zod";
 import { facilityIdParam } from "../flow/flow-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 
 export interface ScheduleExecutionView {
   stepStartsAt: string;

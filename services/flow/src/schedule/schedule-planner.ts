@@ -4,7 +4,7 @@ import { enqueue, prismaExecutor } from "@voltstack/messaging";
 import { currentTraceContext } from "@voltstack/observability";
 import { SERVICE_CONFIG } from "@voltstack/service-kit";
 import type { FlowConfig } from "../flow-config.js";
-import { GRID_DEMAND_ROW } from "../flow/flow-projection.js";
+import { GRID_DEMAND_ROW } from "../chain-sync/flow-projection.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { SchedulingStrategies } from "./scheduling-strategies.js";
 import type {

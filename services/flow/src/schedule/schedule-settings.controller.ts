@@ -14,7 +14,7 @@ import {
 } from "@voltstack/service-kit";
 import { facilityIdParam } from "../flow/flow-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 import { scheduleSettingsBody } from "./schedule-requests.js";
 import { SchedulePlanner } from "./schedule-planner.js";
 import { STRATEGY_NAMES, type StrategyName } from "./scheduling-strategy.js";

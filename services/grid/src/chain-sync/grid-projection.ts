@@ -7,7 +7,7 @@ import {
   isProgramEvent,
   programFitsColumns,
   projectProgramEvent,
-} from "../programs/program-projection.js";
+} from "./program-projection.js";
 
 type Tx = Prisma.TransactionClient;
 type GridEvent = ContractPrintEvent<"grid-services">;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { DEFAULT_DEADBAND_MHZ, DEFAULT_TARGET_MHZ } from "../chain-sync/grid-projection.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 
 /** The frequency settings and last on-chain reading as the API shows them. */
 export interface FrequencyStatusView {

@@ -19,7 +19,7 @@ import {
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
-import { GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
+import { GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import {
   type FrequencyOracleView,
   type FrequencyReadingView,

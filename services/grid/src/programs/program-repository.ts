@@ -1,8 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { COHORT_SIZE, PROGRAM_PRODUCTS, type ProgramProduct } from "@voltstack/chain";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
-import { figure } from "../chain-writes/chain-write-errors.js";
+import { PRISMA } from "@voltstack/chain-sync";
+import { figure } from "../chain/chain-write-errors.js";
 
 export const PROGRAM_STATUSES = ["active", "closed", "cancelled"] as const;
 export type ProgramStatus = (typeof PROGRAM_STATUSES)[number];

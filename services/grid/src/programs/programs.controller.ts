@@ -26,8 +26,8 @@ import {
   type ProgramView,
   type SettlementView,
 } from "./program-repository.js";
-import { GridChainWriter } from "../chain-writes/grid-chain-writer.js";
-import { FACILITY_WRITE_REFUSALS, figureField, GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
+import { GridChainWriter } from "../chain/grid-chain-writer.js";
+import { FACILITY_WRITE_REFUSALS, figureField, GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import {
   cohortParam,
   createProgramBody,

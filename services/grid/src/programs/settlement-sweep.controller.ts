@@ -12,8 +12,8 @@ import {
   ustxField,
   ZodBody,
 } from "@voltstack/service-kit";
-import { figureField } from "../chain-writes/grid-answers.js";
-import { GridChainWriter } from "../chain-writes/grid-chain-writer.js";
+import { figureField } from "../chain/grid-answers.js";
+import { GridChainWriter } from "../chain/grid-chain-writer.js";
 import { programActionBody } from "./program-requests.js";
 import { type SettlementSweepResult, SettlementSweepUseCase } from "./usecases/settlement-sweep.usecase.js";
 

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
-import type { SignerKeyStore } from "@voltstack/chain-sync";
+import { type SignerKeyStore, SIGNER_KEYS } from "@voltstack/chain-sync";
 import { type Caller, SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import type { GridConfig } from "../grid-config.js";
-import { SIGNER_KEYS } from "../infrastructure/tokens.js";
 import { SettleCohortPeriodUseCase } from "./usecases/settle-cohort-period.usecase.js";
 import { SettlementSweepUseCase } from "./usecases/settlement-sweep.usecase.js";
 

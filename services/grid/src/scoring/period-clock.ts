@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { StacksChain } from "@voltstack/chain";
-import { STACKS_CHAIN } from "../infrastructure/tokens.js";
+import { STACKS_CHAIN } from "@voltstack/chain-sync";
 
 // Block times of a few hundred periods' boundaries; an evicted one is asked again.
 const CACHED_BLOCKS = 1_024;

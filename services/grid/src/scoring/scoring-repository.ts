@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 import type { ContainmentProfileName, PeriodScore } from "./period-score.js";
 
 /** A program scored from telemetry, and the first period not yet scored. */

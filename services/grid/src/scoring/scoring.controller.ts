@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
+import { CHAIN_WRITE_REFUSALS, PRISMA } from "@voltstack/chain-sync";
 import { computeLineAmount } from "@voltstack/settlement";
 import {
   ApiError,
@@ -19,16 +19,15 @@ import {
   ZodBody,
   ZodParam,
 } from "@voltstack/service-kit";
-import { GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
-import { ChainFacts } from "../chain-writes/chain-facts.js";
-import { GridChainWriter } from "../chain-writes/grid-chain-writer.js";
+import { GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
+import { ChainFacts } from "../chain/chain-facts.js";
+import { GridChainWriter } from "../chain/grid-chain-writer.js";
 import { facilityIdParam, periodParam, programActionBody, programIdParam } from "../programs/program-requests.js";
 import { ProgramRepository, type ProgramView } from "../programs/program-repository.js";
 import { assertActive, programOrRefuse } from "../programs/usecases/program-lookup.js";
 import { assertSettler } from "../programs/usecases/program-operator.js";
 import { requestIdParam } from "../service-requests/service-request-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
 import { enableScoringBody, fulfilFromTelemetryBody } from "./scoring-requests.js";
 import {
   FulfilFromTelemetryUseCase,

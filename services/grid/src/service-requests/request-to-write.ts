@@ -1,4 +1,4 @@
-import type { ChainFacts } from "../chain-writes/chain-facts.js";
+import type { ChainFacts } from "../chain/chain-facts.js";
 import type {
   ServiceRequestRepository,
   ServiceRequestStatus,

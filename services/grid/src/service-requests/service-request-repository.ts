@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 
 export const SERVICE_REQUEST_STATUSES = ["open", "accepted", "fulfilled", "cancelled"] as const;
 export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];

@@ -22,7 +22,7 @@ import {
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
-import { FACILITY_WRITE_REFUSALS, GRID_WRITE_REFUSALS } from "../chain-writes/grid-answers.js";
+import { FACILITY_WRITE_REFUSALS, GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import {
   SERVICE_REQUEST_STATUSES,
   ServiceRequestRepository,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { ChainFacts } from "../chain-writes/chain-facts.js";
+import { ChainFacts } from "../chain/chain-facts.js";
 
 // A grant holds this long: telemetry arrives every few seconds, the registry changes rarely.
 const GRANT_TTL_MS = 5 * 60_000;

@@ -1,6 +1,6 @@
 import { chainSyncServiceFor } from "@voltstack/chain-sync";
 import { eventStreams } from "@voltstack/events";
-import { forgetRevenueFrom, projectRevenueEvent } from "../revenue/revenue-projection.js";
+import { forgetRevenueFrom, projectRevenueEvent } from "./revenue-projection.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import type { RevenueConfig } from "../revenue-config.js";
 

@@ -6,21 +6,20 @@ import {
   GridServicesClient,
   type StacksChain,
 } from "@voltstack/chain";
-import type { JournalEntry } from "@voltstack/chain-sync";
+import { type JournalEntry, STACKS_CHAIN } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { SERVICE_CONFIG } from "@voltstack/service-kit";
 import { RevenueSyncService } from "../chain-sync/revenue-sync.service.js";
-import { DISTRIBUTION_HOOKS, STACKS_CHAIN } from "../infrastructure/tokens.js";
 import { distributionSigners, type RevenueConfig } from "../revenue-config.js";
-import { RevenueChainWriter } from "../revenue/revenue-chain-writer.js";
+import { RevenueChainWriter } from "../chain/revenue-chain-writer.js";
 import {
   type DistributionBatch,
   DistributionBatchRepository,
   type FormResult,
 } from "./distribution-batch-repository.js";
-import type { DistributionHooks } from "./distribution-hooks.js";
+import { DISTRIBUTION_HOOKS, type DistributionHooks } from "./distribution-hooks.js";
 import { DistributionIntentRepository } from "./distribution-intent-repository.js";
-import { EarningsChainWriter } from "./earnings-chain-writer.js";
+import { EarningsChainWriter } from "../chain/earnings-chain-writer.js";
 
 /** Who asked for a batch's transaction, as the journal records it. */
 export function batchRequester(batchId: string): string {

@@ -7,4 +7,7 @@ export interface DistributionHooks {
   afterBroadcast(txid: string): Promise<void>;
 }
 
+/** The injection token of the service's DistributionHooks. */
+export const DISTRIBUTION_HOOKS = Symbol("DISTRIBUTION_HOOKS");
+
 export const NO_DISTRIBUTION_HOOKS: DistributionHooks = { afterBroadcast: () => Promise.resolve() };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 
 /** A facility's pool and current split; micro-STX as decimal strings. */
 export interface PoolView {

@@ -20,7 +20,7 @@ import {
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
-import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { paymentsCsv } from "./payments-csv.js";
 import { type PaymentHistory, type PoolView, RevenueRepository } from "./revenue-repository.js";
 import { actAsBody, facilityIdParam, formatQuery, setSharesBody } from "./revenue-requests.js";

@@ -22,7 +22,7 @@ import {
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
-import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { FACILITY_STATUSES, FacilityRepository, type FacilityView } from "./facility-repository.js";
 import {
   facilityIdParam,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { PRISMA } from "../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 
 export const FACILITY_STATUSES = ["pending", "approved", "rejected", "suspended"] as const;
 export type FacilityStatus = (typeof FACILITY_STATUSES)[number];

@@ -2,10 +2,10 @@ import { Inject, Injectable } from "@nestjs/common";
 import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { CapacityChainWriter } from "../capacity-chain-writer.js";
+import { CapacityChainWriter } from "../../chain/capacity-chain-writer.js";
 import { CapacityRepository } from "../capacity-repository.js";
-import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
-import { FacilityRegistryReader } from "../facility-registry-reader.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
+import { FacilityRegistryReader } from "../../chain/facility-registry-reader.js";
 
 export interface InitializeCapacityCommand {
   caller: Caller;

@@ -1,12 +1,11 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { type Capacity, CapacityClient, type StacksChain } from "@voltstack/chain";
-import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import type { ApiError, Caller } from "@voltstack/service-kit";
-import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
-import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
-import { FacilityRegistryReader } from "../facility-registry-reader.js";
-import { FlowChainWriter } from "../flow-chain-writer.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
+import { FacilityRegistryReader } from "../../chain/facility-registry-reader.js";
+import { FlowChainWriter } from "../../chain/flow-chain-writer.js";
 
 export interface RecordFlowCommand {
   caller: Caller;

@@ -2,9 +2,9 @@ import { Inject, Injectable } from "@nestjs/common";
 import { type ChainWriteResult, contractRefusal } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { STATUS_BY_CONTRACT_ERROR } from "../../flow/chain-write-errors.js";
-import { FacilityRegistryReader } from "../../flow/facility-registry-reader.js";
-import { FlowChainWriter } from "../../flow/flow-chain-writer.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
+import { FacilityRegistryReader } from "../../chain/facility-registry-reader.js";
+import { FlowChainWriter } from "../../chain/flow-chain-writer.js";
 
 export interface SetDemandThresholdsCommand {
   caller: Caller;

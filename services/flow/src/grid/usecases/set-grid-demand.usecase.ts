@@ -2,8 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { FacilityRegistryReader } from "../../flow/facility-registry-reader.js";
-import { FlowChainWriter } from "../../flow/flow-chain-writer.js";
+import { FacilityRegistryReader } from "../../chain/facility-registry-reader.js";
+import { FlowChainWriter } from "../../chain/flow-chain-writer.js";
 
 export interface SetGridDemandCommand {
   caller: Caller;

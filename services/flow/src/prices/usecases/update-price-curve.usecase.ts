@@ -6,7 +6,7 @@ import type { z } from "zod";
 import type { priceCurveSchema } from "@voltstack/events";
 import { type FlowConfig, REPLAN_TRANSACTION_MARGIN_MS } from "../../flow-config.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
-import { PRISMA } from "../../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 import { SchedulePlanner } from "../../schedule/schedule-planner.js";
 
 type Tx = Prisma.TransactionClient;

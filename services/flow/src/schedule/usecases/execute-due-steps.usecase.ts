@@ -4,7 +4,7 @@ import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import type { FlowConfig } from "../../flow-config.js";
 import { RecordFlowUseCase } from "../../flow/usecases/record-flow.usecase.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
-import { PRISMA } from "../../infrastructure/tokens.js";
+import { PRISMA } from "@voltstack/chain-sync";
 import type { ScheduleStep } from "../scheduling-strategy.js";
 
 export interface StepExecution {

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { withSpan } from "@voltstack/observability";
 import { type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
 import type { GridConfig } from "../../grid-config.js";
 import { FrequencyRepository, type ReadingDecision } from "../frequency-repository.js";
 import { deviates, type LastReport, reportDecision } from "../report-decision.js";

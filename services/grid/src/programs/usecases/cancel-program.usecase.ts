@@ -2,10 +2,10 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
 import { ProgramRepository } from "../program-repository.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
 import { assertActive, programOrRefuse } from "./program-lookup.js";
 import { assertProgramOperator } from "./program-operator.js";
 

@@ -3,9 +3,9 @@ import type { ProgramProduct } from "@voltstack/chain";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
 
 // create-program accepts at most this many periods.
 export const MAX_PERIODS = 100_000;

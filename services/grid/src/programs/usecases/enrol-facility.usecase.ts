@@ -3,11 +3,11 @@ import { PROGRAM_PRODUCTS, type ProgramProduct } from "@voltstack/chain";
 import { type ChainWriteResult, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
-import { ProgramChainReads } from "../program-chain-reads.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
+import { ProgramChainReads } from "../../chain/program-chain-reads.js";
 import { ProgramRepository } from "../program-repository.js";
-import { figure, gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { figure, gridRefusal } from "../../chain/chain-write-errors.js";
 import { assertActive, programOrRefuse } from "./program-lookup.js";
 
 export interface EnrolFacilityCommand {

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
 import { ProgramRepository } from "../program-repository.js";
-import { figure, gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { figure, gridRefusal } from "../../chain/chain-write-errors.js";
 import { assertActive, periodEndHeight, programOrRefuse } from "./program-lookup.js";
 import { assertSettler } from "./program-operator.js";
 import { type SettleOutcome, SettleCohortPeriodUseCase } from "./settle-cohort-period.usecase.js";

@@ -1,5 +1,5 @@
 import { ProgramRepository, type ProgramView } from "../program-repository.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
 
 /** The program from the read model, or the contract's ERR_PROGRAM_NOT_FOUND (404). */
 export async function programOrRefuse(programs: ProgramRepository, programId: number): Promise<ProgramView> {

@@ -1,7 +1,7 @@
 import { ApiError } from "@voltstack/service-kit";
-import type { ChainFacts } from "../../chain-writes/chain-facts.js";
+import type { ChainFacts } from "../../chain/chain-facts.js";
 import type { ProgramView } from "../program-repository.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
 
 /** Refuses with ERR_NOT_PROGRAM_OPERATOR unless `principal` is the program's operator or an admin of the registry. */
 export async function assertProgramOperator(facts: ChainFacts, program: ProgramView, principal: string): Promise<void> {

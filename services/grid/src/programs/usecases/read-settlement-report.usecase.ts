@@ -7,9 +7,9 @@ import {
   type SettlementReport,
   type SettlementReportJson,
 } from "@voltstack/settlement";
-import { ProgramChainReads } from "../program-chain-reads.js";
+import { ProgramChainReads } from "../../chain/program-chain-reads.js";
 import { ProgramRepository, type SettlementKey, type SettlementView } from "../program-repository.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
 import { buildSettlementReport, lineProof, reportFromJson, reportToJson } from "../settlement-reports.js";
 import { programOrRefuse } from "./program-lookup.js";
 

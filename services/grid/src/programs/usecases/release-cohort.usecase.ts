@@ -2,10 +2,10 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
-import { ProgramChainReads } from "../program-chain-reads.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
+import { ProgramChainReads } from "../../chain/program-chain-reads.js";
 import { ProgramRepository } from "../program-repository.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
 import { programOrRefuse } from "./program-lookup.js";
 
 export interface ReleaseCohortCommand {

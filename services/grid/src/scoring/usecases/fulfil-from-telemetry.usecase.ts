@@ -1,12 +1,11 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import { type ChainWriteResult, PRISMA } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
 import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
-import { PRISMA } from "../../infrastructure/tokens.js";
 import { ServiceRequestRepository } from "../../service-requests/service-request-repository.js";
 import { FulfilServiceRequestUseCase } from "../../service-requests/usecases/fulfil-service-request.usecase.js";
 import { TelemetryRepository } from "../../telemetry/telemetry-repository.js";

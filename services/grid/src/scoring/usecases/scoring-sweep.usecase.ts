@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
 import type { GridConfig } from "../../grid-config.js";
 import { ProgramRepository, type ProgramView } from "../../programs/program-repository.js";
 import { periodEndHeight } from "../../programs/usecases/program-lookup.js";

@@ -2,7 +2,7 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { StacksChain } from "@voltstack/chain";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
+import { STACKS_CHAIN } from "@voltstack/chain-sync";
 import { ServiceRequestRepository } from "../service-request-repository.js";
 import { CancelServiceRequestUseCase } from "./cancel-service-request.usecase.js";
 

@@ -2,9 +2,9 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { ChainFacts } from "../../chain-writes/chain-facts.js";
-import { gridRefusal } from "../../chain-writes/chain-write-errors.js";
-import { GridChainWriter } from "../../chain-writes/grid-chain-writer.js";
+import { ChainFacts } from "../../chain/chain-facts.js";
+import { gridRefusal } from "../../chain/chain-write-errors.js";
+import { GridChainWriter } from "../../chain/grid-chain-writer.js";
 import { requestToWrite } from "../request-to-write.js";
 import { ServiceRequestRepository } from "../service-request-repository.js";
 

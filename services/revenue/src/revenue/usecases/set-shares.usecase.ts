@@ -1,11 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
-import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
+import { type ChainWriteResult, contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { STACKS_CHAIN } from "../../infrastructure/tokens.js";
-import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
-import { RevenueChainWriter } from "../revenue-chain-writer.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
+import { RevenueChainWriter } from "../../chain/revenue-chain-writer.js";
 
 export interface SetSharesCommand {
   caller: Caller;

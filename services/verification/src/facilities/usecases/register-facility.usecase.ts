@@ -2,7 +2,7 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
-import { FacilityChainWriter } from "../facility-chain-writer.js";
+import { VerificationChainWriter } from "../../chain/verification-chain-writer.js";
 
 export interface RegisterFacilityCommand {
   caller: Caller;
@@ -16,7 +16,7 @@ export interface RegisterFacilityCommand {
 /** An owner registers a facility; the contract makes the signer its owner and the facility pending. */
 @Injectable()
 export class RegisterFacilityUseCase {
-  constructor(@Inject(FacilityChainWriter) private readonly writer: FacilityChainWriter) {}
+  constructor(@Inject(VerificationChainWriter) private readonly writer: VerificationChainWriter) {}
 
   execute(command: RegisterFacilityCommand): Promise<ChainWriteResult & { facilityId: number }> {
     return withSpan("verification register-facility", { "voltstack.owner": command.owner }, async () => {

@@ -2,8 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import { type ChainWriteResult, contractRefusal } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
-import { STATUS_BY_CONTRACT_ERROR } from "../chain-write-errors.js";
-import { FacilityChainWriter } from "../facility-chain-writer.js";
+import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
+import { VerificationChainWriter } from "../../chain/verification-chain-writer.js";
 import { FacilityRepository, type FacilityStatus } from "../facility-repository.js";
 
 export type ReviewDecision =
@@ -36,7 +36,7 @@ const REQUIRED_STATUS = {
 @Injectable()
 export class ReviewFacilityUseCase {
   constructor(
-    @Inject(FacilityChainWriter) private readonly writer: FacilityChainWriter,
+    @Inject(VerificationChainWriter) private readonly writer: VerificationChainWriter,
     @Inject(FacilityRepository) private readonly facilities: FacilityRepository,
   ) {}
 

@@ -1,4 +1,0 @@
-import { createResyncController } from "@voltstack/chain-sync";
-import { RevenueSyncService } from "./revenue-sync.service.js";
-
-export const ResyncController = createResyncController(RevenueSyncService);
