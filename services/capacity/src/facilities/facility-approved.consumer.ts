@@ -1,10 +1,10 @@
 import { Controller, Inject, Logger } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
-import { type DomainEvent, EventValidationError, parseEvent } from "@voltstack/events";
+import type { DomainEvent } from "@voltstack/events";
 import { type JetStreamContext, MessagingError, NonRetryableError } from "@voltstack/messaging";
 import type { Prisma } from "../generated/prisma/client.js";
-import { STACKS_CHAIN } from "@voltstack/chain-sync";
+import { parseConsumedEvent, STACKS_CHAIN } from "@voltstack/chain-sync";
 
 /**
  * facility.approved marks a facility ready for capacity initialisation: it is recorded
@@ -23,13 +23,7 @@ export class FacilityApprovedConsumer {
 
   @EventPattern<string>("facility.approved")
   async onApproved(@Payload() data: unknown, @Ctx() ctx: JetStreamContext<Prisma.TransactionClient>): Promise<void> {
-    let event;
-    try {
-      event = parseEvent("facility.approved", data);
-    } catch (error) {
-      if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
-      throw error;
-    }
+    const event = parseConsumedEvent("facility.approved", data);
     await this.assertOnChain(event);
     // The catalog requires the chain reference on events made from the chain.
     const chain = event.chain!;

@@ -4,7 +4,7 @@ import { PROGRAM_PRODUCTS } from "@voltstack/chain";
 import type { DomainEvent } from "@voltstack/events";
 import type { JetStreamContext } from "@voltstack/messaging";
 import type { Prisma } from "../generated/prisma/client.js";
-import { parseConsumedEvent } from "../schedule/parse-consumed-event.js";
+import { parseConsumedEvent } from "@voltstack/chain-sync";
 import { SchedulePlanner } from "../schedule/schedule-planner.js";
 
 type Tx = Prisma.TransactionClient;

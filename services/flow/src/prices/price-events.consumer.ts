@@ -2,7 +2,7 @@ import { Controller, Inject } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
 import type { JetStreamContext } from "@voltstack/messaging";
 import type { Prisma } from "../generated/prisma/client.js";
-import { parseConsumedEvent } from "../schedule/parse-consumed-event.js";
+import { parseConsumedEvent } from "@voltstack/chain-sync";
 import { UpdatePriceCurveUseCase } from "./usecases/update-price-curve.usecase.js";
 
 type Tx = Prisma.TransactionClient;

@@ -4,7 +4,7 @@ import type { DomainEvent } from "@voltstack/events";
 import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
 import { FacilityRegistryReader } from "../chain/facility-registry-reader.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { parseConsumedEvent } from "./parse-consumed-event.js";
+import { parseConsumedEvent } from "@voltstack/chain-sync";
 import { SchedulePlanner } from "./schedule-planner.js";
 
 type Tx = Prisma.TransactionClient;

@@ -2,7 +2,7 @@ import { type Consumer, jetstream, jetstreamManager, type JsMsg } from "@nats-io
 import type { NatsConnection } from "@nats-io/transport-node";
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from "@nestjs/common";
 import type { Pool } from "pg";
-import { parseEvent, eventStreams } from "@voltstack/events";
+import { eventStreams } from "@voltstack/events";
 import {
   durableName,
   ensureConsumer,
@@ -13,7 +13,7 @@ import {
 } from "@voltstack/messaging";
 import { SERVICE_CONFIG, ShutdownHooks } from "@voltstack/service-kit";
 import type { GridConfig } from "../grid-config.js";
-import { NATS_CONNECTION } from "@voltstack/chain-sync";
+import { NATS_CONNECTION, parseConsumedEvent } from "@voltstack/chain-sync";
 import { sampleWindowRefusal } from "./sample-window.js";
 import { TELEMETRY_POOL } from "./telemetry-pool.js";
 import { TELEMETRY_CHANNELS, TelemetryRepository } from "./telemetry-repository.js";
@@ -172,7 +172,7 @@ export class TelemetryConsumer implements OnApplicationBootstrap {
         continue;
       }
       try {
-        const { payload } = parseEvent(TELEMETRY_SUBJECT, input);
+        const { payload } = parseConsumedEvent(TELEMETRY_SUBJECT, input);
         const window = sampleWindowRefusal(
           payload.samples.map((sample) => Date.parse(sample.at)),
           now,

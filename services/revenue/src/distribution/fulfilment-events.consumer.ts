@@ -1,6 +1,6 @@
 import { Controller, Inject } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
-import { EventValidationError, parseEvent } from "@voltstack/events";
+import { parseConsumedEvent } from "@voltstack/chain-sync";
 import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
 import type { Prisma } from "../generated/prisma/client.js";
 import { DistributionBatcher } from "./distribution-batcher.js";
@@ -44,42 +44,32 @@ function chainRef(event: { chain?: { txId: string; blockHeight: number } | null 
 }
 
 function toFulfilment(data: unknown): Fulfilment {
-  try {
-    const event = parseEvent("service.fulfilled", data);
-    return {
-      eventId: event.eventId,
-      requestId: event.payload.requestId,
-      facilityId: event.payload.facilityId,
-      payoutUstx: event.payload.payoutUstx,
-      traceparent: event.traceContext.traceparent,
-      ...chainRef(event, "service.fulfilled"),
-    };
-  } catch (error) {
-    if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
-    throw error;
-  }
+  const event = parseConsumedEvent("service.fulfilled", data);
+  return {
+    eventId: event.eventId,
+    requestId: event.payload.requestId,
+    facilityId: event.payload.facilityId,
+    payoutUstx: event.payload.payoutUstx,
+    traceparent: event.traceContext.traceparent,
+    ...chainRef(event, "service.fulfilled"),
+  };
 }
 
 /** The settlement's lines are aligned with the cohort's slots: a line's index is its slot. */
 function toSettlement(data: unknown): ProgramSettlement {
-  try {
-    const event = parseEvent("program.settled", data);
-    const { programId, cohort, period, lines } = event.payload;
-    return {
-      eventId: event.eventId,
-      traceparent: event.traceContext.traceparent,
-      ...chainRef(event, "program.settled"),
-      lines: lines.map((line, slot) => ({
-        programId,
-        cohort,
-        period,
-        slot,
-        facilityId: line.facilityId,
-        amountUstx: line.amountUstx,
-      })),
-    };
-  } catch (error) {
-    if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
-    throw error;
-  }
+  const event = parseConsumedEvent("program.settled", data);
+  const { programId, cohort, period, lines } = event.payload;
+  return {
+    eventId: event.eventId,
+    traceparent: event.traceContext.traceparent,
+    ...chainRef(event, "program.settled"),
+    lines: lines.map((line, slot) => ({
+      programId,
+      cohort,
+      period,
+      slot,
+      facilityId: line.facilityId,
+      amountUstx: line.amountUstx,
+    })),
+  };
 }

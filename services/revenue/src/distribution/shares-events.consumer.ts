@@ -1,6 +1,6 @@
 import { Controller, Inject, Logger } from "@nestjs/common";
 import { Ctx, EventPattern, Payload } from "@nestjs/microservices";
-import { EventValidationError, parseEvent } from "@voltstack/events";
+import { parseConsumedEvent } from "@voltstack/chain-sync";
 import { type JetStreamContext, NonRetryableError } from "@voltstack/messaging";
 import { DistributionBatcher } from "./distribution-batcher.js";
 import { DistributionIntentRepository } from "./distribution-intent-repository.js";
@@ -21,7 +21,7 @@ export class SharesEventsConsumer {
    */
   @EventPattern<string>("shares.updated", { jetstream: { maxDeliver: 10 } })
   async onSharesUpdated(@Payload() data: unknown, @Ctx() ctx: JetStreamContext): Promise<void> {
-    const { facilityId, sharesVersion } = parseSharesUpdated(data);
+    const { facilityId, sharesVersion } = parseConsumedEvent("shares.updated", data).payload;
     // This service's follower writes the split and queues this event in one transaction, so
     // the read model always knows a genuine one first: an unknown facility or version can
     // never become valid by waiting (a forged event, or shares a fork took back).
@@ -37,14 +37,5 @@ export class SharesEventsConsumer {
     // Reopening is idempotent; the inbox records the event as handled.
     await ctx.runOnce(() => Promise.resolve());
     this.batcher.wake();
-  }
-}
-
-function parseSharesUpdated(data: unknown): { facilityId: number; sharesVersion: number } {
-  try {
-    return parseEvent("shares.updated", data).payload;
-  } catch (error) {
-    if (error instanceof EventValidationError) throw new NonRetryableError("EVENT_INVALID", error.message);
-    throw error;
   }
 }

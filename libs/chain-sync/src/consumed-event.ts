@@ -1,7 +1,11 @@
 import { type DomainEvent, EventValidationError, type EventType, parseEvent } from "@voltstack/events";
 import { NonRetryableError } from "@voltstack/messaging";
 
-/** The event a handler consumes; one that breaks its schema is dead-lettered at once, never retried. */
+/**
+ * The event a consumer was handed, checked against the catalog's schema: one that breaks it
+ * can never become valid by waiting, so it is dead-lettered at once (EVENT_INVALID, with the
+ * schema's complaint) instead of being retried. Every consumer parses through here.
+ */
 export function parseConsumedEvent<T extends EventType>(type: T, data: unknown): DomainEvent<T> {
   try {
     return parseEvent(type, data);
