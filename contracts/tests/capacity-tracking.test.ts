@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import {
   callOk,
   deployer,
+  errorCode,
   initializeCapacity,
   printedTopic,
   readCapacity,
@@ -20,19 +21,19 @@ import {
 } from "./helpers.js";
 
 // Error codes of capacity-tracking.clar (u2000-u2099).
-const ERR_NOT_AUTHORIZED = 2000;
-const ERR_FACILITY_NOT_APPROVED = 2001;
-const ERR_ALREADY_INITIALIZED = 2002;
-const ERR_NOT_INITIALIZED = 2003;
-const ERR_STORED_EXCEEDS_TOTAL = 2004;
-const ERR_BELOW_RESERVED = 2005;
-const ERR_INSUFFICIENT_AVAILABLE = 2006;
-const ERR_RELEASE_EXCEEDS_RESERVED = 2007;
-const ERR_NOT_GRID_SERVICES = 2008;
-const ERR_NOT_CHARGE_DISCHARGE = 2009;
-const ERR_INVALID_AMOUNT = 2010;
+const ERR_NOT_AUTHORIZED = errorCode("capacity-tracking", "ERR_NOT_AUTHORIZED");
+const ERR_FACILITY_NOT_APPROVED = errorCode("capacity-tracking", "ERR_FACILITY_NOT_APPROVED");
+const ERR_ALREADY_INITIALIZED = errorCode("capacity-tracking", "ERR_ALREADY_INITIALIZED");
+const ERR_NOT_INITIALIZED = errorCode("capacity-tracking", "ERR_NOT_INITIALIZED");
+const ERR_STORED_EXCEEDS_TOTAL = errorCode("capacity-tracking", "ERR_STORED_EXCEEDS_TOTAL");
+const ERR_BELOW_RESERVED = errorCode("capacity-tracking", "ERR_BELOW_RESERVED");
+const ERR_INSUFFICIENT_AVAILABLE = errorCode("capacity-tracking", "ERR_INSUFFICIENT_AVAILABLE");
+const ERR_RELEASE_EXCEEDS_RESERVED = errorCode("capacity-tracking", "ERR_RELEASE_EXCEEDS_RESERVED");
+const ERR_NOT_GRID_SERVICES = errorCode("capacity-tracking", "ERR_NOT_GRID_SERVICES");
+const ERR_NOT_CHARGE_DISCHARGE = errorCode("capacity-tracking", "ERR_NOT_CHARGE_DISCHARGE");
+const ERR_INVALID_AMOUNT = errorCode("capacity-tracking", "ERR_INVALID_AMOUNT");
 // grid-services.clar refuses a request larger than the available energy before it reserves.
-const GRID_ERR_INSUFFICIENT_CAPACITY = 4014;
+const GRID_ERR_INSUFFICIENT_CAPACITY = errorCode("grid-services", "ERR_INSUFFICIENT_CAPACITY");
 
 const owner = wallet1;
 const operator = wallet2;

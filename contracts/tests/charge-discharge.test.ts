@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   callOk,
   deployer,
+  errorCode,
   initializeCapacity,
   printedTopic,
   readCapacity,
@@ -19,16 +20,16 @@ import {
 } from "./helpers.js";
 
 // Error codes of charge-discharge.clar (u3000-u3099).
-const ERR_NOT_ADMIN = 3000;
-const ERR_INVALID_DEMAND_LEVEL = 3001;
-const ERR_INVALID_THRESHOLDS = 3002;
-const ERR_NOT_AUTHORIZED = 3003;
-const ERR_INVALID_ENERGY = 3004;
-const ERR_FACILITY_NOT_APPROVED = 3005;
-const ERR_NOT_INITIALIZED = 3006;
+const ERR_NOT_ADMIN = errorCode("charge-discharge", "ERR_NOT_ADMIN");
+const ERR_INVALID_DEMAND_LEVEL = errorCode("charge-discharge", "ERR_INVALID_DEMAND_LEVEL");
+const ERR_INVALID_THRESHOLDS = errorCode("charge-discharge", "ERR_INVALID_THRESHOLDS");
+const ERR_NOT_AUTHORIZED = errorCode("charge-discharge", "ERR_NOT_AUTHORIZED");
+const ERR_INVALID_ENERGY = errorCode("charge-discharge", "ERR_INVALID_ENERGY");
+const ERR_FACILITY_NOT_APPROVED = errorCode("charge-discharge", "ERR_FACILITY_NOT_APPROVED");
+const ERR_NOT_INITIALIZED = errorCode("charge-discharge", "ERR_NOT_INITIALIZED");
 // capacity-tracking.clar's errors, passed through when a flow would break the capacity bounds.
-const CAPACITY_ERR_STORED_EXCEEDS_TOTAL = 2004;
-const CAPACITY_ERR_BELOW_RESERVED = 2005;
+const CAPACITY_ERR_STORED_EXCEEDS_TOTAL = errorCode("capacity-tracking", "ERR_STORED_EXCEEDS_TOTAL");
+const CAPACITY_ERR_BELOW_RESERVED = errorCode("capacity-tracking", "ERR_BELOW_RESERVED");
 
 const owner = wallet1;
 const operator = wallet2;

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   callOk,
   deployer,
+  errorCode,
   printedTopic,
   registerApprovedFacility,
   registerFacility,
@@ -18,19 +19,19 @@ import {
 } from "./helpers.js";
 
 // Error codes of facility-registry.clar (u1000-u1099).
-const ERR_NOT_ADMIN = 1000;
-const ERR_INVALID_NAME = 1001;
-const ERR_INVALID_CAPACITY = 1002;
-const ERR_INVALID_POWER = 1003;
-const ERR_FACILITY_NOT_FOUND = 1004;
-const ERR_NOT_PENDING = 1005;
-const ERR_NOT_APPROVED = 1006;
-const ERR_NOT_SUSPENDED = 1007;
-const ERR_NOT_OWNER = 1008;
-const ERR_ALREADY_ADMIN = 1009;
-const ERR_UNKNOWN_ADMIN = 1010;
-const ERR_LAST_ADMIN = 1011;
-const ERR_OPERATOR_IS_OWNER = 1012;
+const ERR_NOT_ADMIN = errorCode("facility-registry", "ERR_NOT_ADMIN");
+const ERR_INVALID_NAME = errorCode("facility-registry", "ERR_INVALID_NAME");
+const ERR_INVALID_CAPACITY = errorCode("facility-registry", "ERR_INVALID_CAPACITY");
+const ERR_INVALID_POWER = errorCode("facility-registry", "ERR_INVALID_POWER");
+const ERR_FACILITY_NOT_FOUND = errorCode("facility-registry", "ERR_FACILITY_NOT_FOUND");
+const ERR_NOT_PENDING = errorCode("facility-registry", "ERR_NOT_PENDING");
+const ERR_NOT_APPROVED = errorCode("facility-registry", "ERR_NOT_APPROVED");
+const ERR_NOT_SUSPENDED = errorCode("facility-registry", "ERR_NOT_SUSPENDED");
+const ERR_NOT_OWNER = errorCode("facility-registry", "ERR_NOT_OWNER");
+const ERR_ALREADY_ADMIN = errorCode("facility-registry", "ERR_ALREADY_ADMIN");
+const ERR_UNKNOWN_ADMIN = errorCode("facility-registry", "ERR_UNKNOWN_ADMIN");
+const ERR_LAST_ADMIN = errorCode("facility-registry", "ERR_LAST_ADMIN");
+const ERR_OPERATOR_IS_OWNER = errorCode("facility-registry", "ERR_OPERATOR_IS_OWNER");
 
 const owner = wallet1;
 const operator = wallet2;

@@ -5,6 +5,7 @@ import {
   contractPrincipal,
   createServiceRequest,
   deployer,
+  errorCode,
   expectPrinted,
   initializeCapacity,
   mineUntilNextCallAt,
@@ -27,25 +28,25 @@ import {
   wallet8,
 } from "./helpers.js";
 
-const ERR_NOT_ADMIN = 4000;
-const ERR_NOT_REPORTER = 4001;
-const ERR_INVALID_FREQUENCY = 4002;
-const ERR_INVALID_DEADBAND = 4003;
-const ERR_INVALID_SERVICE_TYPE = 4004;
-const ERR_INVALID_POWER = 4005;
-const ERR_INVALID_ENERGY = 4006;
-const ERR_INVALID_PAYMENT = 4007;
-const ERR_INVALID_EXPIRY = 4008;
-const ERR_REQUEST_NOT_FOUND = 4009;
-const ERR_REQUEST_NOT_OPEN = 4010;
-const ERR_REQUEST_EXPIRED = 4011;
-const ERR_NOT_AUTHORIZED = 4012;
-const ERR_FACILITY_NOT_APPROVED = 4013;
-const ERR_INSUFFICIENT_CAPACITY = 4014;
-const ERR_INSUFFICIENT_POWER = 4015;
-const ERR_REQUEST_NOT_ACCEPTED = 4016;
-const ERR_INVALID_PERFORMANCE = 4017;
-const ERR_INSUFFICIENT_FUNDS = 4018;
+const ERR_NOT_ADMIN = errorCode("grid-services", "ERR_NOT_ADMIN");
+const ERR_NOT_REPORTER = errorCode("grid-services", "ERR_NOT_REPORTER");
+const ERR_INVALID_FREQUENCY = errorCode("grid-services", "ERR_INVALID_FREQUENCY");
+const ERR_INVALID_DEADBAND = errorCode("grid-services", "ERR_INVALID_DEADBAND");
+const ERR_INVALID_SERVICE_TYPE = errorCode("grid-services", "ERR_INVALID_SERVICE_TYPE");
+const ERR_INVALID_POWER = errorCode("grid-services", "ERR_INVALID_POWER");
+const ERR_INVALID_ENERGY = errorCode("grid-services", "ERR_INVALID_ENERGY");
+const ERR_INVALID_PAYMENT = errorCode("grid-services", "ERR_INVALID_PAYMENT");
+const ERR_INVALID_EXPIRY = errorCode("grid-services", "ERR_INVALID_EXPIRY");
+const ERR_REQUEST_NOT_FOUND = errorCode("grid-services", "ERR_REQUEST_NOT_FOUND");
+const ERR_REQUEST_NOT_OPEN = errorCode("grid-services", "ERR_REQUEST_NOT_OPEN");
+const ERR_REQUEST_EXPIRED = errorCode("grid-services", "ERR_REQUEST_EXPIRED");
+const ERR_NOT_AUTHORIZED = errorCode("grid-services", "ERR_NOT_AUTHORIZED");
+const ERR_FACILITY_NOT_APPROVED = errorCode("grid-services", "ERR_FACILITY_NOT_APPROVED");
+const ERR_INSUFFICIENT_CAPACITY = errorCode("grid-services", "ERR_INSUFFICIENT_CAPACITY");
+const ERR_INSUFFICIENT_POWER = errorCode("grid-services", "ERR_INSUFFICIENT_POWER");
+const ERR_REQUEST_NOT_ACCEPTED = errorCode("grid-services", "ERR_REQUEST_NOT_ACCEPTED");
+const ERR_INVALID_PERFORMANCE = errorCode("grid-services", "ERR_INVALID_PERFORMANCE");
+const ERR_INSUFFICIENT_FUNDS = errorCode("grid-services", "ERR_INSUFFICIENT_FUNDS");
 
 const admin = deployer;
 const owner = wallet1;

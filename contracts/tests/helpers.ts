@@ -5,6 +5,22 @@
 import { Cl, ClarityType, cvToString, type ClarityValue, type TupleCV } from "@stacks/transactions";
 import { AddressVersion, addressFromVersionHash, addressToString } from "@stacks/transactions";
 import { expect } from "vitest";
+import { CONTRACT_ERROR_CONSTANTS } from "../../libs/chain/src/contract-errors.generated.js";
+
+type ErrorTable = typeof CONTRACT_ERROR_CONSTANTS;
+type ErrorConstantName<C extends keyof ErrorTable> = ErrorTable[C][keyof ErrorTable[C]];
+
+/**
+ * The number of a contract's error constant, e.g. `errorCode("facility-registry", "ERR_NOT_ADMIN")`,
+ * read from the table generated from the contracts' sources, so a test cannot drift from them;
+ * throws when the contract declares no such constant.
+ */
+export function errorCode<C extends keyof ErrorTable>(contract: C, name: ErrorConstantName<C>): number {
+  const table: Record<string, string> | undefined = CONTRACT_ERROR_CONSTANTS[contract];
+  const code = Object.entries(table ?? {}).find(([, constant]) => constant === name)?.[0];
+  if (code === undefined) throw new Error(`${contract} declares no error constant ${String(name)}`);
+  return Number(code);
+}
 
 export type SimnetEvent = { event: string; data: { value?: ClarityValue; [key: string]: unknown } };
 

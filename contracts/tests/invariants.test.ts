@@ -24,6 +24,7 @@ import type { ParsedTransactionResult } from "@stacks/clarinet-sdk";
 import { Cl, ClarityType, cvToString, type ClarityValue } from "@stacks/transactions";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorCode } from "./helpers.js";
 
 const accounts = simnet.getAccounts();
 const deployer = accounts.get("deployer")!;
@@ -362,9 +363,9 @@ const register = fc
       expectOutcome(
         r,
         failing([
-          [!emptyName, 1001],
-          [capacityKwh > 0, 1002],
-          [maxPowerKw > 0, 1003],
+          [!emptyName, errorCode("facility-registry", "ERR_INVALID_NAME")],
+          [capacityKwh > 0, errorCode("facility-registry", "ERR_INVALID_CAPACITY")],
+          [maxPowerKw > 0, errorCode("facility-registry", "ERR_INVALID_POWER")],
         ]),
         "register",
       );
@@ -385,14 +386,19 @@ const review = fc
       const id = facilityFor(m, index);
       const f = facility(id);
       const from = { approve: "pending", reject: "pending", suspend: "approved", reinstate: "suspended" }[action]!;
-      const statusErr = { approve: 1005, reject: 1005, suspend: 1006, reinstate: 1007 }[action]!;
+      const statusErr = {
+        approve: errorCode("facility-registry", "ERR_NOT_PENDING"),
+        reject: errorCode("facility-registry", "ERR_NOT_PENDING"),
+        suspend: errorCode("facility-registry", "ERR_NOT_APPROVED"),
+        reinstate: errorCode("facility-registry", "ERR_NOT_SUSPENDED"),
+      }[action]!;
       const args = action === "reject" ? [Cl.uint(id), Cl.stringAscii("incomplete papers")] : [Cl.uint(id)];
       const r = call("facility-registry", `${action}-facility`, args, sender);
       expectOutcome(
         r,
         failing([
-          [f !== undefined, 1004],
-          [isAdmin(sender), 1000],
+          [f !== undefined, errorCode("facility-registry", "ERR_FACILITY_NOT_FOUND")],
+          [isAdmin(sender), errorCode("facility-registry", "ERR_NOT_ADMIN")],
           [f?.status === from, statusErr],
         ]),
         action,
@@ -417,9 +423,9 @@ const setOperator = fc
       expectOutcome(
         r,
         failing([
-          [f !== undefined, 1004],
-          [sender === f?.owner, 1008],
-          [operator !== f?.owner, 1012],
+          [f !== undefined, errorCode("facility-registry", "ERR_FACILITY_NOT_FOUND")],
+          [sender === f?.owner, errorCode("facility-registry", "ERR_NOT_OWNER")],
+          [operator !== f?.owner, errorCode("facility-registry", "ERR_OPERATOR_IS_OWNER")],
         ]),
         "set-operator",
       );
@@ -444,11 +450,11 @@ const initCapacity = fc
       expectOutcome(
         r,
         failing([
-          [f !== undefined, 2001],
-          [isAuthorized(f, id, sender, m.operators), 2000],
-          [f?.status === "approved", 2001],
-          [storedKwh <= (f?.capacityKwh ?? 0n), 2004],
-          [!initialised, 2002],
+          [f !== undefined, errorCode("capacity-tracking", "ERR_FACILITY_NOT_APPROVED")],
+          [isAuthorized(f, id, sender, m.operators), errorCode("capacity-tracking", "ERR_NOT_AUTHORIZED")],
+          [f?.status === "approved", errorCode("capacity-tracking", "ERR_FACILITY_NOT_APPROVED")],
+          [storedKwh <= (f?.capacityKwh ?? 0n), errorCode("capacity-tracking", "ERR_STORED_EXCEEDS_TOTAL")],
+          [!initialised, errorCode("capacity-tracking", "ERR_ALREADY_INITIALIZED")],
         ]),
         "initialize-capacity",
       );
@@ -469,10 +475,10 @@ const updateCapacity = fc
       expectOutcome(
         r,
         failing([
-          [c !== undefined, 2003],
-          [isAuthorized(f, id, sender, m.operators), 2000],
-          [storedKwh <= (c?.totalKwh ?? 0n), 2004],
-          [storedKwh >= (c?.reservedKwh ?? 0n), 2005],
+          [c !== undefined, errorCode("capacity-tracking", "ERR_NOT_INITIALIZED")],
+          [isAuthorized(f, id, sender, m.operators), errorCode("capacity-tracking", "ERR_NOT_AUTHORIZED")],
+          [storedKwh <= (c?.totalKwh ?? 0n), errorCode("capacity-tracking", "ERR_STORED_EXCEEDS_TOTAL")],
+          [storedKwh >= (c?.reservedKwh ?? 0n), errorCode("capacity-tracking", "ERR_BELOW_RESERVED")],
         ]),
         "update-capacity",
       );
@@ -500,11 +506,16 @@ const recordFlow = fc
       expectOutcome(
         r,
         failing([
-          [isAuthorized(f, id, sender, m.operators), 3003],
-          [f?.status === "approved", 3005],
-          [c !== undefined, 3006],
-          [energy > 0n, 3004],
-          [fits, charge ? 2004 : 2005],
+          [isAuthorized(f, id, sender, m.operators), errorCode("charge-discharge", "ERR_NOT_AUTHORIZED")],
+          [f?.status === "approved", errorCode("charge-discharge", "ERR_FACILITY_NOT_APPROVED")],
+          [c !== undefined, errorCode("charge-discharge", "ERR_NOT_INITIALIZED")],
+          [energy > 0n, errorCode("charge-discharge", "ERR_INVALID_ENERGY")],
+          [
+            fits,
+            charge
+              ? errorCode("capacity-tracking", "ERR_STORED_EXCEEDS_TOTAL")
+              : errorCode("capacity-tracking", "ERR_BELOW_RESERVED"),
+          ],
         ]),
         "record-flow",
       );
@@ -548,11 +559,11 @@ const createRequest = fc
       expectOutcome(
         r,
         failing([
-          [isAdmin(sender), 4000],
-          [powerKw > 0, 4005],
-          [energyKwh > 0, 4006],
-          [paymentUstx > 0n, 4007],
-          [expiresAt > callHeight, 4008],
+          [isAdmin(sender), errorCode("grid-services", "ERR_NOT_ADMIN")],
+          [powerKw > 0, errorCode("grid-services", "ERR_INVALID_POWER")],
+          [energyKwh > 0, errorCode("grid-services", "ERR_INVALID_ENERGY")],
+          [paymentUstx > 0n, errorCode("grid-services", "ERR_INVALID_PAYMENT")],
+          [expiresAt > callHeight, errorCode("grid-services", "ERR_INVALID_EXPIRY")],
           [paymentUstx < UNAFFORDABLE_USTX, ANY_ERROR],
         ]),
         "create-service-request",
@@ -579,15 +590,15 @@ const acceptRequest = fc
       expectOutcome(
         r,
         failing([
-          [q !== undefined, 4009],
-          [f !== undefined, 4013],
-          [q?.status === "open", 4010],
-          [q !== undefined && height < q.expiresAt, 4011],
-          [isAuthorized(f, facilityId, sender, m.operators), 4012],
-          [f?.status === "approved", 4013],
-          [(f?.maxPowerKw ?? 0n) >= (q?.powerKw ?? 0n), 4015],
-          [availableKwh >= (q?.energyKwh ?? 0n), 4014],
-          [c !== undefined, 2003],
+          [q !== undefined, errorCode("grid-services", "ERR_REQUEST_NOT_FOUND")],
+          [f !== undefined, errorCode("grid-services", "ERR_FACILITY_NOT_APPROVED")],
+          [q?.status === "open", errorCode("grid-services", "ERR_REQUEST_NOT_OPEN")],
+          [q !== undefined && height < q.expiresAt, errorCode("grid-services", "ERR_REQUEST_EXPIRED")],
+          [isAuthorized(f, facilityId, sender, m.operators), errorCode("grid-services", "ERR_NOT_AUTHORIZED")],
+          [f?.status === "approved", errorCode("grid-services", "ERR_FACILITY_NOT_APPROVED")],
+          [(f?.maxPowerKw ?? 0n) >= (q?.powerKw ?? 0n), errorCode("grid-services", "ERR_INSUFFICIENT_POWER")],
+          [availableKwh >= (q?.energyKwh ?? 0n), errorCode("grid-services", "ERR_INSUFFICIENT_CAPACITY")],
+          [c !== undefined, errorCode("capacity-tracking", "ERR_NOT_INITIALIZED")],
         ]),
         "accept-request",
       );
@@ -618,11 +629,11 @@ const fulfilRequest = fc
         expectOutcome(
           r,
           failing([
-            [q !== undefined, 4009],
-            [q?.facilityId !== undefined, 4016],
-            [isAdmin(sender), 4000],
-            [q?.status === "accepted", 4016],
-            [performanceBps <= 10_000, 4017],
+            [q !== undefined, errorCode("grid-services", "ERR_REQUEST_NOT_FOUND")],
+            [q?.facilityId !== undefined, errorCode("grid-services", "ERR_REQUEST_NOT_ACCEPTED")],
+            [isAdmin(sender), errorCode("grid-services", "ERR_NOT_ADMIN")],
+            [q?.status === "accepted", errorCode("grid-services", "ERR_REQUEST_NOT_ACCEPTED")],
+            [performanceBps <= 10_000, errorCode("grid-services", "ERR_INVALID_PERFORMANCE")],
           ]),
           "fulfill-request",
         );
@@ -656,9 +667,9 @@ const cancelRequest = fc
       expectOutcome(
         r,
         failing([
-          [q !== undefined, 4009],
-          [isAdmin(sender), 4000],
-          [q?.status === "open", 4010],
+          [q !== undefined, errorCode("grid-services", "ERR_REQUEST_NOT_FOUND")],
+          [isAdmin(sender), errorCode("grid-services", "ERR_NOT_ADMIN")],
+          [q?.status === "open", errorCode("grid-services", "ERR_REQUEST_NOT_OPEN")],
         ]),
         "cancel-request",
       );
@@ -714,13 +725,17 @@ const splitArb = fc
 /** Every rule of a split that `shares` breaks, as the error code the contract names it by. */
 function splitErrors(shares: Share[]): bigint[] {
   const codes = new Set<bigint>();
-  if (shares.length === 0) codes.add(5005n);
-  if (shares.some((s) => s.shareBps === 0n || s.shareBps > FULL_BPS)) codes.add(5004n);
-  if (shares.some((s) => s.stakeholder === revenueSharing)) codes.add(5010n);
-  if (new Set(shares.map((s) => s.stakeholder)).size < shares.length) codes.add(5003n);
+  if (shares.length === 0) codes.add(BigInt(errorCode("revenue-sharing", "ERR_NO_STAKEHOLDERS")));
+  if (shares.some((s) => s.shareBps === 0n || s.shareBps > FULL_BPS))
+    codes.add(BigInt(errorCode("revenue-sharing", "ERR_INVALID_SHARE")));
+  if (shares.some((s) => s.stakeholder === revenueSharing))
+    codes.add(BigInt(errorCode("revenue-sharing", "ERR_INVALID_STAKEHOLDER")));
+  if (new Set(shares.map((s) => s.stakeholder)).size < shares.length)
+    codes.add(BigInt(errorCode("revenue-sharing", "ERR_DUPLICATE_STAKEHOLDER")));
   const sum = shares.reduce((total, s) => total + s.shareBps, 0n);
   const cappedSum = shares.reduce((total, s) => total + (s.shareBps <= FULL_BPS ? s.shareBps : 0n), 0n);
-  if (sum !== FULL_BPS || cappedSum !== FULL_BPS) codes.add(5002n);
+  if (sum !== FULL_BPS || cappedSum !== FULL_BPS)
+    codes.add(BigInt(errorCode("revenue-sharing", "ERR_SHARES_NOT_FULL")));
   return [...codes];
 }
 
@@ -739,8 +754,8 @@ const setShares = fc.record({ index: fc.nat(), role: roleArb, split: splitArb })
       const r = call("revenue-sharing", "set-stakeholder-shares", [Cl.uint(id), list], sender);
       const broken = splitErrors(split.shares);
       const checks: Array<[boolean, bigint]> = [
-        [f !== undefined, 5001n],
-        [sender === f?.owner, 5000n],
+        [f !== undefined, BigInt(errorCode("revenue-sharing", "ERR_FACILITY_NOT_FOUND"))],
+        [sender === f?.owner, BigInt(errorCode("revenue-sharing", "ERR_NOT_OWNER"))],
         ...broken.map((code): [boolean, bigint] => [false, code]),
       ];
       expectOutcome(r, failing(checks), "set-stakeholder-shares");
@@ -775,8 +790,8 @@ const deposit = fc
         expectOutcome(
           r,
           failing([
-            [facility(id) !== undefined, 5001],
-            [amountUstx > 0n, 5006],
+            [facility(id) !== undefined, errorCode("revenue-sharing", "ERR_FACILITY_NOT_FOUND")],
+            [amountUstx > 0n, errorCode("revenue-sharing", "ERR_INVALID_AMOUNT")],
             [amountUstx < UNAFFORDABLE_USTX, ANY_ERROR],
           ]),
           "deposit-revenue",
@@ -808,9 +823,12 @@ const distribute = fc.record({ index: fc.nat(), role: roleArb }).map(({ index, r
     expectOutcome(
       r,
       failing([
-        [shares !== undefined, 5007],
-        [isAuthorized(f, id, sender, m.operators) || isAdmin(sender), 5009],
-        [poolBefore > 0n, 5008],
+        [shares !== undefined, errorCode("revenue-sharing", "ERR_NO_SHARES")],
+        [
+          isAuthorized(f, id, sender, m.operators) || isAdmin(sender),
+          errorCode("revenue-sharing", "ERR_NOT_AUTHORIZED"),
+        ],
+        [poolBefore > 0n, errorCode("revenue-sharing", "ERR_EMPTY_POOL")],
       ]),
       "distribute-revenue",
     );
@@ -1052,11 +1070,14 @@ const createProgram = fc
         expectOutcome(
           r,
           failing([
-            [isAdmin(t.sender), 4000],
-            [t.product in DURATION_MINUTES, 4019],
-            [startHeight > callHeight && t.periodBlocks > 0 && t.periodCount > 0 && t.settleWindow > 0, 4020],
-            [t.capacityPrice > 0 || t.energyPrice > 0, 4021],
-            [t.budgetUstx > 0n, 4022],
+            [isAdmin(t.sender), errorCode("grid-services", "ERR_NOT_ADMIN")],
+            [t.product in DURATION_MINUTES, errorCode("grid-services", "ERR_INVALID_PRODUCT")],
+            [
+              startHeight > callHeight && t.periodBlocks > 0 && t.periodCount > 0 && t.settleWindow > 0,
+              errorCode("grid-services", "ERR_INVALID_SCHEDULE"),
+            ],
+            [t.capacityPrice > 0 || t.energyPrice > 0, errorCode("grid-services", "ERR_INVALID_PRICE")],
+            [t.budgetUstx > 0n, errorCode("grid-services", "ERR_INVALID_BUDGET")],
             [t.budgetUstx < UNAFFORDABLE_USTX, ANY_ERROR],
           ]),
           "create-program",
@@ -1110,16 +1131,19 @@ const enrol = fc
       expectOutcome(
         r,
         failing([
-          [isAuthorized(f, facilityId, sender, m.operators), 4012],
-          [p !== undefined, 4023],
-          [f !== undefined, 4013],
-          [p?.status === "active", 4024],
-          [p !== undefined && fromPeriod < p.periodCount, 4025],
-          [f?.status === "approved", 4013],
-          [kw > 0n, 4005],
-          [kw <= (f?.maxPowerKw ?? 0n), 4015],
-          [!enrolled, 4026],
-          [c !== undefined && c.storedKwh - c.reservedKwh >= reservedKwh, 4014],
+          [isAuthorized(f, facilityId, sender, m.operators), errorCode("grid-services", "ERR_NOT_AUTHORIZED")],
+          [p !== undefined, errorCode("grid-services", "ERR_PROGRAM_NOT_FOUND")],
+          [f !== undefined, errorCode("grid-services", "ERR_FACILITY_NOT_APPROVED")],
+          [p?.status === "active", errorCode("grid-services", "ERR_PROGRAM_NOT_ACTIVE")],
+          [p !== undefined && fromPeriod < p.periodCount, errorCode("grid-services", "ERR_ENROLMENT_CLOSED")],
+          [f?.status === "approved", errorCode("grid-services", "ERR_FACILITY_NOT_APPROVED")],
+          [kw > 0n, errorCode("grid-services", "ERR_INVALID_POWER")],
+          [kw <= (f?.maxPowerKw ?? 0n), errorCode("grid-services", "ERR_INSUFFICIENT_POWER")],
+          [!enrolled, errorCode("grid-services", "ERR_ALREADY_ENROLLED")],
+          [
+            c !== undefined && c.storedKwh - c.reservedKwh >= reservedKwh,
+            errorCode("grid-services", "ERR_INSUFFICIENT_CAPACITY"),
+          ],
         ]),
         "enrol-facility",
       );
@@ -1159,11 +1183,11 @@ const withdraw = fc
       expectOutcome(
         r,
         failing([
-          [isAuthorized(f, facilityId, sender, m.operators), 4012],
-          [p !== undefined, 4023],
-          [at !== undefined, 4027],
-          [p?.status === "active", 4024],
-          [slot !== undefined && !slot.released, 4041],
+          [isAuthorized(f, facilityId, sender, m.operators), errorCode("grid-services", "ERR_NOT_AUTHORIZED")],
+          [p !== undefined, errorCode("grid-services", "ERR_PROGRAM_NOT_FOUND")],
+          [at !== undefined, errorCode("grid-services", "ERR_NOT_ENROLLED")],
+          [p?.status === "active", errorCode("grid-services", "ERR_PROGRAM_NOT_ACTIVE")],
+          [slot !== undefined && !slot.released, errorCode("grid-services", "ERR_ALREADY_WITHDRAWN")],
         ]),
         "withdraw-facility",
       );
@@ -1232,9 +1256,11 @@ const settle = fc
         const delivered = posted ? ((slot?.reservedKwh ?? 10n) * BigInt(seed.deliveredPercent)) / 100n : 0n;
         lines.push([performance, delivered]);
         if (slot) {
-          if (performance > FULL_BPS) lineErrors.push(4017n);
-          if (delivered > slot.reservedKwh) lineErrors.push(4035n);
-          if (!active && (performance > 0n || delivered > 0n)) lineErrors.push(4034n);
+          if (performance > FULL_BPS) lineErrors.push(BigInt(errorCode("grid-services", "ERR_INVALID_PERFORMANCE")));
+          if (delivered > slot.reservedKwh)
+            lineErrors.push(BigInt(errorCode("grid-services", "ERR_DELIVERY_EXCEEDS_RESERVATION")));
+          if (!active && (performance > 0n || delivered > 0n))
+            lineErrors.push(BigInt(errorCode("grid-services", "ERR_NOT_ENROLLED_IN_PERIOD")));
           total += slotAmount(p!, slot, performance, delivered);
         }
       }
@@ -1259,17 +1285,26 @@ const settle = fc
       expectOutcome(
         r,
         failing([
-          [p !== undefined, 4023],
-          [isAdmin(sender) || sender === oracle, 4001],
-          [p?.status === "active", 4024],
-          [p !== undefined && period < p.periodCount, 4028],
-          [p !== undefined && height >= p.startHeight + (period + 1n) * p.periodBlocks, 4029],
-          [p !== undefined && height < endHeight(p) + p.settleWindow, 4030],
-          [!m.settlements.has(key), 4031],
-          [slots !== undefined, 4032],
-          [slots !== undefined && lines.length === slots.length, 4033],
+          [p !== undefined, errorCode("grid-services", "ERR_PROGRAM_NOT_FOUND")],
+          [isAdmin(sender) || sender === oracle, errorCode("grid-services", "ERR_NOT_REPORTER")],
+          [p?.status === "active", errorCode("grid-services", "ERR_PROGRAM_NOT_ACTIVE")],
+          [p !== undefined && period < p.periodCount, errorCode("grid-services", "ERR_INVALID_PERIOD")],
+          [
+            p !== undefined && height >= p.startHeight + (period + 1n) * p.periodBlocks,
+            errorCode("grid-services", "ERR_PERIOD_NOT_ENDED"),
+          ],
+          [
+            p !== undefined && height < endHeight(p) + p.settleWindow,
+            errorCode("grid-services", "ERR_SETTLEMENT_CLOSED"),
+          ],
+          [!m.settlements.has(key), errorCode("grid-services", "ERR_PERIOD_ALREADY_SETTLED")],
+          [slots !== undefined, errorCode("grid-services", "ERR_COHORT_NOT_FOUND")],
+          [slots !== undefined && lines.length === slots.length, errorCode("grid-services", "ERR_LINES_MISMATCH")],
           ...lineErrors.map((code): [boolean, bigint] => [false, code]),
-          [p !== undefined && p.settled + total <= p.budget - p.refunded, 4036],
+          [
+            p !== undefined && p.settled + total <= p.budget - p.refunded,
+            errorCode("grid-services", "ERR_BUDGET_EXCEEDED"),
+          ],
         ]),
         "settle-period",
       );
@@ -1327,16 +1362,19 @@ const distributeEarnings = fc
       expectOutcome(
         r,
         failing([
-          [p !== undefined, 4023],
-          [slots !== undefined, 4032],
-          [isAdmin(sender), 4000],
-          [slots !== undefined && amounts.length === slots.length, 4033],
+          [p !== undefined, errorCode("grid-services", "ERR_PROGRAM_NOT_FOUND")],
+          [slots !== undefined, errorCode("grid-services", "ERR_COHORT_NOT_FOUND")],
+          [isAdmin(sender), errorCode("grid-services", "ERR_NOT_ADMIN")],
+          [slots !== undefined && amounts.length === slots.length, errorCode("grid-services", "ERR_LINES_MISMATCH")],
           [
             slots !== undefined && amounts.every((a, i) => i >= slots.length || a <= slots[i]!.earned - slots[i]!.paid),
-            4039,
+            errorCode("grid-services", "ERR_AMOUNT_EXCEEDS_EARNINGS"),
           ],
-          [total > 0n, 4040],
-          [lines.every((l) => l.amount === 0n || currentShares(l.facilityId) !== undefined), 5007],
+          [total > 0n, errorCode("grid-services", "ERR_NOTHING_TO_DISTRIBUTE")],
+          [
+            lines.every((l) => l.amount === 0n || currentShares(l.facilityId) !== undefined),
+            errorCode("revenue-sharing", "ERR_NO_SHARES"),
+          ],
         ]),
         "distribute-earnings",
       );
@@ -1375,10 +1413,12 @@ const endProgram = fc
       expectOutcome(
         r,
         failing([
-          [p !== undefined, 4023],
-          [isAdmin(sender) || sender === p?.operator, 4043],
-          [p?.status === "active", 4024],
-          action === "close" ? [closable, 4037] : [p !== undefined && height < p.startHeight, 4038],
+          [p !== undefined, errorCode("grid-services", "ERR_PROGRAM_NOT_FOUND")],
+          [isAdmin(sender) || sender === p?.operator, errorCode("grid-services", "ERR_NOT_PROGRAM_OPERATOR")],
+          [p?.status === "active", errorCode("grid-services", "ERR_PROGRAM_NOT_ACTIVE")],
+          action === "close"
+            ? [closable, errorCode("grid-services", "ERR_PROGRAM_NOT_CLOSABLE")]
+            : [p !== undefined && height < p.startHeight, errorCode("grid-services", "ERR_PROGRAM_STARTED")],
         ]),
         `${action}-program`,
       );
@@ -1409,10 +1449,10 @@ const releaseCohort = fc
       expectOutcome(
         r,
         failing([
-          [p !== undefined, 4023],
-          [slots !== undefined, 4032],
-          [p !== undefined && p.status !== "active", 4044],
-          [held.length > 0, 4042],
+          [p !== undefined, errorCode("grid-services", "ERR_PROGRAM_NOT_FOUND")],
+          [slots !== undefined, errorCode("grid-services", "ERR_COHORT_NOT_FOUND")],
+          [p !== undefined && p.status !== "active", errorCode("grid-services", "ERR_PROGRAM_STILL_ACTIVE")],
+          [held.length > 0, errorCode("grid-services", "ERR_NOTHING_TO_RELEASE")],
         ]),
         "release-cohort",
       );
@@ -1467,15 +1507,18 @@ const distributePools = fc
       expectOutcome(
         r,
         failing([
-          [lines.length > 0, 5014],
+          [lines.length > 0, errorCode("revenue-sharing", "ERR_EMPTY_BATCH")],
           [
             isAdmin(sender) ||
               lines.every((l) => isAuthorized(facility(l.facilityId), l.facilityId, sender, m.operators)),
-            5009,
+            errorCode("revenue-sharing", "ERR_NOT_AUTHORIZED"),
           ],
-          [lines.every((l) => l.amount > 0n), 5006],
-          [withinPools, 5013],
-          [lines.every((l) => currentShares(l.facilityId) !== undefined), 5007],
+          [lines.every((l) => l.amount > 0n), errorCode("revenue-sharing", "ERR_INVALID_AMOUNT")],
+          [withinPools, errorCode("revenue-sharing", "ERR_INSUFFICIENT_POOL")],
+          [
+            lines.every((l) => currentShares(l.facilityId) !== undefined),
+            errorCode("revenue-sharing", "ERR_NO_SHARES"),
+          ],
         ]),
         "distribute-pools",
       );

@@ -8,6 +8,7 @@ import {
   callOk,
   contractPrincipal,
   deployer,
+  errorCode,
   expectPrinted,
   initializeCapacity,
   nextCallHeight,
@@ -29,12 +30,12 @@ import {
   type ShareSpec,
 } from "./helpers.js";
 
-const ERR_NOT_ADMIN = 4000;
-const ERR_REQUEST_NOT_OPEN = 4010;
-const ERR_REQUEST_EXPIRED = 4011;
-const ERR_INVALID_PERFORMANCE = 4017;
-const ERR_NO_SHARES = 5007;
-const ERR_EMPTY_POOL = 5008;
+const ERR_NOT_ADMIN = errorCode("grid-services", "ERR_NOT_ADMIN");
+const ERR_REQUEST_NOT_OPEN = errorCode("grid-services", "ERR_REQUEST_NOT_OPEN");
+const ERR_REQUEST_EXPIRED = errorCode("grid-services", "ERR_REQUEST_EXPIRED");
+const ERR_INVALID_PERFORMANCE = errorCode("grid-services", "ERR_INVALID_PERFORMANCE");
+const ERR_NO_SHARES = errorCode("revenue-sharing", "ERR_NO_SHARES");
+const ERR_EMPTY_POOL = errorCode("revenue-sharing", "ERR_EMPTY_POOL");
 
 const GRID = "grid-services";
 const REVENUE = "revenue-sharing";

@@ -4,6 +4,7 @@ import {
   callOk,
   contractPrincipal,
   deployer,
+  errorCode,
   expectPrinted,
   nextCallHeight,
   printedAllWithTopic,
@@ -27,18 +28,18 @@ import {
   type ShareSpec,
 } from "./helpers.js";
 
-const ERR_NOT_OWNER = 5000;
-const ERR_FACILITY_NOT_FOUND = 5001;
-const ERR_SHARES_NOT_FULL = 5002;
-const ERR_DUPLICATE_STAKEHOLDER = 5003;
-const ERR_INVALID_SHARE = 5004;
-const ERR_NO_STAKEHOLDERS = 5005;
-const ERR_INVALID_AMOUNT = 5006;
-const ERR_NO_SHARES = 5007;
-const ERR_EMPTY_POOL = 5008;
-const ERR_NOT_AUTHORIZED = 5009;
-const ERR_INVALID_STAKEHOLDER = 5010;
-const ERR_INSUFFICIENT_FUNDS = 5012;
+const ERR_NOT_OWNER = errorCode("revenue-sharing", "ERR_NOT_OWNER");
+const ERR_FACILITY_NOT_FOUND = errorCode("revenue-sharing", "ERR_FACILITY_NOT_FOUND");
+const ERR_SHARES_NOT_FULL = errorCode("revenue-sharing", "ERR_SHARES_NOT_FULL");
+const ERR_DUPLICATE_STAKEHOLDER = errorCode("revenue-sharing", "ERR_DUPLICATE_STAKEHOLDER");
+const ERR_INVALID_SHARE = errorCode("revenue-sharing", "ERR_INVALID_SHARE");
+const ERR_NO_STAKEHOLDERS = errorCode("revenue-sharing", "ERR_NO_STAKEHOLDERS");
+const ERR_INVALID_AMOUNT = errorCode("revenue-sharing", "ERR_INVALID_AMOUNT");
+const ERR_NO_SHARES = errorCode("revenue-sharing", "ERR_NO_SHARES");
+const ERR_EMPTY_POOL = errorCode("revenue-sharing", "ERR_EMPTY_POOL");
+const ERR_NOT_AUTHORIZED = errorCode("revenue-sharing", "ERR_NOT_AUTHORIZED");
+const ERR_INVALID_STAKEHOLDER = errorCode("revenue-sharing", "ERR_INVALID_STAKEHOLDER");
+const ERR_INSUFFICIENT_FUNDS = errorCode("revenue-sharing", "ERR_INSUFFICIENT_FUNDS");
 
 const admin = deployer;
 const owner = wallet1;
