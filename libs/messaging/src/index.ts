@@ -1,5 +1,7 @@
 export { JetStreamServer, JETSTREAM_TRANSPORT } from "./jetstream-server.js";
-export type { ConsumersHealth, HandlerConsumerOptions, JetStreamServerOptions } from "./jetstream-server.js";
+export type { JetStreamServerOptions } from "./jetstream-server.js";
+export type { HandlerConsumerOptions } from "./consumer-options.js";
+export type { ConsumersHealth } from "./consumer-worker.js";
 export {
   connectWatched,
   NATS_RECONNECT_BACKOFF,
