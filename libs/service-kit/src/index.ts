@@ -22,30 +22,9 @@ export {
   openApiSchemaOf,
   type ValidationIssue,
 } from "./validation/zod-validation.js";
-export {
-  FULL_SHARE_BPS,
-  PG_BIGINT_MAX,
-  PG_INTEGER_MAX,
-  UINT128_MAX,
-  USTX_SUPPLY_MAX,
-  basisPoints,
-  blockHeight,
-  cursorParam,
-  energyKwh,
-  idParam,
-  pageLimit,
-  percent,
-  pgInteger,
-  powerKw,
-  recordId,
-  safeUint,
-  shareBps,
-  uintAmount,
-  ustxAmount,
-} from "./validation/request-fields.js";
 export { MAX_JSON_BODY_DEPTH } from "./validation/json-body.js";
 
-export { ROLES, stacksPrincipal, type Caller, type Role } from "./auth/roles.js";
+export { ROLES, type Caller, type Role } from "./auth/roles.js";
 export type { ApiKeyEntry, AuthOptions, JwtOptions } from "./auth/auth-options.js";
 export { hashApiKey } from "./auth/api-key-authenticator.js";
 export { ActsFor, CurrentCaller, Public, Roles, type PrincipalLocation } from "./auth/auth-decorators.js";
@@ -63,21 +42,22 @@ export {
 } from "./health/readiness-checks.js";
 export { HTTP_DURATION_METRIC, httpMetricsMiddleware } from "./metrics/http-metrics.js";
 export { ShutdownHooks, type ShutdownPhase } from "./lifecycle/shutdown-hooks.js";
-export { buildOpenApiDocument, serveOpenApi, type OpenApiOptions } from "./openapi/openapi.js";
-export { type ObservedAnswer, undocumentedAnswer } from "./openapi/answer-check.js";
+// Fields of the API contract that chain-sync's controllers, service-testing, the integration
+// tests' flow service and the services' configs still import from here; they belong to @voltstack/api.
 export {
-  bpsField,
-  chainWriteAnswer,
+  blockHeight,
   integerField,
   itemsAnswer,
-  kwField,
-  kwhField,
-  pageAnswer,
+  pageLimit,
+  PG_INTEGER_MAX,
   principalField,
+  safeUint,
+  stacksPrincipal,
   timestampField,
-  txidField,
-  ustxField,
-} from "./openapi/answer-fields.js";
+} from "@voltstack/api";
+
+export { buildOpenApiDocument, serveOpenApi, type OpenApiOptions } from "./openapi/openapi.js";
+export { type ObservedAnswer, undocumentedAnswer } from "./openapi/answer-check.js";
 export { answerSchemaOf, mergeRefusals, Operation, type OperationDoc, type Refusals } from "./openapi/operation.js";
 
 export {

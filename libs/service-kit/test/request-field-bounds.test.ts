@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
-  ApiError,
   blockHeight,
   cursorParam,
   idParam,
@@ -9,8 +8,8 @@ import {
   recordId,
   USTX_SUPPLY_MAX,
   ustxAmount,
-  ZodValidationPipe,
-} from "@voltstack/service-kit";
+} from "@voltstack/api";
+import { ApiError, ZodValidationPipe } from "@voltstack/service-kit";
 
 /** The 400 a pipe answers for `input`, or undefined when it is accepted. */
 function refusal(schema: z.ZodType, input: unknown, part: "body" | "query" | "path" = "body") {

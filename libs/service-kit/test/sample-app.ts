@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Injectable, Module, Post } from "@nestjs/common";
 import { PrismaClientKnownRequestError } from "@prisma/client/runtime/client";
 import { z } from "zod";
+import { safeUint, stacksPrincipal, uintAmount } from "@voltstack/api";
 import {
   ActsFor,
   ApiError,
@@ -11,9 +12,6 @@ import {
   ZodBody,
   ZodParam,
   ZodQuery,
-  safeUint,
-  stacksPrincipal,
-  uintAmount,
 } from "@voltstack/service-kit";
 
 // A tiny service standing in for the real ones: facilities an owner registers and an admin approves.

@@ -4,7 +4,7 @@ import { headers } from "@nats-io/transport-node";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent } from "@voltstack/events";
-import { PG_INTEGER_MAX } from "@voltstack/service-kit";
+import { PG_INTEGER_MAX } from "@voltstack/api";
 import { expectAllRefusedSigningNothing } from "@voltstack/service-testing";
 import { TelemetryRetentionScheduler } from "../src/telemetry/telemetry-retention.scheduler.js";
 import { MinuteSlotBuffer, seriesFromMinutes } from "../src/telemetry/telemetry-slots.js";

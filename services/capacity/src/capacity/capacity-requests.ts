@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursorParam, energyKwh, idParam, pageLimit, recordId, stacksPrincipal } from "@voltstack/service-kit";
+import { cursorParam, energyKwh, idParam, pageLimit, recordId, stacksPrincipal } from "@voltstack/api";
 
 const storedKwh = energyKwh();
 

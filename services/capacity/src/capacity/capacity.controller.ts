@@ -3,18 +3,20 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
-  ApiError,
-  type Caller,
   chainWriteAnswer,
-  CurrentCaller,
   integerField,
   kwhField,
-  Operation,
   pageAnswer,
   principalField,
-  Roles,
   timestampField,
   txidField,
+} from "@voltstack/api";
+import {
+  ApiError,
+  type Caller,
+  CurrentCaller,
+  Operation,
+  Roles,
   ZodBody,
   ZodParam,
   ZodQuery,

@@ -2,18 +2,8 @@ import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
-import {
-  type Caller,
-  CurrentCaller,
-  integerField,
-  kwhField,
-  Operation,
-  Roles,
-  timestampField,
-  txidField,
-  ZodBody,
-  ZodParam,
-} from "@voltstack/service-kit";
+import { integerField, kwhField, timestampField, txidField } from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
 import { facilityIdParam, readingBatchBody, readingBody } from "../capacity/capacity-requests.js";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { type ReadingResult, RecordReadingsUseCase } from "./usecases/record-readings.usecase.js";

@@ -2,20 +2,8 @@ import { Controller, Get, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
-import {
-  ApiError,
-  type Caller,
-  chainWriteAnswer,
-  CurrentCaller,
-  integerField,
-  kwField,
-  kwhField,
-  Operation,
-  Roles,
-  timestampField,
-  ZodBody,
-  ZodParam,
-} from "@voltstack/service-kit";
+import { chainWriteAnswer, integerField, kwField, kwhField, timestampField } from "@voltstack/api";
+import { ApiError, type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
 import { STRATEGY_NAMES } from "../schedule/scheduling-strategy.js";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { FlowRepository, type ScheduleView, type SuggestedActionView } from "./flow-repository.js";

@@ -1,16 +1,8 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import {
-  integerField,
-  kwhField,
-  Operation,
-  pageAnswer,
-  principalField,
-  timestampField,
-  txidField,
-  ZodQuery,
-} from "@voltstack/service-kit";
+import { integerField, kwhField, pageAnswer, principalField, timestampField, txidField } from "@voltstack/api";
+import { Operation, ZodQuery } from "@voltstack/service-kit";
 import { FlowRepository, type FlowRecordView } from "./flow-repository.js";
 import { listFlowRecordsQuery } from "./flow-requests.js";
 

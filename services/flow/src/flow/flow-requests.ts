@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursorParam, energyKwh, idParam, pageLimit, percent, stacksPrincipal } from "@voltstack/service-kit";
+import { cursorParam, energyKwh, idParam, pageLimit, percent, stacksPrincipal } from "@voltstack/api";
 
 export const facilityIdParam = idParam("facility");
 

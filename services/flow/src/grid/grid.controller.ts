@@ -2,17 +2,8 @@ import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, type ChainWriteResult } from "@voltstack/chain-sync";
-import {
-  type Caller,
-  chainWriteAnswer,
-  CurrentCaller,
-  integerField,
-  Operation,
-  Roles,
-  timestampField,
-  txidField,
-  ZodBody,
-} from "@voltstack/service-kit";
+import { chainWriteAnswer, integerField, timestampField, txidField } from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { demandLevelsAnswer } from "../flow/facility-flows.controller.js";
 import { FlowRepository, type GridDemandView } from "../flow/flow-repository.js";

@@ -1,7 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { priceCurveSchema } from "@voltstack/events";
-import { ApiError, integerField, Operation, Roles, timestampField, ZodBody } from "@voltstack/service-kit";
+import { integerField, timestampField } from "@voltstack/api";
+import { ApiError, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { z } from "zod";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "@voltstack/chain-sync";

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import { integerField, kwhField, Operation, timestampField, txidField, ZodParam } from "@voltstack/service-kit";
+import { integerField, kwhField, timestampField, txidField } from "@voltstack/api";
+import { Operation, ZodParam } from "@voltstack/service-kit";
 import { z } from "zod";
 import { facilityIdParam } from "../flow/flow-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { energyKwh, stacksPrincipal } from "@voltstack/service-kit";
+import { energyKwh, stacksPrincipal } from "@voltstack/api";
 import { STRATEGY_NAMES } from "./scheduling-strategy.js";
 
 const bps = (min: number) => z.int().min(min).max(10_000);

@@ -1,17 +1,8 @@
 import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import {
-  bpsField,
-  type Caller,
-  CurrentCaller,
-  integerField,
-  kwhField,
-  Operation,
-  Roles,
-  ZodBody,
-  ZodParam,
-} from "@voltstack/service-kit";
+import { bpsField, integerField, kwhField } from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
 import { facilityIdParam } from "../flow/flow-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "@voltstack/chain-sync";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursorParam, pageLimit, pgInteger, stacksPrincipal } from "@voltstack/service-kit";
+import { cursorParam, pageLimit, pgInteger, stacksPrincipal } from "@voltstack/api";
 
 // One request carries at most this many readings (a meter's buffered minutes).
 export const MAX_READINGS_PER_REQUEST = 1_000;

@@ -3,22 +3,16 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import {
-  type Caller,
   chainWriteAnswer,
   integerField,
   itemsAnswer,
-  Operation,
   pageAnswer,
   principalField,
+  stacksPrincipal,
   timestampField,
   txidField,
-  CurrentCaller,
-  Roles,
-  stacksPrincipal,
-  ZodBody,
-  ZodParam,
-  ZodQuery,
-} from "@voltstack/service-kit";
+} from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
 import { GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import {
   type FrequencyOracleView,

@@ -12,7 +12,7 @@ import {
   recordId,
   stacksPrincipal,
   ustxAmount,
-} from "@voltstack/service-kit";
+} from "@voltstack/api";
 import { PROGRAM_STATUSES } from "./program-repository.js";
 
 // At most this many performances in one request: ten full cohorts.

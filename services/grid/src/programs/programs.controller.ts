@@ -3,22 +3,16 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import {
-  type Caller,
   chainWriteAnswer,
-  CurrentCaller,
   integerField,
   itemsAnswer,
-  Operation,
   pageAnswer,
   principalField,
-  Roles,
   timestampField,
   txidField,
   ustxField,
-  ZodBody,
-  ZodParam,
-  ZodQuery,
-} from "@voltstack/service-kit";
+} from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
 import {
   type EnrolmentView,
   PROGRAM_STATUSES,

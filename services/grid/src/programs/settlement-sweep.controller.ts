@@ -2,16 +2,8 @@ import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
-import {
-  type Caller,
-  CurrentCaller,
-  integerField,
-  Operation,
-  Roles,
-  txidField,
-  ustxField,
-  ZodBody,
-} from "@voltstack/service-kit";
+import { integerField, txidField, ustxField } from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { figureField } from "../chain/grid-answers.js";
 import { GridChainWriter } from "../chain/grid-chain-writer.js";
 import { programActionBody } from "./program-requests.js";

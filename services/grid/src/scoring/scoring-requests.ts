@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { stacksPrincipal } from "@voltstack/service-kit";
+import { stacksPrincipal } from "@voltstack/api";
 import { MAX_SERIES_SPAN_MS } from "../telemetry/telemetry-requests.js";
 import { CONTAINMENT_PROFILES, type ContainmentProfileName } from "./period-score.js";
 

@@ -3,22 +3,8 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, PRISMA } from "@voltstack/chain-sync";
 import { computeLineAmount } from "@voltstack/settlement";
-import {
-  ApiError,
-  bpsField,
-  type Caller,
-  chainWriteAnswer,
-  CurrentCaller,
-  integerField,
-  kwField,
-  kwhField,
-  Operation,
-  Roles,
-  timestampField,
-  ustxField,
-  ZodBody,
-  ZodParam,
-} from "@voltstack/service-kit";
+import { bpsField, chainWriteAnswer, integerField, kwField, kwhField, timestampField, ustxField } from "@voltstack/api";
+import { ApiError, type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
 import { GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import { ChainFacts } from "../chain/chain-facts.js";
 import { GridChainWriter } from "../chain/grid-chain-writer.js";

@@ -2,7 +2,8 @@ import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
-import { type Caller, CurrentCaller, integerField, Operation, Roles, txidField, ZodBody } from "@voltstack/service-kit";
+import { integerField, txidField } from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { adminActionBody } from "./service-request-requests.js";
 import { type ExpirySweepResult, ExpirySweepUseCase } from "./usecases/expiry-sweep.usecase.js";
 

@@ -11,7 +11,7 @@ import {
   recordId,
   stacksPrincipal,
   ustxAmount,
-} from "@voltstack/service-kit";
+} from "@voltstack/api";
 import { SERVICE_REQUEST_STATUSES } from "./service-request-repository.js";
 
 export const requestIdParam = idParam("request");

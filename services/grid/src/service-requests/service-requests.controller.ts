@@ -3,21 +3,23 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import type { ChainWriteResult } from "@voltstack/chain-sync";
 import {
-  ApiError,
   bpsField,
-  type Caller,
   chainWriteAnswer,
-  CurrentCaller,
   integerField,
   kwField,
   kwhField,
-  Operation,
   pageAnswer,
   principalField,
-  Roles,
   timestampField,
   txidField,
   ustxField,
+} from "@voltstack/api";
+import {
+  ApiError,
+  type Caller,
+  CurrentCaller,
+  Operation,
+  Roles,
   ZodBody,
   ZodParam,
   ZodQuery,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { telemetrySampleSchema } from "@voltstack/events";
-import { idParam } from "@voltstack/service-kit";
+import { idParam } from "@voltstack/api";
 
 // A query spans at most this much: 10,800 steps of 2 s per channel.
 export const MAX_SERIES_SPAN_MS = 6 * 3_600_000;

@@ -1,17 +1,8 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import {
-  type Caller,
-  CurrentCaller,
-  integerField,
-  Operation,
-  Roles,
-  timestampField,
-  ZodBody,
-  ZodParam,
-  ZodQuery,
-} from "@voltstack/service-kit";
+import { integerField, timestampField } from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
 import { MeterAuthorisation } from "./meter-authorisation.js";
 import { type RegulationSignalSeries, TelemetryRepository, type TelemetrySeries } from "./telemetry-repository.js";
 import {

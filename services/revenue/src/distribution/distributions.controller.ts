@@ -1,7 +1,8 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { ApiError, integerField, Operation, Roles, txidField, ustxField, ZodParam } from "@voltstack/service-kit";
+import { integerField, txidField, ustxField } from "@voltstack/api";
+import { ApiError, Operation, Roles, ZodParam } from "@voltstack/service-kit";
 import { type DistributionIntent, DistributionIntentRepository } from "./distribution-intent-repository.js";
 import { INTENT_STATUSES } from "./fulfilment.js";
 

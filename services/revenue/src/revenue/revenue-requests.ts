@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { basisPoints, FULL_SHARE_BPS, idParam, stacksPrincipal } from "@voltstack/service-kit";
+import { basisPoints, FULL_SHARE_BPS, idParam, stacksPrincipal } from "@voltstack/api";
 
 export { FULL_SHARE_BPS };
 

@@ -3,19 +3,21 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
-  ApiError,
   bpsField,
-  type Caller,
   chainWriteAnswer,
-  CurrentCaller,
   integerField,
-  Operation,
   principalField,
-  Roles,
+  stacksPrincipal,
   timestampField,
   txidField,
   ustxField,
-  stacksPrincipal,
+} from "@voltstack/api";
+import {
+  ApiError,
+  type Caller,
+  CurrentCaller,
+  Operation,
+  Roles,
   ZodBody,
   ZodParam,
   ZodQuery,

@@ -3,21 +3,23 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
-  ActsFor,
-  ApiError,
-  type Caller,
   chainWriteAnswer,
-  CurrentCaller,
   integerField,
   kwField,
   kwhField,
-  Operation,
   pageAnswer,
   principalField,
-  Roles,
   stacksPrincipal,
   timestampField,
   txidField,
+} from "@voltstack/api";
+import {
+  ActsFor,
+  ApiError,
+  type Caller,
+  CurrentCaller,
+  Operation,
+  Roles,
   ZodBody,
   ZodParam,
   ZodQuery,

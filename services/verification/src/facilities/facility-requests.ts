@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cursorParam, energyKwh, idParam, pageLimit, powerKw, stacksPrincipal } from "@voltstack/service-kit";
+import { cursorParam, energyKwh, idParam, pageLimit, powerKw, stacksPrincipal } from "@voltstack/api";
 import { FACILITY_STATUSES } from "./facility-repository.js";
 
 // Clarity's (string-utf8 n) counts characters; (string-ascii n) printable ASCII.

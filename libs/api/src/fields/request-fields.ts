@@ -170,3 +170,6 @@ export function pageLimit(fallback: number, options: { max?: number } = {}) {
     )
     .default(fallback);
 }
+
+/** A facility id in a path or query, as every service names facilities. */
+export const facilityIdParam = idParam("facility");

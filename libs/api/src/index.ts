@@ -1,0 +1,37 @@
+export {
+  FULL_SHARE_BPS,
+  PG_BIGINT_MAX,
+  PG_INTEGER_MAX,
+  UINT128_MAX,
+  USTX_SUPPLY_MAX,
+  basisPoints,
+  blockHeight,
+  cursorParam,
+  energyKwh,
+  facilityIdParam,
+  idParam,
+  pageLimit,
+  percent,
+  pgInteger,
+  powerKw,
+  recordId,
+  safeUint,
+  shareBps,
+  uintAmount,
+  ustxAmount,
+} from "./fields/request-fields.js";
+export { stacksPrincipal } from "./fields/stacks-principal.js";
+export { MAX_STAKEHOLDERS, type Share, sharesSchema } from "./fields/shares.js";
+export {
+  bpsField,
+  chainWriteAnswer,
+  integerField,
+  itemsAnswer,
+  kwField,
+  kwhField,
+  pageAnswer,
+  principalField,
+  timestampField,
+  txidField,
+  ustxField,
+} from "./fields/answer-fields.js";
