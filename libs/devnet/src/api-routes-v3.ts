@@ -28,7 +28,7 @@ import {
   type TransactionEventsJson,
   type TransactionInclude,
 } from "./api-v3-shapes.js";
-import type { BlockInfo } from "./devnet-chain.js";
+import type { BlockInfo } from "./block-index.js";
 import { ok, type Route, type RouteContext } from "./http-route.js";
 
 const EVENT_CURSOR_PATTERN = "^[0-9]+:[0-9]+:[0-9]+:[0-9]+$";

@@ -4,8 +4,10 @@
 import { cvToHex, cvToString, hexToCV, type ClarityValue, type PostCondition } from "@stacks/transactions";
 import { abiTypeToString, functionSignature } from "./abi-arguments.js";
 import { blockJson } from "./api-v3-shapes.js";
-import type { BlockInfo, DevnetChain, TxRecord } from "./devnet-chain.js";
+import type { BlockInfo } from "./block-index.js";
+import type { DevnetChain } from "./devnet-chain.js";
 import type { SimnetEvent } from "./simnet-session.js";
+import type { TxRecord } from "./transaction-history.js";
 
 type Json = Record<string, unknown>;
 

@@ -7,8 +7,9 @@ import type { paths } from "@stacks/blockchain-api-client";
 import { cvToHex, cvToString, hexToCV } from "@stacks/transactions";
 import { burnBlockHash, postConditionJson } from "./api-shapes.js";
 import type { ContractLogRow, PrincipalNonces } from "./api-view.js";
-import type { BlockInfo, TxRecord } from "./devnet-chain.js";
+import type { BlockInfo } from "./block-index.js";
 import type { SimnetEvent } from "./simnet-session.js";
+import type { TxRecord } from "./transaction-history.js";
 
 type Ok<P extends keyof paths> = paths[P] extends {
   get: { responses: { 200: { content: { "application/json": infer T } } } };

@@ -4,8 +4,10 @@
 // from its point of view, contract logs, and nonces computed the way
 // PgStore.getAddressNonces computes them. The node routes (/v2) read the chain
 // directly and always see the tip.
-import type { BlockInfo, DevnetChain, TxRecord } from "./devnet-chain.js";
+import type { BlockInfo } from "./block-index.js";
+import type { DevnetChain } from "./devnet-chain.js";
 import type { FaultState } from "./faults.js";
+import type { TxRecord } from "./transaction-history.js";
 
 /** The API stores anchored-block transactions with the largest int32 as microblock sequence (I32_MAX). */
 export const ANCHORED_MICROBLOCK_SEQUENCE = 2147483647;

@@ -24,7 +24,8 @@ import { ApiView } from "./api-view.js";
 import { blockJson, type StatusJson } from "./api-v3-shapes.js";
 import { controlRoutes } from "./control-routes.js";
 import { DEVNET_CHAIN_ID } from "./transaction-decoder.js";
-import type { BlockInfo, DevnetChain } from "./devnet-chain.js";
+import type { BlockInfo } from "./block-index.js";
+import type { DevnetChain } from "./devnet-chain.js";
 import { FaultState, RATE_LIMITED_BODY } from "./faults.js";
 import {
   DEPRECATION_WARNING,

@@ -15,7 +15,7 @@ import { FaultState, type DevnetFaults, type FaultSnapshot } from "./faults.js";
 import type { ForkOptions, ForkResult } from "./fork.js";
 
 export type { DevnetAccount } from "./devnet-accounts.js";
-export { MAX_CHAINED_TRANSACTIONS } from "./devnet-chain.js";
+export { MAX_CHAINED_TRANSACTIONS } from "./mempool.js";
 export { ADMIN_KEY_FUNDING_USTX, type AdminKeyOptions, devnetAdminKey, registerDevnetAdmins } from "./admin-keys.js";
 export { writeEmptyProject } from "./contract-deploy.js";
 export type { DevnetFaults, FaultSnapshot, RateLimitFault } from "./faults.js";
