@@ -35,3 +35,41 @@ export {
   txidField,
   ustxField,
 } from "./fields/answer-fields.js";
+
+// The services' requests and answers, one file per feature.
+export {
+  type Facility,
+  FACILITY_STATUSES,
+  facilityAnswer,
+  type FacilityPage,
+  facilityPageAnswer,
+  type FacilityStatus,
+  type FacilityWrite,
+  facilityWriteAnswer,
+} from "./verification/facility-answers.js";
+export {
+  listFacilitiesQuery,
+  registerFacilityBody,
+  rejectBody,
+  reviewBody,
+  setOperatorBody,
+} from "./verification/facility-requests.js";
+export {
+  DISTRIBUTION_STATUSES,
+  type FulfilmentDistribution,
+  fulfilmentDistributionAnswer,
+} from "./revenue/distribution-answers.js";
+export { gridRequestIdParam } from "./revenue/distribution-requests.js";
+export {
+  distributeAnswer,
+  type DistributeResult,
+  type Payment,
+  type PaymentHistory,
+  paymentsAnswer,
+  paymentsCsvAnswer,
+  poolAnswer,
+  type RevenuePool,
+  setSharesAnswer,
+  type SetSharesResult,
+} from "./revenue/revenue-answers.js";
+export { actAsBody, formatQuery, setSharesBody } from "./revenue/revenue-requests.js";

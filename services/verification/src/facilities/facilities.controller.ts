@@ -1,17 +1,21 @@
 import { Controller, Get, HttpCode, Inject, Post, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
+import { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
-  chainWriteAnswer,
-  integerField,
-  kwField,
-  kwhField,
-  pageAnswer,
-  principalField,
+  type Facility,
+  facilityAnswer,
+  facilityIdParam,
+  type FacilityPage,
+  facilityPageAnswer,
+  type FacilityWrite,
+  facilityWriteAnswer,
+  listFacilitiesQuery,
+  registerFacilityBody,
+  rejectBody,
+  reviewBody,
+  setOperatorBody,
   stacksPrincipal,
-  timestampField,
-  txidField,
 } from "@voltstack/api";
 import {
   ActsFor,
@@ -25,40 +29,10 @@ import {
   ZodQuery,
 } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
-import { FACILITY_STATUSES, FacilityRepository, type FacilityView } from "./facility-repository.js";
-import {
-  facilityIdParam,
-  listFacilitiesQuery,
-  registerFacilityBody,
-  rejectBody,
-  reviewBody,
-  setOperatorBody,
-} from "./facility-requests.js";
+import { FacilityRepository } from "./facility-repository.js";
 import { RegisterFacilityUseCase } from "./usecases/register-facility.usecase.js";
 import { type ReviewDecision, ReviewFacilityUseCase } from "./usecases/review-facility.usecase.js";
 import { SetOperatorUseCase } from "./usecases/set-operator.usecase.js";
-
-type WriteAnswer = ChainWriteResult & { facilityId: number };
-
-const writeAnswer = chainWriteAnswer({ facilityId: integerField });
-
-const facilityAnswer = z.object({
-  id: integerField,
-  owner: principalField,
-  name: z.string(),
-  location: z.string(),
-  capacityKwh: kwhField,
-  maxPowerKw: kwField,
-  status: z.enum(FACILITY_STATUSES),
-  rejectionReason: z.string().nullable(),
-  operators: z.array(z.object({ operator: principalField, enabled: z.boolean(), updatedAt: timestampField })),
-  registeredAt: timestampField,
-  registeredTxid: txidField,
-  registeredHeight: integerField,
-  updatedAt: timestampField,
-  lastTxid: txidField,
-  lastHeight: integerField.meta({ description: "The block of the last change the read model holds" }),
-});
 
 /** What every review refuses besides the chain write's own refusals. */
 const REVIEW_REFUSALS = [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR, { FACILITY_NOT_FOUND: 404 }];
@@ -79,7 +53,7 @@ export class FacilitiesController {
 
   @Operation({
     summary: "Registers a facility for its owner (signed as the owner); it waits for an admin's review as pending.",
-    answers: writeAnswer,
+    answers: facilityWriteAnswer,
     refuses: [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR],
   })
   @Post()
@@ -88,13 +62,13 @@ export class FacilitiesController {
   register(
     @ZodBody(registerFacilityBody) body: z.output<typeof registerFacilityBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<FacilityWrite> {
     return this.registerFacility.execute({ caller, ...body });
   }
 
   @Operation({
     summary: "Approves a pending facility (admin): it may then initialise capacity and take grid services.",
-    answers: writeAnswer,
+    answers: facilityWriteAnswer,
     refuses: REVIEW_REFUSALS,
   })
   @Post(":id/approve")
@@ -104,13 +78,13 @@ export class FacilitiesController {
     @ZodParam("id", facilityIdParam) id: number,
     @ZodBody(reviewBody) body: z.output<typeof reviewBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<FacilityWrite> {
     return this.review(caller, id, { action: "approve" }, body.actAs);
   }
 
   @Operation({
     summary: "Rejects a pending facility with a reason (admin).",
-    answers: writeAnswer,
+    answers: facilityWriteAnswer,
     refuses: REVIEW_REFUSALS,
   })
   @Post(":id/reject")
@@ -120,11 +94,15 @@ export class FacilitiesController {
     @ZodParam("id", facilityIdParam) id: number,
     @ZodBody(rejectBody) body: z.output<typeof rejectBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<FacilityWrite> {
     return this.review(caller, id, { action: "reject", reason: body.reason }, body.actAs);
   }
 
-  @Operation({ summary: "Suspends an approved facility (admin).", answers: writeAnswer, refuses: REVIEW_REFUSALS })
+  @Operation({
+    summary: "Suspends an approved facility (admin).",
+    answers: facilityWriteAnswer,
+    refuses: REVIEW_REFUSALS,
+  })
   @Post(":id/suspend")
   @HttpCode(200)
   @Roles("admin")
@@ -132,11 +110,15 @@ export class FacilitiesController {
     @ZodParam("id", facilityIdParam) id: number,
     @ZodBody(reviewBody) body: z.output<typeof reviewBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<FacilityWrite> {
     return this.review(caller, id, { action: "suspend" }, body.actAs);
   }
 
-  @Operation({ summary: "Reinstates a suspended facility (admin).", answers: writeAnswer, refuses: REVIEW_REFUSALS })
+  @Operation({
+    summary: "Reinstates a suspended facility (admin).",
+    answers: facilityWriteAnswer,
+    refuses: REVIEW_REFUSALS,
+  })
   @Post(":id/reinstate")
   @HttpCode(200)
   @Roles("admin")
@@ -144,13 +126,13 @@ export class FacilitiesController {
     @ZodParam("id", facilityIdParam) id: number,
     @ZodBody(reviewBody) body: z.output<typeof reviewBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<FacilityWrite> {
     return this.review(caller, id, { action: "reinstate" }, body.actAs);
   }
 
   @Operation({
     summary: "Enables or disables an operator that may act for the facility (its owner).",
-    answers: writeAnswer,
+    answers: facilityWriteAnswer,
     refuses: [...REVIEW_REFUSALS, FACILITY_SIGNER_REFUSALS],
   })
   @Put(":id/operators/:principal")
@@ -160,18 +142,16 @@ export class FacilitiesController {
     @ZodParam("principal", stacksPrincipal) operator: string,
     @ZodBody(setOperatorBody) body: z.output<typeof setOperatorBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<FacilityWrite> {
     return this.setOperatorUseCase.execute({ caller, facilityId: id, operator, enabled: body.enabled });
   }
 
   @Operation({
     summary: "The facilities, by id, filtered by status or owner; a page at a time.",
-    answers: pageAnswer(facilityAnswer),
+    answers: facilityPageAnswer,
   })
   @Get()
-  list(
-    @ZodQuery(listFacilitiesQuery) query: z.output<typeof listFacilitiesQuery>,
-  ): Promise<{ items: FacilityView[]; nextAfter: number | null }> {
+  list(@ZodQuery(listFacilitiesQuery) query: z.output<typeof listFacilitiesQuery>): Promise<FacilityPage> {
     return this.facilities.list(query);
   }
 
@@ -181,13 +161,13 @@ export class FacilitiesController {
     refuses: [{ FACILITY_NOT_FOUND: 404 }],
   })
   @Get(":id")
-  async get(@ZodParam("id", facilityIdParam) id: number): Promise<FacilityView> {
+  async get(@ZodParam("id", facilityIdParam) id: number): Promise<Facility> {
     const facility = await this.facilities.find(id);
     if (!facility) throw ApiError.notFound("FACILITY_NOT_FOUND", `There is no facility ${id}.`, { facilityId: id });
     return facility;
   }
 
-  private review(caller: Caller, facilityId: number, decision: ReviewDecision, actAs?: string): Promise<WriteAnswer> {
+  private review(caller: Caller, facilityId: number, decision: ReviewDecision, actAs?: string): Promise<FacilityWrite> {
     return this.reviewFacility.execute({ caller, facilityId, decision, ...(actAs ? { actAs } : {}) });
   }
 }

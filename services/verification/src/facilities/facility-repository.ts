@@ -1,28 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Facility, FacilityPage, FacilityStatus } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
-
-export const FACILITY_STATUSES = ["pending", "approved", "rejected", "suspended"] as const;
-export type FacilityStatus = (typeof FACILITY_STATUSES)[number];
-
-/** A facility as the API shows it; kWh and kW as JSON integers, as in the events that carried them here. */
-export interface FacilityView {
-  id: number;
-  owner: string;
-  name: string;
-  location: string;
-  capacityKwh: number;
-  maxPowerKw: number;
-  status: FacilityStatus;
-  rejectionReason: string | null;
-  operators: { operator: string; enabled: boolean; updatedAt: string }[];
-  registeredAt: string;
-  registeredTxid: string;
-  registeredHeight: number;
-  updatedAt: string;
-  lastTxid: string;
-  lastHeight: number;
-}
 
 export interface FacilityFilter {
   status?: FacilityStatus;
@@ -37,12 +16,12 @@ export interface FacilityFilter {
 export class FacilityRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async find(id: number): Promise<FacilityView | undefined> {
+  async find(id: number): Promise<Facility | undefined> {
     const row = await this.prisma.facility.findUnique({ where: { id }, include: { operators: true } });
     return row ? toView(row) : undefined;
   }
 
-  async list(filter: FacilityFilter): Promise<{ items: FacilityView[]; nextAfter: number | null }> {
+  async list(filter: FacilityFilter): Promise<FacilityPage> {
     const rows = await this.prisma.facility.findMany({
       where: {
         ...(filter.status ? { status: filter.status } : {}),
@@ -62,7 +41,7 @@ type Row = NonNullable<Awaited<ReturnType<PrismaClient["facility"]["findUnique"]
   operators: { operator: string; enabled: boolean; updatedAt: Date }[];
 };
 
-function toView(row: Row): FacilityView {
+function toView(row: Row): Facility {
   return {
     id: row.id,
     owner: row.owner,

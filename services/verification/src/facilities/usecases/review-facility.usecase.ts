@@ -1,10 +1,11 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { FacilityStatus } from "@voltstack/api";
 import { type ChainWriteResult, contractRefusal } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
 import { VerificationChainWriter } from "../../chain/verification-chain-writer.js";
-import { FacilityRepository, type FacilityStatus } from "../facility-repository.js";
+import { FacilityRepository } from "../facility-repository.js";
 
 export type ReviewDecision =
   { action: "approve" } | { action: "reject"; reason: string } | { action: "suspend" } | { action: "reinstate" };

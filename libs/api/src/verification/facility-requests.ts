@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { cursorParam, energyKwh, idParam, pageLimit, powerKw, stacksPrincipal } from "@voltstack/api";
-import { FACILITY_STATUSES } from "./facility-repository.js";
+import { cursorParam, energyKwh, pageLimit, powerKw } from "../fields/request-fields.js";
+import { stacksPrincipal } from "../fields/stacks-principal.js";
+import { FACILITY_STATUSES } from "./facility-answers.js";
 
 // Clarity's (string-utf8 n) counts characters; (string-ascii n) printable ASCII.
 const utf8Text = (min: number, max: number) =>
@@ -13,8 +14,6 @@ const asciiText = (min: number, max: number) =>
     .min(min)
     .max(max)
     .regex(/^[\x20-\x7e]*$/, { error: "must be printable ASCII" });
-
-export const facilityIdParam = idParam("facility");
 
 export const registerFacilityBody = z.strictObject({
   owner: stacksPrincipal,
