@@ -1,22 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import type { FulfilmentDistribution } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 import type { Fulfilment, IntentStatus } from "./fulfilment.js";
 
 type Tx = Prisma.TransactionClient;
-
-export interface DistributionIntent {
-  requestId: number;
-  eventId: string;
-  facilityId: number;
-  payoutUstx: string;
-  status: IntentStatus;
-  attempts: number;
-  batchId: string | null;
-  distributionTxid: string | null;
-  distributionId: number | null;
-  errorCode: string | null;
-}
 
 /** One slot's earnings of one settled period, as the program.settled event tells them. */
 export interface SlotEarning {
@@ -82,7 +70,7 @@ export class DistributionIntentRepository {
     });
   }
 
-  async find(requestId: number): Promise<DistributionIntent | undefined> {
+  async find(requestId: number): Promise<FulfilmentDistribution | undefined> {
     const row = await this.prisma.distributionIntent.findUnique({ where: { requestId } });
     return row ? toIntent(row) : undefined;
   }
@@ -113,7 +101,7 @@ export class DistributionIntentRepository {
 
 type Row = NonNullable<Awaited<ReturnType<PrismaClient["distributionIntent"]["findUnique"]>>>;
 
-function toIntent(row: Row): DistributionIntent {
+function toIntent(row: Row): FulfilmentDistribution {
   return {
     requestId: row.requestId,
     eventId: row.eventId,

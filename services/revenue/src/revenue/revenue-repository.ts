@@ -1,46 +1,17 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { PaymentHistory, RevenuePool } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 
-/** A facility's pool and current split; micro-STX as decimal strings. */
-export interface PoolView {
-  facilityId: number;
-  balanceUstx: string;
-  depositedUstx: string;
-  distributedUstx: string;
-  sharesVersion: number;
-  shares: { stakeholder: string; shareBps: number }[];
-  lastTxid: string;
-  lastHeight: number;
-  updatedAt: string;
-}
-
-export interface PaymentView {
-  paymentId: number;
-  distributionId: number;
-  facilityId: number;
-  stakeholder: string;
-  shareBps: number;
-  amountUstx: string;
-  txid: string;
-  blockHeight: number;
-  paidAt: string;
-  /** "pool" when paid out of the facility's pool, else where the money came from (a program's earnings). */
-  source: string;
-}
-
-export interface PaymentHistory {
-  items: PaymentView[];
-  totalUstx: string;
-  count: number;
-}
+// The payments' CSV renders the same history.
+export type { PaymentHistory };
 
 /** Reads of the revenue read model; queries never go to the chain. */
 @Injectable()
 export class RevenueRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async pool(facilityId: number): Promise<PoolView | undefined> {
+  async pool(facilityId: number): Promise<RevenuePool | undefined> {
     const row = await this.prisma.revenuePool.findUnique({ where: { facilityId } });
     if (!row) return undefined;
     const shares = await this.prisma.stakeholderShare.findMany({

@@ -1,16 +1,22 @@
 import { Controller, Get, Headers, HttpCode, Inject, Post, Put, Res } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
+import { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
-  bpsField,
-  chainWriteAnswer,
-  integerField,
-  principalField,
+  actAsBody,
+  distributeAnswer,
+  type DistributeResult,
+  facilityIdParam,
+  formatQuery,
+  paymentsAnswer,
+  paymentsCsvAnswer,
+  type PaymentHistory,
+  poolAnswer,
+  type RevenuePool,
+  setSharesAnswer,
+  setSharesBody,
+  type SetSharesResult,
   stacksPrincipal,
-  timestampField,
-  txidField,
-  ustxField,
 } from "@voltstack/api";
 import {
   ApiError,
@@ -24,8 +30,7 @@ import {
 } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { paymentsCsv } from "./payments-csv.js";
-import { type PaymentHistory, type PoolView, RevenueRepository } from "./revenue-repository.js";
-import { actAsBody, facilityIdParam, formatQuery, setSharesBody } from "./revenue-requests.js";
+import { RevenueRepository } from "./revenue-repository.js";
 import { DistributeRevenueUseCase } from "./usecases/distribute-revenue.usecase.js";
 import { SetSharesUseCase } from "./usecases/set-shares.usecase.js";
 
@@ -33,41 +38,6 @@ import { SetSharesUseCase } from "./usecases/set-shares.usecase.js";
 interface Response {
   setHeader(name: string, value: string): void;
 }
-
-const sharesAnswer = z.array(z.object({ stakeholder: principalField, shareBps: bpsField }));
-
-const poolAnswer = z.object({
-  facilityId: integerField,
-  balanceUstx: ustxField,
-  depositedUstx: ustxField,
-  distributedUstx: ustxField,
-  sharesVersion: integerField,
-  shares: sharesAnswer,
-  lastTxid: txidField,
-  lastHeight: integerField,
-  updatedAt: timestampField,
-});
-
-const paymentsAnswer = z.object({
-  items: z.array(
-    z.object({
-      paymentId: integerField,
-      distributionId: integerField,
-      facilityId: integerField,
-      stakeholder: principalField,
-      shareBps: bpsField,
-      amountUstx: ustxField,
-      txid: txidField,
-      blockHeight: integerField,
-      paidAt: timestampField,
-      source: z.string().meta({ description: "pool, or where the money came from (a program's earnings)" }),
-    }),
-  ),
-  totalUstx: ustxField,
-  count: integerField,
-});
-
-const paymentsCsvAnswer = z.string().meta({ description: "The same payments as CSV, one line each, for accounting" });
 
 const WRITE_REFUSALS = [
   CHAIN_WRITE_REFUSALS,
@@ -91,7 +61,7 @@ export class RevenueController {
 
   @Operation({
     summary: "Sets the facility's stakeholders and their shares in basis points, summing to 10000 (its owner).",
-    answers: chainWriteAnswer({ facilityId: integerField, sharesVersion: integerField }),
+    answers: setSharesAnswer,
     refuses: WRITE_REFUSALS,
   })
   @Put("facilities/:id/shares")
@@ -100,13 +70,13 @@ export class RevenueController {
     @ZodParam("id", facilityIdParam) id: number,
     @ZodBody(setSharesBody) shares: z.output<typeof setSharesBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { facilityId: number; sharesVersion: number }> {
+  ): Promise<SetSharesResult> {
     return this.setShares.execute({ caller, facilityId: id, shares });
   }
 
   @Operation({
     summary: "Pays out the facility's pool to its stakeholders by their shares (its owner, an operator or an admin).",
-    answers: chainWriteAnswer({ facilityId: integerField, distributionId: integerField }),
+    answers: distributeAnswer,
     refuses: WRITE_REFUSALS,
   })
   @Post("facilities/:id/distribute")
@@ -116,7 +86,7 @@ export class RevenueController {
     @ZodParam("id", facilityIdParam) id: number,
     @ZodBody(actAsBody) body: z.output<typeof actAsBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { facilityId: number; distributionId: number }> {
+  ): Promise<DistributeResult> {
     return this.distributeRevenue.execute({ caller, facilityId: id, ...(body.actAs ? { actAs: body.actAs } : {}) });
   }
 
@@ -126,7 +96,7 @@ export class RevenueController {
     refuses: [{ POOL_NOT_FOUND: 404 }],
   })
   @Get("facilities/:id/pool")
-  async pool(@ZodParam("id", facilityIdParam) id: number): Promise<PoolView> {
+  async pool(@ZodParam("id", facilityIdParam) id: number): Promise<RevenuePool> {
     const pool = await this.revenue.pool(id);
     if (!pool) {
       throw ApiError.notFound("POOL_NOT_FOUND", `Facility ${id} has had no shares and no revenue yet.`, {
