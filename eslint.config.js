@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { boundariesPlugin } from "./eslint/boundaries.js";
 
 export default tseslint.config(
   { ignores: ["**/dist/**", "**/node_modules/**", "**/generated/**", "coverage/**", ".cache/**"] },
@@ -19,5 +20,11 @@ export default tseslint.config(
     rules: {
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
+  },
+  {
+    // The architecture's rules (eslint/boundaries.js states each).
+    files: ["**/*.ts", "**/*.js"],
+    plugins: { voltstack: boundariesPlugin },
+    rules: { "voltstack/boundaries": "error" },
   },
 );

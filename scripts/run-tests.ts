@@ -1,6 +1,7 @@
 // The whole test suite, as the README's test command and CI run it: the
 // contract check, the servers the tests need, the generated Prisma clients,
-// type-checking, lint and formatting, then each vitest suite. Prints one
+// type-checking, lint (`npm run lint`, the architecture's import rules included) and
+// formatting, then each vitest suite. Prints one
 // plain closing line "N passed, N failed, N skipped" over all suites and exits
 // non-zero when anything failed or a suite could not run.
 //
@@ -80,7 +81,7 @@ const prerequisites: [string, string[]][] = [
   ["bash", ["scripts/ensure-infra.sh"]],
   ["npx", ["tsx", "scripts/prisma-generate.ts"]],
   ["npx", ["tsc", "-p", "tsconfig.json", "--noEmit"]],
-  ["npx", ["eslint", "."]],
+  ["npm", ["run", "lint"]],
   ["npx", ["prettier", "--check", "--log-level=warn", "."]],
 ];
 if (prerequisites.some(([command, args]) => run(command, args) !== 0)) {

@@ -4,9 +4,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { type ContractCall, PrivateKeySigner } from "@voltstack/chain";
 import { pgExecutor } from "@voltstack/messaging";
-import { DEVNET_KEYS } from "../../chain/test/support/devnet-keys.js";
-import { backgroundMiner, fakeChain } from "../../chain/test/support/fake-chain.js";
-import { FeeMarket } from "../../chain/test/support/fee-market.js";
+import { backgroundMiner, DEVNET_KEYS, FeeMarket, fakeChain } from "@voltstack/chain/testing";
 import { CHAIN_SYNC_MIGRATION_SQL, TransactionJournal } from "../src/index.js";
 
 // A call whose transaction is bumped while it is followed: the journal keeps both txids,

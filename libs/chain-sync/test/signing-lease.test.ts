@@ -3,7 +3,7 @@ import { Cl } from "@stacks/transactions";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ChainError, type ContractCall } from "@voltstack/chain";
-import { fakeChain } from "../../chain/test/support/fake-chain.js";
+import { fakeChain } from "@voltstack/chain/testing";
 import { ApiError } from "@voltstack/service-kit";
 import { chainWriteError } from "../src/chain-write-errors.js";
 import { SignerKeyStore, SigningLeaseHeldError, SigningLeases, signingLeaseScope } from "../src/index.js";
