@@ -55,6 +55,27 @@ export {
   setOperatorBody,
 } from "./verification/facility-requests.js";
 export {
+  type AwaitingInitialisation,
+  awaitingInitialisationAnswer,
+  type AwaitingInitialisationPage,
+  type Capacity,
+  capacityAnswer,
+  type CapacityPage,
+  capacityPageAnswer,
+  initializeCapacityAnswer,
+  type InitializeCapacityResult,
+} from "./capacity/capacity-answers.js";
+export { capacityPageQuery, initializeCapacityBody } from "./capacity/capacity-requests.js";
+export {
+  type CapacityReadingBatchResult,
+  type CapacityReadingResult,
+  READING_OUTCOMES,
+  readingAnswer,
+  readingBatchAnswer,
+  type ReadingOutcome,
+} from "./capacity/reading-answers.js";
+export { MAX_BATCH_READINGS, readingBatchBody, readingBody } from "./capacity/reading-requests.js";
+export {
   DISTRIBUTION_STATUSES,
   type FulfilmentDistribution,
   fulfilmentDistributionAnswer,

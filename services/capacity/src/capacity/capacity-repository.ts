@@ -1,22 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { Capacity, CapacityPage } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
-
-/** A facility's energy as the API shows it; kWh as JSON integers, as in the events. */
-export interface CapacityView {
-  facilityId: number;
-  totalKwh: number;
-  storedKwh: number;
-  reservedKwh: number;
-  availableKwh: number;
-  /** What changed the levels last: initialized, reading, reserved, released, charge or discharge. */
-  lastReason: string;
-  initializedTxid: string | null;
-  initializedHeight: number | null;
-  lastTxid: string;
-  lastHeight: number;
-  updatedAt: string;
-}
 
 /** A facility approved by an admin, as facility.approved told this service. */
 export interface ApprovedFacility {
@@ -30,12 +15,12 @@ export interface ApprovedFacility {
 export class CapacityRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async findCapacity(facilityId: number): Promise<CapacityView | undefined> {
+  async findCapacity(facilityId: number): Promise<Capacity | undefined> {
     const row = await this.prisma.capacity.findUnique({ where: { facilityId } });
     return row ? toView(row) : undefined;
   }
 
-  async list(page: { after?: number; limit: number }): Promise<{ items: CapacityView[]; nextAfter: number | null }> {
+  async list(page: { after?: number; limit: number }): Promise<CapacityPage> {
     const rows = await this.prisma.capacity.findMany({
       where: page.after !== undefined ? { facilityId: { gt: page.after } } : {},
       orderBy: { facilityId: "asc" },
@@ -65,7 +50,7 @@ export class CapacityRepository {
 
 type Row = NonNullable<Awaited<ReturnType<PrismaClient["capacity"]["findUnique"]>>>;
 
-function toView(row: Row): CapacityView {
+function toView(row: Row): Capacity {
   return {
     facilityId: row.facilityId,
     totalKwh: Number(row.totalKwh),

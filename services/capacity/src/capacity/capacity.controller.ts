@@ -1,15 +1,19 @@
 import { Controller, Get, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { CHAIN_WRITE_REFUSALS, type ChainWriteResult, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
+import { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import {
-  chainWriteAnswer,
-  integerField,
-  kwhField,
-  pageAnswer,
-  principalField,
-  timestampField,
-  txidField,
+  awaitingInitialisationAnswer,
+  type AwaitingInitialisationPage,
+  type Capacity,
+  capacityAnswer,
+  type CapacityPage,
+  capacityPageAnswer,
+  capacityPageQuery,
+  facilityIdParam,
+  initializeCapacityAnswer,
+  initializeCapacityBody,
+  type InitializeCapacityResult,
 } from "@voltstack/api";
 import {
   ApiError,
@@ -21,34 +25,9 @@ import {
   ZodParam,
   ZodQuery,
 } from "@voltstack/service-kit";
-import { CapacityRepository, type CapacityView } from "./capacity-repository.js";
-import { facilityIdParam, initializeBody, pageQuery } from "./capacity-requests.js";
+import { CapacityRepository } from "./capacity-repository.js";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
 import { InitializeCapacityUseCase } from "./usecases/initialize-capacity.usecase.js";
-
-/** A facility approved and waiting for its first capacity, as the API shows it. */
-interface AwaitingView {
-  facilityId: number;
-  owner: string;
-  capacityKwh: number;
-}
-
-const awaitingAnswer = z.object({ facilityId: integerField, owner: principalField, capacityKwh: kwhField });
-
-/** A facility's energy: reserved for grid services, available to them, and what changed it last. */
-export const capacityAnswer = z.object({
-  facilityId: integerField,
-  totalKwh: kwhField,
-  storedKwh: kwhField,
-  reservedKwh: kwhField,
-  availableKwh: kwhField,
-  lastReason: z.string().meta({ description: "initialized, reading, reserved, released, charge or discharge" }),
-  initializedTxid: txidField.nullable(),
-  initializedHeight: integerField.nullable(),
-  lastTxid: txidField,
-  lastHeight: integerField,
-  updatedAt: timestampField,
-});
 
 /**
  * Initialisation answers once the chain confirmed it; the read model follows from the
@@ -64,16 +43,16 @@ export class CapacityController {
 
   @Operation({
     summary: "Initialises an approved facility's stored energy on chain (its owner or an operator), once.",
-    answers: chainWriteAnswer({ facilityId: integerField }),
+    answers: initializeCapacityAnswer,
     refuses: [CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS, STATUS_BY_CONTRACT_ERROR, { FACILITY_NOT_FOUND: 404 }],
   })
   @Post("facilities/:id/capacity")
   @Roles("owner", "operator")
   initialize(
     @ZodParam("id", facilityIdParam) id: number,
-    @ZodBody(initializeBody) body: z.output<typeof initializeBody>,
+    @ZodBody(initializeCapacityBody) body: z.output<typeof initializeCapacityBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { facilityId: number }> {
+  ): Promise<InitializeCapacityResult> {
     return this.initializeCapacity.execute({
       caller,
       facilityId: id,
@@ -84,12 +63,12 @@ export class CapacityController {
 
   @Operation({
     summary: "Approved facilities whose capacity is not initialised yet, by id; a page at a time.",
-    answers: pageAnswer(awaitingAnswer),
+    answers: awaitingInitialisationAnswer,
   })
   @Get("facilities/awaiting-initialisation")
   async awaiting(
-    @ZodQuery(pageQuery) query: z.output<typeof pageQuery>,
-  ): Promise<{ items: AwaitingView[]; nextAfter: number | null }> {
+    @ZodQuery(capacityPageQuery) query: z.output<typeof capacityPageQuery>,
+  ): Promise<AwaitingInitialisationPage> {
     const rows = await this.capacities.awaitingInitialisation({ ...query, limit: query.limit + 1 });
     const page = rows.slice(0, query.limit);
     return {
@@ -104,7 +83,7 @@ export class CapacityController {
     refuses: [{ CAPACITY_NOT_INITIALIZED: 404 }],
   })
   @Get("facilities/:id/capacity")
-  async get(@ZodParam("id", facilityIdParam) id: number): Promise<CapacityView> {
+  async get(@ZodParam("id", facilityIdParam) id: number): Promise<Capacity> {
     const capacity = await this.capacities.findCapacity(id);
     if (capacity) return capacity;
     const approved = await this.capacities.findApprovedFacility(id);
@@ -119,12 +98,10 @@ export class CapacityController {
 
   @Operation({
     summary: "Every tracked facility's energy levels, by facility id; a page at a time.",
-    answers: pageAnswer(capacityAnswer),
+    answers: capacityPageAnswer,
   })
   @Get("capacities")
-  list(
-    @ZodQuery(pageQuery) query: z.output<typeof pageQuery>,
-  ): Promise<{ items: CapacityView[]; nextAfter: number | null }> {
+  list(@ZodQuery(capacityPageQuery) query: z.output<typeof capacityPageQuery>): Promise<CapacityPage> {
     return this.capacities.list(query);
   }
 }

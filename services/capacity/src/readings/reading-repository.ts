@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { ReadingOutcome } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
-
-export type ReadingOutcome = "written" | "skipped" | "superseded" | "failed";
 
 /** A reading as received and what became of it. */
 export interface RecordedReading {

@@ -2,25 +2,18 @@ import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
-import { integerField, kwhField, timestampField, txidField } from "@voltstack/api";
+import {
+  type CapacityReadingBatchResult,
+  type CapacityReadingResult,
+  facilityIdParam,
+  readingAnswer,
+  readingBatchAnswer,
+  readingBatchBody,
+  readingBody,
+} from "@voltstack/api";
 import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
-import { facilityIdParam, readingBatchBody, readingBody } from "../capacity/capacity-requests.js";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
-import { type ReadingResult, RecordReadingsUseCase } from "./usecases/record-readings.usecase.js";
-
-const readingAnswer = z.object({
-  readingId: z.string(),
-  facilityId: integerField,
-  storedKwh: kwhField,
-  measuredAt: timestampField,
-  outcome: z.enum(["written", "skipped", "superseded", "failed"]),
-  written: z.boolean().meta({ description: "True only when this reading's update-capacity transaction confirmed" }),
-  reason: z.string().nullable().meta({
-    description: "Why it was not written: BELOW_MIN_CHANGE, WITHIN_MIN_INTERVAL, SUPERSEDED or the chain's code",
-  }),
-  txid: txidField.nullable(),
-  blockHeight: integerField.nullable(),
-});
+import { RecordReadingsUseCase } from "./usecases/record-readings.usecase.js";
 
 /** What a reading is refused with: the facility unknown or not initialised, or the chain's refusals. */
 const READING_REFUSALS = [
@@ -51,7 +44,7 @@ export class ReadingsController {
     @ZodParam("id", facilityIdParam) id: number,
     @ZodBody(readingBody) body: z.output<typeof readingBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ReadingResult> {
+  ): Promise<CapacityReadingResult> {
     const [result] = await this.recordReadings.execute({
       caller,
       mode: "single",
@@ -65,7 +58,7 @@ export class ReadingsController {
 
   @Operation({
     summary: "Records readings of several facilities; per facility only the newest may go to the chain.",
-    answers: z.object({ results: z.array(readingAnswer), written: integerField }),
+    answers: readingBatchAnswer,
     refuses: READING_REFUSALS,
   })
   @Post("readings/batch")
@@ -74,7 +67,7 @@ export class ReadingsController {
   async recordBatch(
     @ZodBody(readingBatchBody) body: z.output<typeof readingBatchBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<{ results: ReadingResult[]; written: number }> {
+  ): Promise<CapacityReadingBatchResult> {
     const results = await this.recordReadings.execute({
       caller,
       mode: "batch",

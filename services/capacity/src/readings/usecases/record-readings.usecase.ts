@@ -1,10 +1,11 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { Capacity, CapacityReadingResult } from "@voltstack/api";
 import { contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import type { CapacityConfig } from "../../capacity-config.js";
 import { CapacityChainWriter } from "../../chain/capacity-chain-writer.js";
-import { CapacityRepository, type CapacityView } from "../../capacity/capacity-repository.js";
+import { CapacityRepository } from "../../capacity/capacity-repository.js";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
 import { FacilityRegistryReader } from "../../chain/facility-registry-reader.js";
 import { FacilityLock } from "../facility-lock.js";
@@ -23,21 +24,6 @@ export interface RecordReadingsCommand {
   actAs?: string;
   /** single: a failed chain write is the answer (its 4xx); batch: it is that reading's outcome. */
   mode: "single" | "batch";
-}
-
-/** What became of one reading, in the order received. */
-export interface ReadingResult {
-  readingId: string;
-  facilityId: number;
-  storedKwh: number;
-  measuredAt: string;
-  outcome: RecordedReading["outcome"];
-  /** Written: true only when this reading's update-capacity transaction confirmed. */
-  written: boolean;
-  /** Why it was not written: BELOW_MIN_CHANGE, WITHIN_MIN_INTERVAL, SUPERSEDED or the chain's error code. */
-  reason: string | null;
-  txid: string | null;
-  blockHeight: number | null;
 }
 
 type Target = { facilityId: number; signer: string };
@@ -67,7 +53,7 @@ export class RecordReadingsUseCase {
     this.thresholds = { minChangeKwh: config.READING_MIN_CHANGE_KWH, minIntervalMs: config.READING_MIN_INTERVAL_MS };
   }
 
-  execute(command: RecordReadingsCommand): Promise<ReadingResult[]> {
+  execute(command: RecordReadingsCommand): Promise<CapacityReadingResult[]> {
     return withSpan("capacity record-readings", { "voltstack.readings": command.readings.length }, async () => {
       const receivedAt = new Date();
       const byFacility = new Map<number, { index: number; reading: IncomingReading }[]>();
@@ -77,7 +63,7 @@ export class RecordReadingsUseCase {
         byFacility.set(reading.facilityId, group);
       });
       const targets = await Promise.all([...byFacility.keys()].map((id) => this.target(command, id)));
-      const results: ReadingResult[] = new Array<ReadingResult>(command.readings.length);
+      const results: CapacityReadingResult[] = new Array<CapacityReadingResult>(command.readings.length);
       await Promise.all(
         targets.map((target) =>
           this.lock.run(target.facilityId, async () => {
@@ -120,7 +106,7 @@ export class RecordReadingsUseCase {
     target: Target,
     group: { reading: IncomingReading }[],
     receivedAt: Date,
-  ): Promise<ReadingResult[]> {
+  ): Promise<CapacityReadingResult[]> {
     const recorded: RecordedReading[] = group.map(({ reading }) => ({
       facilityId: target.facilityId,
       storedKwh: BigInt(reading.storedKwh),
@@ -169,7 +155,7 @@ export class RecordReadingsUseCase {
     return this.toResults(recorded, await this.readings.record(recorded));
   }
 
-  private toResults(recorded: RecordedReading[], ids: string[]): ReadingResult[] {
+  private toResults(recorded: RecordedReading[], ids: string[]): CapacityReadingResult[] {
     return recorded.map((reading, i) => ({
       readingId: ids[i]!,
       facilityId: reading.facilityId,
@@ -185,7 +171,7 @@ export class RecordReadingsUseCase {
 }
 
 /** The contract's bounds on a reading (reserved <= stored <= total), checked before a fee is paid. */
-function outOfBounds(facilityId: number, storedKwh: bigint, levels: CapacityView): ApiError | undefined {
+function outOfBounds(facilityId: number, storedKwh: bigint, levels: Capacity): ApiError | undefined {
   const figures = {
     facilityId,
     storedKwh: Number(storedKwh),

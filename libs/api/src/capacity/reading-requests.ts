@@ -1,13 +1,10 @@
 import { z } from "zod";
-import { cursorParam, energyKwh, idParam, pageLimit, recordId, stacksPrincipal } from "@voltstack/api";
+import { energyKwh, recordId } from "../fields/request-fields.js";
+import { stacksPrincipal } from "../fields/stacks-principal.js";
 
 const storedKwh = energyKwh();
 
-export const facilityIdParam = idParam("facility");
-
 const facilityId = recordId("facility");
-
-export const initializeBody = z.strictObject({ storedKwh, actAs: stacksPrincipal.optional() });
 
 const measuredAt = z.iso
   .datetime({ offset: true, error: "must be an ISO 8601 date-time" })
@@ -27,9 +24,4 @@ export const readingBatchBody = z.strictObject({
     .min(1, { error: "must hold at least one reading" })
     .max(MAX_BATCH_READINGS, { error: `must hold at most ${MAX_BATCH_READINGS} readings` }),
   actAs: stacksPrincipal.optional(),
-});
-
-export const pageQuery = z.strictObject({
-  after: cursorParam("facility").optional(),
-  limit: pageLimit(20),
 });
