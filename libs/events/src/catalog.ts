@@ -1,18 +1,25 @@
 import type { z } from "zod";
-import { chainEvents } from "./chain/chain-events.js";
-import { capacityTrackingEvents } from "./contracts/capacity-tracking-events.js";
-import { chargeDischargeEvents } from "./contracts/charge-discharge-events.js";
-import { facilityRegistryEvents } from "./contracts/facility-registry-events.js";
-import { gridServicesEvents } from "./contracts/grid-services-events.js";
-import { revenueSharingEvents } from "./contracts/revenue-sharing-events.js";
-import { externalInputs } from "./inputs/external-inputs.js";
+import { capacityTrackingEvents } from "./contract-derived/capacity-tracking-events.js";
+import { chargeDischargeEvents } from "./contract-derived/charge-discharge-events.js";
+import { facilityRegistryEvents } from "./contract-derived/facility-registry-events.js";
+import { gridServicesEvents } from "./contract-derived/grid-services-events.js";
+import { revenueSharingEvents } from "./contract-derived/revenue-sharing-events.js";
+import { externalInputs } from "./external-inputs/external-inputs.js";
 import type { ContractName } from "./event-definition.js";
+import { chainEvents } from "./service-decided/chain-sync-events.js";
+import { flowEvents } from "./service-decided/flow-events.js";
 
-/** Every subject the system publishes or consumes, with its payload schema. The one source of truth. */
+/**
+ * Every subject the system publishes or consumes, with its payload schema. The one source of truth.
+ * By who decides them: contract-derived events restate a contract's print (`contract-derived/`),
+ * service-decided ones are a service's own conclusion (`service-decided/`), external inputs come
+ * from outside the system (`external-inputs/`). Listed in the order the AsyncAPI document keeps.
+ */
 export const eventCatalog = {
   ...facilityRegistryEvents,
   ...capacityTrackingEvents,
   ...chargeDischargeEvents,
+  ...flowEvents,
   ...gridServicesEvents,
   ...revenueSharingEvents,
   ...chainEvents,

@@ -1,7 +1,7 @@
 export { CATALOG_VERSION, buildAsyncApiDocument, renderAsyncApiYaml } from "./asyncapi-document.js";
 export { eventCatalog, eventTypeForContractPrint, eventTypes, isEventType } from "./catalog.js";
 export type { EventCatalog, EventPayload, EventPayloadJson, EventType } from "./catalog.js";
-export { capacityUpdateReasons } from "./contracts/capacity-tracking-events.js";
+export { capacityUpdateReasons } from "./contract-derived/capacity-tracking-events.js";
 export { createEvent } from "./create-event.js";
 export type { EventMeta } from "./create-event.js";
 export { DEAD_LETTER_PREFIX, deadLetterSchema, deadLetterSubject, deadLetterSubjects } from "./dead-letter.js";
@@ -23,4 +23,4 @@ export {
   stepMinutesSchema,
   telemetryBatchSchema,
   telemetrySampleSchema,
-} from "./inputs/external-inputs.js";
+} from "./external-inputs/external-inputs.js";

@@ -16,7 +16,7 @@ const orphanedFactSchema = z.object({
     .meta({ description: "Ids of the events published from this print event, which the chain no longer holds there" }),
 });
 
-/** Events about the chain itself rather than one contract's facts. */
+/** Events about the chain itself rather than one contract's facts, decided by each service that follows it. */
 export const chainEvents = {
   "chain.reorganized": defineEvent({
     version: 1,
