@@ -18,6 +18,7 @@ export default defineConfig({
     include: [
       "libs/*/test/**/*.test.ts",
       "services/*/test/**/*.test.ts",
+      "services/*/test/**/*.spec.ts",
       "cli/test/**/*.test.ts",
       "test/**/*.test.ts",
       "examples/*/test/**/*.test.ts",

@@ -1,10 +1,12 @@
 // The architecture's import rules, checked on every import, export-from and dynamic import
 // with a literal path. Each message states the rule it enforces.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, relative, resolve, sep } from "node:path";
 
 const ROOT = resolve(dirname(new URL(import.meta.url).pathname), "..");
-const SERVICES = ["capacity", "flow", "grid", "revenue", "verification"];
+const SERVICES = readdirSync(resolve(ROOT, "services"), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => entry.name);
 
 /** The workspace package a repository path belongs to: "libs/chain", "services/grid", "cli", ... */
 function packageOf(path) {
