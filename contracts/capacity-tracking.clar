@@ -20,6 +20,11 @@
 (define-constant ERR_NOT_CHARGE_DISCHARGE (err u2009))
 (define-constant ERR_INVALID_AMOUNT (err u2010))
 
+;; Invariant: reserved-kwh <= stored-kwh <= total-kwh. An entry exists only for
+;; a facility whose owner or operator initialised it while it was approved,
+;; with total-kwh its registered capacity; it is inserted once (map-insert
+;; refuses a second initialisation), total-kwh never changes, and no entry is
+;; ever deleted.
 (define-map capacities
   uint
   {
@@ -32,6 +37,8 @@
 
 ;; Read-only
 
+;; The facility's totals with available-kwh = stored - reserved, or none before
+;; initialisation.
 (define-read-only (get-capacity (facility-id uint))
   (match (map-get? capacities facility-id)
     capacity (some {
@@ -45,6 +52,7 @@
   )
 )
 
+;; Stored minus reserved energy, u0 before initialisation.
 (define-read-only (get-available-kwh (facility-id uint))
   (match (map-get? capacities facility-id)
     capacity (- (get stored-kwh capacity) (get reserved-kwh capacity))
@@ -52,12 +60,16 @@
   )
 )
 
+;; Whether the facility's capacity was initialised.
 (define-read-only (is-initialized (facility-id uint))
   (is-some (map-get? capacities facility-id))
 )
 
 ;; Private
 
+;; Writes the facility's new figures and prints capacity-updated {facility-id,
+;; reason, total-kwh, stored-kwh, reserved-kwh, available-kwh}; the callers have
+;; checked reserved <= stored <= total.
 (define-private (save
     (facility-id uint)
     (total-kwh uint)
@@ -87,6 +99,19 @@
 
 ;; Owner and operator
 
+;; initialize-capacity
+;; Caller: the facility's owner or an enabled operator (contract-caller, as
+;; facility-registry answers).
+;; Checks, in order:
+;;   the facility exists               ERR_FACILITY_NOT_APPROVED (err u2001)
+;;   contract-caller may act for it     ERR_NOT_AUTHORIZED (err u2000)
+;;   the facility is approved           ERR_FACILITY_NOT_APPROVED (err u2001)
+;;   stored-kwh <= its capacity         ERR_STORED_EXCEEDS_TOTAL (err u2004)
+;;   no capacity yet                    ERR_ALREADY_INITIALIZED (err u2002)
+;; Changes: capacities gets total = the registered capacity, stored-kwh, no
+;; reservation.
+;; Prints capacity-initialized {facility-id, total-kwh, stored-kwh, reserved-kwh,
+;; available-kwh}. Returns (ok true).
 (define-public (initialize-capacity
     (facility-id uint)
     (stored-kwh uint)
@@ -123,6 +148,15 @@
   )
 )
 
+;; update-capacity: a meter reading of the stored energy.
+;; Caller: the facility's owner or an enabled operator (contract-caller).
+;; Checks, in order:
+;;   the capacity was initialised       ERR_NOT_INITIALIZED (err u2003)
+;;   contract-caller may act for it     ERR_NOT_AUTHORIZED (err u2000)
+;;   stored-kwh <= total                ERR_STORED_EXCEEDS_TOTAL (err u2004)
+;;   stored-kwh >= reserved             ERR_BELOW_RESERVED (err u2005)
+;; Changes: stored-kwh. Prints capacity-updated with reason "reading".
+;; Returns (ok true).
 (define-public (update-capacity
     (facility-id uint)
     (stored-kwh uint)
@@ -145,12 +179,24 @@
 
 ;; grid-services only
 
+;; reserve-capacity
+;; Caller: the grid-services contract (contract-caller).
+;; Checks, in order:
+;;   contract-caller is grid-services   ERR_NOT_GRID_SERVICES (err u2008)
+;;   the capacity was initialised       ERR_NOT_INITIALIZED (err u2003)
+;;   energy-kwh > 0                     ERR_INVALID_AMOUNT (err u2010)
+;;   energy-kwh <= stored - reserved    ERR_INSUFFICIENT_AVAILABLE (err u2006)
+;; Changes: reserved-kwh + energy-kwh. Prints capacity-updated with reason
+;; "reserved". Returns (ok true).
 (define-public (reserve-capacity
     (facility-id uint)
     (energy-kwh uint)
   )
   (let ((capacity (begin
       (asserts! (is-eq contract-caller .grid-services) ERR_NOT_GRID_SERVICES)
+      ;; The calling contract names a facility it checked; the lookup refuses one
+      ;; without capacity.
+      ;; #[filter(facility-id)]
       (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)
     )))
     (asserts! (> energy-kwh u0) ERR_INVALID_AMOUNT)
@@ -167,12 +213,24 @@
   )
 )
 
+;; release-capacity
+;; Caller: the grid-services contract (contract-caller).
+;; Checks, in order:
+;;   contract-caller is grid-services   ERR_NOT_GRID_SERVICES (err u2008)
+;;   the capacity was initialised       ERR_NOT_INITIALIZED (err u2003)
+;;   energy-kwh > 0                     ERR_INVALID_AMOUNT (err u2010)
+;;   energy-kwh <= reserved             ERR_RELEASE_EXCEEDS_RESERVED (err u2007)
+;; Changes: reserved-kwh - energy-kwh. Prints capacity-updated with reason
+;; "released". Returns (ok true).
 (define-public (release-capacity
     (facility-id uint)
     (energy-kwh uint)
   )
   (let ((capacity (begin
       (asserts! (is-eq contract-caller .grid-services) ERR_NOT_GRID_SERVICES)
+      ;; The calling contract names a facility it checked; the lookup refuses one
+      ;; without capacity.
+      ;; #[filter(facility-id)]
       (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)
     )))
     (asserts! (> energy-kwh u0) ERR_INVALID_AMOUNT)
@@ -186,9 +244,19 @@
   )
 )
 
-;; charge-discharge only: a charge adds energy up to the total, a discharge takes
-;; only unreserved energy. Returns the new stored amount.
+;; charge-discharge only
 
+;; adjust-stored: a charge adds energy up to the total, a discharge takes only
+;; unreserved energy.
+;; Caller: the charge-discharge contract (contract-caller).
+;; Checks, in order:
+;;   contract-caller is charge-discharge      ERR_NOT_CHARGE_DISCHARGE (err u2009)
+;;   the capacity was initialised             ERR_NOT_INITIALIZED (err u2003)
+;;   energy-kwh > 0                           ERR_INVALID_AMOUNT (err u2010)
+;;   charge: energy-kwh <= total - stored     ERR_STORED_EXCEEDS_TOTAL (err u2004)
+;;   discharge: energy-kwh <= stored - reserved  ERR_BELOW_RESERVED (err u2005)
+;; Changes: stored-kwh. Prints capacity-updated with reason "charge" or
+;; "discharge". Returns (ok new-stored-kwh).
 (define-public (adjust-stored
     (facility-id uint)
     (energy-kwh uint)
@@ -197,6 +265,9 @@
   (let (
       (capacity (begin
         (asserts! (is-eq contract-caller .charge-discharge) ERR_NOT_CHARGE_DISCHARGE)
+        ;; The calling contract names a facility it checked; the lookup refuses one
+        ;; without capacity.
+        ;; #[filter(facility-id)]
         (unwrap! (map-get? capacities facility-id) ERR_NOT_INITIALIZED)
       ))
       (stored (get stored-kwh capacity))

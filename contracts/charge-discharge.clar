@@ -17,12 +17,20 @@
 
 (define-constant MAX_DEMAND_LEVEL u100)
 
+;; Invariant: 0 <= grid-demand <= MAX_DEMAND_LEVEL (a percentage of peak).
 (define-data-var grid-demand uint u50)
+;; Invariant: the height of the last set-grid-demand (u0 before the first).
 (define-data-var demand-updated-at uint u0)
+;; Invariant: low-threshold < high-threshold <= MAX_DEMAND_LEVEL.
 (define-data-var low-threshold uint u30)
+;; Invariant: as low-threshold's.
 (define-data-var high-threshold uint u70)
+;; Invariant: the highest flow-record id given out; ids are never reused.
 (define-data-var last-record-id uint u0)
 
+;; Invariant: the keys are exactly 1..last-record-id, each inserted once and
+;; never changed; energy-kwh > 0, and stored-after-kwh is the facility's stored
+;; energy in capacity-tracking right after the flow.
 (define-map flow-records
   uint
   {
@@ -38,6 +46,7 @@
 
 ;; Read-only
 
+;; The demand level, the thresholds and when the level was last set.
 (define-read-only (get-grid-demand)
   {
     level: (var-get grid-demand),
@@ -47,10 +56,12 @@
   }
 )
 
+;; The flow record with this id, or none.
 (define-read-only (get-flow-record (record-id uint))
   (map-get? flow-records record-id)
 )
 
+;; The highest flow-record id given out (u0 before the first).
 (define-read-only (get-last-record-id)
   (var-get last-record-id)
 )
@@ -67,7 +78,8 @@
 
 ;; What the facility should do at the current demand level, bounded by what one
 ;; hour at its maximum power can move (kW x 1 h = kWh). A facility that is not
-;; approved holds, whether or not its capacity was ever initialised.
+;; approved holds, whether or not its capacity was ever initialised; an unknown
+;; facility, or an approved one without capacity, is ERR_NOT_INITIALIZED.
 (define-read-only (get-suggested-action (facility-id uint))
   (let (
       (facility (unwrap! (contract-call? .facility-registry get-facility facility-id)
@@ -109,6 +121,14 @@
 
 ;; Admins
 
+;; set-grid-demand
+;; Caller: an admin of facility-registry (contract-caller).
+;; Checks, in order:
+;;   contract-caller is an admin      ERR_NOT_ADMIN (err u3000)
+;;   level <= 100                     ERR_INVALID_DEMAND_LEVEL (err u3001)
+;; Changes: grid-demand, demand-updated-at.
+;; Prints grid-demand-updated {level, low-threshold, high-threshold}.
+;; Returns (ok true).
 (define-public (set-grid-demand (level uint))
   (begin
     (asserts! (contract-call? .facility-registry is-admin contract-caller)
@@ -127,6 +147,14 @@
   )
 )
 
+;; set-demand-thresholds
+;; Caller: an admin of facility-registry (contract-caller).
+;; Checks, in order:
+;;   contract-caller is an admin      ERR_NOT_ADMIN (err u3000)
+;;   low < high <= 100                ERR_INVALID_THRESHOLDS (err u3002)
+;; Changes: low-threshold, high-threshold.
+;; Prints demand-thresholds-updated {level, low-threshold, high-threshold}.
+;; Returns (ok true).
 (define-public (set-demand-thresholds
     (low uint)
     (high uint)
@@ -150,6 +178,22 @@
 
 ;; Owner and operator
 
+;; record-flow, for record-charge and record-discharge, which pass their
+;; arguments straight through: it checks them itself before anything is written.
+;; Caller: the facility's owner or an enabled operator (contract-caller).
+;; Checks, in order:
+;;   contract-caller may act for it   ERR_NOT_AUTHORIZED (err u3003)
+;;   the facility is approved         ERR_FACILITY_NOT_APPROVED (err u3005)
+;;   its capacity was initialised     ERR_NOT_INITIALIZED (err u3006)
+;;   energy-kwh > 0                   ERR_INVALID_ENERGY (err u3004)
+;;   then capacity-tracking.adjust-stored refuses a charge beyond the total
+;;   (err u2004) or a discharge into reserved energy (err u2005).
+;; Changes: the stored energy in capacity-tracking (which prints
+;; capacity-updated); flow-records gets the record under last-record-id + 1,
+;; which becomes last-record-id.
+;; Prints flow-recorded {record-id, facility-id, action, energy-kwh,
+;; demand-level, stored-after-kwh, recorded-by}. Returns (ok record-id).
+;; #[allow(unchecked_params)]
 (define-private (record-flow
     (facility-id uint)
     (energy-kwh uint)
@@ -203,6 +247,10 @@
   )
 )
 
+;; record-charge: energy moved into the facility.
+;; Caller: the facility's owner or an enabled operator (contract-caller).
+;; Checks, changes and prints as record-flow above, with action "charge"; a
+;; charge beyond the total is capacity-tracking's (err u2004).
 (define-public (record-charge
     (facility-id uint)
     (energy-kwh uint)
@@ -210,6 +258,10 @@
   (record-flow facility-id energy-kwh true)
 )
 
+;; record-discharge: energy moved out of the facility.
+;; Caller: the facility's owner or an enabled operator (contract-caller).
+;; Checks, changes and prints as record-flow above, with action "discharge"; a
+;; discharge into reserved energy is capacity-tracking's (err u2005).
 (define-public (record-discharge
     (facility-id uint)
     (energy-kwh uint)

@@ -26,6 +26,11 @@
 (define-constant STATUS_REJECTED "rejected")
 (define-constant STATUS_SUSPENDED "suspended")
 
+;; Invariant: the keys are exactly 1..last-facility-id, each inserted once and
+;; never deleted. owner never changes. name is not empty, capacity-kwh and
+;; max-power-kw are above zero. status moves only pending -> approved or
+;; rejected, and approved <-> suspended (rejected is final); rejection-reason is
+;; some exactly when the status is rejected.
 (define-map facilities
   uint
   {
@@ -41,13 +46,20 @@
   }
 )
 
+;; Invariant: every entry is true (removal deletes it) and the number of entries
+;; is admin-count.
 (define-map admins
   principal
   bool
 )
+;; Invariant: the number of admins, never below 1: the deployer is the first,
+;; and the last one cannot be removed.
 (define-data-var admin-count uint u1)
 (map-set admins tx-sender true)
 
+;; Invariant: an entry exists only while the operator is enabled (disabling
+;; deletes it), so every entry is true; its facility exists, and the facility's
+;; owner is never an operator of it.
 (define-map operators
   {
     facility-id: uint,
@@ -56,26 +68,32 @@
   bool
 )
 
+;; Invariant: the highest facility id given out; ids are never reused.
 (define-data-var last-facility-id uint u0)
 
 ;; Read-only
 
+;; The facility with this id, or none.
 (define-read-only (get-facility (facility-id uint))
   (map-get? facilities facility-id)
 )
 
+;; The highest facility id given out (u0 before the first registration).
 (define-read-only (get-last-facility-id)
   (var-get last-facility-id)
 )
 
+;; Whether `who` is an admin.
 (define-read-only (is-admin (who principal))
   (default-to false (map-get? admins who))
 )
 
+;; How many admins there are.
 (define-read-only (get-admin-count)
   (var-get admin-count)
 )
 
+;; Whether the facility exists and is approved.
 (define-read-only (is-approved (facility-id uint))
   (match (map-get? facilities facility-id)
     facility (is-eq (get status facility) STATUS_APPROVED)
@@ -83,6 +101,7 @@
   )
 )
 
+;; Whether `who` is an enabled operator of the facility.
 (define-read-only (is-operator
     (facility-id uint)
     (who principal)
@@ -95,8 +114,9 @@
   )
 )
 
-;; Owner or enabled operator, whatever the facility's status: callers that need
-;; an approved facility check `is-approved` as well.
+;; Whether `who` is the facility's owner or an enabled operator of it, whatever
+;; the facility's status: callers that need an approved facility check
+;; `is-approved` as well.
 (define-read-only (is-facility-authorized
     (facility-id uint)
     (who principal)
@@ -107,12 +127,23 @@
   )
 )
 
+;; The facility's owner, or none for an unknown id.
 (define-read-only (get-facility-owner (facility-id uint))
   (get owner (map-get? facilities facility-id))
 )
 
 ;; Registration
 
+;; register-facility
+;; Caller: anyone; contract-caller becomes the owner.
+;; Checks, in order:
+;;   name is not empty            ERR_INVALID_NAME (err u1001)
+;;   capacity-kwh > 0             ERR_INVALID_CAPACITY (err u1002)
+;;   max-power-kw > 0             ERR_INVALID_POWER (err u1003)
+;; Changes: facilities gets the facility, pending, under last-facility-id + 1,
+;; which becomes last-facility-id.
+;; Prints facility-registered {facility-id, owner, name, location, capacity-kwh,
+;; max-power-kw}. Returns (ok facility-id).
 (define-public (register-facility
     (name (string-utf8 64))
     (location (string-utf8 128))
@@ -120,6 +151,9 @@
     (max-power-kw uint)
   )
   (let ((facility-id (+ (var-get last-facility-id) u1)))
+    ;; Any location text is accepted: it is only shown to the admins who vet the
+    ;; facility, and its type bounds its length.
+    ;; #[filter(location)]
     (asserts! (> (len name) u0) ERR_INVALID_NAME)
     (asserts! (> capacity-kwh u0) ERR_INVALID_CAPACITY)
     (asserts! (> max-power-kw u0) ERR_INVALID_POWER)
@@ -175,6 +209,15 @@
   )
 )
 
+;; approve-facility
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   the facility exists          ERR_FACILITY_NOT_FOUND (err u1004)
+;;   contract-caller is an admin  ERR_NOT_ADMIN (err u1000)
+;;   the facility is pending      ERR_NOT_PENDING (err u1005)
+;; Changes: the facility's status becomes approved.
+;; Prints facility-approved {facility-id, owner, capacity-kwh, max-power-kw,
+;; admin}. Returns (ok true).
 (define-public (approve-facility (facility-id uint))
   (let ((facility (unwrap! (map-get? facilities facility-id) ERR_FACILITY_NOT_FOUND)))
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
@@ -192,6 +235,14 @@
   )
 )
 
+;; reject-facility
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   the facility exists          ERR_FACILITY_NOT_FOUND (err u1004)
+;;   contract-caller is an admin  ERR_NOT_ADMIN (err u1000)
+;;   the facility is pending      ERR_NOT_PENDING (err u1005)
+;; Changes: the facility's status becomes rejected, with the reason.
+;; Prints facility-rejected {facility-id, owner, reason, admin}. Returns (ok true).
 (define-public (reject-facility
     (facility-id uint)
     (reason (string-ascii 64))
@@ -199,6 +250,9 @@
   (let ((facility (unwrap! (map-get? facilities facility-id) ERR_FACILITY_NOT_FOUND)))
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
     (asserts! (is-eq (get status facility) STATUS_PENDING) ERR_NOT_PENDING)
+    ;; Any reason text is accepted: it is the admin's own note to the owner, and its
+    ;; type bounds its length.
+    ;; #[allow(unchecked_data)]
     (set-status facility-id facility STATUS_REJECTED (some reason))
     (print {
       topic: "facility-rejected",
@@ -211,6 +265,14 @@
   )
 )
 
+;; suspend-facility
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   the facility exists          ERR_FACILITY_NOT_FOUND (err u1004)
+;;   contract-caller is an admin  ERR_NOT_ADMIN (err u1000)
+;;   the facility is approved     ERR_NOT_APPROVED (err u1006)
+;; Changes: the facility's status becomes suspended.
+;; Prints facility-suspended {facility-id, owner, admin}. Returns (ok true).
 (define-public (suspend-facility (facility-id uint))
   (let ((facility (unwrap! (map-get? facilities facility-id) ERR_FACILITY_NOT_FOUND)))
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
@@ -226,6 +288,14 @@
   )
 )
 
+;; reinstate-facility
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   the facility exists          ERR_FACILITY_NOT_FOUND (err u1004)
+;;   contract-caller is an admin  ERR_NOT_ADMIN (err u1000)
+;;   the facility is suspended    ERR_NOT_SUSPENDED (err u1007)
+;; Changes: the facility's status becomes approved again.
+;; Prints facility-reinstated {facility-id, owner, admin}. Returns (ok true).
 (define-public (reinstate-facility (facility-id uint))
   (let ((facility (unwrap! (map-get? facilities facility-id) ERR_FACILITY_NOT_FOUND)))
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
@@ -243,6 +313,13 @@
 
 ;; Admins
 
+;; add-admin
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   contract-caller is an admin  ERR_NOT_ADMIN (err u1000)
+;;   `who` is not an admin yet    ERR_ALREADY_ADMIN (err u1009)
+;; Changes: admins gets `who`; admin-count + 1.
+;; Prints admin-added {admin, by}. Returns (ok true).
 (define-public (add-admin (who principal))
   (begin
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
@@ -257,6 +334,14 @@
   )
 )
 
+;; remove-admin
+;; Caller: an admin (contract-caller); an admin may remove themselves.
+;; Checks, in order:
+;;   contract-caller is an admin  ERR_NOT_ADMIN (err u1000)
+;;   `who` is an admin            ERR_UNKNOWN_ADMIN (err u1010)
+;;   another admin remains        ERR_LAST_ADMIN (err u1011)
+;; Changes: `who` leaves admins; admin-count - 1.
+;; Prints admin-removed {admin, by}. Returns (ok true).
 (define-public (remove-admin (who principal))
   (begin
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
@@ -275,6 +360,15 @@
 
 ;; Operator delegation
 
+;; set-operator
+;; Caller: the facility's owner (contract-caller).
+;; Checks, in order:
+;;   the facility exists              ERR_FACILITY_NOT_FOUND (err u1004)
+;;   contract-caller is its owner     ERR_NOT_OWNER (err u1008)
+;;   `operator` is not the owner      ERR_OPERATOR_IS_OWNER (err u1012)
+;; Changes: enabled adds the operator to operators, disabled deletes it (either
+;; also when it already was so).
+;; Prints operator-set {facility-id, operator, enabled}. Returns (ok true).
 (define-public (set-operator
     (facility-id uint)
     (operator principal)

@@ -6,8 +6,9 @@
 ;; capacity-tracking. On fulfilment an admin scores the delivery; the facility's
 ;; revenue pool receives payment x performance / 10,000, the requester gets the
 ;; rest back, and the reservation is released. An open request can be cancelled
-;; for a full refund. This contract's STX balance is always exactly the sum of
-;; payments of requests that are open or accepted, plus what programs hold.
+;; for a full refund. This contract's STX balance is the sum of the payments of
+;; requests that are open or accepted plus what programs hold (escrowed-ustx),
+;; more only if STX were sent to it directly.
 ;;
 ;; Programs settle fleets per period. An admin creates a program for a product
 ;; of the catalogue with a schedule (periods of so many Stacks blocks), prices
@@ -21,7 +22,8 @@
 ;; delivery, and stays in the slot (earned - paid) until distribute-earnings
 ;; pays the facility's stakeholders through revenue-sharing. The program's
 ;; escrow is always budget - settled - refunded; the contract's balance is the
-;; open requests' payments plus, per program, budget - paid - refunded.
+;; open and accepted requests' payments plus, per program, budget - paid -
+;; refunded.
 ;;
 ;; Errors: u4000-u4099.
 
@@ -84,19 +86,33 @@
 (define-constant MAX_PERIODS u100000)
 
 ;; Frequencies in millihertz: 50 Hz = u50000.
+;; Invariant: frequency-target-mhz > 0.
 (define-data-var frequency-target-mhz uint u50000)
+;; Invariant: frequency-deadband-mhz < frequency-target-mhz.
 (define-data-var frequency-deadband-mhz uint u200)
+;; Invariant: the last reading reported, above zero once any was (u0 before).
 (define-data-var last-frequency-mhz uint u0)
+;; Invariant: the height of the last reading (u0 before the first).
 (define-data-var last-frequency-at uint u0)
 
+;; Invariant: every entry is true (disabling deletes it).
 (define-map oracles
   principal
   bool
 )
 
+;; Invariant: the highest request id given out; ids are never reused.
 (define-data-var last-request-id uint u0)
+;; Invariant: the payments of open and accepted requests plus, per program,
+;; budget - paid - refunded: what this contract owes, which its STX balance
+;; covers exactly (more only if STX were sent to it directly).
 (define-data-var escrowed-ustx uint u0)
 
+;; Invariant: the keys are exactly 1..last-request-id, each inserted once and
+;; never deleted. power-kw, energy-kwh and payment are above zero. status moves
+;; only open -> accepted -> fulfilled or open -> cancelled; facility-id is some
+;; from acceptance on, performance-bps once fulfilled; payout + refund = payment
+;; once fulfilled, refund = payment once cancelled, both u0 before.
 (define-map requests
   uint
   {
@@ -122,6 +138,7 @@
   (contract-call? .facility-registry is-admin who)
 )
 
+;; Whether `who` is a registered oracle.
 (define-read-only (is-oracle (who principal))
   (default-to false (map-get? oracles who))
 )
@@ -136,12 +153,14 @@
   )
 )
 
+;; Whether a reading lies outside target +/- deadband.
 (define-read-only (deviates (frequency-mhz uint))
   (> (distance frequency-mhz (var-get frequency-target-mhz))
     (var-get frequency-deadband-mhz)
   )
 )
 
+;; The target, the deadband and the last reading, and whether it deviates.
 (define-read-only (get-frequency-status)
   {
     target-mhz: (var-get frequency-target-mhz),
@@ -155,20 +174,31 @@
   }
 )
 
+;; The request with this id, or none.
 (define-read-only (get-request (request-id uint))
   (map-get? requests request-id)
 )
 
+;; The highest request id given out.
 (define-read-only (get-last-request-id)
   (var-get last-request-id)
 )
 
+;; What the contract holds for open and accepted requests and for programs.
 (define-read-only (get-escrowed-ustx)
   (var-get escrowed-ustx)
 )
 
 ;; Frequency
 
+;; set-frequency-target
+;; Caller: an admin of facility-registry (contract-caller).
+;; Checks, in order:
+;;   contract-caller is an admin       ERR_NOT_ADMIN (err u4000)
+;;   target-mhz > 0                    ERR_INVALID_FREQUENCY (err u4002)
+;;   deadband-mhz < target-mhz         ERR_INVALID_DEADBAND (err u4003)
+;; Changes: frequency-target-mhz, frequency-deadband-mhz.
+;; Prints frequency-target-set {target-mhz, deadband-mhz, by}. Returns (ok true).
 (define-public (set-frequency-target
     (target-mhz uint)
     (deadband-mhz uint)
@@ -189,12 +219,20 @@
   )
 )
 
+;; set-oracle
+;; Caller: an admin of facility-registry (contract-caller).
+;; Checks: contract-caller is an admin  ERR_NOT_ADMIN (err u4000)
+;; Changes: enabled adds `who` to oracles, disabled deletes it.
+;; Prints oracle-set {oracle, enabled}. Returns (ok true).
 (define-public (set-oracle
     (who principal)
     (enabled bool)
   )
   (begin
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
+    ;; An admin may name any principal an oracle: the admin check above is the
+    ;; check.
+    ;; #[allow(unchecked_data)]
     (if enabled
       (map-set oracles who true)
       (map-delete oracles who)
@@ -208,6 +246,15 @@
   )
 )
 
+;; report-frequency
+;; Caller: an admin or a registered oracle (contract-caller).
+;; Checks, in order:
+;;   contract-caller may report        ERR_NOT_REPORTER (err u4001)
+;;   frequency-mhz > 0                 ERR_INVALID_FREQUENCY (err u4002)
+;; Changes: last-frequency-mhz, last-frequency-at.
+;; Prints frequency-deviation when the reading deviates, else frequency-reported,
+;; {frequency-mhz, target-mhz, deadband-mhz, deviation-mhz, deviating, reporter}.
+;; Returns (ok deviating).
 (define-public (report-frequency (frequency-mhz uint))
   (let ((deviating (deviates frequency-mhz)))
     (asserts! (or (is-admin contract-caller) (is-oracle contract-caller))
@@ -234,6 +281,20 @@
 
 ;; Service requests
 
+;; create-service-request
+;; Caller: an admin (contract-caller); tx-sender pays and is the requester.
+;; Checks, in order:
+;;   contract-caller is an admin       ERR_NOT_ADMIN (err u4000)
+;;   service-type is not empty         ERR_INVALID_SERVICE_TYPE (err u4004)
+;;   power-kw > 0                      ERR_INVALID_POWER (err u4005)
+;;   energy-kwh > 0                    ERR_INVALID_ENERGY (err u4006)
+;;   payment > 0                       ERR_INVALID_PAYMENT (err u4007)
+;;   expires-at > the current height   ERR_INVALID_EXPIRY (err u4008)
+;;   tx-sender pays payment into escrow  ERR_INSUFFICIENT_FUNDS (err u4018)
+;; Changes: requests gets an open request under last-request-id + 1, which
+;; becomes last-request-id; escrowed-ustx + payment.
+;; Prints service-requested {request-id, service-type, power-kw, energy-kwh,
+;; payment, requester, expires-at}. Returns (ok request-id).
 (define-public (create-service-request
     (service-type (string-ascii 32))
     (power-kw uint)
@@ -284,6 +345,21 @@
   )
 )
 
+;; accept-request
+;; Caller: the facility's owner or an enabled operator (contract-caller).
+;; Checks, in order:
+;;   contract-caller may act for the facility  ERR_NOT_AUTHORIZED (err u4012)
+;;   the request exists                ERR_REQUEST_NOT_FOUND (err u4009)
+;;   the facility exists               ERR_FACILITY_NOT_APPROVED (err u4013)
+;;   the request is open               ERR_REQUEST_NOT_OPEN (err u4010)
+;;   current height < expires-at       ERR_REQUEST_EXPIRED (err u4011)
+;;   the facility is approved          ERR_FACILITY_NOT_APPROVED (err u4013)
+;;   its max-power-kw >= power-kw      ERR_INSUFFICIENT_POWER (err u4015)
+;;   its available energy >= energy-kwh  ERR_INSUFFICIENT_CAPACITY (err u4014)
+;; Changes: reserves energy-kwh in capacity-tracking (which prints
+;; capacity-updated); the request becomes accepted, for the facility.
+;; Prints service-accepted {request-id, facility-id, energy-kwh, power-kw,
+;; accepted-by}. Returns (ok true).
 (define-public (accept-request
     (request-id uint)
     (facility-id uint)
@@ -336,6 +412,21 @@
   )
 )
 
+;; fulfill-request
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   contract-caller is an admin       ERR_NOT_ADMIN (err u4000)
+;;   the request exists                ERR_REQUEST_NOT_FOUND (err u4009)
+;;   it has a facility and is accepted ERR_REQUEST_NOT_ACCEPTED (err u4016)
+;;   performance-bps <= 10,000         ERR_INVALID_PERFORMANCE (err u4017)
+;; Changes: releases the reservation in capacity-tracking; deposits payout =
+;; payment x performance / 10,000 (rounded down) into the facility's pool
+;; through revenue-sharing.deposit-revenue (source "grid-request:<id>") and
+;; sends refund = payment - payout back to the requester, each only when above
+;; zero; the request becomes fulfilled; escrowed-ustx - payment.
+;; Prints service-fulfilled {request-id, facility-id, performance-bps, payment,
+;; payout, refund, requester}, after the called contracts' capacity-updated and
+;; revenue-deposited. Returns (ok payout).
 (define-public (fulfill-request
     (request-id uint)
     (performance-bps uint)
@@ -398,6 +489,16 @@
   )
 )
 
+;; cancel-request: also once expired.
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   contract-caller is an admin       ERR_NOT_ADMIN (err u4000)
+;;   the request exists                ERR_REQUEST_NOT_FOUND (err u4009)
+;;   the request is open               ERR_REQUEST_NOT_OPEN (err u4010)
+;; Changes: refunds the whole payment to the requester; the request becomes
+;; cancelled with refund = payment; escrowed-ustx - payment.
+;; Prints service-cancelled {request-id, refund, requester, expired}.
+;; Returns (ok true).
 (define-public (cancel-request (request-id uint))
   (begin
     (asserts! (is-admin contract-caller) ERR_NOT_ADMIN)
@@ -462,11 +563,14 @@
   duration-minutes: u60,
 })
 
+;; Invariant: the highest program id given out; ids are never reused.
 (define-data-var last-program-id uint u0)
 
-;; Invariant: settled <= budget - refunded, paid <= settled; settled is the sum
-;; of the totals in settlements and paid the sum of the slots' paid; refunded is
-;; non-zero only once the program is closed or cancelled.
+;; Invariant: the keys are exactly 1..last-program-id, never deleted; status
+;; moves only active -> closed or active -> cancelled. settled <= budget -
+;; refunded, paid <= settled; settled is the sum of the totals in settlements
+;; and paid the sum of the slots' paid; refunded is non-zero only once the
+;; program is closed or cancelled.
 (define-map programs
   uint
   {
@@ -539,18 +643,22 @@
   }
 )
 
+;; A product of the catalogue: its unit and duration, or none.
 (define-read-only (get-product (product (string-ascii 32)))
   (map-get? products product)
 )
 
+;; The highest program id given out.
 (define-read-only (get-last-program-id)
   (var-get last-program-id)
 )
 
+;; The program with this id, or none.
 (define-read-only (get-program (program-id uint))
   (map-get? programs program-id)
 )
 
+;; The slots of a program's cohort, or none.
 (define-read-only (get-cohort
     (program-id uint)
     (cohort uint)
@@ -561,6 +669,7 @@
   })
 )
 
+;; Where a facility sits in a program (cohort and slot), or none.
 (define-read-only (get-enrolment
     (program-id uint)
     (facility-id uint)
@@ -571,6 +680,7 @@
   })
 )
 
+;; The settlement of a program's cohort for a period, or none.
 (define-read-only (get-settlement
     (program-id uint)
     (cohort uint)
@@ -621,10 +731,22 @@
   )
 )
 
-;; create-program: an admin. Checks the product is in the catalogue, the start
-;; lies ahead, 1..MAX_PERIODS periods of at least one block, a settle window,
-;; a non-zero price and budget, then escrows the budget from tx-sender (the
-;; program's operator). Prints program-created. Returns the program id.
+;; create-program
+;; Caller: an admin (contract-caller); tx-sender pays the budget and becomes the
+;; program's operator.
+;; Checks, in order:
+;;   contract-caller is an admin       ERR_NOT_ADMIN (err u4000)
+;;   the product is in the catalogue   ERR_INVALID_PRODUCT (err u4019)
+;;   start-height > the current height, period-blocks > 0,
+;;   0 < period-count <= 100,000 and settle-window > 0  ERR_INVALID_SCHEDULE (err u4020)
+;;   a price above zero                ERR_INVALID_PRICE (err u4021)
+;;   budget > 0                        ERR_INVALID_BUDGET (err u4022)
+;;   tx-sender pays budget into escrow ERR_INSUFFICIENT_FUNDS (err u4018)
+;; Changes: programs gets an active program under last-program-id + 1, which
+;; becomes last-program-id; escrowed-ustx + budget.
+;; Prints program-created {program-id, product, operator, start-height,
+;; period-blocks, period-count, capacity-price, energy-price, budget,
+;; settle-window, end-height}. Returns (ok program-id).
 (define-public (create-program
     (product (string-ascii 32))
     (start-height uint)
@@ -692,12 +814,26 @@
   )
 )
 
-;; enrol-facility: the facility's owner or an operator. Checks the program is
-;; active and has a period left to earn in, the facility is approved, the
-;; committed power is above zero and within the facility's maximum, the
-;; facility is not enrolled yet, and the product's energy headroom is
-;; available; then reserves it and appends a slot to the last cohort (a new one
-;; when full). Prints program-enrolled. Returns the cohort and slot.
+;; enrol-facility: the facility earns from the next period (from the first
+;; before the start) to the program's end.
+;; Caller: the facility's owner or an enabled operator (contract-caller).
+;; Checks, in order:
+;;   contract-caller may act for the facility  ERR_NOT_AUTHORIZED (err u4012)
+;;   the program exists                ERR_PROGRAM_NOT_FOUND (err u4023)
+;;   the facility exists               ERR_FACILITY_NOT_APPROVED (err u4013)
+;;   the program is active             ERR_PROGRAM_NOT_ACTIVE (err u4024)
+;;   a period is left to earn in       ERR_ENROLMENT_CLOSED (err u4025)
+;;   the facility is approved          ERR_FACILITY_NOT_APPROVED (err u4013)
+;;   committed-kw > 0                  ERR_INVALID_POWER (err u4005)
+;;   committed-kw <= its max-power-kw  ERR_INSUFFICIENT_POWER (err u4015)
+;;   never enrolled in this program    ERR_ALREADY_ENROLLED (err u4026)
+;;   its available energy >= the headroom  ERR_INSUFFICIENT_CAPACITY (err u4014)
+;; Changes: reserves the headroom, committed-kw x the product's minutes / 60
+;; rounded up, in capacity-tracking (which prints capacity-updated); appends a
+;; slot to the last cohort, or opens a cohort when there is none or it holds
+;; 100; enrolments; the program's cohort-count and enrolled-count.
+;; Prints program-enrolled {program-id, facility-id, committed-kw, reserved-kwh,
+;; cohort, slot, from-period, enrolled-by}. Returns (ok {cohort, slot}).
 (define-public (enrol-facility
     (program-id uint)
     (facility-id uint)
@@ -817,11 +953,20 @@
   )
 )
 
-;; withdraw-facility: the facility's owner or an operator, while the program is
-;; active. The facility earns nothing from the period under way on (before the
-;; start: nothing at all); what is settled stays its own. Checks the enrolment
-;; exists and is not withdrawn, then releases the reservation at once. Prints
-;; program-withdrawn.
+;; withdraw-facility: the facility earns nothing from the period under way on
+;; (before the start: nothing at all); what is settled stays its own.
+;; Caller: the facility's owner or an enabled operator (contract-caller).
+;; Checks, in order:
+;;   contract-caller may act for the facility  ERR_NOT_AUTHORIZED (err u4012)
+;;   the program exists                ERR_PROGRAM_NOT_FOUND (err u4023)
+;;   the facility is enrolled in it    ERR_NOT_ENROLLED (err u4027)
+;;   the program is active             ERR_PROGRAM_NOT_ACTIVE (err u4024)
+;;   not withdrawn yet                 ERR_ALREADY_WITHDRAWN (err u4041)
+;; Changes: releases the slot's reservation in capacity-tracking at once; the
+;; slot's until-period becomes the current period (u0 before the start) if that
+;; is earlier, and the slot is marked released.
+;; Prints program-withdrawn {program-id, facility-id, cohort, slot,
+;; until-period, released-kwh, withdrawn-by}. Returns (ok until-period).
 (define-public (withdraw-facility
     (program-id uint)
     (facility-id uint)
@@ -1049,15 +1194,28 @@
   )
 )
 
-;; settle-period: an admin or a registered oracle. Checks the program is
-;; active, the period exists and has ended, the settle window is open, the
-;; cohort exists and was not settled for this period, one line per slot, and
-;; per line a performance of at most 10,000 bps, a delivery of at most the
-;; slot's reservation and nothing for a slot not enrolled in that period; then
-;; that the total fits the remaining budget. Credits each slot with
-;; committed-kw x capacity-price x performance / 10,000 (rounded down) +
-;; delivered-kwh x energy-price and records the report hash. Prints
-;; program-settled with every line. Returns the total.
+;; settle-period: credits each slot with committed-kw x capacity-price x
+;; performance / 10,000 (rounded down) + delivered-kwh x energy-price.
+;; Caller: an admin or a registered oracle (contract-caller).
+;; Checks, in order:
+;;   the program exists                ERR_PROGRAM_NOT_FOUND (err u4023)
+;;   contract-caller may report        ERR_NOT_REPORTER (err u4001)
+;;   the program is active             ERR_PROGRAM_NOT_ACTIVE (err u4024)
+;;   period < period-count             ERR_INVALID_PERIOD (err u4028)
+;;   the period has ended              ERR_PERIOD_NOT_ENDED (err u4029)
+;;   the settle window is open         ERR_SETTLEMENT_CLOSED (err u4030)
+;;   not settled for this period yet   ERR_PERIOD_ALREADY_SETTLED (err u4031)
+;;   the cohort exists                 ERR_COHORT_NOT_FOUND (err u4032)
+;;   one line per slot                 ERR_LINES_MISMATCH (err u4033)
+;;   the first line, in slot order, that breaks a rule:
+;;     performance-bps <= 10,000       ERR_INVALID_PERFORMANCE (err u4017)
+;;     delivered-kwh <= the slot's reservation  ERR_DELIVERY_EXCEEDS_RESERVATION (err u4035)
+;;     nothing for a slot not enrolled in the period  ERR_NOT_ENROLLED_IN_PERIOD (err u4034)
+;;   settled + total <= budget - refunded  ERR_BUDGET_EXCEEDED (err u4036)
+;; Changes: each slot's earned; settlements gets {report-hash, total,
+;; settled-by, settled-at}; the program's settled + total and settlement-count.
+;; Prints program-settled {program-id, cohort, period, report-hash, total, lines
+;; (every line with its amount), settled-by}. Returns (ok total).
 (define-public (settle-period
     (program-id uint)
     (cohort uint)
@@ -1123,6 +1281,10 @@
         ERR_BUDGET_EXCEEDED
       )
       (map-set cohorts key (map settled-entry results))
+      ;; Any 32 bytes are accepted as the report hash: it only names the
+      ;; off-chain report that lists the same lines, and only an admin or an
+      ;; oracle gets here.
+      ;; #[allow(unchecked_data)]
       (map-insert settlements settlement-key {
         report-hash: report-hash,
         total: total,
@@ -1251,12 +1413,24 @@
   }
 )
 
-;; distribute-earnings: an admin. Checks the cohort exists, one amount per
-;; slot, each amount at most what the slot earned and was not paid, and a
-;; non-zero total; then pays the stated amounts to each facility's stakeholders
-;; through revenue-sharing.distribute-payments, so this contract sends exactly
-;; their sum whatever settles meanwhile. Prints program-earnings-distributed.
-;; Returns the total.
+;; distribute-earnings: pays stated amounts of what slots earned, so this
+;; contract sends exactly their sum whatever settles meanwhile.
+;; Caller: an admin (contract-caller).
+;; Checks, in order:
+;;   the program exists                ERR_PROGRAM_NOT_FOUND (err u4023)
+;;   the cohort exists                 ERR_COHORT_NOT_FOUND (err u4032)
+;;   contract-caller is an admin       ERR_NOT_ADMIN (err u4000)
+;;   one amount per slot               ERR_LINES_MISMATCH (err u4033)
+;;   each amount <= earned - paid      ERR_AMOUNT_EXCEEDS_EARNINGS (err u4039)
+;;   a total above zero                ERR_NOTHING_TO_DISTRIBUTE (err u4040)
+;;   then revenue-sharing.distribute-payments refuses a facility without shares
+;;   (err u5007), or with this contract among its stakeholders (err u5011).
+;; Changes: pays the non-zero amounts to the facilities' stakeholders through
+;; revenue-sharing.distribute-payments (source "program:<id>", which prints
+;; revenue-paid and revenue-distributed); the slots' paid; the program's paid +
+;; total; escrowed-ustx - total.
+;; Prints program-earnings-distributed {program-id, cohort, total, amounts,
+;; distributed-by}. Returns (ok total).
 (define-public (distribute-earnings
     (program-id uint)
     (cohort uint)
@@ -1330,11 +1504,18 @@
   (or (is-eq who (get operator program)) (is-admin who))
 )
 
-;; close-program: an admin or the program's operator, once the last period has
-;; ended and either every cohort has settled every period or the settle window
-;; has passed (no settlement can land after either, so the refund is exact).
-;; Refunds budget - settled to the operator. Prints program-closed. Returns the
-;; refund.
+;; close-program: once no settlement can land any more, so the refund is exact.
+;; Caller: an admin or the program's operator (contract-caller).
+;; Checks, in order:
+;;   the program exists                ERR_PROGRAM_NOT_FOUND (err u4023)
+;;   contract-caller may close it      ERR_NOT_PROGRAM_OPERATOR (err u4043)
+;;   the program is active             ERR_PROGRAM_NOT_ACTIVE (err u4024)
+;;   the last period has ended, and every cohort has settled every period or
+;;   the settle window has passed      ERR_PROGRAM_NOT_CLOSABLE (err u4037)
+;; Changes: refunds budget - settled to the operator (when above zero); the
+;; program becomes closed with refunded = the refund; escrowed-ustx - refund.
+;; Prints program-closed {program-id, refund, settled, operator, closed-by}.
+;; Returns (ok refund).
 (define-public (close-program (program-id uint))
   (let (
       (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
@@ -1382,8 +1563,18 @@
   )
 )
 
-;; cancel-program: an admin or the program's operator, before the start.
-;; Refunds the whole budget to the operator. Prints program-cancelled.
+;; cancel-program
+;; Caller: an admin or the program's operator (contract-caller).
+;; Checks, in order:
+;;   the program exists                ERR_PROGRAM_NOT_FOUND (err u4023)
+;;   contract-caller may cancel it     ERR_NOT_PROGRAM_OPERATOR (err u4043)
+;;   the program is active             ERR_PROGRAM_NOT_ACTIVE (err u4024)
+;;   the current height < start-height ERR_PROGRAM_STARTED (err u4038)
+;; Changes: refunds the whole budget to the operator; the program becomes
+;; cancelled with refunded = budget; escrowed-ustx - budget. Reservations stay
+;; until release-cohort.
+;; Prints program-cancelled {program-id, refund, operator, cancelled-by}.
+;; Returns (ok budget).
 (define-public (cancel-program (program-id uint))
   (let (
       (program (unwrap! (map-get? programs program-id) ERR_PROGRAM_NOT_FOUND))
@@ -1462,10 +1653,18 @@
   )
 )
 
-;; release-cohort: anyone, once the program is closed or cancelled. Gives the
-;; reservations of the cohort's slots that still hold one back to
-;; capacity-tracking. Checks the cohort exists and holds something to release.
-;; Prints program-cohort-released. Returns the energy released.
+;; release-cohort: gives the cohort's reservations back to capacity-tracking.
+;; Caller: anyone.
+;; Checks, in order:
+;;   the program exists                ERR_PROGRAM_NOT_FOUND (err u4023)
+;;   the cohort exists                 ERR_COHORT_NOT_FOUND (err u4032)
+;;   the program is closed or cancelled  ERR_PROGRAM_STILL_ACTIVE (err u4044)
+;;   a slot still held a reservation   ERR_NOTHING_TO_RELEASE (err u4042)
+;; Changes: releases every slot's reservation that is not released yet (each
+;; through capacity-tracking, which prints capacity-updated) and marks all slots
+;; released.
+;; Prints program-cohort-released {program-id, cohort, released-kwh}.
+;; Returns (ok released-kwh).
 (define-public (release-cohort
     (program-id uint)
     (cohort uint)

@@ -26,8 +26,10 @@
 (define-constant ERR_EMPTY_POOL (err u5008))
 (define-constant ERR_NOT_AUTHORIZED (err u5009))
 (define-constant ERR_INVALID_STAKEHOLDER (err u5010))
-;; A payout can only fail if the contract paid itself, which set-stakeholder-shares
-;; refuses; the code stays named so that a future cause would not surface as u2.
+;; A payout fails when its payer cannot make it: in distribute-payments the
+;; caller lacks the STX or is itself a stakeholder of the line's facility. This
+;; contract, the payer in distribute-revenue and distribute-pools, is never a
+;; stakeholder (set-stakeholder-shares refuses it).
 (define-constant ERR_PAYOUT_FAILED (err u5011))
 (define-constant ERR_INSUFFICIENT_FUNDS (err u5012))
 (define-constant ERR_INSUFFICIENT_POOL (err u5013))
@@ -35,6 +37,10 @@
 
 (define-constant FULL_SHARE_BPS u10000)
 
+;; Invariant: per facility the versions are exactly 1..current-share-version,
+;; each inserted once and never changed, and each split is valid: 1 to 100
+;; distinct stakeholders, not this contract, each share 1..10,000 bps, summing
+;; to exactly 10,000; set-by was the facility's owner.
 (define-map share-versions
   {
     facility-id: uint,
@@ -49,6 +55,7 @@
     set-at: uint,
   }
 )
+;; Invariant: a facility's latest shares version; no entry means none set (u0).
 (define-map current-share-version
   uint
   uint
@@ -66,14 +73,21 @@
   }
 )
 
+;; Invariant: a facility's deposits not yet paid out by distribute-revenue or
+;; distribute-pools. The pools together never exceed this contract's STX
+;; balance (they equal it unless STX were sent to it directly).
 (define-map pools
   uint
   uint
 )
+;; Invariant: per facility, everything paid out of its pool (distribute-revenue
+;; and distribute-pools; distribute-payments does not draw on pools).
 (define-map total-distributed
   uint
   uint
 )
+;; Invariant: per facility and stakeholder, the sum of distribute-revenue's
+;; payments to them (the batches keep no such row).
 (define-map stakeholder-earnings
   {
     facility-id: uint,
@@ -82,7 +96,10 @@
   uint
 )
 
+;; Invariant: the highest deposit id given out; ids are never reused.
 (define-data-var last-deposit-id uint u0)
+;; Invariant: the keys are exactly 1..last-deposit-id, each inserted once and
+;; never changed; amount > 0.
 (define-map deposits
   uint
   {
@@ -94,7 +111,12 @@
   }
 )
 
+;; Invariant: the highest distribution id given out by any of the three paths;
+;; ids are never reused.
 (define-data-var last-distribution-id uint u0)
+;; Invariant: distribute-revenue's distributions only, each inserted once; its
+;; payments are first-payment-id .. first-payment-id + payment-count - 1, one
+;; per stakeholder, and their amounts sum to amount.
 (define-map distributions
   uint
   {
@@ -108,7 +130,11 @@
   }
 )
 
+;; Invariant: the highest payment id given out by any of the three paths; ids
+;; are never reused.
 (define-data-var last-payment-id uint u0)
+;; Invariant: distribute-revenue's payments only, each inserted once, one per
+;; stakeholder of the split (an amount of zero included).
 (define-map payments
   uint
   {
@@ -123,10 +149,12 @@
 
 ;; Read-only
 
+;; The facility's latest shares version, u0 before any is set.
 (define-read-only (get-shares-version (facility-id uint))
   (default-to u0 (map-get? current-share-version facility-id))
 )
 
+;; The split a facility had at a version, or none.
 (define-read-only (get-shares-at-version
     (facility-id uint)
     (version uint)
@@ -137,42 +165,52 @@
   })
 )
 
+;; The facility's current split, or none before any is set.
 (define-read-only (get-shares (facility-id uint))
   (get-shares-at-version facility-id (get-shares-version facility-id))
 )
 
+;; What the facility's pool holds, in micro-STX.
 (define-read-only (get-pool-balance (facility-id uint))
   (default-to u0 (map-get? pools facility-id))
 )
 
+;; The deposit with this id, or none.
 (define-read-only (get-deposit (deposit-id uint))
   (map-get? deposits deposit-id)
 )
 
+;; The highest deposit id given out.
 (define-read-only (get-last-deposit-id)
   (var-get last-deposit-id)
 )
 
+;; distribute-revenue's distribution with this id, or none (batch ids are none).
 (define-read-only (get-distribution (distribution-id uint))
   (map-get? distributions distribution-id)
 )
 
+;; The highest distribution id given out by any path.
 (define-read-only (get-last-distribution-id)
   (var-get last-distribution-id)
 )
 
+;; distribute-revenue's payment with this id, or none (batch ids are none).
 (define-read-only (get-payment (payment-id uint))
   (map-get? payments payment-id)
 )
 
+;; The highest payment id given out by any path.
 (define-read-only (get-last-payment-id)
   (var-get last-payment-id)
 )
 
+;; Everything paid out of the facility's pool so far.
 (define-read-only (get-total-distributed (facility-id uint))
   (default-to u0 (map-get? total-distributed facility-id))
 )
 
+;; What distribute-revenue has paid the stakeholder for the facility so far.
 (define-read-only (get-stakeholder-earnings
     (facility-id uint)
     (stakeholder principal)
@@ -237,6 +275,20 @@
   )
 )
 
+;; set-stakeholder-shares
+;; Caller: the facility's owner (contract-caller).
+;; Checks, in order:
+;;   the facility exists               ERR_FACILITY_NOT_FOUND (err u5001)
+;;   contract-caller is its owner      ERR_NOT_OWNER (err u5000)
+;;   at least one share                ERR_NO_STAKEHOLDERS (err u5005)
+;;   the first entry, in list order, that breaks a rule:
+;;     a share of 1..10,000 bps        ERR_INVALID_SHARE (err u5004)
+;;     not this contract               ERR_INVALID_STAKEHOLDER (err u5010)
+;;     not listed before               ERR_DUPLICATE_STAKEHOLDER (err u5003)
+;;   the shares sum to 10,000          ERR_SHARES_NOT_FULL (err u5002)
+;; Changes: share-versions gets the split as version + 1, which becomes the
+;; current-share-version and current-shares.
+;; Prints shares-updated {facility-id, version, shares}. Returns (ok version).
 (define-public (set-stakeholder-shares
     (facility-id uint)
     (shares (list 100 {
@@ -285,12 +337,25 @@
 
 ;; Deposits
 
+;; deposit-revenue
+;; Caller: anyone; tx-sender pays (grid-services does on fulfilment).
+;; Checks, in order:
+;;   the facility exists               ERR_FACILITY_NOT_FOUND (err u5001)
+;;   amount > 0                        ERR_INVALID_AMOUNT (err u5006)
+;;   tx-sender pays amount to this contract  ERR_INSUFFICIENT_FUNDS (err u5012)
+;; Changes: the facility's pool + amount; deposits gets the deposit under
+;; last-deposit-id + 1, which becomes last-deposit-id.
+;; Prints revenue-deposited {deposit-id, facility-id, amount, source, depositor,
+;; pool-balance}. Returns (ok deposit-id).
 (define-public (deposit-revenue
     (facility-id uint)
     (amount uint)
     (source (string-ascii 64))
   )
   (let ((deposit-id (+ (var-get last-deposit-id) u1)))
+    ;; Any source label is accepted: it only describes the deposit, which the
+    ;; depositor pays with their own STX.
+    ;; #[filter(source)]
     (asserts! (is-some (contract-call? .facility-registry get-facility facility-id))
       ERR_FACILITY_NOT_FOUND
     )
@@ -418,6 +483,21 @@
   )
 )
 
+;; distribute-revenue: pays out the whole pool.
+;; Caller: the facility's owner, an enabled operator or an admin
+;; (contract-caller).
+;; Checks, in order:
+;;   contract-caller may distribute    ERR_NOT_AUTHORIZED (err u5009)
+;;   shares are set                    ERR_NO_SHARES (err u5007)
+;;   the pool is not empty             ERR_EMPTY_POOL (err u5008)
+;; Changes: pays each stakeholder pool x share / 10,000 rounded down from this
+;; contract, the remainder to the largest share (the first on a tie); the pool
+;; becomes 0; total-distributed + pool; stakeholder-earnings; payments gets one
+;; row per stakeholder and distributions one row; the id counters move on.
+;; Prints revenue-paid {payment-id, distribution-id, facility-id, stakeholder,
+;; share-bps, amount} per stakeholder, then revenue-distributed
+;; {distribution-id, facility-id, amount, source "pool", shares-version,
+;; first-payment-id, payment-count, distributed-by}. Returns (ok distribution-id).
 (define-public (distribute-revenue (facility-id uint))
   (begin
     (asserts!
@@ -638,11 +718,19 @@
   (+ sum (get amount line))
 )
 
-;; distribute-payments: anyone, paying with their own STX (grid-services pays a
-;; program's earnings through it). Checks: at least one line; per line an
-;; amount above zero and shares set for the facility. Sends exactly the sum of
-;; the lines from tx-sender. Prints revenue-distributed per line (with source)
-;; and revenue-paid per stakeholder. Returns the last distribution id.
+;; distribute-payments: splits stated amounts that the caller pays with its own
+;; STX (grid-services pays a program's earnings through it).
+;; Caller: anyone; tx-sender pays.
+;; Checks, in order:
+;;   at least one line                 ERR_EMPTY_BATCH (err u5014)
+;;   then per line, in order:
+;;     shares are set for its facility ERR_NO_SHARES (err u5007)
+;;     amount > 0                      ERR_INVALID_AMOUNT (err u5006)
+;;     every payout is made            ERR_PAYOUT_FAILED (err u5011)
+;; Changes: sends exactly the sum of the lines from tx-sender, each line split
+;; as in distribute-revenue; the id counters move on (no rows are stored).
+;; Prints, per line, revenue-paid per stakeholder then revenue-distributed with
+;; the given source. Returns (ok last-distribution-id).
 (define-public (distribute-payments
     (source (string-ascii 64))
     (lines (list 100 {
@@ -652,6 +740,9 @@
   )
   (begin
     (asserts! (> (len lines) u0) ERR_EMPTY_BATCH)
+    ;; Any source label is accepted: it only names the batch in the events, and
+    ;; the caller pays every line with their own STX.
+    ;; #[allow(unchecked_data)]
     (pay-lines source lines contract-caller)
   )
 )
@@ -693,12 +784,22 @@
   )
 )
 
-;; distribute-pools: an admin, or the owner or an operator of every listed
-;; facility. Pays a stated amount out of each listed pool, so that a deposit
-;; landing first cannot make the batch abort. Checks, per line: authorisation,
-;; an amount above zero and at most the pool, shares set. Sends exactly the sum
-;; of the lines from this contract. Prints as distribute-payments, with source
-;; "pool". Returns the last distribution id.
+;; distribute-pools: pays a stated amount out of each listed pool, so that a
+;; deposit landing first cannot make the batch abort.
+;; Caller: an admin, or the owner or an enabled operator of every listed
+;; facility (contract-caller).
+;; Checks, in order:
+;;   at least one line                 ERR_EMPTY_BATCH (err u5014)
+;;   then per line, in order, for all lines:
+;;     contract-caller may distribute  ERR_NOT_AUTHORIZED (err u5009)
+;;     amount > 0                      ERR_INVALID_AMOUNT (err u5006)
+;;     amount <= the pool              ERR_INSUFFICIENT_POOL (err u5013)
+;;   then per line: shares are set     ERR_NO_SHARES (err u5007)
+;; Changes: each pool - its amount, total-distributed + it; sends exactly the
+;; sum of the lines from this contract, each line split as in
+;; distribute-revenue; the id counters move on (no rows are stored).
+;; Prints as distribute-payments, with source "pool".
+;; Returns (ok last-distribution-id).
 (define-public (distribute-pools (lines (list 50 {
   facility-id: uint,
   amount: uint,
