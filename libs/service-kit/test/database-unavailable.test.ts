@@ -8,6 +8,15 @@ const FAILURES: Record<string, () => Error> = {
   "pool timeout": () => new Error("timeout exceeded when trying to connect"),
   "shutting down": () =>
     Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }),
+  // Prisma's words (P2028) when every pooled connection stayed busy past a transaction's maxWait.
+  "pool busy": () =>
+    Object.assign(new Error("Transaction API error: Unable to start a transaction in the given time."), {
+      code: "P2028",
+    }),
+  "transaction expired": () =>
+    Object.assign(new Error("Transaction API error: A commit cannot be executed on an expired transaction."), {
+      code: "P2028",
+    }),
   wrapped: () => new Error("query failed", { cause: Object.assign(new Error("too many clients"), { code: "53300" }) }),
   "a fault": () => new TypeError("Cannot read properties of undefined"),
 };
@@ -34,7 +43,7 @@ describe("a request the database could not serve", () => {
   });
 
   it("answers 503 DATABASE_UNAVAILABLE with Retry-After, not a 500, however the database layer words it", async () => {
-    for (const failure of ["refused", "pool timeout", "shutting down", "wrapped"]) {
+    for (const failure of ["refused", "pool timeout", "pool busy", "shutting down", "wrapped"]) {
       const response = await fetch(`${service.baseUrl}/reads/${encodeURIComponent(failure)}`);
       expect({ failure, status: response.status }).toEqual({ failure, status: 503 });
       expect(response.headers.get("retry-after")).toBe("1");
@@ -42,9 +51,11 @@ describe("a request the database could not serve", () => {
     }
   });
 
-  it("still answers a fault of the code as a 500 INTERNAL_ERROR", async () => {
-    const response = await fetch(`${service.baseUrl}/reads/${encodeURIComponent("a fault")}`);
-    expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ code: "INTERNAL_ERROR" });
+  it("still answers a fault of the code, or a transaction that outlived its timeout, as a 500 INTERNAL_ERROR", async () => {
+    for (const failure of ["a fault", "transaction expired"]) {
+      const response = await fetch(`${service.baseUrl}/reads/${encodeURIComponent(failure)}`);
+      expect({ failure, status: response.status }).toEqual({ failure, status: 500 });
+      expect(await response.json()).toMatchObject({ code: "INTERNAL_ERROR" });
+    }
   });
 });

@@ -44,7 +44,9 @@ export const FAULT_REFUSALS: Refusals = { INTERNAL_ERROR: 500, DATABASE_UNAVAILA
 // The database could not be reached or did not hand out a connection in time: nothing the
 // request did, and retrying it soon may well succeed. Node's socket codes, PostgreSQL's
 // connection-exception and availability SQLSTATEs, Prisma's connection errors, and pg-pool's
-// own words for a connection it could not get in time.
+// and Prisma's own words for a connection they could not get in time. Prisma words the last
+// as a P2028 "Unable to start a transaction in the given time" when every connection of the
+// pool stayed busy past the transaction's maxWait (2 s): its other P2028s are faults.
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -65,7 +67,11 @@ const UNREACHABLE_CODES = new Set([
   "P1017",
   "P2024",
 ]);
-const UNREACHABLE_MESSAGES = [/timeout exceeded when trying to connect/i, /connection terminated/i];
+const UNREACHABLE_MESSAGES = [
+  /timeout exceeded when trying to connect/i,
+  /connection terminated/i,
+  /unable to start a transaction in the given time/i,
+];
 
 /** Whether the error, or one it was caused by, says the database was out of reach. */
 function databaseUnreachable(error: unknown): boolean {
