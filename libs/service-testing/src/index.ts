@@ -5,6 +5,7 @@ export {
   type LibraryModelsSample,
   roundTripLibraryModels,
 } from "./shared-models-round-trip.js";
+export { type MigratedSchema, migratedSchemaFixture, type MigratedSchemaOptions } from "./migrated-schema.js";
 export {
   type Account,
   type ApiKeyEntry,
@@ -15,6 +16,18 @@ export {
   type TestEnvironment,
   type TestEnvironmentOptions,
 } from "./test-environment.js";
+export { harnessBase, type ServiceHarness, serviceHarness } from "./service-harness.js";
+export {
+  confirmed,
+  expectSuccess,
+  type HasDevnet,
+  settledTransaction,
+  type TransactionOutcome,
+} from "./transaction-outcome.js";
+export { confirmedCall, type HasContracts, walletCall, type WalletCallOptions } from "./wallet-call.js";
+export { balanceOf } from "./stx-balance.js";
+export { type HasStreams, publishAsRelay, publishAsReplay } from "./event-publishing.js";
+export { consumerAcknowledged, consumerCaughtUp } from "./consumer-progress.js";
 export {
   expectAllRefusedSigningNothing,
   expectOutOfRangeRefused,
