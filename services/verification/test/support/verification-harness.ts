@@ -1,6 +1,12 @@
 import { fileURLToPath } from "node:url";
-import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
-import { type Account, type HarnessBase, type Received, startTestEnvironment } from "@voltstack/service-testing";
+import { loadConfig, startTestService } from "@voltstack/service-kit";
+import {
+  type Account,
+  type Received,
+  type ServiceHarness,
+  serviceHarness,
+  startTestEnvironment,
+} from "@voltstack/service-testing";
 import { AppModule } from "../../src/app.module.js";
 import { verificationConfigSchema } from "../../src/verification-config.js";
 import { verificationBootstrapOptions } from "../../src/verification-service.js";
@@ -24,12 +30,7 @@ export interface Callers {
  * short blocks, a fresh PostgreSQL schema migrated by the runner, a unique NATS subject
  * prefix (so its own streams), signer keys in mounted files. `close` removes them all.
  */
-export interface Harness extends HarnessBase {
-  service: TestService;
-  keys: Callers;
-  streamName: string;
-  close(): Promise<void>;
-}
+export type Harness = ServiceHarness<Callers>;
 
 export async function startHarness(): Promise<Harness> {
   const env = await startTestEnvironment({
@@ -62,20 +63,5 @@ export async function startHarness(): Promise<Harness> {
 
   const service = await startTestService(AppModule, { ...verificationBootstrapOptions(config), logger: false });
 
-  return {
-    devnet: env.devnet,
-    service,
-    db: env.db,
-    keys,
-    accounts,
-    received: env.received,
-    subjectPrefix: env.subjectPrefix,
-    schema: env.schema,
-    streamName: env.streamName("FACILITIES"),
-    nats: env.nats,
-    async close() {
-      await service.close();
-      await env.close();
-    },
-  };
+  return serviceHarness(env, service, { keys, stream: "FACILITIES" });
 }
