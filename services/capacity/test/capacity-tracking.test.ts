@@ -7,9 +7,9 @@ import {
   type Account,
   call,
   consumerCaughtUp,
-  deliverAgain,
   type Harness,
   MIN_CHANGE_KWH,
+  publishAsReplay,
   publishFacilityApproved,
   type Received,
   startHarness,
@@ -154,8 +154,8 @@ describe("capacity service", () => {
 
     // Delivered again under the same event id: the inbox skips it, so a changed row stays changed.
     await h.db.query("UPDATE approved_facilities SET approved_height = 0 WHERE id = $1", [owned.id]);
-    await deliverAgain(h, approvedEvent);
-    await consumerCaughtUp(h, "capacity__facility_approved", "FACILITIES");
+    await publishAsReplay(h, approvedEvent);
+    await consumerCaughtUp(h, "capacity", "facility.approved");
     const { rows } = await h.db.query("SELECT approved_height FROM approved_facilities WHERE id = $1", [owned.id]);
     expect(rows).toEqual([{ approved_height: 0 }]);
     const inbox = await h.db.query("SELECT count(*)::int AS n FROM inbox WHERE event_id = $1", [approvedEvent.eventId]);
@@ -168,7 +168,7 @@ describe("capacity service", () => {
 
   it("dead-letters a facility.approved it can never apply, for admins to see", async () => {
     await h.nats.publish(`${h.subjectPrefix}facility.approved`, JSON.stringify({ facilityId: "not an event" }));
-    await consumerCaughtUp(h, "capacity__facility_approved", "FACILITIES");
+    await consumerCaughtUp(h, "capacity", "facility.approved");
     const letters = await waitFor("the dead letter", async () => {
       const { body } = await call(h, "GET", "/dead-letters", { key: h.keys.admin });
       return (body.items as unknown[]).length > 0 ? body.items : undefined;
@@ -352,7 +352,7 @@ describe("capacity service", () => {
       "create-service-request",
       [Cl.stringAscii("frequency-regulation"), Cl.uint(100), Cl.uint(200), Cl.uint(5_000_000), Cl.uint(100_000)],
       // The escrow moves the admin's STX into the contract.
-      PostConditionMode.Allow,
+      { postConditionMode: PostConditionMode.Allow },
     );
     const requestId = Number(/^\(ok u(\d+)\)$/.exec(request.result)![1]);
     const accepted = await walletCall(h, h.accounts.wallet_3, "grid-services", "accept-request", [
