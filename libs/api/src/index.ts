@@ -76,6 +76,44 @@ export {
 } from "./capacity/reading-answers.js";
 export { MAX_BATCH_READINGS, readingBatchBody, readingBody } from "./capacity/reading-requests.js";
 export {
+  FLOW_ACTIONS,
+  type FlowAction,
+  type FlowRecord,
+  type FlowRecordPage,
+  flowRecordPageAnswer,
+  recordFlowAnswer,
+  type RecordFlowResult,
+  type Schedule,
+  scheduleAnswer,
+  type ScheduleStep,
+  type SuggestedAction,
+  suggestedActionAnswer,
+} from "./flow/flow-answers.js";
+export { listFlowRecordsQuery, recordFlowBody } from "./flow/flow-requests.js";
+export {
+  type DemandLevels,
+  demandLevelsAnswer,
+  type GridDemand,
+  gridDemandAnswer,
+  setGridDemandAnswer,
+  type SetGridDemandResult,
+} from "./flow/grid-demand-answers.js";
+export { setDemandBody, setThresholdsBody } from "./flow/grid-demand-requests.js";
+export {
+  type PriceCurve,
+  priceCurveAnswer,
+  type PriceCurveUpdate,
+  priceCurveUpdateAnswer,
+} from "./flow/price-answers.js";
+export {
+  type ScheduleExecution,
+  type ScheduleExecutions,
+  scheduleExecutionsAnswer,
+  type ScheduleSettings,
+  scheduleSettingsAnswer,
+} from "./flow/schedule-answers.js";
+export { scheduleSettingsBody, STRATEGY_NAMES, type StrategyName } from "./flow/schedule-requests.js";
+export {
   DISTRIBUTION_STATUSES,
   type FulfilmentDistribution,
   fulfilmentDistributionAnswer,

@@ -1,10 +1,9 @@
 import { Controller, Get, Inject } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { integerField, kwhField, pageAnswer, principalField, timestampField, txidField } from "@voltstack/api";
+import { type FlowRecordPage, flowRecordPageAnswer, listFlowRecordsQuery } from "@voltstack/api";
 import { Operation, ZodQuery } from "@voltstack/service-kit";
-import { FlowRepository, type FlowRecordView } from "./flow-repository.js";
-import { listFlowRecordsQuery } from "./flow-requests.js";
+import { FlowRepository } from "./flow-repository.js";
 
 @ApiTags("flows")
 @Controller("flow-records")
@@ -15,25 +14,10 @@ export class FlowRecordsController {
   @Operation({
     summary:
       "Charges and discharges recorded on chain, by record id; filtered by facility, action or who recorded them.",
-    answers: pageAnswer(
-      z.object({
-        recordId: integerField,
-        facilityId: integerField,
-        action: z.enum(["charge", "discharge"]),
-        energyKwh: kwhField,
-        demandLevelPercent: integerField,
-        storedAfterKwh: kwhField,
-        recordedBy: principalField,
-        txid: txidField,
-        blockHeight: integerField,
-        recordedAt: timestampField,
-      }),
-    ),
+    answers: flowRecordPageAnswer,
   })
   @Get()
-  list(
-    @ZodQuery(listFlowRecordsQuery) query: z.output<typeof listFlowRecordsQuery>,
-  ): Promise<{ items: FlowRecordView[]; nextAfter: number | null }> {
+  list(@ZodQuery(listFlowRecordsQuery) query: z.output<typeof listFlowRecordsQuery>): Promise<FlowRecordPage> {
     return this.readModel.flowRecords(query);
   }
 }

@@ -1,31 +1,11 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { FlowRecord, FlowRecordPage, GridDemand, Schedule, ScheduleStep, SuggestedAction } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
-import { type DemandLevels, suggestedAction } from "../schedule/strategies/contract-rule/contract-rule.js";
-import type { ScheduleStep } from "../schedule/scheduling-strategy.js";
+import { suggestedAction } from "../schedule/strategies/contract-rule/contract-rule.js";
+import type { StrategyName } from "../schedule/scheduling-strategy.js";
 import { DEFAULT_DEMAND } from "../schedule/schedule-planner.js";
 import { GRID_DEMAND_ROW } from "../chain-sync/flow-projection.js";
-
-export interface GridDemandView extends DemandLevels {
-  /** Null while no admin has set demand or thresholds: the contract's defaults apply. */
-  lastTxid: string | null;
-  lastHeight: number | null;
-  updatedAt: string | null;
-}
-
-/** A flow record as the API shows it; kWh as JSON integers, as in the events. */
-export interface FlowRecordView {
-  recordId: number;
-  facilityId: number;
-  action: "charge" | "discharge";
-  energyKwh: number;
-  demandLevelPercent: number;
-  storedAfterKwh: number;
-  recordedBy: string;
-  txid: string;
-  blockHeight: number;
-  recordedAt: string;
-}
 
 export interface FlowRecordFilter {
   facilityId?: number;
@@ -36,33 +16,12 @@ export interface FlowRecordFilter {
   limit: number;
 }
 
-export interface SuggestedActionView {
-  facilityId: number;
-  action: "charge" | "discharge" | "hold";
-  energyKwh: number;
-  basis: { demand: DemandLevels; storedKwh: number; availableKwh: number; maxPowerKw: number; capacityHeight: number };
-}
-
-export interface ScheduleView {
-  facilityId: number;
-  scheduleVersion: number;
-  demandLevelPercent: number;
-  /** The strategy that produced the steps; fallbackReason says why it is not the facility's own. */
-  strategy: string;
-  /** What the steps earn at the price curve net of wear, micro-STX; null when no curve priced them. */
-  expectedRevenueMicroStx: string | null;
-  fallbackReason: string | null;
-  stepMinutes: number;
-  steps: ScheduleStep[];
-  computedAt: string;
-}
-
 /** Reads of the flow read model; queries never go to the chain. */
 @Injectable()
 export class FlowRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async gridDemand(): Promise<GridDemandView> {
+  async gridDemand(): Promise<GridDemand> {
     const row = await this.prisma.gridDemand.findUnique({ where: { id: GRID_DEMAND_ROW } });
     if (!row) return { ...DEFAULT_DEMAND, lastTxid: null, lastHeight: null, updatedAt: null };
     return {
@@ -75,7 +34,7 @@ export class FlowRepository {
     };
   }
 
-  async flowRecords(filter: FlowRecordFilter): Promise<{ items: FlowRecordView[]; nextAfter: number | null }> {
+  async flowRecords(filter: FlowRecordFilter): Promise<FlowRecordPage> {
     const rows = await this.prisma.flowRecord.findMany({
       where: {
         ...(filter.facilityId !== undefined ? { facilityId: filter.facilityId } : {}),
@@ -91,7 +50,7 @@ export class FlowRepository {
       items: page.map((row) => ({
         recordId: row.recordId,
         facilityId: row.facilityId,
-        action: row.action as "charge" | "discharge",
+        action: row.action as FlowRecord["action"],
         energyKwh: Number(row.energyKwh),
         demandLevelPercent: row.demandLevelPercent,
         storedAfterKwh: Number(row.storedAfterKwh),
@@ -105,7 +64,7 @@ export class FlowRepository {
   }
 
   /** The contract's rule applied to the read model; undefined while the facility's levels are unknown. */
-  async suggestedAction(facilityId: number): Promise<SuggestedActionView | undefined> {
+  async suggestedAction(facilityId: number): Promise<SuggestedAction | undefined> {
     const energy = await this.prisma.facilityEnergy.findUnique({ where: { facilityId } });
     if (!energy) return undefined;
     const demand = await this.gridDemand();
@@ -128,14 +87,14 @@ export class FlowRepository {
     };
   }
 
-  async schedule(facilityId: number): Promise<ScheduleView | undefined> {
+  async schedule(facilityId: number): Promise<Schedule | undefined> {
     const row = await this.prisma.flowSchedule.findUnique({ where: { facilityId } });
     if (!row) return undefined;
     return {
       facilityId,
       scheduleVersion: row.version,
       demandLevelPercent: row.demandLevelPercent,
-      strategy: row.strategy,
+      strategy: row.strategy as StrategyName,
       expectedRevenueMicroStx: row.expectedRevenueMicroStx?.toString() ?? null,
       fallbackReason: row.fallbackReason,
       stepMinutes: row.stepMinutes,

@@ -1,13 +1,18 @@
 import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { CHAIN_WRITE_REFUSALS, type ChainWriteResult } from "@voltstack/chain-sync";
-import { chainWriteAnswer, integerField, timestampField, txidField } from "@voltstack/api";
+import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
+import {
+  type GridDemand,
+  gridDemandAnswer,
+  setDemandBody,
+  setGridDemandAnswer,
+  type SetGridDemandResult,
+  setThresholdsBody,
+} from "@voltstack/api";
 import { type Caller, CurrentCaller, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../chain/chain-write-errors.js";
-import { demandLevelsAnswer } from "../flow/facility-flows.controller.js";
-import { FlowRepository, type GridDemandView } from "../flow/flow-repository.js";
-import { setDemandBody, setThresholdsBody } from "../flow/flow-requests.js";
+import { FlowRepository } from "../flow/flow-repository.js";
 import { SetDemandThresholdsUseCase } from "./usecases/set-demand-thresholds.usecase.js";
 import { SetGridDemandUseCase } from "./usecases/set-grid-demand.usecase.js";
 
@@ -23,7 +28,7 @@ export class GridController {
 
   @Operation({
     summary: "Sets the grid's demand level on chain (admin); facilities are replanned from it.",
-    answers: chainWriteAnswer(),
+    answers: setGridDemandAnswer,
     refuses: [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR],
   })
   @Put("demand")
@@ -31,13 +36,13 @@ export class GridController {
   setDemand(
     @ZodBody(setDemandBody) body: z.output<typeof setDemandBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult> {
+  ): Promise<SetGridDemandResult> {
     return this.setGridDemand.execute({ caller, ...body });
   }
 
   @Operation({
     summary: "Sets the demand thresholds of the contract's charge and discharge rule on chain (admin).",
-    answers: chainWriteAnswer(),
+    answers: setGridDemandAnswer,
     refuses: [CHAIN_WRITE_REFUSALS, STATUS_BY_CONTRACT_ERROR],
   })
   @Put("thresholds")
@@ -45,22 +50,16 @@ export class GridController {
   setThresholds(
     @ZodBody(setThresholdsBody) body: z.output<typeof setThresholdsBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult> {
+  ): Promise<SetGridDemandResult> {
     return this.setDemandThresholds.execute({ caller, ...body });
   }
 
   @Operation({
     summary: "The grid's demand level and thresholds as the read model holds them.",
-    answers: demandLevelsAnswer.extend({
-      lastTxid: txidField
-        .nullable()
-        .meta({ description: "Null while no admin set them: the contract's defaults apply" }),
-      lastHeight: integerField.nullable(),
-      updatedAt: timestampField.nullable(),
-    }),
+    answers: gridDemandAnswer,
   })
   @Get("demand")
-  demand(): Promise<GridDemandView> {
+  demand(): Promise<GridDemand> {
     return this.readModel.gridDemand();
   }
 }

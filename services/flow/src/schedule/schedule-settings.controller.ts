@@ -1,34 +1,13 @@
 import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { bpsField, integerField, kwhField } from "@voltstack/api";
+import { facilityIdParam, type ScheduleSettings, scheduleSettingsAnswer, scheduleSettingsBody } from "@voltstack/api";
 import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
-import { facilityIdParam } from "../flow/flow-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "@voltstack/chain-sync";
-import { scheduleSettingsBody } from "./schedule-requests.js";
 import { SchedulePlanner } from "./schedule-planner.js";
-import { STRATEGY_NAMES, type StrategyName } from "./scheduling-strategy.js";
-import {
-  type ScheduleSettingsView,
-  SetScheduleSettingsUseCase,
-  settingsView,
-} from "./usecases/set-schedule-settings.usecase.js";
-
-const settingsAnswer = z.object({
-  facilityId: integerField,
-  strategy: z.enum(STRATEGY_NAMES),
-  chargeEfficiencyBps: bpsField,
-  dischargeEfficiencyBps: bpsField,
-  selfDischargeBpsPerDay: bpsField,
-  degradationMicroStxPerKwh: integerField,
-  maxCyclesPerDay: z.number().nullable(),
-  endKwh: kwhField
-    .nullable()
-    .meta({ description: "Stored energy at the end of the horizon at least this; null: what is stored now" }),
-  executeOnChain: z.boolean(),
-  declared: z.boolean().meta({ description: "False while none are stored: the service's defaults apply" }),
-});
+import type { StrategyName } from "./scheduling-strategy.js";
+import { SetScheduleSettingsUseCase, settingsView } from "./usecases/set-schedule-settings.usecase.js";
 
 /** A facility's battery model and scheduling strategy: its owner, operators or an admin set them; anyone reads. */
 @ApiTags("facilities")
@@ -42,7 +21,7 @@ export class ScheduleSettingsController {
 
   @Operation({
     summary: "Declares the facility's battery model and strategy (its owner, an operator or an admin) and replans it.",
-    answers: settingsAnswer,
+    answers: scheduleSettingsAnswer,
     refuses: [
       {
         FACILITY_NOT_FOUND: 404,
@@ -58,16 +37,16 @@ export class ScheduleSettingsController {
     @ZodParam("id", facilityIdParam) facilityId: number,
     @ZodBody(scheduleSettingsBody) body: z.output<typeof scheduleSettingsBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ScheduleSettingsView> {
+  ): Promise<ScheduleSettings> {
     return this.setSettings.execute({ caller, facilityId, body });
   }
 
   @Operation({
     summary: "The facility's battery model and strategy (the service's defaults while none are declared).",
-    answers: settingsAnswer,
+    answers: scheduleSettingsAnswer,
   })
   @Get()
-  async get(@ZodParam("id", facilityIdParam) facilityId: number): Promise<ScheduleSettingsView> {
+  async get(@ZodParam("id", facilityIdParam) facilityId: number): Promise<ScheduleSettings> {
     const row = await this.prisma.scheduleSettings.findUnique({ where: { facilityId } });
     if (!row) return settingsView(facilityId, this.planner.defaultSettings(), false);
     return settingsView(

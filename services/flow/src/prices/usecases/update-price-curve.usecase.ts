@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { PriceCurveUpdate } from "@voltstack/api";
 import type { ChainRef } from "@voltstack/events";
 import { withSpan } from "@voltstack/observability";
 import { SERVICE_CONFIG } from "@voltstack/service-kit";
@@ -11,13 +12,6 @@ import { SchedulePlanner } from "../../schedule/schedule-planner.js";
 
 type Tx = Prisma.TransactionClient;
 export type PriceCurveInput = z.output<typeof priceCurveSchema>;
-
-export interface PriceCurveUpdate {
-  /** False when a curve published later is already in force: this one changed nothing. */
-  applied: boolean;
-  /** Facilities whose schedule the new curve changed. */
-  replanned: number[];
-}
 
 /**
  * Puts a price curve in force and replans every facility against it, in one transaction: the

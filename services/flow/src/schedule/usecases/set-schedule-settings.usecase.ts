@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ScheduleSettings, scheduleSettingsBody } from "@voltstack/api";
 import { InfeasibleScheduleError, InvalidScheduleInputError } from "@voltstack/optimiser";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
@@ -7,7 +8,6 @@ import { type FlowConfig, REPLAN_TRANSACTION_MARGIN_MS } from "../../flow-config
 import { FacilityRegistryReader } from "../../chain/facility-registry-reader.js";
 import type { PrismaClient } from "../../generated/prisma/client.js";
 import { PRISMA } from "@voltstack/chain-sync";
-import type { scheduleSettingsBody } from "../schedule-requests.js";
 import { SchedulePlanner } from "../schedule-planner.js";
 import type { BatterySettings, Horizon } from "../scheduling-strategy.js";
 import { SchedulingStrategies } from "../scheduling-strategies.js";
@@ -17,13 +17,6 @@ export interface SetScheduleSettingsCommand {
   caller: Caller;
   facilityId: number;
   body: z.output<typeof scheduleSettingsBody>;
-}
-
-export interface ScheduleSettingsView extends Omit<BatterySettings, "endKwh"> {
-  facilityId: number;
-  endKwh: number | null;
-  /** False while no row is stored: the service's defaults apply. */
-  declared: boolean;
 }
 
 /**
@@ -42,7 +35,7 @@ export class SetScheduleSettingsUseCase {
     @Inject(SERVICE_CONFIG) private readonly config: FlowConfig,
   ) {}
 
-  execute({ caller, facilityId, body }: SetScheduleSettingsCommand): Promise<ScheduleSettingsView> {
+  execute({ caller, facilityId, body }: SetScheduleSettingsCommand): Promise<ScheduleSettings> {
     return withSpan("flow set schedule settings", { [SpanAttributes.facilityId]: facilityId }, async () => {
       const principal = await this.authorise(caller, facilityId, body.actAs);
       const defaults = this.planner.defaultSettings();
@@ -132,7 +125,7 @@ export class SetScheduleSettingsUseCase {
   }
 }
 
-export function settingsView(facilityId: number, settings: BatterySettings, declared: boolean): ScheduleSettingsView {
+export function settingsView(facilityId: number, settings: BatterySettings, declared: boolean): ScheduleSettings {
   return { facilityId, ...settings, endKwh: settings.endKwh === null ? null : Number(settings.endKwh), declared };
 }
 

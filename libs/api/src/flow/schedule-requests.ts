@@ -1,6 +1,10 @@
 import { z } from "zod";
-import { energyKwh, stacksPrincipal } from "@voltstack/api";
-import { STRATEGY_NAMES } from "./scheduling-strategy.js";
+import { energyKwh } from "../fields/request-fields.js";
+import { stacksPrincipal } from "../fields/stacks-principal.js";
+
+/** How flow plans a facility: the contract's rule, or optimal against the price curve. */
+export const STRATEGY_NAMES = ["contract-rule", "optimal"] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 const bps = (min: number) => z.int().min(min).max(10_000);
 
