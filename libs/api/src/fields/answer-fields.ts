@@ -31,11 +31,19 @@ export const kwhField = z.int().meta({ description: "Energy in kWh" });
 /** Power in kW: a JSON integer. */
 export const kwField = z.int().meta({ description: "Power in kW" });
 
+/**
+ * A kW or kWh figure: a JSON integer, or its decimal string beyond 2^53 - 1 (only a wallet's own
+ * call can get there), so it stays exact.
+ */
+export const figureField = z.union([z.int(), z.string().regex(/^[1-9]\d*$/)]).meta({
+  description: "A JSON integer; its decimal string only beyond 2^53 - 1, which only a wallet's own call reaches",
+});
+
 /** Basis points: 10,000 = 100 %. */
 export const bpsField = z.int().min(0).max(10_000).meta({ description: "Basis points: 10000 = 100 %" });
 
 /** What a chain write answers once its transaction is confirmed, with the fields the route adds. */
-export function chainWriteAnswer<Shape extends z.ZodRawShape>(shape: Shape = {} as Shape) {
+export function chainWriteAnswer<Shape extends z.ZodRawShape = Record<never, never>>(shape: Shape = {} as Shape) {
   return z.object({
     txid: txidField,
     blockHeight: z.int().meta({ description: "The block that confirmed the transaction" }),

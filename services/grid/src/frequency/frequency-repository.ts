@@ -1,47 +1,17 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { DEFAULT_DEADBAND_MHZ, DEFAULT_TARGET_MHZ } from "../chain-sync/grid-projection.js";
+import type {
+  FrequencyOracle,
+  FrequencyReading,
+  FrequencyReadingPage,
+  FrequencyStatus,
+  ReadingDecision,
+} from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 
-/** The frequency settings and last on-chain reading as the API shows them. */
-export interface FrequencyStatusView {
-  targetMhz: number;
-  deadbandMhz: number;
-  lastReadingMhz: number | null;
-  lastReadingHeight: number | null;
-  lastReporter: string | null;
-  deviating: boolean;
-  lastTxid: string | null;
-  lastHeight: number | null;
-  /** The newest reading this service received, written to the chain or not. */
-  lastIngested: { frequencyMhz: number; measuredAt: string; deviating: boolean; decision: string } | null;
-}
-
-export type ReadingDecision = "state-change" | "cadence" | "skipped";
-
-/** A principal enabled or disabled as a frequency reporter, as the chain last showed it. */
-export interface FrequencyOracleView {
-  oracle: string;
-  enabled: boolean;
-  lastTxid: string;
-  lastHeight: number;
-  updatedAt: string;
-}
-
-/** One ingested reading and what the service did with it. */
-export interface FrequencyReadingView {
-  id: number;
-  /** The API key (or JWT subject) that sent it. */
-  source: string;
-  frequencyMhz: number;
-  measuredAt: string;
-  receivedAt: string;
-  deviating: boolean;
-  decision: ReadingDecision;
-  written: boolean;
-  txid: string | null;
-  blockHeight: number | null;
-}
+// The report decision reads the same decisions the answers show.
+export type { ReadingDecision };
 
 export interface ReadingsPage {
   /** Keyset paging, newest first: readings with a smaller id. */
@@ -64,7 +34,7 @@ export interface StoredReading {
 export class FrequencyRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async status(): Promise<FrequencyStatusView> {
+  async status(): Promise<FrequencyStatus> {
     const [row, ingested] = await Promise.all([
       this.prisma.frequencyStatus.findUnique({ where: { id: 1 } }),
       this.prisma.frequencyReading.findFirst({ orderBy: { id: "desc" } }),
@@ -98,7 +68,7 @@ export class FrequencyRepository {
     return row ? { measuredAt: row.measuredAt, deviating: row.deviating } : undefined;
   }
 
-  async oracles(): Promise<FrequencyOracleView[]> {
+  async oracles(): Promise<FrequencyOracle[]> {
     const rows = await this.prisma.frequencyOracle.findMany({ orderBy: { oracle: "asc" } });
     return rows.map((row) => ({
       oracle: row.oracle,
@@ -110,13 +80,13 @@ export class FrequencyRepository {
   }
 
   /** The ingested readings, newest first. */
-  async readings(page: ReadingsPage): Promise<{ items: FrequencyReadingView[]; nextAfter: number | null }> {
+  async readings(page: ReadingsPage): Promise<FrequencyReadingPage> {
     const rows = await this.prisma.frequencyReading.findMany({
       where: page.after !== undefined ? { id: { lt: page.after } } : {},
       orderBy: { id: "desc" },
       take: page.limit + 1,
     });
-    const items = rows.slice(0, page.limit).map((row): FrequencyReadingView => ({
+    const items = rows.slice(0, page.limit).map((row): FrequencyReading => ({
       id: Number(row.id),
       source: row.source,
       frequencyMhz: row.frequencyMhz,

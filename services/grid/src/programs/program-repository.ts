@@ -1,72 +1,12 @@
 import { Inject, Injectable } from "@nestjs/common";
 import { COHORT_SIZE, PROGRAM_PRODUCTS, type ProgramProduct } from "@voltstack/chain";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import type { Enrolment, EnrolmentPage, Program, ProgramPage, ProgramStatus, Settlement } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 import { figure } from "../chain/chain-write-errors.js";
 
-export const PROGRAM_STATUSES = ["active", "closed", "cancelled"] as const;
-export type ProgramStatus = (typeof PROGRAM_STATUSES)[number];
-
-/** A program as the API shows it; micro-STX as decimal strings, periods counted in blocks. */
-export interface ProgramView {
-  id: number;
-  product: string;
-  /** What a facility delivers in for this product (kw or kwh); null for a product outside the catalogue. */
-  unit: string | null;
-  operator: string;
-  startHeight: number;
-  periodBlocks: number;
-  periodCount: number;
-  /** First block after the last period. */
-  endHeight: number;
-  settleWindow: number;
-  /** Settlements are accepted below this height. */
-  settleUntilHeight: number;
-  capacityPriceUstx: string;
-  energyPriceUstx: string;
-  budgetUstx: string;
-  settledUstx: string;
-  distributedUstx: string;
-  refundUstx: string;
-  /** budget - settled - refund: what settlements may still pay. */
-  remainingUstx: string;
-  status: ProgramStatus;
-  createdTxid: string;
-  createdHeight: number;
-  lastTxid: string;
-  lastHeight: number;
-  updatedAt: string;
-}
-
-/** A facility's slot in a program; it earns in periods fromPeriod <= p < untilPeriod (periodCount while enrolled). */
-export interface EnrolmentView {
-  programId: number;
-  facilityId: number;
-  cohort: number;
-  slot: number;
-  committedKw: number | string;
-  reservedKwh: number | string;
-  fromPeriod: number;
-  untilPeriod: number;
-  withdrawn: boolean;
-  released: boolean;
-  enrolledBy: string;
-  earnedUstx: string;
-  paidUstx: string;
-  createdTxid: string;
-  createdHeight: number;
-}
-
-export interface SettlementView {
-  programId: number;
-  cohort: number;
-  period: number;
-  reportHash: string;
-  totalUstx: string;
-  settledBy: string;
-  txid: string;
-  blockHeight: number;
-}
+// The program lookup, the operator check and the sweeps take programs as the API shows them.
+export type { Program as ProgramView };
 
 export interface SettlementLineRow {
   slot: number;
@@ -108,16 +48,12 @@ type SettlementRow = NonNullable<Awaited<ReturnType<PrismaClient["programSettlem
 export class ProgramRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async findProgram(id: number): Promise<ProgramView | undefined> {
+  async findProgram(id: number): Promise<Program | undefined> {
     const row = await this.prisma.program.findUnique({ where: { id } });
     return row ? programView(row) : undefined;
   }
 
-  async listPrograms(filter: {
-    status?: ProgramStatus;
-    after?: number;
-    limit: number;
-  }): Promise<{ items: ProgramView[]; nextAfter: number | null }> {
+  async listPrograms(filter: { status?: ProgramStatus; after?: number; limit: number }): Promise<ProgramPage> {
     const rows = await this.prisma.program.findMany({
       where: {
         ...(filter.status ? { status: filter.status } : {}),
@@ -131,7 +67,7 @@ export class ProgramRepository {
   }
 
   /** Active programs whose first period has ended by `height`, for the settlement sweep. */
-  async activeProgramsStartedBefore(height: number): Promise<ProgramView[]> {
+  async activeProgramsStartedBefore(height: number): Promise<Program[]> {
     const rows = await this.prisma.program.findMany({
       where: { status: "active", startHeight: { lt: height } },
       orderBy: { id: "asc" },
@@ -140,7 +76,7 @@ export class ProgramRepository {
   }
 
   /** Active programs whose last period has ended by `height`, oldest first. */
-  async activeProgramsEndedBy(height: number): Promise<ProgramView[]> {
+  async activeProgramsEndedBy(height: number): Promise<Program[]> {
     const rows = await this.prisma.program.findMany({
       where: { status: "active", endHeight: { lte: height } },
       orderBy: { id: "asc" },
@@ -169,9 +105,9 @@ export class ProgramRepository {
    * previous page's nextAfter.
    */
   async listEnrolments(
-    program: ProgramView,
+    program: Program,
     filter: { cohort?: number; facility?: number; after?: number; limit: number },
-  ): Promise<{ items: EnrolmentView[]; nextAfter: number | null }> {
+  ): Promise<EnrolmentPage> {
     const after = filter.after;
     const rows = await this.prisma.programEnrolment.findMany({
       where: {
@@ -198,7 +134,7 @@ export class ProgramRepository {
     };
   }
 
-  async findEnrolment(program: ProgramView, facilityId: number): Promise<EnrolmentView | undefined> {
+  async findEnrolment(program: Program, facilityId: number): Promise<Enrolment | undefined> {
     const row = await this.prisma.programEnrolment.findFirst({ where: { programId: program.id, facilityId } });
     return row ? (await this.withEarnings(program, [row]))[0] : undefined;
   }
@@ -218,7 +154,7 @@ export class ProgramRepository {
   }
 
   /** Every slot of a program with its cohort, for the settlement sweep. */
-  async slotsOf(program: ProgramView): Promise<(SlotRow & { cohort: number })[]> {
+  async slotsOf(program: Program): Promise<(SlotRow & { cohort: number })[]> {
     const rows = await this.prisma.programEnrolment.findMany({
       where: { programId: program.id },
       orderBy: [{ cohort: "asc" }, { slot: "asc" }],
@@ -226,7 +162,7 @@ export class ProgramRepository {
     return rows.map((row) => ({ ...slotRow(row, program.periodCount), cohort: row.cohort }));
   }
 
-  async findSettlement(key: SettlementKey): Promise<SettlementView | undefined> {
+  async findSettlement(key: SettlementKey): Promise<Settlement | undefined> {
     const row = await this.prisma.programSettlement.findUnique({ where: { programId_cohort_period: key } });
     return row ? settlementView(row) : undefined;
   }
@@ -234,7 +170,7 @@ export class ProgramRepository {
   async listSettlements(
     programId: number,
     filter: { period?: number; cohort?: number; limit: number; after?: number },
-  ): Promise<{ items: SettlementView[] }> {
+  ): Promise<{ items: Settlement[] }> {
     const rows = await this.prisma.programSettlement.findMany({
       where: {
         programId,
@@ -343,7 +279,7 @@ export class ProgramRepository {
   }
 
   /** Enrolment views with what each slot earned (its settlement lines) and was paid (distributions). */
-  private async withEarnings(program: ProgramView, rows: EnrolmentRow[]): Promise<EnrolmentView[]> {
+  private async withEarnings(program: Program, rows: EnrolmentRow[]): Promise<Enrolment[]> {
     if (rows.length === 0) return [];
     const cohorts = [...new Set(rows.map((row) => row.cohort))];
     const [earned, distributions] = await Promise.all([
@@ -399,7 +335,7 @@ function slotRow(row: EnrolmentRow, periodCount: number): SlotRow {
   };
 }
 
-function programView(row: ProgramRow): ProgramView {
+function programView(row: ProgramRow): Program {
   const product = PROGRAM_PRODUCTS[row.product as ProgramProduct] as { unit: string } | undefined;
   return {
     id: row.id,
@@ -428,7 +364,7 @@ function programView(row: ProgramRow): ProgramView {
   };
 }
 
-function settlementView(row: SettlementRow): SettlementView {
+function settlementView(row: SettlementRow): Settlement {
   return {
     programId: row.programId,
     cohort: row.cohort,

@@ -1,46 +1,53 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
-import {
-  chainWriteAnswer,
-  integerField,
-  itemsAnswer,
-  pageAnswer,
-  principalField,
-  timestampField,
-  txidField,
-  ustxField,
-} from "@voltstack/api";
-import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
-import {
-  type EnrolmentView,
-  PROGRAM_STATUSES,
-  ProgramRepository,
-  type ProgramView,
-  type SettlementView,
-} from "./program-repository.js";
-import { GridChainWriter } from "../chain/grid-chain-writer.js";
-import { FACILITY_WRITE_REFUSALS, figureField, GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import {
   cohortParam,
+  createProgramAnswer,
   createProgramBody,
+  type CreateProgramResult,
+  enrolAnswer,
   enrolBody,
+  type EnrolResult,
+  type EnrolmentPage,
+  enrolmentPageAnswer,
   facilityIdParam,
   listEnrolmentsQuery,
   listProgramsQuery,
   listSettlementsQuery,
+  performancesAnswer,
   performancesBody,
+  type PerformancesResult,
   periodParam,
+  type Program,
   programActionBody,
+  programAnswer,
   programIdParam,
+  type ProgramPage,
+  programPageAnswer,
+  type ProgramRefund,
+  programRefundAnswer,
+  releaseCohortAnswer,
+  type ReleaseCohortResult,
   settleBody,
-} from "./program-requests.js";
+  type SettleOutcome,
+  settleOutcomeAnswer,
+  settlementLineAnswer,
+  settlementReportAnswer,
+  type Settlements,
+  settlementsAnswer,
+  withdrawAnswer,
+  type WithdrawResult,
+} from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { ProgramRepository } from "./program-repository.js";
+import { GridChainWriter } from "../chain/grid-chain-writer.js";
+import { FACILITY_WRITE_REFUSALS, GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import { CancelProgramUseCase } from "./usecases/cancel-program.usecase.js";
 import { CloseProgramUseCase } from "./usecases/close-program.usecase.js";
 import { CreateProgramUseCase } from "./usecases/create-program.usecase.js";
 import { EnrolFacilityUseCase } from "./usecases/enrol-facility.usecase.js";
-import { PostPerformancesUseCase, type PostPerformancesResult } from "./usecases/post-performances.usecase.js";
+import { PostPerformancesUseCase } from "./usecases/post-performances.usecase.js";
 import { programOrRefuse } from "./usecases/program-lookup.js";
 import {
   ReadSettlementReportUseCase,
@@ -48,98 +55,8 @@ import {
   type SettlementReportAnswer,
 } from "./usecases/read-settlement-report.usecase.js";
 import { ReleaseCohortUseCase } from "./usecases/release-cohort.usecase.js";
-import { SettleCohortPeriodUseCase, type SettleOutcome } from "./usecases/settle-cohort-period.usecase.js";
+import { SettleCohortPeriodUseCase } from "./usecases/settle-cohort-period.usecase.js";
 import { WithdrawFacilityUseCase } from "./usecases/withdraw-facility.usecase.js";
-
-const programAnswer = z.object({
-  id: integerField,
-  product: z.string(),
-  unit: z.string().nullable().meta({ description: "kw or kwh; null for a product outside the catalogue" }),
-  operator: principalField,
-  startHeight: integerField,
-  periodBlocks: integerField,
-  periodCount: integerField,
-  endHeight: integerField.meta({ description: "First block after the last period" }),
-  settleWindow: integerField,
-  settleUntilHeight: integerField.meta({ description: "Settlements are accepted below this height" }),
-  capacityPriceUstx: ustxField,
-  energyPriceUstx: ustxField,
-  budgetUstx: ustxField,
-  settledUstx: ustxField,
-  distributedUstx: ustxField,
-  refundUstx: ustxField,
-  remainingUstx: ustxField.meta({ description: "budget - settled - refund: what settlements may still pay" }),
-  status: z.enum(PROGRAM_STATUSES),
-  createdTxid: txidField,
-  createdHeight: integerField,
-  lastTxid: txidField,
-  lastHeight: integerField,
-  updatedAt: timestampField,
-});
-
-const enrolmentAnswer = z.object({
-  programId: integerField,
-  facilityId: integerField,
-  cohort: integerField,
-  slot: integerField,
-  committedKw: figureField,
-  reservedKwh: figureField,
-  fromPeriod: integerField,
-  untilPeriod: integerField,
-  withdrawn: z.boolean(),
-  released: z.boolean(),
-  enrolledBy: principalField,
-  earnedUstx: ustxField,
-  paidUstx: ustxField,
-  createdTxid: txidField,
-  createdHeight: integerField,
-});
-
-const settlementAnswer = z.object({
-  programId: integerField,
-  cohort: integerField,
-  period: integerField,
-  reportHash: z.string(),
-  totalUstx: ustxField,
-  settledBy: principalField,
-  txid: txidField,
-  blockHeight: integerField,
-});
-
-const settleOutcomeAnswer = z.discriminatedUnion("status", [
-  z.object({
-    status: z.literal("settled"),
-    programId: integerField,
-    cohort: integerField,
-    period: integerField,
-    reportHash: z.string(),
-    totalUstx: ustxField,
-    lineCount: integerField,
-    zeroed: z.array(integerField).meta({ description: "Enrolled facilities settled at 0: no performance was posted" }),
-    txid: txidField,
-    blockHeight: integerField,
-  }),
-  z.object({
-    status: z.literal("waiting"),
-    programId: integerField,
-    cohort: integerField,
-    period: integerField,
-    missing: z.array(integerField).meta({ description: "Enrolled facilities whose performance is not posted yet" }),
-  }),
-]);
-
-const refusedSettlementAnswer = z.object({
-  status: z.literal("refused"),
-  programId: integerField,
-  cohort: integerField,
-  period: integerField,
-  code: z.string(),
-  message: z.string(),
-  details: z.unknown(),
-});
-
-/** The verification format of docs/settlement-reports.md: every figure a decimal string, as it is hashed. */
-const reportPart = z.looseObject({}).meta({ description: "As docs/settlement-reports.md specifies" });
 
 const REPORT_REFUSALS = { SETTLEMENT_NOT_FOUND: 404, REPORT_NOT_AVAILABLE: 404 };
 
@@ -167,7 +84,7 @@ export class ProgramsController {
 
   @Operation({
     summary: "Creates a program (admin): a product, its prices, periods and budget, held in escrow on chain.",
-    answers: chainWriteAnswer({ programId: integerField }),
+    answers: createProgramAnswer,
     refuses: GRID_WRITE_REFUSALS,
   })
   @Post()
@@ -175,13 +92,13 @@ export class ProgramsController {
   create(
     @ZodBody(createProgramBody) body: z.output<typeof createProgramBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { programId: number }> {
+  ): Promise<CreateProgramResult> {
     return this.createProgram.execute({ caller, ...body });
   }
 
   @Operation({
     summary: "Cancels a program before it starts (admin); its budget goes back to the operator.",
-    answers: chainWriteAnswer({ programId: integerField, refundUstx: ustxField }),
+    answers: programRefundAnswer,
     refuses: GRID_WRITE_REFUSALS,
   })
   @Post(":id/cancel")
@@ -191,13 +108,13 @@ export class ProgramsController {
     @ZodParam("id", programIdParam) id: number,
     @ZodBody(programActionBody) body: z.output<typeof programActionBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { programId: number; refundUstx: string }> {
+  ): Promise<ProgramRefund> {
     return this.cancelProgram.execute({ caller, programId: id, ...body });
   }
 
   @Operation({
     summary: "Closes a program once its settle window passed (admin); what was not settled goes back to the operator.",
-    answers: chainWriteAnswer({ programId: integerField, refundUstx: ustxField }),
+    answers: programRefundAnswer,
     refuses: GRID_WRITE_REFUSALS,
   })
   @Post(":id/close")
@@ -207,13 +124,13 @@ export class ProgramsController {
     @ZodParam("id", programIdParam) id: number,
     @ZodBody(programActionBody) body: z.output<typeof programActionBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { programId: number; refundUstx: string }> {
+  ): Promise<ProgramRefund> {
     return this.closeProgram.execute({ caller, programId: id, ...body });
   }
 
   @Operation({
     summary: "Releases a cohort's reservations of an ended program back to capacity tracking (admin).",
-    answers: chainWriteAnswer({ programId: integerField, cohort: integerField, releasedKwh: figureField }),
+    answers: releaseCohortAnswer,
     refuses: GRID_WRITE_REFUSALS,
   })
   @Post(":id/cohorts/:cohort/release")
@@ -224,19 +141,14 @@ export class ProgramsController {
     @ZodParam("cohort", cohortParam) cohort: number,
     @ZodBody(programActionBody) body: z.output<typeof programActionBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { programId: number; cohort: number; releasedKwh: number | string }> {
+  ): Promise<ReleaseCohortResult> {
     return this.releaseCohort.execute({ caller, programId: id, cohort, ...body });
   }
 
   @Operation({
     summary:
       "Enrols a facility in a program with the power it commits (its owner or an operator), reserving its energy.",
-    answers: chainWriteAnswer({
-      programId: integerField,
-      facilityId: integerField,
-      cohort: integerField,
-      slot: integerField,
-    }),
+    answers: enrolAnswer,
     refuses: FACILITY_WRITE_REFUSALS,
   })
   @Post(":id/enrolments")
@@ -245,13 +157,13 @@ export class ProgramsController {
     @ZodParam("id", programIdParam) id: number,
     @ZodBody(enrolBody) body: z.output<typeof enrolBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { programId: number; facilityId: number; cohort: number; slot: number }> {
+  ): Promise<EnrolResult> {
     return this.enrolFacility.execute({ caller, programId: id, ...body });
   }
 
   @Operation({
     summary: "Withdraws a facility from a program from the next period on (its owner or an operator).",
-    answers: chainWriteAnswer({ programId: integerField, facilityId: integerField, untilPeriod: integerField }),
+    answers: withdrawAnswer,
     refuses: FACILITY_WRITE_REFUSALS,
   })
   @Post(":id/enrolments/:facilityId/withdraw")
@@ -262,7 +174,7 @@ export class ProgramsController {
     @ZodParam("facilityId", facilityIdParam) facilityId: number,
     @ZodBody(programActionBody) body: z.output<typeof programActionBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<ChainWriteResult & { programId: number; facilityId: number; untilPeriod: number }> {
+  ): Promise<WithdrawResult> {
     return this.withdrawFacility.execute({ caller, programId: id, facilityId, ...body });
   }
 
@@ -270,12 +182,7 @@ export class ProgramsController {
   @Operation({
     summary:
       "Posts measured performance and delivered energy per facility for an ended period (admin or scoring oracle); each cohort complete settles.",
-    answers: z.object({
-      programId: integerField,
-      period: integerField,
-      stored: integerField,
-      cohorts: z.array(z.union([settleOutcomeAnswer, refusedSettlementAnswer])),
-    }),
+    answers: performancesAnswer,
     refuses: GRID_WRITE_REFUSALS,
   })
   @Post(":id/periods/:period/performances")
@@ -286,7 +193,7 @@ export class ProgramsController {
     @ZodParam("period", periodParam) period: number,
     @ZodBody(performancesBody) body: z.output<typeof performancesBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<PostPerformancesResult> {
+  ): Promise<PerformancesResult> {
     return this.postPerformances.execute({ caller, programId: id, period, ...body });
   }
 
@@ -313,12 +220,10 @@ export class ProgramsController {
 
   @Operation({
     summary: "The programs, by id, filtered by status or product; a page at a time.",
-    answers: pageAnswer(programAnswer),
+    answers: programPageAnswer,
   })
   @Get()
-  list(
-    @ZodQuery(listProgramsQuery) query: z.output<typeof listProgramsQuery>,
-  ): Promise<{ items: ProgramView[]; nextAfter: number | null }> {
+  list(@ZodQuery(listProgramsQuery) query: z.output<typeof listProgramsQuery>): Promise<ProgramPage> {
     return this.programs.listPrograms(query);
   }
 
@@ -328,33 +233,33 @@ export class ProgramsController {
     refuses: [{ ERR_PROGRAM_NOT_FOUND: 404 }],
   })
   @Get(":id")
-  get(@ZodParam("id", programIdParam) id: number): Promise<ProgramView> {
+  get(@ZodParam("id", programIdParam) id: number): Promise<Program> {
     return programOrRefuse(this.programs, id);
   }
 
   @Operation({
     summary: "A program's enrolments with what each earned and was paid; a page at a time.",
-    answers: pageAnswer(enrolmentAnswer),
+    answers: enrolmentPageAnswer,
     refuses: [{ ERR_PROGRAM_NOT_FOUND: 404 }],
   })
   @Get(":id/enrolments")
   async enrolments(
     @ZodParam("id", programIdParam) id: number,
     @ZodQuery(listEnrolmentsQuery) query: z.output<typeof listEnrolmentsQuery>,
-  ): Promise<{ items: EnrolmentView[]; nextAfter: number | null }> {
+  ): Promise<EnrolmentPage> {
     return this.programs.listEnrolments(await programOrRefuse(this.programs, id), query);
   }
 
   @Operation({
     summary: "A program's settlements, per cohort and period.",
-    answers: itemsAnswer(settlementAnswer),
+    answers: settlementsAnswer,
     refuses: [{ ERR_PROGRAM_NOT_FOUND: 404 }],
   })
   @Get(":id/settlements")
   async settlements(
     @ZodParam("id", programIdParam) id: number,
     @ZodQuery(listSettlementsQuery) query: z.output<typeof listSettlementsQuery>,
-  ): Promise<{ items: SettlementView[] }> {
+  ): Promise<Settlements> {
     await programOrRefuse(this.programs, id);
     return this.programs.listSettlements(id, query);
   }
@@ -363,7 +268,7 @@ export class ProgramsController {
   @Operation({
     summary:
       "The settlement report of a cohort's period, whose root the chain recorded (figures as decimal strings, as hashed).",
-    answers: z.object({ settlement: settlementAnswer, report: reportPart }),
+    answers: settlementReportAnswer,
     refuses: [REPORT_REFUSALS],
   })
   @Get(":id/cohorts/:cohort/periods/:period/report")
@@ -379,13 +284,7 @@ export class ProgramsController {
   @Operation({
     summary:
       "One facility's settlement line of a period, with the header and the inclusion proof to verify it against the chain.",
-    answers: z.object({
-      settlement: settlementAnswer,
-      facilityId: integerField,
-      line: reportPart,
-      header: reportPart,
-      proof: reportPart,
-    }),
+    answers: settlementLineAnswer,
     refuses: [REPORT_REFUSALS, { FACILITY_NOT_IN_REPORT: 404, ERR_NOT_ENROLLED: 404 }],
   })
   @Get(":id/periods/:period/facilities/:facilityId")

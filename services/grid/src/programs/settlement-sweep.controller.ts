@@ -2,12 +2,10 @@ import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
-import { integerField, txidField, ustxField } from "@voltstack/api";
+import { programActionBody, settlementSweepAnswer, type SettlementSweepResult } from "@voltstack/api";
 import { type Caller, CurrentCaller, Operation, Roles, ZodBody } from "@voltstack/service-kit";
-import { figureField } from "../chain/grid-answers.js";
 import { GridChainWriter } from "../chain/grid-chain-writer.js";
-import { programActionBody } from "./program-requests.js";
-import { type SettlementSweepResult, SettlementSweepUseCase } from "./usecases/settlement-sweep.usecase.js";
+import { SettlementSweepUseCase } from "./usecases/settlement-sweep.usecase.js";
 
 /** The periodic settlement sweep, on demand. */
 @ApiTags("operations")
@@ -21,34 +19,7 @@ export class SettlementSweepController {
   @Operation({
     summary:
       "Runs the periodic settlement sweep now (admin): settles ended periods, closes ended programs, releases their reservations.",
-    answers: z.object({
-      height: integerField,
-      settled: z.array(
-        z.object({
-          programId: integerField,
-          cohort: integerField,
-          period: integerField,
-          txid: txidField,
-          zeroed: integerField,
-        }),
-      ),
-      failed: z.array(
-        z.object({
-          programId: integerField,
-          cohort: integerField,
-          period: integerField,
-          code: z.string(),
-          message: z.string(),
-        }),
-      ),
-      closed: z.array(z.object({ programId: integerField, refundUstx: ustxField, txid: txidField })),
-      released: z.array(
-        z.object({ programId: integerField, cohort: integerField, releasedKwh: figureField, txid: txidField }),
-      ),
-      endFailed: z.array(
-        z.object({ programId: integerField, cohort: integerField.nullable(), code: z.string(), message: z.string() }),
-      ),
-    }),
+    answers: settlementSweepAnswer,
     refuses: [CHAIN_WRITE_REFUSALS],
   })
   @Post()

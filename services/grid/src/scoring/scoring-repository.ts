@@ -1,14 +1,8 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
+import type { ScoredProgram } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 import type { ContainmentProfileName, PeriodScore } from "./period-score.js";
-
-/** A program scored from telemetry, and the first period not yet scored. */
-export interface ScoredProgram {
-  programId: number;
-  containmentProfile: ContainmentProfileName;
-  nextPeriod: number;
-}
 
 /** An enrolment earning in a period: what its score is computed against. */
 export interface EarningEnrolment {

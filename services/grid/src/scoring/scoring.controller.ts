@@ -3,72 +3,38 @@ import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS, PRISMA } from "@voltstack/chain-sync";
 import { computeLineAmount } from "@voltstack/settlement";
-import { bpsField, chainWriteAnswer, integerField, kwField, kwhField, timestampField, ustxField } from "@voltstack/api";
+import {
+  enableScoringBody,
+  facilityIdParam,
+  fulfilFromTelemetryAnswer,
+  fulfilFromTelemetryBody,
+  type PerformanceScore,
+  type Program,
+  periodParam,
+  type PeriodScores,
+  periodScoreSeriesAnswer,
+  periodScoresAnswer,
+  programActionBody,
+  programIdParam,
+  type RequestScore,
+  requestIdParam,
+  requestScoreSeriesAnswer,
+  type ScoredProgram,
+  scoredProgramAnswer,
+  scoringSweepAnswer,
+  type ScoringSweepResult,
+} from "@voltstack/api";
 import { ApiError, type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
 import { GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
 import { ChainFacts } from "../chain/chain-facts.js";
 import { GridChainWriter } from "../chain/grid-chain-writer.js";
-import { facilityIdParam, periodParam, programActionBody, programIdParam } from "../programs/program-requests.js";
-import { ProgramRepository, type ProgramView } from "../programs/program-repository.js";
+import { ProgramRepository } from "../programs/program-repository.js";
 import { assertActive, programOrRefuse } from "../programs/usecases/program-lookup.js";
 import { assertSettler } from "../programs/usecases/program-operator.js";
-import { requestIdParam } from "../service-requests/service-request-requests.js";
 import type { PrismaClient } from "../generated/prisma/client.js";
-import { enableScoringBody, fulfilFromTelemetryBody } from "./scoring-requests.js";
-import {
-  FulfilFromTelemetryUseCase,
-  type RequestScoreView,
-  requestScoreView,
-} from "./usecases/fulfil-from-telemetry.usecase.js";
-import { CONTAINMENT_PROFILES, type ContainmentProfileName } from "./period-score.js";
-import { type ScoredProgram, ScoringRepository, type StoredScore } from "./scoring-repository.js";
-import { type ScoringSweepResult, ScoringSweepUseCase } from "./usecases/scoring-sweep.usecase.js";
-
-/** A score as served: the numbers posted, what they earn, and what they were computed from. */
-export interface PerformanceScoreView {
-  programId: number;
-  period: number;
-  facilityId: number;
-  method: string;
-  performanceBps: number;
-  deliveredKwh: number;
-  committedKw: number;
-  /** What the line earns by settle-period's rule at the program's prices, micro-STX. */
-  amountUstx: string;
-  window: { from: string; to: string; stepSeconds: number };
-  breakdown: Record<string, unknown>;
-  scoredAt: string;
-}
-
-const scoreFields = {
-  facilityId: integerField,
-  method: z.enum(["regulation", "containment", "energy"]),
-  performanceBps: bpsField,
-  deliveredKwh: kwhField,
-  committedKw: kwField,
-  window: z.object({ from: timestampField, to: timestampField, stepSeconds: integerField }),
-  breakdown: z.record(z.string(), z.unknown()),
-  scoredAt: timestampField,
-};
-
-const requestScoreAnswer = z.object({ requestId: integerField, ...scoreFields });
-
-const periodScoreAnswer = z.object({
-  programId: integerField,
-  period: integerField,
-  ...scoreFields,
-  amountUstx: ustxField.meta({ description: "What the line earns by settle-period's rule at the program's prices" }),
-});
-
-const series = z.array(z.unknown()).meta({ description: "The points the score was computed from (10 s), for a plot" });
-
-const scoredProgramAnswer = z.object({
-  programId: integerField,
-  containmentProfile: z.enum(
-    Object.keys(CONTAINMENT_PROFILES) as [ContainmentProfileName, ...ContainmentProfileName[]],
-  ),
-  nextPeriod: integerField,
-});
+import { FulfilFromTelemetryUseCase, requestScoreView } from "./usecases/fulfil-from-telemetry.usecase.js";
+import { ScoringRepository, type StoredScore } from "./scoring-repository.js";
+import { ScoringSweepUseCase } from "./usecases/scoring-sweep.usecase.js";
 
 const PROGRAM_REFUSALS = { ERR_PROGRAM_NOT_FOUND: 404 };
 
@@ -92,12 +58,7 @@ export class ScoringController {
   /** Fulfils an accepted request with the performance its facility's telemetry shows over [from, to). */
   @Operation({
     summary: "Fulfils an accepted request with the performance its facility's telemetry shows over the window (admin).",
-    answers: chainWriteAnswer({
-      requestId: integerField,
-      performanceBps: bpsField,
-      payoutUstx: ustxField,
-      score: requestScoreAnswer,
-    }),
+    answers: fulfilFromTelemetryAnswer,
     refuses: [
       ...GRID_WRITE_REFUSALS,
       { REQUEST_NOT_FOUND: 404, REQUEST_NOT_SCORABLE: 422, SCORING_WINDOW_NOT_ENDED: 400 },
@@ -117,11 +78,11 @@ export class ScoringController {
   /** The score a request was fulfilled with, with its series, when it came from telemetry. */
   @Operation({
     summary: "The score a request was fulfilled with, with its series, when it came from telemetry.",
-    answers: requestScoreAnswer.extend({ series }),
+    answers: requestScoreSeriesAnswer,
     refuses: [{ SCORE_NOT_FOUND: 404 }],
   })
   @Get("service-requests/:id/score")
-  async requestScore(@ZodParam("id", requestIdParam) id: number): Promise<RequestScoreView & { series: unknown }> {
+  async requestScore(@ZodParam("id", requestIdParam) id: number): Promise<RequestScore & { series: unknown }> {
     const row = await this.prisma.requestScore.findUnique({ where: { requestId: id } });
     if (!row) {
       throw ApiError.notFound("SCORE_NOT_FOUND", `Service request ${id} was not fulfilled from telemetry.`, {
@@ -167,14 +128,14 @@ export class ScoringController {
 
   @Operation({
     summary: "Every facility's score for a period of the program, with what each line earns.",
-    answers: z.object({ programId: integerField, period: integerField, items: z.array(periodScoreAnswer) }),
+    answers: periodScoresAnswer,
     refuses: [PROGRAM_REFUSALS],
   })
   @Get("programs/:id/periods/:period/scores")
   async scores(
     @ZodParam("id", programIdParam) id: number,
     @ZodParam("period", periodParam) period: number,
-  ): Promise<{ programId: number; period: number; items: PerformanceScoreView[] }> {
+  ): Promise<PeriodScores> {
     const program = await programOrRefuse(this.programs, id);
     const scores = await this.scoring.scores(id, period);
     return {
@@ -187,7 +148,7 @@ export class ScoringController {
   /** One facility's score with the series it was computed from (10 s points), for a plot. */
   @Operation({
     summary: "One facility's score for a period, with the series it was computed from.",
-    answers: periodScoreAnswer.extend({ series }),
+    answers: periodScoreSeriesAnswer,
     refuses: [PROGRAM_REFUSALS, { SCORE_NOT_FOUND: 404 }],
   })
   @Get("programs/:id/periods/:period/facilities/:facilityId/score")
@@ -195,7 +156,7 @@ export class ScoringController {
     @ZodParam("id", programIdParam) id: number,
     @ZodParam("period", periodParam) period: number,
     @ZodParam("facilityId", facilityIdParam) facilityId: number,
-  ): Promise<PerformanceScoreView & { series: unknown[] }> {
+  ): Promise<PerformanceScore & { series: unknown[] }> {
     const program = await programOrRefuse(this.programs, id);
     const score = await this.scoring.score(id, period, facilityId);
     if (!score) {
@@ -211,17 +172,7 @@ export class ScoringController {
   /** The periodic scoring sweep, on demand. */
   @Operation({
     summary: "Runs the periodic scoring sweep now (admin): scores ended periods and posts their performances.",
-    answers: z.object({
-      height: integerField
-        .nullable()
-        .meta({ description: "The tip read; null when no program is scored (nothing read)" }),
-      periods: z.array(
-        z.object({ programId: integerField, period: integerField, scored: integerField, posted: integerField }),
-      ),
-      failed: z.array(
-        z.object({ programId: integerField, period: integerField, code: z.string(), message: z.string() }),
-      ),
-    }),
+    answers: scoringSweepAnswer,
     refuses: [{ ACTING_PRINCIPAL_REQUIRED: 400, NO_SIGNER_FOR_CALLER: 422 }],
   })
   @Post("admin/scoring-sweep")
@@ -235,7 +186,7 @@ export class ScoringController {
   }
 }
 
-function view(program: ProgramView, score: StoredScore): PerformanceScoreView {
+function view(program: Program, score: StoredScore): PerformanceScore {
   const amount = computeLineAmount(
     {
       committedKw: score.committedKw,

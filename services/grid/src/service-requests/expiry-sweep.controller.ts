@@ -2,10 +2,9 @@ import { Controller, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
 import { CHAIN_WRITE_REFUSALS } from "@voltstack/chain-sync";
-import { integerField, txidField } from "@voltstack/api";
+import { adminActionBody, expirySweepAnswer, type ExpirySweepResult } from "@voltstack/api";
 import { type Caller, CurrentCaller, Operation, Roles, ZodBody } from "@voltstack/service-kit";
-import { adminActionBody } from "./service-request-requests.js";
-import { type ExpirySweepResult, ExpirySweepUseCase } from "./usecases/expiry-sweep.usecase.js";
+import { ExpirySweepUseCase } from "./usecases/expiry-sweep.usecase.js";
 
 /** The periodic expiry sweep, on demand. */
 @ApiTags("operations")
@@ -15,11 +14,7 @@ export class ExpirySweepController {
 
   @Operation({
     summary: "Runs the periodic expiry sweep now (admin): cancels the open requests past their expiry, refunding each.",
-    answers: z.object({
-      height: integerField,
-      cancelled: z.array(z.object({ requestId: integerField, txid: txidField, blockHeight: integerField })),
-      failed: z.array(z.object({ requestId: integerField, code: z.string(), message: z.string() })),
-    }),
+    answers: expirySweepAnswer,
     refuses: [CHAIN_WRITE_REFUSALS],
   })
   @Post()

@@ -1,32 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
+import type { ServiceRequest, ServiceRequestPage, ServiceRequestStatus } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 
-export const SERVICE_REQUEST_STATUSES = ["open", "accepted", "fulfilled", "cancelled"] as const;
-export type ServiceRequestStatus = (typeof SERVICE_REQUEST_STATUSES)[number];
-
-/** A request as the API shows it; kW and kWh as JSON integers, micro-STX as decimal strings (bigints on chain). */
-export interface ServiceRequestView {
-  id: number;
-  serviceType: string;
-  powerKw: number;
-  energyKwh: number;
-  paymentUstx: string;
-  requester: string;
-  expiresAt: number;
-  status: ServiceRequestStatus;
-  facilityId: number | null;
-  acceptedBy: string | null;
-  performanceBps: number | null;
-  payoutUstx: string;
-  refundUstx: string;
-  expired: boolean | null;
-  createdTxid: string;
-  createdHeight: number;
-  lastTxid: string;
-  lastHeight: number;
-  updatedAt: string;
-}
+// What request-to-write.ts checks a write against, as the API shows it.
+export type { ServiceRequest as ServiceRequestView, ServiceRequestStatus } from "@voltstack/api";
 
 export interface ServiceRequestFilter {
   status?: ServiceRequestStatus;
@@ -41,12 +19,12 @@ export interface ServiceRequestFilter {
 export class ServiceRequestRepository {
   constructor(@Inject(PRISMA) private readonly prisma: PrismaClient) {}
 
-  async find(id: number): Promise<ServiceRequestView | undefined> {
+  async find(id: number): Promise<ServiceRequest | undefined> {
     const row = await this.prisma.serviceRequest.findUnique({ where: { id } });
     return row ? toView(row) : undefined;
   }
 
-  async list(filter: ServiceRequestFilter): Promise<{ items: ServiceRequestView[]; nextAfter: number | null }> {
+  async list(filter: ServiceRequestFilter): Promise<ServiceRequestPage> {
     const rows = await this.prisma.serviceRequest.findMany({
       where: {
         ...(filter.status ? { status: filter.status } : {}),
@@ -61,7 +39,7 @@ export class ServiceRequestRepository {
   }
 
   /** Open requests that can no longer be accepted at `height` (the contract refuses from expires-at on). */
-  async openExpiredAt(height: number, limit: number): Promise<ServiceRequestView[]> {
+  async openExpiredAt(height: number, limit: number): Promise<ServiceRequest[]> {
     const rows = await this.prisma.serviceRequest.findMany({
       where: { status: "open", expiresAt: { lte: height } },
       orderBy: { id: "asc" },
@@ -73,7 +51,7 @@ export class ServiceRequestRepository {
 
 type Row = NonNullable<Awaited<ReturnType<PrismaClient["serviceRequest"]["findUnique"]>>>;
 
-function toView(row: Row): ServiceRequestView {
+function toView(row: Row): ServiceRequest {
   return {
     id: row.id,
     serviceType: row.serviceType,

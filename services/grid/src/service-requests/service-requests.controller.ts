@@ -1,18 +1,23 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
 import {
-  bpsField,
-  chainWriteAnswer,
-  integerField,
-  kwField,
-  kwhField,
-  pageAnswer,
-  principalField,
-  timestampField,
-  txidField,
-  ustxField,
+  acceptBody,
+  acceptServiceRequestAnswer,
+  type AcceptServiceRequestResult,
+  adminActionBody,
+  createServiceRequestBody,
+  fulfilBody,
+  fulfilServiceRequestAnswer,
+  type FulfilServiceRequestResult,
+  listServiceRequestsQuery,
+  requestIdParam,
+  type ServiceRequest,
+  serviceRequestAnswer,
+  type ServiceRequestPage,
+  serviceRequestPageAnswer,
+  serviceRequestWriteAnswer,
+  type ServiceRequestWrite,
 } from "@voltstack/api";
 import {
   ApiError,
@@ -25,47 +30,11 @@ import {
   ZodQuery,
 } from "@voltstack/service-kit";
 import { FACILITY_WRITE_REFUSALS, GRID_WRITE_REFUSALS } from "../chain/grid-answers.js";
-import {
-  SERVICE_REQUEST_STATUSES,
-  ServiceRequestRepository,
-  type ServiceRequestView,
-} from "./service-request-repository.js";
-import {
-  acceptBody,
-  adminActionBody,
-  createServiceRequestBody,
-  fulfilBody,
-  listServiceRequestsQuery,
-  requestIdParam,
-} from "./service-request-requests.js";
+import { ServiceRequestRepository } from "./service-request-repository.js";
 import { AcceptServiceRequestUseCase } from "./usecases/accept-service-request.usecase.js";
 import { CancelServiceRequestUseCase } from "./usecases/cancel-service-request.usecase.js";
 import { CreateServiceRequestUseCase } from "./usecases/create-service-request.usecase.js";
 import { FulfilServiceRequestUseCase } from "./usecases/fulfil-service-request.usecase.js";
-
-type WriteAnswer = ChainWriteResult & { requestId: number };
-
-const requestAnswer = z.object({
-  id: integerField,
-  serviceType: z.string(),
-  powerKw: kwField,
-  energyKwh: kwhField,
-  paymentUstx: ustxField,
-  requester: principalField,
-  expiresAt: integerField.meta({ description: "The block height from which it can no longer be accepted" }),
-  status: z.enum(SERVICE_REQUEST_STATUSES),
-  facilityId: integerField.nullable(),
-  acceptedBy: principalField.nullable(),
-  performanceBps: bpsField.nullable(),
-  payoutUstx: ustxField,
-  refundUstx: ustxField,
-  expired: z.boolean().nullable(),
-  createdTxid: txidField,
-  createdHeight: integerField,
-  lastTxid: txidField,
-  lastHeight: integerField,
-  updatedAt: timestampField,
-});
 
 const NOT_FOUND = { REQUEST_NOT_FOUND: 404 };
 
@@ -87,7 +56,7 @@ export class ServiceRequestsController {
   @Operation({
     summary:
       "Posts a paid service request (admin): its payment is held in escrow on chain until fulfilment or cancellation.",
-    answers: chainWriteAnswer({ requestId: integerField }),
+    answers: serviceRequestWriteAnswer,
     refuses: GRID_WRITE_REFUSALS,
   })
   @Post()
@@ -95,13 +64,13 @@ export class ServiceRequestsController {
   create(
     @ZodBody(createServiceRequestBody) body: z.output<typeof createServiceRequestBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<ServiceRequestWrite> {
     return this.createRequest.execute({ caller, ...body });
   }
 
   @Operation({
     summary: "Accepts an open request for a facility with the capacity and power it needs (its owner or an operator).",
-    answers: chainWriteAnswer({ requestId: integerField, facilityId: integerField }),
+    answers: acceptServiceRequestAnswer,
     refuses: [...FACILITY_WRITE_REFUSALS, NOT_FOUND],
   })
   @Post(":id/accept")
@@ -111,14 +80,14 @@ export class ServiceRequestsController {
     @ZodParam("id", requestIdParam) id: number,
     @ZodBody(acceptBody) body: z.output<typeof acceptBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer & { facilityId: number }> {
+  ): Promise<AcceptServiceRequestResult> {
     return this.acceptRequest.execute({ caller, requestId: id, ...body });
   }
 
   @Operation({
     summary:
       "Fulfils an accepted request with the measured performance (admin): the payout goes to the facility's pool, the rest back to the requester.",
-    answers: chainWriteAnswer({ requestId: integerField, performanceBps: bpsField, payoutUstx: ustxField }),
+    answers: fulfilServiceRequestAnswer,
     refuses: [...GRID_WRITE_REFUSALS, NOT_FOUND],
   })
   @Post(":id/fulfil")
@@ -128,13 +97,13 @@ export class ServiceRequestsController {
     @ZodParam("id", requestIdParam) id: number,
     @ZodBody(fulfilBody) body: z.output<typeof fulfilBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer & { performanceBps: number; payoutUstx: string }> {
+  ): Promise<FulfilServiceRequestResult> {
     return this.fulfilRequest.execute({ caller, requestId: id, ...body });
   }
 
   @Operation({
     summary: "Cancels an open request (admin), refunding its payment in full.",
-    answers: chainWriteAnswer({ requestId: integerField }),
+    answers: serviceRequestWriteAnswer,
     refuses: [...GRID_WRITE_REFUSALS, NOT_FOUND],
   })
   @Post(":id/cancel")
@@ -144,28 +113,28 @@ export class ServiceRequestsController {
     @ZodParam("id", requestIdParam) id: number,
     @ZodBody(adminActionBody) body: z.output<typeof adminActionBody>,
     @CurrentCaller() caller: Caller,
-  ): Promise<WriteAnswer> {
+  ): Promise<ServiceRequestWrite> {
     return this.cancelRequest.execute({ caller, requestId: id, ...body });
   }
 
   @Operation({
     summary: "The service requests, by id, filtered by status or facility; a page at a time.",
-    answers: pageAnswer(requestAnswer),
+    answers: serviceRequestPageAnswer,
   })
   @Get()
   list(
     @ZodQuery(listServiceRequestsQuery) query: z.output<typeof listServiceRequestsQuery>,
-  ): Promise<{ items: ServiceRequestView[]; nextAfter: number | null }> {
+  ): Promise<ServiceRequestPage> {
     return this.requests.list(query);
   }
 
   @Operation({
     summary: "One service request as the read model holds it.",
-    answers: requestAnswer,
+    answers: serviceRequestAnswer,
     refuses: [NOT_FOUND],
   })
   @Get(":id")
-  async get(@ZodParam("id", requestIdParam) id: number): Promise<ServiceRequestView> {
+  async get(@ZodParam("id", requestIdParam) id: number): Promise<ServiceRequest> {
     const request = await this.requests.find(id);
     if (!request) throw ApiError.notFound("REQUEST_NOT_FOUND", `There is no service request ${id}.`, { requestId: id });
     return request;

@@ -1,33 +1,29 @@
 import { Controller, Get, HttpCode, Inject, Post } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { integerField, timestampField } from "@voltstack/api";
-import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
-import { MeterAuthorisation } from "./meter-authorisation.js";
-import { type RegulationSignalSeries, TelemetryRepository, type TelemetrySeries } from "./telemetry-repository.js";
 import {
   facilityIdParam,
   programIdParam,
+  type RegulationSignalAccepted,
+  regulationSignalAcceptedAnswer,
   type RegulationSignalBody,
   regulationSignalBody,
+  type RegulationSignalSeries,
+  regulationSignalSeriesAnswer,
   seriesQuery,
-  type TelemetryBody,
-  telemetryBody,
-} from "./telemetry-requests.js";
-import { type IngestTelemetryResult, IngestTelemetryUseCase } from "./usecases/ingest-telemetry.usecase.js";
-import {
-  type RecordRegulationSignalResult,
-  RecordRegulationSignalUseCase,
-} from "./usecases/record-regulation-signal.usecase.js";
+  type TelemetryAccepted,
+  telemetryAcceptedAnswer,
+  type TelemetrySeries,
+  telemetrySeriesAnswer,
+} from "@voltstack/api";
+import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
+import { MeterAuthorisation } from "./meter-authorisation.js";
+import { TelemetryRepository } from "./telemetry-repository.js";
+import { type TelemetryBody, telemetryBody } from "./telemetry-requests.js";
+import { IngestTelemetryUseCase } from "./usecases/ingest-telemetry.usecase.js";
+import { RecordRegulationSignalUseCase } from "./usecases/record-regulation-signal.usecase.js";
 
 type SeriesQuery = z.output<typeof seriesQuery>;
-
-const stored = z.object({
-  accepted: integerField.meta({ description: "Samples taken: a batch is stored whole or refused whole" }),
-  slots: integerField.meta({ description: "Distinct 2-second slots they filled" }),
-});
-
-const points = z.array(z.number().nullable());
 
 const SAMPLE_REFUSALS = {
   TELEMETRY_NOT_AUTHORIZED: 403,
@@ -54,7 +50,7 @@ export class TelemetryController {
   @Operation({
     summary:
       "Stores a facility's metered samples in 2-second slots (a metering gateway, the owner or an operator); the same samples again change nothing.",
-    answers: stored.extend({ facilityId: integerField }),
+    answers: telemetryAcceptedAnswer,
     refuses: [SAMPLE_REFUSALS, { FACILITY_NOT_FOUND: 404 }],
   })
   @Post("facilities/:facilityId/telemetry")
@@ -64,7 +60,7 @@ export class TelemetryController {
     @ZodParam("facilityId", facilityIdParam) facilityId: number,
     @ZodBody(telemetryBody) body: TelemetryBody,
     @CurrentCaller() caller: Caller,
-  ): Promise<IngestTelemetryResult> {
+  ): Promise<TelemetryAccepted> {
     await this.meters.assertMayReportFacility(caller, facilityId);
     return this.ingest.execute(facilityId, body.samples);
   }
@@ -72,27 +68,20 @@ export class TelemetryController {
   /** The facility's 2-second series over [from, to) (at most 6 h), null where no sample arrived. */
   @Operation({
     summary: "The facility's 2-second series over [from, to) (at most 6 h), null where no sample arrived.",
-    answers: z.object({
-      facilityId: integerField,
-      from: timestampField,
-      stepSeconds: integerField,
-      powerW: points,
-      storedWh: points,
-      frequencyMilliHz: points,
-    }),
+    answers: telemetrySeriesAnswer,
   })
   @Get("facilities/:facilityId/telemetry")
   async series(
     @ZodParam("facilityId", facilityIdParam) facilityId: number,
     @ZodQuery(seriesQuery) query: SeriesQuery,
-  ): Promise<Omit<TelemetrySeries, "from"> & { facilityId: number; from: string }> {
+  ): Promise<TelemetrySeries> {
     const series = await this.telemetry.series(facilityId, new Date(query.from), new Date(query.to));
     return { facilityId, ...series, from: series.from.toISOString() };
   }
 
   @Operation({
     summary: "Stores a program's regulation signal in 2-second slots (admins and scoring oracles).",
-    answers: stored.extend({ programId: integerField }),
+    answers: regulationSignalAcceptedAnswer,
     refuses: [SAMPLE_REFUSALS, { ERR_PROGRAM_NOT_FOUND: 404 }],
   })
   @Post("programs/:programId/regulation-signal")
@@ -102,7 +91,7 @@ export class TelemetryController {
     @ZodParam("programId", programIdParam) programId: number,
     @ZodBody(regulationSignalBody) body: RegulationSignalBody,
     @CurrentCaller() caller: Caller,
-  ): Promise<RecordRegulationSignalResult> {
+  ): Promise<RegulationSignalAccepted> {
     await this.meters.assertMayReportSignal(caller, programId);
     return this.recordSignal.execute(programId, body.samples);
   }
@@ -111,18 +100,13 @@ export class TelemetryController {
   @Operation({
     summary:
       "The program's regulation signal over [from, to) (at most 6 h) in basis points of committed power, null in gaps.",
-    answers: z.object({
-      programId: integerField,
-      from: timestampField,
-      stepSeconds: integerField,
-      valueBps: z.array(integerField.nullable()),
-    }),
+    answers: regulationSignalSeriesAnswer,
   })
   @Get("programs/:programId/regulation-signal")
   async regulationSignal(
     @ZodParam("programId", programIdParam) programId: number,
     @ZodQuery(seriesQuery) query: SeriesQuery,
-  ): Promise<Omit<RegulationSignalSeries, "from"> & { programId: number; from: string }> {
+  ): Promise<RegulationSignalSeries> {
     const series = await this.telemetry.regulationSignal(programId, new Date(query.from), new Date(query.to));
     return { programId, ...series, from: series.from.toISOString() };
   }

@@ -1,34 +1,17 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { FrequencyIngest } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import { type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
 import { GridChainWriter } from "../../chain/grid-chain-writer.js";
 import type { GridConfig } from "../../grid-config.js";
-import { FrequencyRepository, type ReadingDecision } from "../frequency-repository.js";
+import { FrequencyRepository } from "../frequency-repository.js";
 import { deviates, type LastReport, reportDecision } from "../report-decision.js";
 
 export interface IngestFrequencyReadingsCommand {
   caller: Caller;
   readings: { frequencyMhz: number; measuredAt?: string }[];
   actAs?: string;
-}
-
-export interface IngestedReading {
-  /** Position in the request. */
-  index: number;
-  frequencyMhz: number;
-  measuredAt: string;
-  deviating: boolean;
-  decision: ReadingDecision;
-  written: boolean;
-  txid: string | null;
-  blockHeight: number | null;
-}
-
-export interface IngestResult {
-  received: number;
-  written: number;
-  readings: IngestedReading[];
 }
 
 /**
@@ -48,13 +31,13 @@ export class IngestFrequencyReadingsUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: IngestFrequencyReadingsCommand): Promise<IngestResult> {
+  execute(command: IngestFrequencyReadingsCommand): Promise<FrequencyIngest> {
     const run = this.queue.then(() => this.ingest(command));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private ingest(command: IngestFrequencyReadingsCommand): Promise<IngestResult> {
+  private ingest(command: IngestFrequencyReadingsCommand): Promise<FrequencyIngest> {
     return withSpan("grid ingest-frequency-readings", { "voltstack.readings": command.readings.length }, async () => {
       const reporter = this.writer.actingPrincipal(command.caller, command.actAs);
       const receivedAt = new Date();
@@ -67,7 +50,7 @@ export class IngestFrequencyReadingsUseCase {
         .sort((a, b) => a.measuredAt.getTime() - b.measuredAt.getTime() || a.index - b.index);
       const status = await this.frequency.status();
       let last: LastReport | undefined = await this.frequency.lastWritten();
-      const results: IngestedReading[] = [];
+      const results: FrequencyIngest["readings"] = [];
       // Asked once, and only when a reading goes to the chain: skipped readings cost nothing.
       let reporterChecked = false;
       for (const reading of ordered) {

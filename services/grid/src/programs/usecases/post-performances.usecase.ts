@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { PerformancesResult, RefusedSettlement } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -7,7 +8,7 @@ import { ProgramRepository } from "../program-repository.js";
 import { figure, gridRefusal } from "../../chain/chain-write-errors.js";
 import { assertActive, periodEndHeight, programOrRefuse } from "./program-lookup.js";
 import { assertSettler } from "./program-operator.js";
-import { type SettleOutcome, SettleCohortPeriodUseCase } from "./settle-cohort-period.usecase.js";
+import { SettleCohortPeriodUseCase } from "./settle-cohort-period.usecase.js";
 
 // Cohorts a request completes are settled this many at a time.
 const SETTLE_CONCURRENCY = 4;
@@ -18,25 +19,6 @@ export interface PostPerformancesCommand {
   period: number;
   performances: { facilityId: number; performanceBps: number; deliveredKwh: number }[];
   actAs?: string;
-}
-
-/** A cohort whose settlement was refused (the budget is spent, say): the performances stay recorded. */
-export interface RefusedSettlement {
-  status: "refused";
-  programId: number;
-  cohort: number;
-  period: number;
-  code: string;
-  message: string;
-  details: unknown;
-}
-
-export interface PostPerformancesResult {
-  programId: number;
-  period: number;
-  stored: number;
-  /** Each cohort the posted facilities belong to: settled now, waiting for the facilities listed, or refused. */
-  cohorts: (SettleOutcome | RefusedSettlement)[];
 }
 
 /**
@@ -56,7 +38,7 @@ export class PostPerformancesUseCase {
     @Inject(SettleCohortPeriodUseCase) private readonly settle: SettleCohortPeriodUseCase,
   ) {}
 
-  execute(command: PostPerformancesCommand): Promise<PostPerformancesResult> {
+  execute(command: PostPerformancesCommand): Promise<PerformancesResult> {
     const { programId, period } = command;
     return withSpan("grid post-performances", { "voltstack.program_id": programId }, async () => {
       const program = await programOrRefuse(this.programs, programId);

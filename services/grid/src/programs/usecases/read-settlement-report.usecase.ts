@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { Settlement } from "@voltstack/api";
 import { ApiError } from "@voltstack/service-kit";
 import {
   type InclusionProofJson,
@@ -8,13 +9,13 @@ import {
   type SettlementReportJson,
 } from "@voltstack/settlement";
 import { ProgramChainReads } from "../../chain/program-chain-reads.js";
-import { ProgramRepository, type SettlementKey, type SettlementView } from "../program-repository.js";
+import { ProgramRepository, type SettlementKey } from "../program-repository.js";
 import { gridRefusal } from "../../chain/chain-write-errors.js";
 import { buildSettlementReport, lineProof, reportFromJson, reportToJson } from "../settlement-reports.js";
 import { programOrRefuse } from "./program-lookup.js";
 
 export interface SettlementReportAnswer {
-  settlement: SettlementView;
+  settlement: Settlement;
   report: SettlementReportJson;
 }
 
@@ -31,7 +32,7 @@ export interface SettlementHeaderJson {
 }
 
 export interface SettlementLineAnswer {
-  settlement: SettlementView;
+  settlement: Settlement;
   facilityId: number;
   line: SettlementLineJson;
   header: SettlementHeaderJson;
@@ -94,7 +95,7 @@ export class ReadSettlementReportUseCase {
     };
   }
 
-  private async load(key: SettlementKey): Promise<{ settlement: SettlementView; report: SettlementReport }> {
+  private async load(key: SettlementKey): Promise<{ settlement: Settlement; report: SettlementReport }> {
     const program = await programOrRefuse(this.programs, key.programId);
     const settlement = await this.programs.findSettlement(key);
     if (!settlement) {

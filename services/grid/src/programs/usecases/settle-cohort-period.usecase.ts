@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { SettleOutcome } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { SettlementReportError } from "@voltstack/settlement";
@@ -21,29 +22,6 @@ export interface SettleCohortPeriodCommand {
   /** Settle now, with 0 performance and 0 delivery for enrolled facilities whose performance was not posted. */
   missingAsZero: boolean;
 }
-
-export type SettleOutcome =
-  | {
-      status: "settled";
-      programId: number;
-      cohort: number;
-      period: number;
-      reportHash: string;
-      totalUstx: string;
-      lineCount: number;
-      /** Enrolled facilities settled at 0 because no performance was posted. */
-      zeroed: number[];
-      txid: string;
-      blockHeight: number;
-    }
-  | {
-      status: "waiting";
-      programId: number;
-      cohort: number;
-      period: number;
-      /** Enrolled facilities whose performance for the period is not posted yet. */
-      missing: number[];
-    };
 
 /**
  * Settles one cohort of a program for one period: builds the settlement report from the

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { SettlementSweepResult } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -14,18 +15,6 @@ const SWEEP_BATCH = 50;
 const SWEEP_CONCURRENCY = 8;
 // At most this many programs closed and cohorts released a sweep.
 const END_BATCH = 20;
-
-export interface SettlementSweepResult {
-  height: number;
-  settled: { programId: number; cohort: number; period: number; txid: string; zeroed: number }[];
-  failed: { programId: number; cohort: number; period: number; code: string; message: string }[];
-  /** Programs closed once their settle window passed: budget - settled went back to the operator. */
-  closed: { programId: number; refundUstx: string; txid: string }[];
-  /** Cohorts of closed or cancelled programs whose reservations went back to capacity tracking. */
-  released: { programId: number; cohort: number; releasedKwh: number | string; txid: string }[];
-  /** Closes and releases refused (a sweep principal that is neither admin nor operator, say). */
-  endFailed: { programId: number; cohort: number | null; code: string; message: string }[];
-}
 
 interface Candidate {
   program: ProgramView;

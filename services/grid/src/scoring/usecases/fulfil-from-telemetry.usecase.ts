@@ -1,5 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { type ChainWriteResult, PRISMA } from "@voltstack/chain-sync";
+import type { FulfilFromTelemetryResult, RequestScore } from "@voltstack/api";
+import { PRISMA } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -20,18 +21,6 @@ export interface FulfilFromTelemetryCommand {
   actAs?: string;
 }
 
-export interface RequestScoreView {
-  requestId: number;
-  facilityId: number;
-  method: ScoringMethod;
-  performanceBps: number;
-  deliveredKwh: number;
-  committedKw: number;
-  window: { from: string; to: string; stepSeconds: number };
-  breakdown: Record<string, unknown>;
-  scoredAt: string;
-}
-
 /**
  * An admin fulfils an accepted request with a performance computed from the accepting facility's
  * telemetry over the window it delivered in (the request's power as the commitment, its service
@@ -50,11 +39,7 @@ export class FulfilFromTelemetryUseCase {
     @Inject(PRISMA) private readonly prisma: PrismaClient,
   ) {}
 
-  execute(
-    command: FulfilFromTelemetryCommand,
-  ): Promise<
-    ChainWriteResult & { requestId: number; performanceBps: number; payoutUstx: string; score: RequestScoreView }
-  > {
+  execute(command: FulfilFromTelemetryCommand): Promise<FulfilFromTelemetryResult> {
     const { requestId } = command;
     return withSpan("grid fulfil-from-telemetry", { "voltstack.request_id": requestId }, async () => {
       const request = await this.requests.find(requestId);
@@ -133,7 +118,7 @@ export function requestScoreView(row: {
   windowTo: Date;
   breakdown: unknown;
   scoredAt: Date;
-}): RequestScoreView {
+}): RequestScore {
   return {
     requestId: row.requestId,
     facilityId: row.facilityId,

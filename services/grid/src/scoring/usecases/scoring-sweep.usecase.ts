@@ -1,47 +1,22 @@
 import { Inject, Injectable, Logger } from "@nestjs/common";
+import type { Program, ScoredProgram, ScoringSweepResult } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
 import type { GridConfig } from "../../grid-config.js";
-import { ProgramRepository, type ProgramView } from "../../programs/program-repository.js";
+import { ProgramRepository } from "../../programs/program-repository.js";
 import { periodEndHeight } from "../../programs/usecases/program-lookup.js";
 import { PostPerformancesUseCase } from "../../programs/usecases/post-performances.usecase.js";
 import { TelemetryRepository } from "../../telemetry/telemetry-repository.js";
 import { PeriodClock } from "../period-clock.js";
 import { scorePeriod, scoringMethodOf } from "../period-score.js";
-import {
-  type EarningEnrolment,
-  type ScoredProgram,
-  ScoringRepository,
-  type StoredScore,
-} from "../scoring-repository.js";
+import { type EarningEnrolment, ScoringRepository, type StoredScore } from "../scoring-repository.js";
 
 // Telemetry is read 2 s at a time: a window shorter than one step is widened to one.
 const STEP_MS = 2_000;
 // Periods of one program scored in one pass: a program of one-block periods far behind the tip
 // catches up over several passes instead of holding one pass (and the API) for all of them.
 const MAX_PERIODS_PER_PASS = 10;
-
-export interface ScoredPeriod {
-  programId: number;
-  period: number;
-  scored: number;
-  posted: number;
-}
-
-export interface ScoringFailure {
-  programId: number;
-  period: number;
-  code: string;
-  message: string;
-}
-
-export interface ScoringSweepResult {
-  /** The tip the sweep read, or null when no program is scored from telemetry (it read nothing). */
-  height: number | null;
-  periods: ScoredPeriod[];
-  failed: ScoringFailure[];
-}
 
 /**
  * Scores the ended periods of programs scored from telemetry and posts the performances, as the
@@ -114,7 +89,7 @@ export class ScoringSweepUseCase {
   }
 
   /** The period's wall-clock window, or null while it should not be scored yet. */
-  private async window(program: ProgramView, period: number, endsAt: number): Promise<{ from: Date; to: Date } | null> {
+  private async window(program: Program, period: number, endsAt: number): Promise<{ from: Date; to: Date } | null> {
     const [from, to] = await Promise.all([
       this.clock.blockTime(program.startHeight + period * program.periodBlocks),
       this.clock.blockTime(endsAt),
@@ -127,11 +102,11 @@ export class ScoringSweepUseCase {
   private async scorePeriod(
     caller: Caller,
     principal: string,
-    program: ProgramView,
+    program: Program,
     scored: ScoredProgram,
     period: number,
     window: { from: Date; to: Date },
-  ): Promise<ScoredPeriod> {
+  ): Promise<ScoringSweepResult["periods"][number]> {
     const [earning, posted, settled] = await Promise.all([
       this.scoring.earning(program.id, period),
       this.programs.postedFacilities(program.id, period),

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ExpirySweepResult } from "@voltstack/api";
 import type { StacksChain } from "@voltstack/chain";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
@@ -8,12 +9,6 @@ import { CancelServiceRequestUseCase } from "./cancel-service-request.usecase.js
 
 // One sweep cancels at most this many requests; the next sweep takes the rest.
 const SWEEP_BATCH = 50;
-
-export interface ExpirySweepResult {
-  height: number;
-  cancelled: { requestId: number; txid: string; blockHeight: number }[];
-  failed: { requestId: number; code: string; message: string }[];
-}
 
 /**
  * Cancels the open requests whose expiry height the chain has reached (they can no

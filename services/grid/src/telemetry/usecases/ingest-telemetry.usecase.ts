@@ -1,4 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { TelemetryAccepted } from "@voltstack/api";
 import { ApiError, SERVICE_CONFIG } from "@voltstack/service-kit";
 import type { GridConfig } from "../../grid-config.js";
 import { sampleWindowRefusal } from "../sample-window.js";
@@ -10,14 +11,6 @@ export interface TelemetrySample {
   powerW: number;
   storedWh?: number | undefined;
   frequencyMilliHz?: number | undefined;
-}
-
-export interface IngestTelemetryResult {
-  facilityId: number;
-  /** Samples taken (all of them: a batch is stored whole or refused whole). */
-  accepted: number;
-  /** Distinct 2-second slots they filled (two samples of one slot count once). */
-  slots: number;
 }
 
 /** The facility's samples in its 2-second slots; TelemetryConsumer does the same for NATS batches. */
@@ -47,7 +40,7 @@ export class IngestTelemetryUseCase {
     @Inject(SERVICE_CONFIG) private readonly config: GridConfig,
   ) {}
 
-  async execute(facilityId: number, samples: readonly TelemetrySample[]): Promise<IngestTelemetryResult> {
+  async execute(facilityId: number, samples: readonly TelemetrySample[]): Promise<TelemetryAccepted> {
     if (!(await this.telemetry.knownFacilities([facilityId])).has(facilityId)) {
       throw ApiError.notFound(
         "FACILITY_NOT_FOUND",

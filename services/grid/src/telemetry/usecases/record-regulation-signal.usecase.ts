@@ -1,15 +1,10 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { RegulationSignalAccepted } from "@voltstack/api";
 import { ApiError, SERVICE_CONFIG } from "@voltstack/service-kit";
 import type { GridConfig } from "../../grid-config.js";
 import { sampleWindowRefusal } from "../sample-window.js";
 import { TelemetryRepository } from "../telemetry-repository.js";
 import { MinuteSlotBuffer } from "../telemetry-slots.js";
-
-export interface RecordRegulationSignalResult {
-  programId: number;
-  accepted: number;
-  slots: number;
-}
 
 /**
  * The grid operator's dispatch signal for a program's regulation facilities, posted by an admin
@@ -26,7 +21,7 @@ export class RecordRegulationSignalUseCase {
   async execute(
     programId: number,
     samples: readonly { at: string; valueBps: number }[],
-  ): Promise<RecordRegulationSignalResult> {
+  ): Promise<RegulationSignalAccepted> {
     if (!(await this.telemetry.programExists(programId))) {
       throw ApiError.notFound("ERR_PROGRAM_NOT_FOUND", `There is no program ${programId}.`, { programId });
     }

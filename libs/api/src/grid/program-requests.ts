@@ -1,25 +1,33 @@
 import { z } from "zod";
-import { PROGRAM_PRODUCT_NAMES } from "@voltstack/chain";
 import {
   basisPoints,
   blockHeight,
   cursorParam,
   energyKwh,
+  facilityIdParam,
   idParam,
   pageLimit,
   pgInteger,
   powerKw,
   recordId,
-  stacksPrincipal,
   ustxAmount,
-} from "@voltstack/api";
-import { PROGRAM_STATUSES } from "./program-repository.js";
+} from "../fields/request-fields.js";
+import { stacksPrincipal } from "../fields/stacks-principal.js";
+import { PROGRAM_STATUSES } from "./program-answers.js";
+
+/** The products of grid-services' catalogue a program may offer (@voltstack/chain's PROGRAM_PRODUCTS). */
+export const PROGRAM_PRODUCT_NAMES = [
+  "frequency-containment",
+  "frequency-regulation",
+  "afrr",
+  "peak-shaving",
+  "demand-response",
+] as const;
 
 // At most this many performances in one request: ten full cohorts.
 export const MAX_PERFORMANCES_PER_REQUEST = 1_000;
 
 export const programIdParam = idParam("program");
-export const facilityIdParam = idParam("facility");
 
 /** A cohort or period number in a path or query: 0 up to the INTEGER column's bound. */
 export function indexParam(what: string) {

@@ -1,18 +1,33 @@
 import { z } from "zod";
-import { SERVICE_TYPES } from "@voltstack/chain";
 import {
   basisPoints,
   blockHeight,
   cursorParam,
   energyKwh,
+  facilityIdParam,
   idParam,
   pageLimit,
   powerKw,
   recordId,
-  stacksPrincipal,
   ustxAmount,
-} from "@voltstack/api";
-import { SERVICE_REQUEST_STATUSES } from "./service-request-repository.js";
+} from "../fields/request-fields.js";
+import { stacksPrincipal } from "../fields/stacks-principal.js";
+import { SERVICE_REQUEST_STATUSES } from "./service-request-answers.js";
+
+/**
+ * The grid-service products a request may name (@voltstack/chain's SERVICE_TYPES). The contract
+ * stores any non-empty (string-ascii 32), so a typo would escrow real STX for a product nobody
+ * delivers: the API accepts only these.
+ */
+export const SERVICE_TYPES = [
+  "frequency-regulation",
+  "frequency-containment",
+  "afrr",
+  "reserve",
+  "peak-shaving",
+  "demand-response",
+  "voltage-support",
+] as const;
 
 export const requestIdParam = idParam("request");
 
@@ -39,7 +54,7 @@ export const adminActionBody = z.strictObject({ actAs: stacksPrincipal.optional(
 
 export const listServiceRequestsQuery = z.strictObject({
   status: z.enum(SERVICE_REQUEST_STATUSES).optional(),
-  facility: idParam("facility").optional(),
+  facility: facilityIdParam.optional(),
   after: cursorParam("request").optional(),
   limit: pageLimit(20),
 });

@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { stacksPrincipal } from "@voltstack/api";
-import { MAX_SERIES_SPAN_MS } from "../telemetry/telemetry-requests.js";
-import { CONTAINMENT_PROFILES, type ContainmentProfileName } from "./period-score.js";
+import { stacksPrincipal } from "../fields/stacks-principal.js";
+import { CONTAINMENT_PROFILE_NAMES } from "./scoring-answers.js";
+import { MAX_SERIES_SPAN_MS } from "./telemetry-requests.js";
 
 const containmentProfile = z
-  .enum(Object.keys(CONTAINMENT_PROFILES) as [ContainmentProfileName, ...ContainmentProfileName[]])
+  .enum(CONTAINMENT_PROFILE_NAMES)
   .default("fcr")
   .meta({ description: "How frequency containment is scored: fcr (ENTSO-E) or dynamic-containment (GB)" });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { cursorParam, pageLimit, pgInteger, stacksPrincipal } from "@voltstack/api";
+import { cursorParam, pageLimit, pgInteger } from "../fields/request-fields.js";
+import { stacksPrincipal } from "../fields/stacks-principal.js";
 
 // One request carries at most this many readings (a meter's buffered minutes).
 export const MAX_READINGS_PER_REQUEST = 1_000;
