@@ -1,7 +1,7 @@
 import { Cl } from "@stacks/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent, type EventJson } from "@voltstack/events";
-import { call, type Harness, publishEvent, startHarness, waitFor, walletCall } from "./support/flow-harness.js";
+import { call, confirmedCall, type Harness, publishAsRelay, startHarness, waitFor } from "./support/flow-harness.js";
 
 // Capacity and status events about a facility the registry does not know can never be
 // applied: flow reads the registry at the tip before each and dead-letters such an event
@@ -30,15 +30,15 @@ async function deadLetterOf(eventId: string): Promise<{ error_code: string; deli
 
 beforeAll(async () => {
   h = await startHarness();
-  const { result } = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
+  const { result } = await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
     Cl.stringUtf8("Harbour Battery"),
     Cl.stringUtf8("Rotterdam, NL"),
     Cl.uint(2_000),
     Cl.uint(500),
   ]);
   facilityId = Number(/^\(ok u(\d+)\)$/.exec(result)![1]);
-  await walletCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
-  initialized = await walletCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
+  await confirmedCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
+  initialized = await confirmedCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
     Cl.uint(facilityId),
     Cl.uint(1_000),
   ]);
@@ -57,13 +57,13 @@ describe("flow service: events about a facility the registry does not know", () 
       { chain: { txId: initialized.txid, blockHeight: initialized.blockHeight }, traceContext },
     );
     for (const event of [unknownCapacity, unknownStatus]) {
-      await publishEvent(h, event);
+      await publishAsRelay(h, event);
       expect(await deadLetterOf(event.eventId)).toEqual({ error_code: "FACILITY_NOT_FOUND", deliveries: 1 });
     }
     const { rows } = await h.db.query("SELECT count(*)::int AS n FROM facility_energy WHERE facility_id = 999999");
     expect(rows).toEqual([{ n: 0 }]);
 
-    await publishEvent(h, capacityInitialized(facilityId));
+    await publishAsRelay(h, capacityInitialized(facilityId));
     const schedule = await waitFor("the valid event's schedule", async () => {
       const { status, body } = await call(h, "GET", `/facilities/${facilityId}/schedule`);
       return status === 200 ? body : undefined;

@@ -4,13 +4,14 @@ import { CapacityClient, ChargeDischargeClient, StacksChain } from "@voltstack/c
 import { createEvent, type EventJson } from "@voltstack/events";
 import {
   call,
+  confirmedCall,
+  consumerAcknowledged,
   type Harness,
-  publishEvent,
+  publishAsRelay,
+  publishAsReplay,
   type Received,
   startHarness,
   waitFor,
-  waitForAck,
-  walletCall,
 } from "./support/flow-harness.js";
 
 // The flow service end to end: HTTP -> use case -> signed call on the devnet -> confirmed
@@ -30,7 +31,7 @@ const TOTAL_KWH = 2000;
 const MAX_POWER_KW = 500;
 
 async function register(owner: "wallet_1" | "wallet_3", name: string): Promise<number> {
-  const { result } = await walletCall(h, h.accounts[owner], "facility-registry", "register-facility", [
+  const { result } = await confirmedCall(h, h.accounts[owner], "facility-registry", "register-facility", [
     Cl.stringUtf8(name),
     Cl.stringUtf8("Rotterdam, NL"),
     Cl.uint(TOTAL_KWH),
@@ -50,14 +51,14 @@ beforeAll(async () => {
   foreign = await register("wallet_3", "Other Battery");
   unapproved = await register("wallet_1", "Pending Battery");
   for (const id of [tracked, foreign]) {
-    await walletCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(id)]);
+    await confirmedCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(id)]);
   }
-  await walletCall(h, h.accounts.wallet_1, "facility-registry", "set-operator", [
+  await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "set-operator", [
     Cl.uint(tracked),
     Cl.principal(h.accounts.wallet_2.address),
     Cl.bool(true),
   ]);
-  initialized = await walletCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
+  initialized = await confirmedCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
     Cl.uint(tracked),
     Cl.uint(1200),
   ]);
@@ -122,7 +123,7 @@ async function footprint(): Promise<unknown> {
 describe("flow service", () => {
   it("plans a schedule when a facility's capacity is initialised, once however often the event comes", async () => {
     const event = capacityEvent("capacity.initialized", { storedKwh: 1200, reservedKwh: 0 }, initialized);
-    await publishEvent(h, event);
+    await publishAsRelay(h, event);
     const schedule = await scheduleAt(1);
     // Demand 50 between the contract's default thresholds 30 and 70: hold.
     expect(schedule).toMatchObject({
@@ -140,8 +141,8 @@ describe("flow service", () => {
       payload: { scheduleVersion: 1 },
     });
 
-    const seq = await publishEvent(h, event, true);
-    await waitForAck(h, "CAPACITY", "capacity.initialized", seq);
+    const seq = await publishAsReplay(h, event);
+    await consumerAcknowledged(h, "flow", "capacity.initialized", seq);
     expect(((await call(h, "GET", `/facilities/${tracked}/schedule`)).body as Schedule).scheduleVersion).toBe(1);
     const { rows } = await h.db.query(`SELECT count(*)::int AS n FROM inbox WHERE event_id = $1`, [event.eventId]);
     expect(rows[0].n).toBe(1);
@@ -188,8 +189,8 @@ describe("flow service", () => {
 
     // Redelivered, the demand event changes nothing.
     const demandEvent = received("grid.demand.updated")[0]!.event;
-    const seq = await publishEvent(h, demandEvent, true);
-    await waitForAck(h, "FLOW", "grid.demand.updated", seq);
+    const seq = await publishAsReplay(h, demandEvent);
+    await consumerAcknowledged(h, "flow", "grid.demand.updated", seq);
     expect(((await call(h, "GET", `/facilities/${tracked}/schedule`)).body as Schedule).scheduleVersion).toBe(2);
     expect(received("flow.schedule.updated")).toHaveLength(2);
   });
@@ -239,15 +240,15 @@ describe("flow service", () => {
 
   it("replans on capacity.updated, ignoring redeliveries and older readings", async () => {
     const event = capacityEvent("capacity.updated", { storedKwh: 900, reservedKwh: 0 }, discharge);
-    await publishEvent(h, event);
+    await publishAsRelay(h, event);
     const schedule = await scheduleAt(3);
     expect(schedule.steps.slice(0, 3).map((s) => s.energyKwh)).toEqual([500, 400, 0]);
 
-    const again = await publishEvent(h, event, true);
-    await waitForAck(h, "CAPACITY", "capacity.updated", again);
+    const again = await publishAsReplay(h, event);
+    await consumerAcknowledged(h, "flow", "capacity.updated", again);
     const older = capacityEvent("capacity.updated", { storedKwh: 1200, reservedKwh: 0 }, initialized);
-    const olderSeq = await publishEvent(h, older);
-    await waitForAck(h, "CAPACITY", "capacity.updated", olderSeq);
+    const olderSeq = await publishAsRelay(h, older);
+    await consumerAcknowledged(h, "flow", "capacity.updated", olderSeq);
     expect(((await call(h, "GET", `/facilities/${tracked}/schedule`)).body as Schedule).scheduleVersion).toBe(3);
     const energy = await h.db.query(`SELECT stored_kwh::int AS stored FROM facility_energy WHERE facility_id = $1`, [
       tracked,
@@ -256,7 +257,7 @@ describe("flow service", () => {
   });
 
   it("follows a charge sent straight from the owner's wallet, outside the API, like its own", async () => {
-    const written = await walletCall(h, h.accounts.wallet_1, "charge-discharge", "record-charge", [
+    const written = await confirmedCall(h, h.accounts.wallet_1, "charge-discharge", "record-charge", [
       Cl.uint(tracked),
       Cl.uint(100),
     ]);
@@ -521,7 +522,7 @@ describe("flow service", () => {
     const before = await scheduleAt(current.scheduleVersion + 1);
     expect(before.steps.some((step) => step.action !== "hold")).toBe(true);
     const statusEvent = async (type: "facility.suspended" | "facility.reinstated", fn: string) => {
-      const at = await walletCall(h, h.accounts.deployer, "facility-registry", fn, [Cl.uint(tracked)]);
+      const at = await confirmedCall(h, h.accounts.deployer, "facility-registry", fn, [Cl.uint(tracked)]);
       return createEvent(
         type,
         { facilityId: tracked, owner: h.accounts.wallet_1.address, admin: h.accounts.deployer.address },
@@ -533,16 +534,16 @@ describe("flow service", () => {
     };
 
     const suspended = await statusEvent("facility.suspended", "suspend-facility");
-    await publishEvent(h, suspended);
+    await publishAsRelay(h, suspended);
     const held = await scheduleAt(before.scheduleVersion + 1);
     expect(held.steps.every((step) => step.action === "hold" && step.energyKwh === 0)).toBe(true);
-    const seq = await publishEvent(h, suspended, true);
-    await waitForAck(h, "FACILITIES", "facility.suspended", seq);
+    const seq = await publishAsReplay(h, suspended);
+    await consumerAcknowledged(h, "flow", "facility.suspended", seq);
     expect(((await call(h, "GET", `/facilities/${tracked}/schedule`)).body as Schedule).scheduleVersion).toBe(
       before.scheduleVersion + 1,
     );
 
-    await publishEvent(h, await statusEvent("facility.reinstated", "reinstate-facility"));
+    await publishAsRelay(h, await statusEvent("facility.reinstated", "reinstate-facility"));
     const restored = await scheduleAt(before.scheduleVersion + 2);
     expect(restored.steps.map((step) => [step.action, step.energyKwh])).toEqual(
       before.steps.map((step) => [step.action, step.energyKwh]),

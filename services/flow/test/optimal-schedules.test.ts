@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent, type EventJson } from "@voltstack/events";
 import {
   call,
+  confirmedCall,
+  consumerAcknowledged,
   type Harness,
-  publishEvent,
+  publishAsRelay,
   type Received,
   startHarness,
   waitFor,
-  waitForAck,
-  walletCall,
 } from "./support/flow-harness.js";
 import { ScheduleExecutionScheduler } from "../src/schedule/schedule-execution.scheduler.js";
 
@@ -44,19 +44,19 @@ const prices = [...Array(7).fill(CHEAP), ...Array(6).fill(DEAR), ...Array(17).fi
 
 beforeAll(async () => {
   h = await startHarness();
-  const { result } = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
+  const { result } = await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
     Cl.stringUtf8("Optimised Battery"),
     Cl.stringUtf8("Groningen, NL"),
     Cl.uint(TOTAL_KWH),
     Cl.uint(MAX_POWER_KW),
   ]);
   facility = Number(/^\(ok u(\d+)\)$/.exec(result)![1]);
-  await walletCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facility)]);
-  const initialized = await walletCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
+  await confirmedCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facility)]);
+  const initialized = await confirmedCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
     Cl.uint(facility),
     Cl.uint(STORED_KWH),
   ]);
-  await publishEvent(
+  await publishAsRelay(
     h,
     createEvent(
       "capacity.initialized",
@@ -88,7 +88,7 @@ function storedAfter(steps: Step[]): number[] {
 }
 
 function programEvent(event: EventJson): Promise<number> {
-  return publishEvent(h, event);
+  return publishAsRelay(h, event);
 }
 
 describe("optimal schedules", () => {
@@ -277,7 +277,7 @@ describe("optimal schedules", () => {
       { startsAt: startsAt.toISOString(), stepMinutes: 60, energyPricesMicroStxPerKwh: turned, source: "feed" },
       { chain: null, traceContext: TRACE },
     );
-    await publishEvent(h, curve);
+    await publishAsRelay(h, curve);
     const replanned = await scheduleWhere(
       "a schedule for the new curve",
       (s) => s.scheduleVersion > before.scheduleVersion,
@@ -294,8 +294,8 @@ describe("optimal schedules", () => {
       { startsAt: startsAt.toISOString(), stepMinutes: 60, energyPricesMicroStxPerKwh: prices, source: "late" },
       { chain: null, occurredAt: new Date(Date.parse(curve.occurredAt) - 60_000), traceContext: TRACE },
     );
-    const seq = await publishEvent(h, late);
-    await waitForAck(h, "FLOW", "grid.prices.updated", seq);
+    const seq = await publishAsRelay(h, late);
+    await consumerAcknowledged(h, "flow", "grid.prices.updated", seq);
     expect((await call(h, "GET", "/grid/prices")).body).toMatchObject({ source: "feed" });
     const after = await call(h, "GET", `/facilities/${facility}/schedule`);
     expect((after.body as unknown as Schedule).scheduleVersion).toBe(replanned.scheduleVersion);
