@@ -5,7 +5,7 @@
 import { Cl, ClarityType, cvToString, type ClarityValue, type TupleCV } from "@stacks/transactions";
 import { AddressVersion, addressFromVersionHash, addressToString } from "@stacks/transactions";
 import { expect } from "vitest";
-import { CONTRACT_ERROR_CONSTANTS } from "../../libs/chain/src/contract-errors.generated.js";
+import { CONTRACT_ERROR_CONSTANTS } from "@voltstack/chain/contract-errors";
 
 type ErrorTable = typeof CONTRACT_ERROR_CONSTANTS;
 type ErrorConstantName<C extends keyof ErrorTable> = ErrorTable[C][keyof ErrorTable[C]];
