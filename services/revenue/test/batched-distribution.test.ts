@@ -9,9 +9,12 @@ import {
   approvedFacility,
   balanceOf,
   call,
+  consumerAcknowledged,
   fulfilAccepted,
   fulfilRequest,
   type Harness,
+  publishAsRelay,
+  publishAsReplay,
   startHarness,
   waitFor,
 } from "./support/revenue-harness.js";
@@ -187,11 +190,11 @@ describe("batched distribution on service.fulfilled", () => {
     const distributionsBefore = await lastDistributionId();
     const { rows: txBefore } = await h.db.query("SELECT count(*)::int AS n FROM chain_transactions");
 
-    for (const { f } of fulfilled) await h.publish(f.event);
+    for (const { f } of fulfilled) await publishAsRelay(h, f.event);
     // One delivery twice (past JetStream's de-duplication) and the same fulfilment under another event id.
-    await h.publish(fulfilled[0]!.f.event, { msgId: `${fulfilled[0]!.f.event.eventId}-again` });
-    const last = await h.publish({ ...fulfilled[1]!.f.event, eventId: crypto.randomUUID() });
-    await h.handledUpTo("service.fulfilled", last);
+    await publishAsReplay(h, fulfilled[0]!.f.event);
+    const last = await publishAsRelay(h, { ...fulfilled[1]!.f.event, eventId: crypto.randomUUID() });
+    await consumerAcknowledged(h, "revenue", "service.fulfilled", last);
     for (const { f } of fulfilled) expect(await intent(f.requestId)).toMatchObject({ status: "due", batch_id: null });
     const { rows: formed } = await h.db.query("SELECT count(*)::int AS n FROM distribution_batches");
     expect(formed[0].n).toBe(0);
@@ -287,7 +290,7 @@ describe("batched distribution on service.fulfilled", () => {
       deposited = (await depositor.depositRevenue(BigInt(facilityId), 424_242n, "ppa:meanwhile")).txid;
       return broadcast(txHex);
     };
-    await h.publish(fulfilled.event);
+    await publishAsRelay(h, fulfilled.event);
     const row = await settled(fulfilled.requestId);
     expect(deposited).toBeDefined();
     expect(row).toMatchObject({ status: "distributed", attempts: 0, error_code: null });
@@ -310,7 +313,7 @@ describe("batched distribution on service.fulfilled", () => {
 
     const first = h.service;
     const crash = crashAtBroadcast(first, "after");
-    await h.publish(fulfilled.event);
+    await publishAsRelay(h, fulfilled.event);
     await waitFor("the broadcast of instance 1", () => crash.reached());
     const { batch_id: batchId } = (await intent(fulfilled.requestId))!;
     const [entry] = await journaled(batchId!);
@@ -336,7 +339,7 @@ describe("batched distribution on service.fulfilled", () => {
 
     const first = h.service;
     const crash = crashAtBroadcast(first, "before");
-    await h.publish(fulfilled.event);
+    await publishAsRelay(h, fulfilled.event);
     await waitFor("the broadcast of instance 1", () => crash.reached());
     const { batch_id: batchId } = (await intent(fulfilled.requestId))!;
     const [signed] = await journaled(batchId!);
@@ -367,7 +370,7 @@ describe("batched distribution on service.fulfilled", () => {
 
     const first = h.service;
     const crash = crashAtBroadcast(first, "before");
-    await h.publish(fulfilled.event);
+    await publishAsRelay(h, fulfilled.event);
     await waitFor("the broadcast of instance 1", () => crash.reached());
     const { batch_id: batchId } = (await intent(fulfilled.requestId))!;
     const [signed] = await journaled(batchId!);
@@ -412,7 +415,7 @@ describe("batched distribution on service.fulfilled", () => {
     expect(manual.status).toBe(200);
     const distributions = await lastDistributionId();
 
-    await h.publish(fulfilled.event);
+    await publishAsRelay(h, fulfilled.event);
     const row = await settled(fulfilled.requestId);
     expect(row).toMatchObject({ status: "covered", distribution_txid: manual.body.txid, batch_id: null });
     expect(await lastDistributionId()).toBe(distributions);
@@ -428,7 +431,7 @@ describe("batched distribution on service.fulfilled", () => {
     const txid = `0x${own.txid.replace(/^0x/, "")}`;
     const distributions = await lastDistributionId();
 
-    await h.publish(fulfilled.event);
+    await publishAsRelay(h, fulfilled.event);
     const row = await settled(fulfilled.requestId);
     expect(row).toMatchObject({ status: "covered", distribution_txid: txid, batch_id: null });
     expect(await lastDistributionId()).toBe(distributions);
@@ -449,7 +452,7 @@ describe("batched distribution on service.fulfilled", () => {
       manual = `0x${(await operator.distributeRevenue(BigInt(facilityId))).txid.replace(/^0x/, "")}`;
       return broadcast(txHex);
     };
-    await h.publish(fulfilled.event);
+    await publishAsRelay(h, fulfilled.event);
     const row = await settled(fulfilled.requestId, 40_000);
     expect(row).toMatchObject({ status: "covered", attempts: 1, distribution_txid: manual, error_code: null });
     const { rows: batches } = await h.db.query(
@@ -471,7 +474,7 @@ describe("batched distribution on service.fulfilled", () => {
     const unshared = await approvedFacility(h);
     const early = await fulfilRequest(h, unshared, 2_500_001n);
     const late = await fulfilRequest(h, unshared, 1_200_007n);
-    for (const fulfilled of [early, late]) await h.publish(fulfilled.event);
+    for (const fulfilled of [early, late]) await publishAsRelay(h, fulfilled.event);
     for (const fulfilled of [early, late]) {
       expect(await settled(fulfilled.requestId)).toMatchObject({ status: "waiting_for_shares", attempts: 0 });
     }
@@ -498,7 +501,7 @@ describe("batched distribution on service.fulfilled", () => {
 
     // shares.updated again changes nothing.
     const again = { ...sharesUpdated.event, eventId: crypto.randomUUID() };
-    await h.publish(again);
+    await publishAsRelay(h, again);
     await waitFor("the repeated shares.updated handled", async () => {
       const { rows } = await h.db.query("SELECT 1 FROM inbox WHERE event_id = $1", [again.eventId]);
       return rows.length === 1;

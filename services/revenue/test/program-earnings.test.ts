@@ -2,7 +2,16 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { FacilityRegistryClient, GridServicesClient, RevenueSharingClient } from "@voltstack/chain";
 import { createEvent, type EventJson, payloadFromPrint } from "@voltstack/events";
-import { approvedFacility, balanceOf, call, type Harness, startHarness, waitFor } from "./support/revenue-harness.js";
+import {
+  approvedFacility,
+  balanceOf,
+  call,
+  consumerAcknowledged,
+  type Harness,
+  publishAsRelay,
+  startHarness,
+  waitFor,
+} from "./support/revenue-harness.js";
 
 // Program earnings, end to end: a real program on the devnet (created, enrolled and settled
 // through libs/chain's typed clients, as the grid service does), program.settled on NATS
@@ -171,9 +180,9 @@ describe("program earnings on program.settled", () => {
     const before = await balances();
     const poolsBefore = await Promise.all(facilities.map((f) => call(h.service, "GET", `/facilities/${f}/pool`)));
     const event = await settle(0, [9_500n, 10_000n, 8_000n]);
-    await h.publish(event);
+    await publishAsRelay(h, event);
     // The same settlement under another event id changes nothing.
-    await h.publish({ ...event, eventId: randomUUID() });
+    await publishAsRelay(h, { ...event, eventId: randomUUID() });
 
     const rows = await earningsSettled(3, (row) => row.status === "distributed" || row.status === "waiting_for_shares");
     expect(rows.map((row) => [row.slot, row.status, row.amount_ustx])).toEqual([
@@ -229,7 +238,7 @@ describe("program earnings on program.settled", () => {
     const before = await balances();
     const event = await settle(1, [10_000n, 5_000n, 10_000n]);
     await setShares(2);
-    await h.publish(event);
+    await publishAsRelay(h, event);
 
     const rows = await earningsSettled(6, (row) => row.status === "distributed");
     const period1 = rows.filter((row) => row.period === 1 && row.slot < 2);
@@ -257,8 +266,8 @@ describe("program earnings on program.settled", () => {
     await waitFor("both settlements final", async () => (await h.chain.api.getTipHeight()) >= finalAt);
     await h.blocks.hold();
     const heldTip = await h.chain.api.getTipHeight();
-    await h.handledUpTo("program.settled", await h.publish(first));
-    await h.handledUpTo("program.settled", await h.publish(second));
+    await consumerAcknowledged(h, "revenue", "program.settled", await publishAsRelay(h, first));
+    await consumerAcknowledged(h, "revenue", "program.settled", await publishAsRelay(h, second));
     const signedWhileHeld = await waitFor("both batches signed while no block is mined", async () => {
       const result = await h.db.query(
         `SELECT b.id FROM distribution_batches b
@@ -306,8 +315,8 @@ describe("program earnings on program.settled", () => {
         lines: [{ ...real.payload.lines[0]!, amountUstx: "1000000000000" }],
       },
     };
-    await h.publish(real);
-    await h.publish(forged);
+    await publishAsRelay(h, real);
+    await publishAsRelay(h, forged);
 
     const key = [Number(otherProgramId)];
     const { rows } = await waitFor(

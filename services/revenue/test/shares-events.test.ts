@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEvent, type EventJson } from "@voltstack/events";
-import { approvedFacility, call, type Harness, startHarness, waitFor } from "./support/revenue-harness.js";
+import {
+  approvedFacility,
+  call,
+  type Harness,
+  publishAsRelay,
+  startHarness,
+  waitFor,
+} from "./support/revenue-harness.js";
 
 // shares.updated that the read model does not back: this service's follower writes a split
 // and queues its event in one transaction, so an unknown facility or version can never
@@ -63,11 +70,11 @@ afterAll(async () => {
 describe("revenue service: shares.updated the read model does not back", () => {
   it("dead-letters an unknown facility with UNKNOWN_FACILITY and an unknown version with UNKNOWN_SHARES_VERSION, at once", async () => {
     const unknownFacility = sharesUpdated(999_999, 1);
-    await h.publish(unknownFacility);
+    await publishAsRelay(h, unknownFacility);
     expect(await deadLetterOf(unknownFacility.eventId)).toEqual({ error_code: "UNKNOWN_FACILITY", deliveries: 1 });
 
     const unknownVersion = sharesUpdated(facilityId, genuine.payload.sharesVersion + 1);
-    await h.publish(unknownVersion);
+    await publishAsRelay(h, unknownVersion);
     expect(await deadLetterOf(unknownVersion.eventId)).toEqual({
       error_code: "UNKNOWN_SHARES_VERSION",
       deliveries: 1,
@@ -76,7 +83,7 @@ describe("revenue service: shares.updated the read model does not back", () => {
 
   it("handles the next valid shares.updated after them", async () => {
     const valid = { ...genuine, eventId: crypto.randomUUID() };
-    await h.publish(valid);
+    await publishAsRelay(h, valid);
     await handled(valid.eventId);
     const { rows } = await h.db.query("SELECT count(*)::int AS n FROM dead_letters WHERE event_id = $1", [
       valid.eventId,

@@ -1,7 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
-import { headers as natsHeaders } from "@nats-io/transport-node";
 import {
   type CallSender,
   CapacityClient,
@@ -9,13 +7,13 @@ import {
   GridServicesClient,
   StacksChain,
 } from "@voltstack/chain";
-import { createEvent, type EventJson, eventStreams, payloadFromPrint } from "@voltstack/events";
-import { durableName, EVENT_ID_HEADER, SubjectNaming } from "@voltstack/messaging";
+import { createEvent, type EventJson, payloadFromPrint } from "@voltstack/events";
 import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
 import {
   type Account,
   expectDocumentedAnswer,
   type HarnessBase,
+  harnessBase,
   type Received,
   startTestEnvironment,
   waitFor as waitForCondition,
@@ -24,7 +22,14 @@ import { AppModule } from "../../src/app.module.js";
 import { type RevenueConfig, revenueConfigSchema } from "../../src/revenue-config.js";
 import { revenueBootstrapOptions } from "../../src/revenue-service.js";
 
-export { databaseUrl, natsUrl } from "@voltstack/service-testing";
+export {
+  balanceOf,
+  consumerAcknowledged,
+  databaseUrl,
+  natsUrl,
+  publishAsRelay,
+  publishAsReplay,
+} from "@voltstack/service-testing";
 export type { Account, Received };
 
 export const migrationsDir = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
@@ -100,10 +105,6 @@ export interface Harness extends HarnessBase<AccountName> {
   keys: Callers;
   startInstance(): Promise<TestService>;
   sender(name: AccountName): Promise<CallSender>;
-  /** Publishes on the service's stream; resolves to the message's stream sequence. */
-  publish(event: EventJson, options?: { msgId?: string }): Promise<number>;
-  /** Resolves once the service's consumer of `subject` has acknowledged every message up to `seq`. */
-  handledUpTo(subject: string, seq: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -163,21 +164,14 @@ export async function startHarness(
     return service;
   };
   const service = await startInstance();
-  const js = jetstream(env.nats);
 
-  const harness: Harness = {
-    devnet: env.devnet,
+  return {
+    ...harnessBase(env),
     chain,
     service,
     config,
     blocks,
-    db: env.db,
     keys,
-    accounts,
-    received: env.received,
-    subjectPrefix: env.subjectPrefix,
-    schema: env.schema,
-    nats: env.nats,
     startInstance,
     sender(name) {
       let found = senders.get(name);
@@ -187,34 +181,12 @@ export async function startHarness(
       }
       return found;
     },
-    async publish(event, options = {}) {
-      const headers = natsHeaders();
-      headers.set(EVENT_ID_HEADER, event.eventId);
-      const ack = await js.publish(`${env.subjectPrefix}${event.type}`, JSON.stringify(event), {
-        msgID: options.msgId ?? event.eventId,
-        headers,
-      });
-      return ack.seq;
-    },
-    async handledUpTo(subject, seq) {
-      const jsm = await jetstreamManager(env.nats);
-      const stream = Object.values(eventStreams).find((s) =>
-        s.subjects.some((filter) => subject.startsWith(filter.replace(/>$/, ""))),
-      );
-      if (!stream) throw new Error(`no stream holds ${subject}`);
-      const name = new SubjectNaming(env.subjectPrefix).streamName(stream.name);
-      await waitFor(`the service's consumer of ${subject} to acknowledge message ${seq}`, async () => {
-        const info = await jsm.consumers.info(name, durableName("revenue", subject)).catch(() => undefined);
-        return info !== undefined && info.ack_floor.stream_seq >= seq;
-      });
-    },
     async close() {
       for (const instance of instances) await instance.close().catch(() => undefined);
       await blocks.stop();
       await env.close();
     },
   };
-  return harness;
 }
 
 /**
@@ -290,12 +262,6 @@ export async function fulfilAccepted(h: Harness, requestId: number, performanceB
     blockHeight: fulfilled.blockHeight,
     event,
   };
-}
-
-/** A principal's STX balance, micro-STX, from the devnet's balance endpoint. */
-export async function balanceOf(h: Harness, principal: string): Promise<bigint> {
-  const response = await fetch(`${h.devnet.url}/extended/v1/address/${principal}/stx`);
-  return BigInt(((await response.json()) as { balance: string }).balance);
 }
 
 /** Polls `condition` until it holds; the chain round trips here get 20 s unless told. */
