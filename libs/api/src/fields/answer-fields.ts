@@ -52,11 +52,11 @@ export function chainWriteAnswer<Shape extends z.ZodRawShape = Record<never, nev
 }
 
 /** A page of `item`s; `nextAfter` is the cursor of the next page, null on the last. */
-export function pageAnswer(item: z.ZodType) {
+export function pageAnswer<Item extends z.ZodType>(item: Item) {
   return z.object({ items: z.array(item), nextAfter: z.int().nullable() });
 }
 
 /** A list of `item`s without paging. */
-export function itemsAnswer(item: z.ZodType) {
+export function itemsAnswer<Item extends z.ZodType>(item: Item) {
   return z.object({ items: z.array(item) });
 }
