@@ -1,5 +1,5 @@
 import { verifyInclusion } from "@voltstack/settlement";
-import type { SettlementLineAnswer } from "./api-views.js";
+import type { SettlementLineAnswer } from "./settlement-answers.js";
 
 /**
  * Whether a facility's settlement line, as the API served it, is in the report whose root is

@@ -1,41 +1,58 @@
 import type {
+  AcceptServiceRequestResult,
+  AwaitingInitialisationPage,
   Capacity,
+  CapacityPage,
+  CapacityReadingBatchResult,
   CapacityReadingResult,
-  ChainWrite,
-  DeadLetter,
-  DeadLetterState,
-  Enrolment,
+  CreateProgramResult,
+  DistributeResult,
+  EnrolmentPage,
+  EnrolResult,
   Facility,
+  FacilityPage,
   FacilityStatus,
+  FacilityWrite,
   FrequencyIngest,
   FrequencyOracle,
-  FrequencyReading,
+  FrequencyReadingPage,
   FrequencyStatus,
   FulfilmentDistribution,
+  FulfilServiceRequestResult,
   GridDemand,
-  JournalEntry,
-  Page,
+  InitializeCapacityResult,
   PaymentHistory,
   PerformanceScore,
   PerformancesResult,
+  PeriodScores,
   Program,
+  ProgramPage,
+  ProgramRefund,
   ProgramStatus,
+  RecordFlowResult,
+  ReleaseCohortResult,
   RevenuePool,
   Schedule,
   ScoredProgram,
+  ScoringSweepResult,
   ServiceRequest,
+  ServiceRequestPage,
   ServiceRequestStatus,
+  ServiceRequestWrite,
+  SetFrequencyTargetResult,
+  SetGridDemandResult,
+  SetOracleResult,
+  SetSharesResult,
   SettleOutcome,
-  Settlement,
-  SettlementLineAnswer,
-  SettlementReportAnswer,
+  Settlements,
   Share,
   SuggestedAction,
-  SyncStatus,
   TelemetryAccepted,
-  TelemetrySample,
-} from "./api-views.js";
+  WithdrawResult,
+} from "@voltstack/api";
+import type { DeadLetter, DeadLetterState, JournalEntry, SyncStatus } from "./chain-sync-views.js";
 import { HttpTransport, type RequestOptions } from "./http-transport.js";
+import type { SettlementLineAnswer, SettlementReportAnswer } from "./settlement-answers.js";
 
 export const SERVICE_NAMES = ["verification", "capacity", "flow", "grid", "revenue"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -56,6 +73,14 @@ export interface VoltstackClientOptions {
   idempotencyKey?: string;
   /** Waits before each retry of a write that got no answer; see TransportOptions. */
   retryDelaysMs?: readonly number[];
+}
+
+/** One metered sample a site sends: power in W (+ discharge), stored energy in Wh, frequency in mHz. */
+export interface TelemetrySample {
+  at: string;
+  powerW: number;
+  storedWh?: number;
+  frequencyMilliHz?: number;
 }
 
 /** Query parameters of the list endpoints. */
@@ -111,51 +136,53 @@ export class VoltstackClient {
 
   readonly facilities = {
     register: (body: { owner: string; name: string; location: string; capacityKwh: number; maxPowerKw: number }) =>
-      this.request<ChainWrite & { facilityId: number }>("verification", "POST", "facilities", { body }),
+      this.request<FacilityWrite>("verification", "POST", "facilities", { body }),
     approve: (id: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/approve`, { body }),
+      this.request<FacilityWrite>("verification", "POST", `facilities/${id}/approve`, { body }),
     reject: (id: number, body: { reason: string } & ActAs) =>
-      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/reject`, { body }),
+      this.request<FacilityWrite>("verification", "POST", `facilities/${id}/reject`, { body }),
     suspend: (id: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/suspend`, { body }),
+      this.request<FacilityWrite>("verification", "POST", `facilities/${id}/suspend`, { body }),
     reinstate: (id: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { facilityId: number }>("verification", "POST", `facilities/${id}/reinstate`, {
+      this.request<FacilityWrite>("verification", "POST", `facilities/${id}/reinstate`, {
         body,
       }),
     setOperator: (id: number, operator: string, enabled: boolean) =>
-      this.request<ChainWrite>("verification", "PUT", `facilities/${id}/operators/${operator}`, { body: { enabled } }),
+      this.request<FacilityWrite>("verification", "PUT", `facilities/${id}/operators/${operator}`, {
+        body: { enabled },
+      }),
     list: (query: { status?: FacilityStatus; owner?: string } & ListOptions = {}) =>
-      this.request<Page<Facility>>("verification", "GET", "facilities", { query }),
+      this.request<FacilityPage>("verification", "GET", "facilities", { query }),
     get: (id: number) => this.request<Facility>("verification", "GET", `facilities/${id}`),
   };
 
   readonly capacity = {
     initialize: (facilityId: number, body: { storedKwh: number } & ActAs) =>
-      this.request<ChainWrite & { facilityId: number }>("capacity", "POST", `facilities/${facilityId}/capacity`, {
+      this.request<InitializeCapacityResult>("capacity", "POST", `facilities/${facilityId}/capacity`, {
         body,
       }),
     recordReading: (facilityId: number, body: { storedKwh: number; measuredAt?: string } & ActAs) =>
       this.request<CapacityReadingResult>("capacity", "POST", `facilities/${facilityId}/readings`, { body }),
     recordReadings: (body: { readings: { facilityId: number; storedKwh: number; measuredAt?: string }[] } & ActAs) =>
-      this.request<{ results: CapacityReadingResult[]; written: number }>("capacity", "POST", "readings/batch", {
+      this.request<CapacityReadingBatchResult>("capacity", "POST", "readings/batch", {
         body,
       }),
     get: (facilityId: number) => this.request<Capacity>("capacity", "GET", `facilities/${facilityId}/capacity`),
-    list: (query: ListOptions = {}) => this.request<Page<Capacity>>("capacity", "GET", "capacities", { query }),
+    list: (query: ListOptions = {}) => this.request<CapacityPage>("capacity", "GET", "capacities", { query }),
     awaitingInitialisation: (query: ListOptions = {}) =>
-      this.request<Page<{ facilityId: number }>>("capacity", "GET", "facilities/awaiting-initialisation", { query }),
+      this.request<AwaitingInitialisationPage>("capacity", "GET", "facilities/awaiting-initialisation", { query }),
   };
 
   readonly flow = {
     setDemand: (body: { demandLevelPercent: number } & ActAs) =>
-      this.request<ChainWrite>("flow", "PUT", "grid/demand", { body }),
+      this.request<SetGridDemandResult>("flow", "PUT", "grid/demand", { body }),
     setThresholds: (body: { lowThresholdPercent: number; highThresholdPercent: number } & ActAs) =>
-      this.request<ChainWrite>("flow", "PUT", "grid/thresholds", { body }),
+      this.request<SetGridDemandResult>("flow", "PUT", "grid/thresholds", { body }),
     demand: () => this.request<GridDemand>("flow", "GET", "grid/demand"),
     charge: (facilityId: number, body: { energyKwh: number } & ActAs) =>
-      this.request<ChainWrite>("flow", "POST", `facilities/${facilityId}/charges`, { body }),
+      this.request<RecordFlowResult>("flow", "POST", `facilities/${facilityId}/charges`, { body }),
     discharge: (facilityId: number, body: { energyKwh: number } & ActAs) =>
-      this.request<ChainWrite>("flow", "POST", `facilities/${facilityId}/discharges`, { body }),
+      this.request<RecordFlowResult>("flow", "POST", `facilities/${facilityId}/discharges`, { body }),
     suggestedAction: (facilityId: number) =>
       this.request<SuggestedAction>("flow", "GET", `facilities/${facilityId}/suggested-action`),
     schedule: (facilityId: number) => this.request<Schedule>("flow", "GET", `facilities/${facilityId}/schedule`),
@@ -163,41 +190,31 @@ export class VoltstackClient {
 
   readonly grid = {
     setFrequencyTarget: (body: { targetMhz: number; deadbandMhz: number } & ActAs) =>
-      this.request<ChainWrite>("grid", "PUT", "frequency/target", { body }),
+      this.request<SetFrequencyTargetResult>("grid", "PUT", "frequency/target", { body }),
     reportFrequency: (body: { readings: { frequencyMhz: number; measuredAt?: string }[] } & ActAs) =>
       this.request<FrequencyIngest>("grid", "POST", "frequency/readings", { body }),
     frequency: () => this.request<FrequencyStatus>("grid", "GET", "frequency/status"),
     /** Newest first; `after` is a reading id. */
     readings: (query: ListOptions = {}) =>
-      this.request<Page<FrequencyReading>>("grid", "GET", "frequency/readings", { query }),
+      this.request<FrequencyReadingPage>("grid", "GET", "frequency/readings", { query }),
     setOracle: (oracle: string, body: { enabled: boolean } & ActAs) =>
-      this.request<ChainWrite & { oracle: string; enabled: boolean }>("grid", "PUT", `frequency/oracles/${oracle}`, {
+      this.request<SetOracleResult>("grid", "PUT", `frequency/oracles/${oracle}`, {
         body,
       }),
     oracles: () => this.request<{ items: FrequencyOracle[] }>("grid", "GET", "frequency/oracles"),
     createRequest: (
       body: { serviceType: string; powerKw: number; energyKwh: number; paymentUstx: string; expiresAt: number } & ActAs,
-    ) => this.request<ChainWrite & { requestId: number }>("grid", "POST", "service-requests", { body }),
+    ) => this.request<ServiceRequestWrite>("grid", "POST", "service-requests", { body }),
     accept: (requestId: number, body: { facilityId: number } & ActAs) =>
-      this.request<ChainWrite & { requestId: number; facilityId: number }>(
-        "grid",
-        "POST",
-        `service-requests/${requestId}/accept`,
-        { body },
-      ),
+      this.request<AcceptServiceRequestResult>("grid", "POST", `service-requests/${requestId}/accept`, { body }),
     fulfil: (requestId: number, body: { performanceBps: number } & ActAs) =>
-      this.request<ChainWrite & { requestId: number; performanceBps: number; payoutUstx: string }>(
-        "grid",
-        "POST",
-        `service-requests/${requestId}/fulfil`,
-        { body },
-      ),
+      this.request<FulfilServiceRequestResult>("grid", "POST", `service-requests/${requestId}/fulfil`, { body }),
     cancel: (requestId: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { requestId: number }>("grid", "POST", `service-requests/${requestId}/cancel`, {
+      this.request<ServiceRequestWrite>("grid", "POST", `service-requests/${requestId}/cancel`, {
         body,
       }),
     listRequests: (query: { status?: ServiceRequestStatus; facility?: number } & ListOptions = {}) =>
-      this.request<Page<ServiceRequest>>("grid", "GET", "service-requests", { query }),
+      this.request<ServiceRequestPage>("grid", "GET", "service-requests", { query }),
     getRequest: (requestId: number) => this.request<ServiceRequest>("grid", "GET", `service-requests/${requestId}`),
   };
 
@@ -212,46 +229,21 @@ export class VoltstackClient {
       energyPriceUstx: string;
       budgetUstx: string;
       settleWindow: number;
-    }) => this.request<ChainWrite & { programId: number }>("grid", "POST", "programs", { body }),
+    }) => this.request<CreateProgramResult>("grid", "POST", "programs", { body }),
     cancel: (programId: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { programId: number; refundUstx: string }>(
-        "grid",
-        "POST",
-        `programs/${programId}/cancel`,
-        {
-          body,
-        },
-      ),
+      this.request<ProgramRefund>("grid", "POST", `programs/${programId}/cancel`, {
+        body,
+      }),
     close: (programId: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { programId: number; refundUstx: string }>(
-        "grid",
-        "POST",
-        `programs/${programId}/close`,
-        {
-          body,
-        },
-      ),
+      this.request<ProgramRefund>("grid", "POST", `programs/${programId}/close`, {
+        body,
+      }),
     releaseCohort: (programId: number, cohort: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { programId: number; cohort: number; releasedKwh: number | string }>(
-        "grid",
-        "POST",
-        `programs/${programId}/cohorts/${cohort}/release`,
-        { body },
-      ),
+      this.request<ReleaseCohortResult>("grid", "POST", `programs/${programId}/cohorts/${cohort}/release`, { body }),
     enrol: (programId: number, body: { facilityId: number; committedKw: number } & ActAs) =>
-      this.request<ChainWrite & { programId: number; facilityId: number; cohort: number; slot: number }>(
-        "grid",
-        "POST",
-        `programs/${programId}/enrolments`,
-        { body },
-      ),
+      this.request<EnrolResult>("grid", "POST", `programs/${programId}/enrolments`, { body }),
     withdraw: (programId: number, facilityId: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { programId: number; facilityId: number; untilPeriod: number }>(
-        "grid",
-        "POST",
-        `programs/${programId}/enrolments/${facilityId}/withdraw`,
-        { body },
-      ),
+      this.request<WithdrawResult>("grid", "POST", `programs/${programId}/enrolments/${facilityId}/withdraw`, { body }),
     postPerformances: (
       programId: number,
       period: number,
@@ -265,19 +257,14 @@ export class VoltstackClient {
         body,
       }),
     list: (query: { status?: ProgramStatus } & ListOptions = {}) =>
-      this.request<{ items: Program[]; nextAfter: number | null }>("grid", "GET", "programs", { query }),
+      this.request<ProgramPage>("grid", "GET", "programs", { query }),
     get: (programId: number) => this.request<Program>("grid", "GET", `programs/${programId}`),
     enrolments: (programId: number, query: { cohort?: number; facility?: number } & ListOptions = {}) =>
-      this.request<{ items: Enrolment[]; nextAfter: number | null }>(
-        "grid",
-        "GET",
-        `programs/${programId}/enrolments`,
-        {
-          query,
-        },
-      ),
+      this.request<EnrolmentPage>("grid", "GET", `programs/${programId}/enrolments`, {
+        query,
+      }),
     settlements: (programId: number, query: { cohort?: number; period?: number; limit?: number } = {}) =>
-      this.request<{ items: Settlement[] }>("grid", "GET", `programs/${programId}/settlements`, { query }),
+      this.request<Settlements>("grid", "GET", `programs/${programId}/settlements`, { query }),
     report: (programId: number, cohort: number, period: number) =>
       this.request<SettlementReportAnswer>(
         "grid",
@@ -292,21 +279,14 @@ export class VoltstackClient {
       ),
     /** Scores the ended periods of programs scored from telemetry now, as the periodic sweep does (admin). */
     runScoringSweep: (body: ActAs = {}) =>
-      this.request<{
-        height: number;
-        periods: { programId: number; period: number; scored: number; posted: number }[];
-      }>("grid", "POST", "admin/scoring-sweep", { body }),
+      this.request<ScoringSweepResult>("grid", "POST", "admin/scoring-sweep", { body }),
     /** Scores the program's periods from telemetry from now on (admin or scoring oracle). */
     enableScoring: (
       programId: number,
       body: { containmentProfile?: ScoredProgram["containmentProfile"] } & ActAs = {},
     ) => this.request<ScoredProgram>("grid", "PUT", `programs/${programId}/scoring`, { body }),
     scores: (programId: number, period: number) =>
-      this.request<{ programId: number; period: number; items: PerformanceScore[] }>(
-        "grid",
-        "GET",
-        `programs/${programId}/periods/${period}/scores`,
-      ),
+      this.request<PeriodScores>("grid", "GET", `programs/${programId}/periods/${period}/scores`),
     score: (programId: number, period: number, facilityId: number) =>
       this.request<PerformanceScore & { series: unknown[] }>(
         "grid",
@@ -323,19 +303,9 @@ export class VoltstackClient {
 
   readonly revenue = {
     setShares: (facilityId: number, shares: Share[]) =>
-      this.request<ChainWrite & { facilityId: number; sharesVersion: number }>(
-        "revenue",
-        "PUT",
-        `facilities/${facilityId}/shares`,
-        { body: shares },
-      ),
+      this.request<SetSharesResult>("revenue", "PUT", `facilities/${facilityId}/shares`, { body: shares }),
     distribute: (facilityId: number, body: ActAs = {}) =>
-      this.request<ChainWrite & { facilityId: number; distributionId: number }>(
-        "revenue",
-        "POST",
-        `facilities/${facilityId}/distribute`,
-        { body },
-      ),
+      this.request<DistributeResult>("revenue", "POST", `facilities/${facilityId}/distribute`, { body }),
     pool: (facilityId: number) => this.request<RevenuePool>("revenue", "GET", `facilities/${facilityId}/pool`),
     facilityPayments: (facilityId: number) =>
       this.request<PaymentHistory>("revenue", "GET", `facilities/${facilityId}/payments`),
