@@ -1,8 +1,8 @@
 // Per-principal sums over the mined blocks: the next nonce each sender must
 // use, the fees it paid and the STX it sent and received (the balance routes'
 // totals). Rebuilt from scratch when a fork replays the retained blocks.
-import type { DecodedTransaction } from "./transaction-decoder.js";
 import type { SimnetEvent } from "./simnet-session.js";
+import type { DecodedTransaction } from "./transaction-decoder.js";
 
 export class AccountLedger {
   private readonly nextNonces = new Map<string, bigint>();

@@ -9,31 +9,16 @@
 // are rare; a rebuild costs the simnet's start-up (about 3 s) plus about 1 ms
 // per replayed transaction.
 import { Cl, ClarityType, cvToHex, cvToString, hexToCV } from "@stacks/transactions";
-import type { AccountLedger } from "./account-ledger.js";
-import type { BlockIndex } from "./block-index.js";
 import { nowSeconds } from "./chain-clock.js";
-import type { ChainLog, LoggedAbort, LoggedBlock } from "./chain-log.js";
-import type { CommittedBlocks } from "./committed-blocks.js";
+import type { LoggedAbort, LoggedBlock } from "./chain-log.js";
+import type { ChainParts } from "./chain-parts.js";
 import { errorMessage } from "./error-message.js";
-import type { Mempool } from "./mempool.js";
 import { checkPostConditions } from "./post-condition-check.js";
-import { advanceTo, type SimnetHost } from "./simnet-host.js";
-import { executeBlock, quietly, type BlockEntry, type SimnetCallResult } from "./simnet-session.js";
+import { advanceTo, executeBlock, quietly, type BlockEntry, type SimnetCallResult } from "./simnet-session.js";
 import type { DecodedTransaction } from "./transaction-decoder.js";
-import type { TransactionHistory } from "./transaction-history.js";
 
 /** The mempool file is appended to on every admission and rewritten after this many mined transactions. */
 const MEMPOOL_COMPACTION_INTERVAL = 1_000;
-
-export interface ChainParts {
-  host: SimnetHost;
-  blocks: BlockIndex;
-  history: TransactionHistory;
-  ledger: AccountLedger;
-  mempool: Mempool;
-  committed: CommittedBlocks;
-  log: ChainLog | undefined;
-}
 
 export class BlockProducer {
   private minedSinceCompaction = 0;

@@ -2,10 +2,11 @@
 // chain: like an abort, it is undone by a fresh simnet that replays the
 // blocks below the fork point, then the new branch is mined on top.
 import type { BlockInfo } from "./block-index.js";
-import type { BlockProducer, ChainParts } from "./block-production.js";
+import type { BlockProducer } from "./block-production.js";
 import { nowSeconds } from "./chain-clock.js";
+import type { ChainParts } from "./chain-parts.js";
 import { ForkError, type CheckedForkOptions, type ForkResult } from "./fork.js";
-import { advanceTo } from "./simnet-host.js";
+import { advanceTo } from "./simnet-session.js";
 import type { DecodedTransaction } from "./transaction-decoder.js";
 import type { TransactionHistory } from "./transaction-history.js";
 

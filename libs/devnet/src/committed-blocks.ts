@@ -3,8 +3,7 @@
 // running them again.
 import { createHash } from "node:crypto";
 import type { LoggedAbort, LoggedBlock } from "./chain-log.js";
-import { advanceTo } from "./simnet-host.js";
-import { executeBlock, type BlockEntry, type Simnet } from "./simnet-session.js";
+import { advanceTo, executeBlock, type BlockEntry, type Simnet } from "./simnet-session.js";
 import { decodeTransaction, type DecodedTransaction } from "./transaction-decoder.js";
 
 export class CommittedBlocks {

@@ -5,16 +5,17 @@
 // forks) and runs what changes the tip one at a time.
 import { AccountLedger } from "./account-ledger.js";
 import { BlockIndex, type BlockInfo } from "./block-index.js";
-import { BlockProducer, type ChainParts } from "./block-production.js";
+import { BlockProducer } from "./block-production.js";
 import { forkChain } from "./chain-fork.js";
 import { ChainLog, projectFingerprint } from "./chain-log.js";
+import type { ChainParts } from "./chain-parts.js";
 import { CommittedBlocks } from "./committed-blocks.js";
 import { checkForkOptions, type ForkResult } from "./fork.js";
-import { Mempool, type NonceInfo } from "./mempool.js";
+import { Mempool } from "./mempool.js";
 import { MempoolRejection } from "./mempool-rejection.js";
-import { advanceTo, SimnetHost, type ContractInterface } from "./simnet-host.js";
+import { SimnetHost, type ContractInterface } from "./simnet-host.js";
 import { callReadOnly, dataVar, mapEntry, stxBalance, type ReadOnlyOutcome } from "./simnet-reads.js";
-import { createSimnet, type Simnet } from "./simnet-session.js";
+import { advanceTo, createSimnet, type Simnet } from "./simnet-session.js";
 import { decodeTransaction } from "./transaction-decoder.js";
 import { TransactionHistory, type ContractLogRef, type TxRecord } from "./transaction-history.js";
 
@@ -62,10 +63,6 @@ export class DevnetChain {
 
   get tipHeight(): number {
     return this.parts.host.simnet.blockHeight;
-  }
-
-  get burnTipHeight(): number {
-    return this.parts.blocks.burnHeight(this.tipHeight) ?? this.parts.host.simnet.burnBlockHeight;
   }
 
   get simnetAccounts(): Map<string, string> {
@@ -188,10 +185,6 @@ export class DevnetChain {
 
   nextNonce(principal: string): bigint {
     return this.parts.ledger.nextNonce(principal);
-  }
-
-  nonceInfo(principal: string): NonceInfo {
-    return this.parts.mempool.nonceInfo(principal);
   }
 
   pendingRecords(): TxRecord[] {

@@ -16,14 +16,6 @@ export const MAX_CHAINED_TRANSACTIONS = 25;
 /** Keeps one block's execution (about 1.5 ms per transaction) well under a second. */
 const MAX_TRANSACTIONS_PER_BLOCK = 400;
 
-export interface NonceInfo {
-  last_executed_tx_nonce: number | null;
-  last_mempool_tx_nonce: number | null;
-  possible_next_nonce: number;
-  detected_missing_nonces: number[];
-  detected_mempool_nonces: number[];
-}
-
 export class Mempool {
   private readonly pending = new Map<string, Map<bigint, TxRecord>>();
 
@@ -241,25 +233,5 @@ export class Mempool {
 
   pendingRecords(): TxRecord[] {
     return [...this.pending.values()].flatMap((byNonce) => [...byNonce.values()]).sort((a, b) => b.arrival - a.arrival);
-  }
-
-  nonceInfo(principal: string): NonceInfo {
-    const next = this.ledger.nextNonce(principal);
-    const pendingNonces = [...(this.pending.get(principal)?.keys() ?? [])].sort((a, b) => (a < b ? -1 : 1));
-    const lastMempool = pendingNonces.length > 0 ? pendingNonces[pendingNonces.length - 1]! : undefined;
-    const missing: number[] = [];
-    if (lastMempool !== undefined) {
-      const present = new Set(pendingNonces);
-      for (let nonce = lastMempool - 1n; nonce >= next; nonce -= 1n) {
-        if (!present.has(nonce)) missing.push(Number(nonce));
-      }
-    }
-    return {
-      last_executed_tx_nonce: next > 0n ? Number(next - 1n) : null,
-      last_mempool_tx_nonce: lastMempool === undefined ? null : Number(lastMempool),
-      possible_next_nonce: Number(lastMempool !== undefined && lastMempool >= next ? lastMempool + 1n : next),
-      detected_missing_nonces: missing,
-      detected_mempool_nonces: pendingNonces.map(Number).reverse(),
-    };
   }
 }

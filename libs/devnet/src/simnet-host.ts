@@ -4,16 +4,11 @@
 // keeps HTTP requests waiting while it is being replaced, and prepares the
 // next fresh one in the background.
 import type { AbiFunction } from "./abi-arguments.js";
-import { createSimnet, quietly, type Simnet } from "./simnet-session.js";
+import { createSimnet, type Simnet } from "./simnet-session.js";
 
 export interface ContractInterface {
   functions: AbiFunction[];
   [key: string]: unknown;
-}
-
-/** Mines empty blocks until the simnet reaches the height. */
-export function advanceTo(simnet: Simnet, height: number): void {
-  if (simnet.blockHeight < height) quietly(() => simnet.mineEmptyBlocks(height - simnet.blockHeight));
 }
 
 export class SimnetHost {

@@ -63,6 +63,11 @@ export async function createSimnet(manifestPath: string): Promise<Simnet> {
   return simnet;
 }
 
+/** Mines empty blocks until the simnet reaches the height. */
+export function advanceTo(simnet: Simnet, height: number): void {
+  if (simnet.blockHeight < height) quietly(() => simnet.mineEmptyBlocks(height - simnet.blockHeight));
+}
+
 function payloadTx(decoded: DecodedTransaction): Tx {
   const { payload, sender } = decoded;
   switch (payload.kind) {

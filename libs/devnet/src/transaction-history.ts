@@ -1,8 +1,8 @@
 // Every transaction the devnet has seen, by txid, with how it ended (pending,
 // mined, aborted or dropped), and each contract's print events in the order
 // they were mined: what the HTTP API's transaction and contract-log routes read.
-import type { DecodedTransaction } from "./transaction-decoder.js";
 import type { SimnetEvent } from "./simnet-session.js";
+import type { DecodedTransaction } from "./transaction-decoder.js";
 
 export type TxStatus =
   | "pending"
