@@ -1,5 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
+import type { InitializeCapacityResult } from "@voltstack/api";
+import { contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { CapacityChainWriter } from "../../chain/capacity-chain-writer.js";
@@ -29,7 +30,7 @@ export class InitializeCapacityUseCase {
     @Inject(FacilityRegistryReader) private readonly registry: FacilityRegistryReader,
   ) {}
 
-  execute(command: InitializeCapacityCommand): Promise<ChainWriteResult & { facilityId: number }> {
+  execute(command: InitializeCapacityCommand): Promise<InitializeCapacityResult> {
     const { facilityId, storedKwh } = command;
     return withSpan("capacity initialize-capacity", { [SpanAttributes.facilityId]: facilityId }, async () => {
       // The registry decides when facility.approved has not reached the read model yet.

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { RecordFlowResult } from "@voltstack/api";
 import { type Capacity, CapacityClient, type StacksChain } from "@voltstack/chain";
-import { type ChainWriteResult, contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
+import { contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import type { ApiError, Caller } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
@@ -35,7 +36,7 @@ export class RecordFlowUseCase {
     this.capacities = new CapacityClient(chain);
   }
 
-  execute(command: RecordFlowCommand): Promise<ChainWriteResult & { recordId: number; facilityId: number }> {
+  execute(command: RecordFlowCommand): Promise<RecordFlowResult> {
     const { facilityId, action } = command;
     return withSpan(`flow record-${action}`, { [SpanAttributes.facilityId]: facilityId }, async () => {
       const { facility, signers } = await this.registry.signers(facilityId, command.caller);

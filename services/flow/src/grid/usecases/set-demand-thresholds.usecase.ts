@@ -1,5 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { type ChainWriteResult, contractRefusal } from "@voltstack/chain-sync";
+import type { SetGridDemandResult } from "@voltstack/api";
+import { contractRefusal } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
@@ -24,7 +25,7 @@ export class SetDemandThresholdsUseCase {
     @Inject(FacilityRegistryReader) private readonly registry: FacilityRegistryReader,
   ) {}
 
-  execute(command: SetDemandThresholdsCommand): Promise<ChainWriteResult> {
+  execute(command: SetDemandThresholdsCommand): Promise<SetGridDemandResult> {
     const { lowThresholdPercent: low, highThresholdPercent: high } = command;
     return withSpan("flow set-demand-thresholds", {}, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);

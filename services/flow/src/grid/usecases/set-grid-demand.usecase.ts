@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { SetGridDemandResult } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { FacilityRegistryReader } from "../../chain/facility-registry-reader.js";
@@ -23,7 +23,7 @@ export class SetGridDemandUseCase {
     @Inject(FacilityRegistryReader) private readonly registry: FacilityRegistryReader,
   ) {}
 
-  execute(command: SetGridDemandCommand): Promise<ChainWriteResult> {
+  execute(command: SetGridDemandCommand): Promise<SetGridDemandResult> {
     return withSpan("flow set-grid-demand", { "voltstack.demand_level": command.demandLevelPercent }, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
       await this.registry.assertAdmin(admin);

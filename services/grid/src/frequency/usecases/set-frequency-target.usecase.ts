@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { SetFrequencyTargetResult } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -21,7 +21,7 @@ export class SetFrequencyTargetUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: SetFrequencyTargetCommand): Promise<ChainWriteResult & { targetMhz: number; deadbandMhz: number }> {
+  execute(command: SetFrequencyTargetCommand): Promise<SetFrequencyTargetResult> {
     return withSpan("grid set-frequency-target", {}, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
       await this.facts.assertAdmin(admin);

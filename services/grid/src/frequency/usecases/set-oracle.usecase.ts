@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { SetOracleResult } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -20,7 +20,7 @@ export class SetOracleUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: SetOracleCommand): Promise<ChainWriteResult & { oracle: string; enabled: boolean }> {
+  execute(command: SetOracleCommand): Promise<SetOracleResult> {
     return withSpan("grid set-oracle", {}, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
       await this.facts.assertAdmin(admin);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { ProgramRefund } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -30,7 +30,7 @@ export class CloseProgramUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: CloseProgramCommand): Promise<ChainWriteResult & { programId: number; refundUstx: string }> {
+  execute(command: CloseProgramCommand): Promise<ProgramRefund> {
     const { programId } = command;
     return withSpan("grid close-program", { "voltstack.program_id": programId }, async () => {
       const program = await programOrRefuse(this.programs, programId);

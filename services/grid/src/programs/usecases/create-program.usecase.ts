@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { CreateProgramResult } from "@voltstack/api";
 import type { ProgramProduct } from "@voltstack/chain";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -35,7 +35,7 @@ export class CreateProgramUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: CreateProgramCommand): Promise<ChainWriteResult & { programId: number }> {
+  execute(command: CreateProgramCommand): Promise<CreateProgramResult> {
     return withSpan("grid create-program", { "voltstack.program_product": command.product }, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
       await this.facts.assertAdmin(admin);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { EnrolResult } from "@voltstack/api";
 import { PROGRAM_PRODUCTS, type ProgramProduct } from "@voltstack/chain";
-import { type ChainWriteResult, signerForFacility } from "@voltstack/chain-sync";
+import { signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -40,9 +41,7 @@ export class EnrolFacilityUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(
-    command: EnrolFacilityCommand,
-  ): Promise<ChainWriteResult & { programId: number; facilityId: number; cohort: number; slot: number }> {
+  execute(command: EnrolFacilityCommand): Promise<EnrolResult> {
     const { programId, facilityId } = command;
     return withSpan("grid enrol-facility", { [SpanAttributes.facilityId]: facilityId }, async () => {
       const facility = await this.facts.facility(facilityId);

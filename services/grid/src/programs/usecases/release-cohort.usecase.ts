@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { ReleaseCohortResult } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { GridChainWriter } from "../../chain/grid-chain-writer.js";
@@ -24,9 +24,7 @@ export class ReleaseCohortUseCase {
     @Inject(ProgramChainReads) private readonly chainReads: ProgramChainReads,
   ) {}
 
-  execute(
-    command: ReleaseCohortCommand,
-  ): Promise<ChainWriteResult & { programId: number; cohort: number; releasedKwh: number | string }> {
+  execute(command: ReleaseCohortCommand): Promise<ReleaseCohortResult> {
     const { programId, cohort } = command;
     return withSpan("grid release-cohort", { "voltstack.program_id": programId }, async () => {
       const program = await programOrRefuse(this.programs, programId);

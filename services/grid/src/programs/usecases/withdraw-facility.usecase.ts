@@ -1,5 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { type ChainWriteResult, signerForFacility } from "@voltstack/chain-sync";
+import type { WithdrawResult } from "@voltstack/api";
+import { signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -30,9 +31,7 @@ export class WithdrawFacilityUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(
-    command: WithdrawFacilityCommand,
-  ): Promise<ChainWriteResult & { programId: number; facilityId: number; untilPeriod: number }> {
+  execute(command: WithdrawFacilityCommand): Promise<WithdrawResult> {
     const { programId, facilityId } = command;
     return withSpan("grid withdraw-facility", { [SpanAttributes.facilityId]: facilityId }, async () => {
       const facility = await this.facts.facility(facilityId);

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { type ChainWriteResult, signerForFacility } from "@voltstack/chain-sync";
+import type { AcceptServiceRequestResult } from "@voltstack/api";
+import { signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -29,7 +30,7 @@ export class AcceptServiceRequestUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: AcceptServiceRequestCommand): Promise<ChainWriteResult & { requestId: number; facilityId: number }> {
+  execute(command: AcceptServiceRequestCommand): Promise<AcceptServiceRequestResult> {
     const { requestId, facilityId } = command;
     return withSpan("grid accept-service-request", { [SpanAttributes.facilityId]: facilityId }, async () => {
       const request = await requestToWrite(this.requests, this.facts, requestId, "open");

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { ServiceRequestWrite } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -23,7 +23,7 @@ export class CancelServiceRequestUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: CancelServiceRequestCommand): Promise<ChainWriteResult & { requestId: number }> {
+  execute(command: CancelServiceRequestCommand): Promise<ServiceRequestWrite> {
     const { requestId } = command;
     return withSpan("grid cancel-service-request", { "voltstack.request_id": requestId }, async () => {
       const request = await requestToWrite(this.requests, this.facts, requestId, "open");

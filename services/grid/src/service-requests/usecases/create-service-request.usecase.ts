@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { ServiceRequestWrite } from "@voltstack/api";
 import type { ServiceType } from "@voltstack/chain";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -31,7 +31,7 @@ export class CreateServiceRequestUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(command: CreateServiceRequestCommand): Promise<ChainWriteResult & { requestId: number }> {
+  execute(command: CreateServiceRequestCommand): Promise<ServiceRequestWrite> {
     return withSpan("grid create-service-request", { "voltstack.service_type": command.serviceType }, async () => {
       const admin = this.writer.actingPrincipal(command.caller, command.actAs);
       await this.facts.assertAdmin(admin);

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { FulfilServiceRequestResult } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
@@ -28,9 +28,7 @@ export class FulfilServiceRequestUseCase {
     @Inject(ChainFacts) private readonly facts: ChainFacts,
   ) {}
 
-  execute(
-    command: FulfilServiceRequestCommand,
-  ): Promise<ChainWriteResult & { requestId: number; performanceBps: number; payoutUstx: string }> {
+  execute(command: FulfilServiceRequestCommand): Promise<FulfilServiceRequestResult> {
     const { requestId, performanceBps } = command;
     return withSpan("grid fulfil-service-request", { "voltstack.request_id": requestId }, async () => {
       const request = await requestToWrite(this.requests, this.facts, requestId, "accepted");

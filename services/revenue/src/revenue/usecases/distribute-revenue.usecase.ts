@@ -1,6 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { DistributeResult } from "@voltstack/api";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
-import { type ChainWriteResult, contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
+import { contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
@@ -26,9 +27,7 @@ export class DistributeRevenueUseCase {
     @Inject(STACKS_CHAIN) private readonly chain: StacksChain,
   ) {}
 
-  execute(
-    command: DistributeRevenueCommand,
-  ): Promise<ChainWriteResult & { facilityId: number; distributionId: number }> {
+  execute(command: DistributeRevenueCommand): Promise<DistributeResult> {
     const { facilityId, caller } = command;
     return withSpan("revenue distribute", { [SpanAttributes.facilityId]: facilityId }, async () => {
       const registry = new FacilityRegistryClient(this.chain);

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from "@nestjs/common";
+import type { SetSharesResult } from "@voltstack/api";
 import { FacilityRegistryClient, type StacksChain } from "@voltstack/chain";
-import { type ChainWriteResult, contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
+import { contractRefusal, signerForFacility, STACKS_CHAIN } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
@@ -24,7 +25,7 @@ export class SetSharesUseCase {
     @Inject(STACKS_CHAIN) private readonly chain: StacksChain,
   ) {}
 
-  execute(command: SetSharesCommand): Promise<ChainWriteResult & { facilityId: number; sharesVersion: number }> {
+  execute(command: SetSharesCommand): Promise<SetSharesResult> {
     const { facilityId } = command;
     return withSpan("revenue set-shares", { [SpanAttributes.facilityId]: facilityId }, async () => {
       // Facilities live in the registry, not in this read model: ask the chain who owns it.

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { ChainWriteResult } from "@voltstack/chain-sync";
+import type { FacilityWrite } from "@voltstack/api";
 import { withSpan } from "@voltstack/observability";
 import type { Caller } from "@voltstack/service-kit";
 import { VerificationChainWriter } from "../../chain/verification-chain-writer.js";
@@ -18,7 +18,7 @@ export interface RegisterFacilityCommand {
 export class RegisterFacilityUseCase {
   constructor(@Inject(VerificationChainWriter) private readonly writer: VerificationChainWriter) {}
 
-  execute(command: RegisterFacilityCommand): Promise<ChainWriteResult & { facilityId: number }> {
+  execute(command: RegisterFacilityCommand): Promise<FacilityWrite> {
     return withSpan("verification register-facility", { "voltstack.owner": command.owner }, async () => {
       const result = await this.writer.write(command.caller, command.owner, (registry) =>
         registry.registerFacility({

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { FacilityStatus } from "@voltstack/api";
-import { type ChainWriteResult, contractRefusal } from "@voltstack/chain-sync";
+import type { FacilityStatus, FacilityWrite } from "@voltstack/api";
+import { contractRefusal } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
@@ -41,7 +41,7 @@ export class ReviewFacilityUseCase {
     @Inject(FacilityRepository) private readonly facilities: FacilityRepository,
   ) {}
 
-  execute(command: ReviewFacilityCommand): Promise<ChainWriteResult & { facilityId: number }> {
+  execute(command: ReviewFacilityCommand): Promise<FacilityWrite> {
     const { facilityId, decision } = command;
     return withSpan(
       `verification ${decision.action}-facility`,

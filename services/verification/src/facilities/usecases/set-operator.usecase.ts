@@ -1,5 +1,6 @@
 import { Inject, Injectable } from "@nestjs/common";
-import { type ChainWriteResult, contractRefusal, signerForFacility } from "@voltstack/chain-sync";
+import type { FacilityWrite } from "@voltstack/api";
+import { contractRefusal, signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
 import { ApiError, type Caller } from "@voltstack/service-kit";
 import { STATUS_BY_CONTRACT_ERROR } from "../../chain/chain-write-errors.js";
@@ -21,7 +22,7 @@ export class SetOperatorUseCase {
     @Inject(FacilityRepository) private readonly facilities: FacilityRepository,
   ) {}
 
-  execute(command: SetOperatorCommand): Promise<ChainWriteResult & { facilityId: number }> {
+  execute(command: SetOperatorCommand): Promise<FacilityWrite> {
     const { facilityId, operator } = command;
     return withSpan("verification set-operator", { [SpanAttributes.facilityId]: facilityId }, async () => {
       // A facility registered a block ago is not answered 404 for the read model's lag.
