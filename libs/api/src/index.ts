@@ -1,5 +1,5 @@
+export { FULL_SHARE_BPS, MAX_STAKEHOLDERS } from "@voltstack/events";
 export {
-  FULL_SHARE_BPS,
   PG_BIGINT_MAX,
   PG_INTEGER_MAX,
   UINT128_MAX,
@@ -21,7 +21,7 @@ export {
   ustxAmount,
 } from "./fields/request-fields.js";
 export { stacksPrincipal } from "./fields/stacks-principal.js";
-export { MAX_STAKEHOLDERS, type Share, sharesSchema } from "./fields/shares.js";
+export { type Share, sharesSchema } from "./fields/shares.js";
 export {
   bpsField,
   chainWriteAnswer,
@@ -249,6 +249,8 @@ export {
   regulationSignalBody,
   type RegulationSignalBody,
   seriesQuery,
+  telemetryBody,
+  type TelemetryBody,
 } from "./grid/telemetry-requests.js";
 export {
   DISTRIBUTION_STATUSES,

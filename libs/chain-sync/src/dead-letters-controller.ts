@@ -1,3 +1,4 @@
+import { itemsAnswer, integerField, pageLimit, timestampField } from "@voltstack/api";
 import { Controller, Get, HttpCode, Inject, Post, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
@@ -12,13 +13,9 @@ import {
   ApiError,
   type Caller,
   CurrentCaller,
-  itemsAnswer,
-  integerField,
   Operation,
-  pageLimit,
   type Refusals,
   Roles,
-  timestampField,
   ZodBody,
   ZodParam,
   ZodQuery,

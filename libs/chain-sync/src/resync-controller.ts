@@ -1,7 +1,8 @@
+import { blockHeight, integerField } from "@voltstack/api";
 import { Controller, HttpCode, Inject, Post, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { ApiError, blockHeight, integerField, Operation, Roles, ZodBody } from "@voltstack/service-kit";
+import { ApiError, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { ChainSyncError } from "./chain-sync-error.js";
 
 /** What the endpoint needs of a service's follower: the height the replay reached once at the tip. */

@@ -1,7 +1,8 @@
+import { integerField } from "@voltstack/api";
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { StacksChain } from "@voltstack/chain";
-import { ApiError, integerField, Operation, Roles } from "@voltstack/service-kit";
+import { ApiError, Operation, Roles } from "@voltstack/service-kit";
 import { z } from "zod";
 import { STACKS_CHAIN } from "./service-infrastructure.js";
 

@@ -1,20 +1,8 @@
+import { integerField, itemsAnswer, pageLimit, principalField, timestampField } from "@voltstack/api";
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import {
-  ApiError,
-  type Caller,
-  CurrentCaller,
-  integerField,
-  itemsAnswer,
-  Operation,
-  pageLimit,
-  principalField,
-  Roles,
-  timestampField,
-  ZodParam,
-  ZodQuery,
-} from "@voltstack/service-kit";
+import { ApiError, type Caller, CurrentCaller, Operation, Roles, ZodParam, ZodQuery } from "@voltstack/service-kit";
 import { JOURNAL_STATUSES, type JournalEntry, type TransactionJournal } from "./transaction-journal.js";
 
 const listQuery = z.strictObject({

@@ -24,3 +24,4 @@ export {
   telemetryBatchSchema,
   telemetrySampleSchema,
 } from "./external-inputs/external-inputs.js";
+export { checkSharesAddUp, FULL_SHARE_BPS, MAX_STAKEHOLDERS } from "./shares-rule.js";

@@ -42,19 +42,6 @@ export {
 } from "./health/readiness-checks.js";
 export { HTTP_DURATION_METRIC, httpMetricsMiddleware } from "./metrics/http-metrics.js";
 export { ShutdownHooks, type ShutdownPhase } from "./lifecycle/shutdown-hooks.js";
-// Fields of the API contract that chain-sync's controllers, service-testing, the integration
-// tests' flow service and the services' configs still import from here; they belong to @voltstack/api.
-export {
-  blockHeight,
-  integerField,
-  itemsAnswer,
-  pageLimit,
-  PG_INTEGER_MAX,
-  principalField,
-  safeUint,
-  stacksPrincipal,
-  timestampField,
-} from "@voltstack/api";
 
 export { buildOpenApiDocument, serveOpenApi, type OpenApiOptions } from "./openapi/openapi.js";
 export { type ObservedAnswer, undocumentedAnswer } from "./openapi/answer-check.js";

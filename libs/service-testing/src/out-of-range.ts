@@ -1,6 +1,6 @@
+import { PG_INTEGER_MAX } from "@voltstack/api";
 import type { Pool } from "pg";
 import { expect } from "vitest";
-import { PG_INTEGER_MAX } from "@voltstack/service-kit";
 import { call, type HasService } from "./http-call.js";
 
 /** One integer parameter of a route sent beyond its bound, and the bound the 400 must name. */

@@ -1,3 +1,4 @@
+import { STRATEGY_NAMES } from "@voltstack/api";
 import type { z } from "zod";
 import {
   chainServiceChecks,
@@ -7,7 +8,6 @@ import {
   envSchemaName,
   serviceConfigSchema,
 } from "@voltstack/service-kit";
-import { STRATEGY_NAMES } from "./schedule/scheduling-strategy.js";
 
 /** What a replanning transaction may take beyond the solver's timeout: reads, writes, the rule's fallback. */
 export const REPLAN_TRANSACTION_MARGIN_MS = 10_000;

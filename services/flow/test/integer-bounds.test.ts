@@ -1,5 +1,5 @@
+import { PG_INTEGER_MAX as INTEGER_MAX } from "@voltstack/api";
 import { afterAll, beforeAll, describe, it } from "vitest";
-import { PG_INTEGER_MAX as INTEGER_MAX } from "@voltstack/service-kit";
 import {
   expectAllRefusedSigningNothing,
   type OutOfRangeCase,

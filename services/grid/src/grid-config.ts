@@ -1,3 +1,4 @@
+import { stacksPrincipal } from "@voltstack/api";
 import type { z } from "zod";
 import {
   chainServiceChecks,
@@ -5,7 +6,6 @@ import {
   envInt,
   envSchemaName,
   serviceConfigSchema,
-  stacksPrincipal,
 } from "@voltstack/service-kit";
 
 /** The PostgreSQL schema of the service's tables; migrate.ts reads it too. */

@@ -1,5 +1,5 @@
+import { PG_INTEGER_MAX as INTEGER_MAX } from "@voltstack/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PG_INTEGER_MAX as INTEGER_MAX } from "@voltstack/service-kit";
 import { expectAllRefusedSigningNothing, type OutOfRangeCase } from "@voltstack/service-testing";
 import { call, type Harness, startHarness } from "./support/grid-harness.js";
 

@@ -1,3 +1,4 @@
+import { safeUint } from "@voltstack/api";
 import "reflect-metadata";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
@@ -11,7 +12,6 @@ import { createPgPool } from "@voltstack/persistence";
 import {
   envString,
   Roles,
-  safeUint,
   SERVICE_CONFIG,
   serviceConfigSchema,
   ShutdownHooks,

@@ -1,3 +1,4 @@
+import { FULL_SHARE_BPS } from "@voltstack/events";
 import { z } from "zod";
 
 /** Clarity's uint: amounts and counters never exceed 2^128 - 1. */
@@ -14,9 +15,6 @@ export const PG_BIGINT_MAX = 2n ** 63n - 1n;
  * payment, deposit or payout can be larger, and it fits both a BIGINT and a JSON number.
  */
 export const USTX_SUPPLY_MAX = 1_818_000_000_000_000n;
-
-/** A whole share in basis points. */
-export const FULL_SHARE_BPS = 10_000;
 
 /**
  * A non-negative whole amount in its smallest unit (micro-STX, kWh, basis points),

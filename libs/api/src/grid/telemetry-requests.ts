@@ -1,9 +1,20 @@
+import { telemetrySampleSchema } from "@voltstack/events";
 import { z } from "zod";
 
 // A query spans at most this much: 10,800 steps of 2 s per channel.
 export const MAX_SERIES_SPAN_MS = 6 * 3_600_000;
 // One request carries at most an hour of 2-second samples, as one telemetry.reported event does.
 export const MAX_SAMPLES_PER_REQUEST = 1_800;
+
+/** The samples of a telemetry.reported event (the catalog's own sample schema); the facility comes from the path. */
+export const telemetryBody = z
+  .strictObject({ samples: z.array(telemetrySampleSchema).min(1).max(MAX_SAMPLES_PER_REQUEST) })
+  .refine((body) => new Set(body.samples.map((sample) => sample.at)).size === body.samples.length, {
+    path: ["samples"],
+    message: "lists one instant twice",
+  });
+
+export type TelemetryBody = z.output<typeof telemetryBody>;
 
 export const regulationSignalBody = z
   .strictObject({

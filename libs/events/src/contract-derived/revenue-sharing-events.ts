@@ -2,6 +2,7 @@ import { z } from "zod";
 import { defineEvent } from "../event-definition.js";
 import { whenFieldsValid } from "../when-fields-valid.js";
 import { asciiTextSchema, bpsSchema, entityIdSchema, ustxSchema, versionNumberSchema } from "../field-schemas.js";
+import { checkSharesAddUp, MAX_STAKEHOLDERS } from "../shares-rule.js";
 import { stacksPrincipalSchema } from "../stacks-principal.js";
 import { COMMUNITY, GRID_SERVICES_CONTRACT, INVESTOR, OPERATOR, OWNER } from "./example-principals.js";
 
@@ -32,26 +33,9 @@ export const revenueSharingEvents = {
       .object({
         facilityId: entityIdSchema,
         sharesVersion: versionNumberSchema,
-        shares: z.array(share).min(1).max(100),
+        shares: z.array(share).min(1).max(MAX_STAKEHOLDERS),
       })
-      .superRefine(
-        (update, ctx) => {
-          const total = update.shares.reduce((sum, entry) => sum + entry.shareBps, 0);
-          if (total !== 10_000)
-            ctx.addIssue({ code: "custom", path: ["shares"], message: `shareBps must add up to 10000, not ${total}` });
-          const seen = new Set<string>();
-          update.shares.forEach((entry, index) => {
-            if (seen.has(entry.stakeholder))
-              ctx.addIssue({
-                code: "custom",
-                path: ["shares", index, "stakeholder"],
-                message: "stakeholder listed twice",
-              });
-            seen.add(entry.stakeholder);
-          });
-        },
-        { when: whenFieldsValid },
-      ),
+      .superRefine((update, ctx) => checkSharesAddUp(update.shares, ctx, ["shares"]), { when: whenFieldsValid }),
     example: {
       facilityId: 1,
       sharesVersion: 1,

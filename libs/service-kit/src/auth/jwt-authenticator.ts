@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, importSPKI, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from "jose";
 import type { JwtOptions } from "./auth-options.js";
-import { ROLES, stacksPrincipal, type Caller, type Role } from "./roles.js";
+import { stacksPrincipal } from "@voltstack/api";
+import { ROLES, type Caller, type Role } from "./roles.js";
 
 type VerificationKey = JWTVerifyGetKey | Awaited<ReturnType<typeof importSPKI>>;
 

@@ -2,9 +2,6 @@ export const ROLES = ["admin", "operator", "owner"] as const;
 /** admin: runs the platform; operator: runs facilities for owners; owner: owns facilities. */
 export type Role = (typeof ROLES)[number];
 
-// The config's principals and the JWT's claims are checked with the API's own rule.
-export { stacksPrincipal } from "@voltstack/api";
-
 /** Who is calling, established by the authentication guard. */
 export interface Caller {
   /** API key name or JWT subject. */

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { stacksPrincipal } from "../auth/roles.js";
+import { stacksPrincipal } from "@voltstack/api";
 import { envEnum, envInt, envJson, envString } from "./env-fields.js";
 import type { BaseServiceConfig } from "./service-config.js";
 

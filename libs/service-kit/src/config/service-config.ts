@@ -1,6 +1,7 @@
 import { createPublicKey } from "node:crypto";
 import { z } from "zod";
-import { ROLES, stacksPrincipal } from "../auth/roles.js";
+import { stacksPrincipal } from "@voltstack/api";
+import { ROLES } from "../auth/roles.js";
 import { ConfigError, type ConfigIssue } from "./config-error.js";
 import { envEnum, envInt, envJson, envList, envString, envUrl } from "./env-fields.js";
 

@@ -1,9 +1,9 @@
+import { type StrategyName } from "@voltstack/api";
 import { Inject, Injectable } from "@nestjs/common";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import type { FlowRecord, FlowRecordPage, GridDemand, Schedule, ScheduleStep, SuggestedAction } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 import { suggestedAction } from "../schedule/strategies/contract-rule/contract-rule.js";
-import type { StrategyName } from "../schedule/scheduling-strategy.js";
 import { DEFAULT_DEMAND } from "../schedule/schedule-planner.js";
 import { GRID_DEMAND_ROW } from "../chain-sync/flow-projection.js";
 

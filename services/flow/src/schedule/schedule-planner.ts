@@ -1,3 +1,4 @@
+import { type StrategyName } from "@voltstack/api";
 import { Inject, Injectable, Logger } from "@nestjs/common";
 import { type ChainRef, createEvent } from "@voltstack/events";
 import { enqueue, prismaExecutor } from "@voltstack/messaging";
@@ -15,7 +16,6 @@ import type {
   PlanningInputs,
   ReserveHold,
   ScheduleStep,
-  StrategyName,
 } from "./scheduling-strategy.js";
 import { type DemandLevels, nextStepStart } from "./strategies/contract-rule/contract-rule.js";
 

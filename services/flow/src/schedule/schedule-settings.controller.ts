@@ -1,12 +1,17 @@
 import { Controller, Get, Inject, Put } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import { z } from "zod";
-import { facilityIdParam, type ScheduleSettings, scheduleSettingsAnswer, scheduleSettingsBody } from "@voltstack/api";
+import {
+  facilityIdParam,
+  type ScheduleSettings,
+  scheduleSettingsAnswer,
+  scheduleSettingsBody,
+  type StrategyName,
+} from "@voltstack/api";
 import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam } from "@voltstack/service-kit";
 import type { PrismaClient } from "../generated/prisma/client.js";
 import { PRISMA } from "@voltstack/chain-sync";
 import { SchedulePlanner } from "./schedule-planner.js";
-import type { StrategyName } from "./scheduling-strategy.js";
 import { SetScheduleSettingsUseCase, settingsView } from "./usecases/set-schedule-settings.usecase.js";
 
 /** A facility's battery model and scheduling strategy: its owner, operators or an admin set them; anyone reads. */

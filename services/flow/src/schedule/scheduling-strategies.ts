@@ -1,8 +1,9 @@
+import { type StrategyName } from "@voltstack/api";
 import { Inject, Injectable, type OnModuleDestroy } from "@nestjs/common";
 import { OptimiserPool } from "@voltstack/optimiser";
 import { SERVICE_CONFIG } from "@voltstack/service-kit";
 import type { FlowConfig } from "../flow-config.js";
-import type { SchedulingStrategy, StrategyName } from "./scheduling-strategy.js";
+import type { SchedulingStrategy } from "./scheduling-strategy.js";
 import { ContractRuleStrategy } from "./strategies/contract-rule/contract-rule.strategy.js";
 import { OptimalStrategy } from "./strategies/optimal/optimal.strategy.js";
 

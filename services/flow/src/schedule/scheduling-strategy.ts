@@ -1,3 +1,4 @@
+import { type StrategyName } from "@voltstack/api";
 import type { DemandLevels } from "./strategies/contract-rule/contract-rule.js";
 
 export type FlowAction = "charge" | "discharge" | "hold";
@@ -8,9 +9,6 @@ export interface ScheduleStep {
   action: FlowAction;
   energyKwh: number;
 }
-
-export const STRATEGY_NAMES = ["contract-rule", "optimal"] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 /** A facility's levels from the capacity read model; kWh and kW as on chain. */
 export interface BatteryState {

@@ -1,6 +1,5 @@
 import { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "@voltstack/chain-sync";
 import { type Refusals } from "@voltstack/service-kit";
-import { z } from "zod";
 import { STATUS_BY_CONTRACT_ERROR } from "./chain-write-errors.js";
 
 /** What a grid-services write can be refused with: the chain's refusals and the contract's constants. */
@@ -12,11 +11,3 @@ export const FACILITY_WRITE_REFUSALS: readonly Refusals[] = [
   FACILITY_SIGNER_REFUSALS,
   { FACILITY_NOT_FOUND: 404 },
 ];
-
-/**
- * A kW or kWh figure: a JSON integer, or its decimal string beyond 2^53 - 1 (only a wallet's own
- * call can get there), so it stays exact.
- */
-export const figureField = z.union([z.int(), z.string().regex(/^[1-9]\d*$/)]).meta({
-  description: "A JSON integer; its decimal string only beyond 2^53 - 1, which only a wallet's own call reaches",
-});

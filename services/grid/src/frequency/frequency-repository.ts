@@ -10,9 +10,6 @@ import type {
 } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 
-// The report decision reads the same decisions the answers show.
-export type { ReadingDecision };
-
 export interface ReadingsPage {
   /** Keyset paging, newest first: readings with a smaller id. */
   after?: number;

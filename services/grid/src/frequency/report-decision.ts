@@ -1,4 +1,4 @@
-import type { ReadingDecision } from "./frequency-repository.js";
+import type { ReadingDecision } from "@voltstack/api";
 
 /** What was last written to the chain: in which deviation state, and when it was measured. */
 export interface LastReport {

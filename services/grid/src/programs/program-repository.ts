@@ -5,9 +5,6 @@ import type { Enrolment, EnrolmentPage, Program, ProgramPage, ProgramStatus, Set
 import { PRISMA } from "@voltstack/chain-sync";
 import { figure } from "../chain/chain-write-errors.js";
 
-// The program lookup, the operator check and the sweeps take programs as the API shows them.
-export type { Program as ProgramView };
-
 export interface SettlementLineRow {
   slot: number;
   facilityId: number;

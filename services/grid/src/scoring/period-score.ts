@@ -1,3 +1,4 @@
+import { type ContainmentProfileName } from "@voltstack/api";
 import { PROGRAM_PRODUCTS } from "@voltstack/chain";
 import {
   DYNAMIC_CONTAINMENT,
@@ -10,8 +11,11 @@ import {
   scoreRegulation,
 } from "@voltstack/scoring";
 
-export const CONTAINMENT_PROFILES = { fcr: FCR, "dynamic-containment": DYNAMIC_CONTAINMENT } as const;
-export type ContainmentProfileName = keyof typeof CONTAINMENT_PROFILES;
+/** The profiles the API names (CONTAINMENT_PROFILE_NAMES of @voltstack/api), each with its parameters. */
+export const CONTAINMENT_PROFILES = {
+  fcr: FCR,
+  "dynamic-containment": DYNAMIC_CONTAINMENT,
+} as const satisfies Record<ContainmentProfileName, typeof FCR>;
 
 export type ScoringMethod = "regulation" | "containment" | "energy";
 

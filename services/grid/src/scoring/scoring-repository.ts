@@ -2,7 +2,8 @@ import { Inject, Injectable } from "@nestjs/common";
 import type { Prisma, PrismaClient } from "../generated/prisma/client.js";
 import type { ScoredProgram } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
-import type { ContainmentProfileName, PeriodScore } from "./period-score.js";
+import type { ContainmentProfileName } from "@voltstack/api";
+import type { PeriodScore } from "./period-score.js";
 
 /** An enrolment earning in a period: what its score is computed against. */
 export interface EarningEnrolment {

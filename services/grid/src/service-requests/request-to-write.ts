@@ -1,12 +1,9 @@
 import type { ChainFacts } from "../chain/chain-facts.js";
-import type {
-  ServiceRequestRepository,
-  ServiceRequestStatus,
-  ServiceRequestView,
-} from "./service-request-repository.js";
+import type { ServiceRequest, ServiceRequestStatus } from "@voltstack/api";
+import type { ServiceRequestRepository } from "./service-request-repository.js";
 
 /** What the checks before an accept, a fulfilment or a cancellation read of a request; kW and kWh exact. */
-export type RequestToWrite = Pick<ServiceRequestView, "id" | "status" | "expiresAt"> & {
+export type RequestToWrite = Pick<ServiceRequest, "id" | "status" | "expiresAt"> & {
   powerKw: bigint;
   energyKwh: bigint;
 };

@@ -3,9 +3,6 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { ServiceRequest, ServiceRequestPage, ServiceRequestStatus } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 
-// What request-to-write.ts checks a write against, as the API shows it.
-export type { ServiceRequest as ServiceRequestView, ServiceRequestStatus } from "@voltstack/api";
-
 export interface ServiceRequestFilter {
   status?: ServiceRequestStatus;
   facility?: number;

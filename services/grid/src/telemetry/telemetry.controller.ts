@@ -15,11 +15,12 @@ import {
   telemetryAcceptedAnswer,
   type TelemetrySeries,
   telemetrySeriesAnswer,
+  type TelemetryBody,
+  telemetryBody,
 } from "@voltstack/api";
 import { type Caller, CurrentCaller, Operation, Roles, ZodBody, ZodParam, ZodQuery } from "@voltstack/service-kit";
 import { MeterAuthorisation } from "./meter-authorisation.js";
 import { TelemetryRepository } from "./telemetry-repository.js";
-import { type TelemetryBody, telemetryBody } from "./telemetry-requests.js";
 import { IngestTelemetryUseCase } from "./usecases/ingest-telemetry.usecase.js";
 import { RecordRegulationSignalUseCase } from "./usecases/record-regulation-signal.usecase.js";
 

@@ -1,3 +1,5 @@
+import type { DISTRIBUTION_STATUSES } from "@voltstack/api";
+
 /** A grid request's fulfilment as the service.fulfilled event tells it. */
 export interface Fulfilment {
   eventId: string;
@@ -19,16 +21,7 @@ export interface Fulfilment {
  * times; its error code says why). `waiting_for_shares`: the facility has no split; the
  * owner's shares.updated makes it `due` again.
  */
-export const INTENT_STATUSES = [
-  "due",
-  "batched",
-  "distributed",
-  "covered",
-  "nothing_to_pay",
-  "waiting_for_shares",
-  "failed",
-] as const;
-export type IntentStatus = (typeof INTENT_STATUSES)[number];
+export type IntentStatus = (typeof DISTRIBUTION_STATUSES)[number];
 
 export const SETTLED_STATUSES: readonly IntentStatus[] = [
   "distributed",

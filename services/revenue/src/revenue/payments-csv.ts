@@ -1,4 +1,4 @@
-import type { PaymentHistory } from "./revenue-repository.js";
+import type { PaymentHistory } from "@voltstack/api";
 
 const COLUMNS = [
   "paymentId",

@@ -3,9 +3,6 @@ import type { PrismaClient } from "../generated/prisma/client.js";
 import type { PaymentHistory, RevenuePool } from "@voltstack/api";
 import { PRISMA } from "@voltstack/chain-sync";
 
-// The payments' CSV renders the same history.
-export type { PaymentHistory };
-
 /** Reads of the revenue read model; queries never go to the chain. */
 @Injectable()
 export class RevenueRepository {

@@ -1,10 +1,10 @@
 import { ApiError } from "@voltstack/service-kit";
 import type { ChainFacts } from "../../chain/chain-facts.js";
-import type { ProgramView } from "../program-repository.js";
+import type { Program } from "@voltstack/api";
 import { gridRefusal } from "../../chain/chain-write-errors.js";
 
 /** Refuses with ERR_NOT_PROGRAM_OPERATOR unless `principal` is the program's operator or an admin of the registry. */
-export async function assertProgramOperator(facts: ChainFacts, program: ProgramView, principal: string): Promise<void> {
+export async function assertProgramOperator(facts: ChainFacts, program: Program, principal: string): Promise<void> {
   if (principal === program.operator) return;
   try {
     await facts.assertAdmin(principal);

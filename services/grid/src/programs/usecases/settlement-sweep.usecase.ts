@@ -4,7 +4,8 @@ import { withSpan } from "@voltstack/observability";
 import { ApiError, type Caller, SERVICE_CONFIG } from "@voltstack/service-kit";
 import { ChainFacts } from "../../chain/chain-facts.js";
 import type { GridConfig } from "../../grid-config.js";
-import { ProgramRepository, type ProgramView } from "../program-repository.js";
+import type { Program } from "@voltstack/api";
+import { ProgramRepository } from "../program-repository.js";
 import { CloseProgramUseCase } from "./close-program.usecase.js";
 import { periodEndHeight } from "./program-lookup.js";
 import { ReleaseCohortUseCase } from "./release-cohort.usecase.js";
@@ -17,7 +18,7 @@ const SWEEP_CONCURRENCY = 8;
 const END_BATCH = 20;
 
 interface Candidate {
-  program: ProgramView;
+  program: Program;
   cohort: number;
   period: number;
   /** The deadline passed: enrolled facilities without a posted performance settle at 0. */

@@ -10,7 +10,8 @@ import type { Prisma, PrismaClient } from "../../generated/prisma/client.js";
 import { ServiceRequestRepository } from "../../service-requests/service-request-repository.js";
 import { FulfilServiceRequestUseCase } from "../../service-requests/usecases/fulfil-service-request.usecase.js";
 import { TelemetryRepository } from "../../telemetry/telemetry-repository.js";
-import { type ContainmentProfileName, type ScoringMethod, scorePeriod, scoringMethodOf } from "../period-score.js";
+import type { ContainmentProfileName } from "@voltstack/api";
+import { type ScoringMethod, scorePeriod, scoringMethodOf } from "../period-score.js";
 
 export interface FulfilFromTelemetryCommand {
   caller: Caller;
