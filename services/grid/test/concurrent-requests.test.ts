@@ -1,6 +1,6 @@
 import { Cl } from "@stacks/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { balanceOf, call, type Harness, startHarness, waitFor, walletCall } from "./support/grid-harness.js";
+import { balanceOf, call, confirmedCall, type Harness, startHarness, waitFor } from "./support/grid-harness.js";
 
 // Many one-off requests at once through the per-request path: creates, accepts and
 // fulfilments in flight together, many in the same block, against the real devnet,
@@ -27,15 +27,15 @@ beforeAll(async () => {
   h = await startHarness({ adminKeys: ADMIN_KEYS, blockIntervalMs: 500, config: { READ_MODEL_WAIT_MS: "0" } });
   escrow = `${h.accounts.deployer.address}.grid-services`;
   for (let index = 0; index < FACILITIES; index += 1) {
-    const registered = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
+    const registered = await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
       Cl.stringUtf8(`Concurrent ${index}`),
       Cl.stringUtf8("Rotterdam, NL"),
       Cl.uint(5_000),
       Cl.uint(400),
     ]);
-    const facilityId = Number(/\(ok u(\d+)\)/.exec(registered.repr)![1]);
-    await walletCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
-    await walletCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
+    const facilityId = Number(/\(ok u(\d+)\)/.exec(registered.result)![1]);
+    await confirmedCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
+    await confirmedCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
       Cl.uint(facilityId),
       Cl.uint(5_000),
     ]);

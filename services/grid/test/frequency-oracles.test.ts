@@ -1,6 +1,6 @@
 import { Cl } from "@stacks/transactions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type Harness, startHarness, waitFor, walletCall } from "./support/grid-harness.js";
+import { call, confirmedCall, type Harness, startHarness, waitFor } from "./support/grid-harness.js";
 
 // Oracles over the API: an admin enables a principal with set-oracle, the follower keeps
 // frequency_oracles (for wallet calls too), and the contract then takes that principal's
@@ -117,7 +117,7 @@ describe("grid service: frequency oracles", () => {
 
   it("follows an oracle set from the admin's wallet, and disables it over the API", async () => {
     const operator = h.accounts.wallet_2.address;
-    const fromWallet = await walletCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
+    const fromWallet = await confirmedCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
       Cl.principal(operator),
       Cl.bool(true),
     ]);

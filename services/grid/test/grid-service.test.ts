@@ -6,12 +6,12 @@ import { ExpirySweepScheduler } from "../src/service-requests/expiry-sweep.sched
 import {
   balanceOf,
   call,
+  confirmedCall,
   feeOf,
   type Harness,
   type Received,
   startHarness,
   waitFor,
-  walletCall,
 } from "./support/grid-harness.js";
 
 // The grid service end to end: HTTP -> use case -> signed call on the devnet -> confirmed
@@ -96,24 +96,24 @@ beforeAll(async () => {
   escrow = `${h.accounts.deployer.address}.grid-services`;
   revenuePool = `${h.accounts.deployer.address}.revenue-sharing`;
   // An approved facility of wallet_1 with 1,000 kWh stored, and wallet_3 as a frequency oracle.
-  const registered = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
+  const registered = await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
     Cl.stringUtf8("Delft Battery"),
     Cl.stringUtf8("Delft, NL"),
     Cl.uint(5_000),
     Cl.uint(400),
   ]);
-  facilityId = Number(/\(ok u(\d+)\)/.exec(registered.repr)![1]);
-  await walletCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
-  await walletCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
+  facilityId = Number(/\(ok u(\d+)\)/.exec(registered.result)![1]);
+  await confirmedCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(facilityId)]);
+  await confirmedCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
     Cl.uint(facilityId),
     Cl.uint(1_000),
   ]);
-  await walletCall(h, h.accounts.wallet_1, "facility-registry", "set-operator", [
+  await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "set-operator", [
     Cl.uint(facilityId),
     Cl.principal(h.accounts.wallet_2.address),
     Cl.bool(true),
   ]);
-  await walletCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
+  await confirmedCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
     Cl.principal(h.accounts.wallet_3.address),
     Cl.bool(true),
   ]);
@@ -489,13 +489,13 @@ describe("grid service: service requests", () => {
   it("follows a request created straight from the admin's wallet, outside the API, like its own", async () => {
     const expiresAt = (await tipHeight()) + 500;
     const escrowBefore = await balanceOf(h, escrow);
-    const { txid, blockHeight } = await walletCall(
+    const { txid, blockHeight } = await confirmedCall(
       h,
       h.accounts.deployer,
       "grid-services",
       "create-service-request",
       [Cl.stringAscii("voltage-support"), Cl.uint(20), Cl.uint(30), Cl.uint(123_456), Cl.uint(expiresAt)],
-      [Pc.principal(h.accounts.deployer.address).willSendEq(123_456).ustx()],
+      { postConditions: [Pc.principal(h.accounts.deployer.address).willSendEq(123_456).ustx()] },
     );
     expect(await balanceOf(h, escrow)).toBe(escrowBefore + 123_456n);
     const message = await waitFor("service.requested from the wallet", () =>
@@ -533,13 +533,13 @@ describe("grid service: service requests", () => {
     const open = await createRequest({ ...(await validCreate()), powerKw: 100, energyKwh: 5_000 });
     const tooStrong = await createRequest({ ...(await validCreate()), powerKw: 401, energyKwh: 1 });
     // A second facility of wallet_1, registered but not approved.
-    const registered = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
+    const registered = await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
       Cl.stringUtf8("Rotterdam Battery"),
       Cl.stringUtf8("Rotterdam, NL"),
       Cl.uint(2_000),
       Cl.uint(300),
     ]);
-    const pendingFacility = Number(/\(ok u(\d+)\)/.exec(registered.repr)![1]);
+    const pendingFacility = Number(/\(ok u(\d+)\)/.exec(registered.result)![1]);
     const availableKwh = await availableKwhOnChain(facilityId);
     expect(availableKwh).toBeLessThan(5_000);
     const adminBalance = await balanceOf(h, h.accounts.deployer.address);

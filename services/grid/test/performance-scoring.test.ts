@@ -1,7 +1,7 @@
 import { Cl } from "@stacks/transactions";
 import { droopW, DYNAMIC_CONTAINMENT } from "@voltstack/scoring";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, type Harness, startHarness, waitFor, walletCall } from "./support/grid-harness.js";
+import { call, confirmedCall, type Harness, startHarness, waitFor } from "./support/grid-harness.js";
 
 // A frequency-containment program scored from telemetry: three facilities meter a frequency dip,
 // one answers it fully, one by half, one sends nothing; the sweep scores the period from their
@@ -47,17 +47,20 @@ beforeAll(async () => {
   });
   facilities = [];
   for (const name of ["Full answer", "Half answer", "Silent meter"]) {
-    const { repr } = await walletCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
+    const { result } = await confirmedCall(h, h.accounts.wallet_1, "facility-registry", "register-facility", [
       Cl.stringUtf8(name),
       Cl.stringUtf8("Esbjerg, DK"),
       Cl.uint(2_000),
       Cl.uint(400),
     ]);
-    facilities.push(Number(/\(ok u(\d+)\)/.exec(repr)![1]));
+    facilities.push(Number(/\(ok u(\d+)\)/.exec(result)![1]));
   }
   for (const id of facilities) {
-    await walletCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(id)]);
-    await walletCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [Cl.uint(id), Cl.uint(1_000)]);
+    await confirmedCall(h, h.accounts.deployer, "facility-registry", "approve-facility", [Cl.uint(id)]);
+    await confirmedCall(h, h.accounts.wallet_1, "capacity-tracking", "initialize-capacity", [
+      Cl.uint(id),
+      Cl.uint(1_000),
+    ]);
   }
 }, 120_000);
 

@@ -23,10 +23,11 @@ import {
   balanceOf,
   call,
   confirmed,
+  confirmedCall,
+  feeOf,
   type Harness,
   startHarness,
   waitFor,
-  walletCall,
 } from "./support/grid-harness.js";
 
 // Programs end to end on one chain, in order: 105 facilities of one owner enrolled through the API
@@ -111,19 +112,9 @@ async function sendAll(account: Account, calls: { fn: string; contract: string; 
       if ("error" in broadcast) throw new Error(`broadcast refused: ${JSON.stringify(broadcast)}`);
       txids.push(`0x${broadcast.txid.replace(/^0x/, "")}`);
     }
-    for (const txid of txids) {
-      await confirmed(h, txid);
-      const tx = (await (await fetch(`${baseUrl}/extended/v1/tx/${txid}`)).json()) as { tx_result: { repr: string } };
-      results.push(tx.tx_result.repr);
-    }
+    for (const txid of txids) results.push((await confirmed(h, txid)).result);
   }
   return results;
-}
-
-/** The fee a transaction paid. */
-async function feeOf(txid: string): Promise<bigint> {
-  const response = await fetch(`${h.devnet.url}/extended/v1/tx/${txid}`);
-  return BigInt(((await response.json()) as { fee_rate: string }).fee_rate);
 }
 
 /** What a refusal must leave untouched: the service's journal and outbox, and every signer's nonce. */
@@ -201,7 +192,7 @@ beforeAll(async () => {
       args: [Cl.uint(id), Cl.uint(1_000)],
     })),
   );
-  await walletCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
+  await confirmedCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
     Cl.principal(h.accounts.wallet_3.address),
     Cl.bool(true),
   ]);
@@ -596,7 +587,7 @@ describe("grid service: programs", () => {
     expect(closedNow.body.refundUstx).toBe((BUDGET - settledTotal).toString());
     expect(await balanceOf(h, escrow)).toBe(escrowBefore - (BUDGET - settledTotal));
     expect(await balanceOf(h, h.accounts.deployer.address)).toBe(
-      operatorBefore + BUDGET - settledTotal - (await feeOf(String(closedNow.body.txid))),
+      operatorBefore + BUDGET - settledTotal - (await feeOf(h, String(closedNow.body.txid))),
     );
     const closed = await waitFor("program.closed", () => programEvents("program.closed")[0]);
     expect(closed).toMatchObject({
@@ -733,7 +724,7 @@ describe("grid service: programs", () => {
     expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
     expect(cancelled.body.refundUstx).toBe("5000000");
     expect(await balanceOf(h, h.accounts.deployer.address)).toBe(
-      balanceBefore + 5_000_000n - (await feeOf(String(cancelled.body.txid))),
+      balanceBefore + 5_000_000n - (await feeOf(h, String(cancelled.body.txid))),
     );
     await waitFor("program.cancelled", () =>
       h.received.find(
@@ -752,7 +743,7 @@ describe("grid service: programs", () => {
     const facilityId = facilityIds[0]!;
     const listed = await call(h, "GET", `/programs/${programId}/enrolments?facility=${facilityId}`);
     const enrolment = (listed.body.items as { slot: number; earnedUstx: string }[])[0]!;
-    await walletCall(h, h.accounts.wallet_1, "revenue-sharing", "set-stakeholder-shares", [
+    await confirmedCall(h, h.accounts.wallet_1, "revenue-sharing", "set-stakeholder-shares", [
       Cl.uint(facilityId),
       Cl.list([
         Cl.tuple({ stakeholder: Cl.principal(h.accounts.wallet_1.address), "share-bps": Cl.uint(7_000) }),
@@ -761,13 +752,13 @@ describe("grid service: programs", () => {
     ]);
     const paid = BigInt(enrolment.earnedUstx) - 1n;
     const amounts = Array.from({ length: 100 }, (_, slot) => Cl.uint(slot === enrolment.slot ? paid : 0n));
-    await walletCall(
+    await confirmedCall(
       h,
       h.accounts.deployer,
       "grid-services",
       "distribute-earnings",
       [Cl.uint(programId), Cl.uint(0), Cl.list(amounts)],
-      [Pc.principal(`${h.accounts.deployer.address}.grid-services`).willSendEq(paid).ustx()],
+      { postConditions: [Pc.principal(`${h.accounts.deployer.address}.grid-services`).willSendEq(paid).ustx()] },
     );
     const event = await waitFor("program.earnings.distributed", () => programEvents("program.earnings.distributed")[0]);
     expect(event).toMatchObject({ cohort: 0, totalUstx: paid.toString() });

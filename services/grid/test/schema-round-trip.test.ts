@@ -1,25 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { applyMigrations, createPrismaClient } from "@voltstack/persistence";
-import { dropSchema, expectLibraryTablesVerbatim, roundTripLibraryModels } from "@voltstack/service-testing";
+import { describe, expect, it } from "vitest";
+import { expectLibraryTablesVerbatim, migratedSchemaFixture, roundTripLibraryModels } from "@voltstack/service-testing";
 import { Prisma, PrismaClient } from "../src/generated/prisma/client.js";
-import { databaseUrl, migrationsDir } from "./support/grid-harness.js";
+import { migrationsDir } from "./support/grid-harness.js";
 
 // The hand-written migrations must be what Prisma would make of schema.prisma: every
 // model is written and read back through the generated client on a freshly migrated schema.
 
-const schema = `grid_schema_${randomBytes(4).toString("hex")}`;
-let prisma: PrismaClient;
-
-beforeAll(async () => {
-  await applyMigrations({ url: databaseUrl, schema, migrationsDir });
-  prisma = createPrismaClient(PrismaClient, { url: databaseUrl, schema, pool: { max: 2 } });
-});
-
-afterAll(async () => {
-  await prisma?.$disconnect();
-  await dropSchema(databaseUrl, schema);
-});
+const database = migratedSchemaFixture({ service: "grid", migrationsDir, PrismaClient });
 
 describe("the grid schema", () => {
   it("carries the libraries' tables verbatim, in the schema and in the migrations", () => {
@@ -27,6 +14,7 @@ describe("the grid schema", () => {
   });
 
   it("writes and reads back every model through the generated client", async () => {
+    const { prisma } = database;
     const exercised = new Set<string>();
     const at = new Date("2026-11-24T07:00:00.123Z");
     const owner = "ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5";

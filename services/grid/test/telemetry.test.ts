@@ -8,7 +8,7 @@ import { PG_INTEGER_MAX } from "@voltstack/api";
 import { expectAllRefusedSigningNothing } from "@voltstack/service-testing";
 import { TelemetryRetentionScheduler } from "../src/telemetry/telemetry-retention.scheduler.js";
 import { MinuteSlotBuffer, seriesFromMinutes } from "../src/telemetry/telemetry-slots.js";
-import { call, type Harness, startHarness, waitFor, walletCall } from "./support/grid-harness.js";
+import { call, confirmedCall, type Harness, startHarness, waitFor } from "./support/grid-harness.js";
 import { seedProgramWithFacilities } from "./support/telemetry-read-model.js";
 
 // Telemetry over HTTP and NATS into 2-second slots, read back as series. The read model's
@@ -56,7 +56,7 @@ beforeAll(async () => {
   h = await startHarness();
   await seedProgramWithFacilities(h.db, PROGRAM, [FACILITY, OTHER_FACILITY]);
   // The meter key's principal is a scoring oracle: a metering gateway the platform runs.
-  await walletCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
+  await confirmedCall(h, h.accounts.deployer, "grid-services", "set-oracle", [
     Cl.principal(h.accounts.wallet_3.address),
     Cl.bool(true),
   ]);

@@ -1,25 +1,19 @@
 import { fileURLToPath } from "node:url";
-import {
-  broadcastTransaction,
-  type ClarityValue,
-  makeContractCall,
-  type PostCondition,
-  PostConditionMode,
-} from "@stacks/transactions";
 import { defaultManifestPath, registerDevnetAdmins } from "@voltstack/devnet";
-import { loadConfig, startTestService, type TestService } from "@voltstack/service-kit";
+import { loadConfig, startTestService } from "@voltstack/service-kit";
 import {
   type Account,
-  type HarnessBase,
+  type HasDevnet,
   type Received,
+  type ServiceHarness,
+  serviceHarness,
   startTestEnvironment,
-  waitFor,
 } from "@voltstack/service-testing";
 import { AppModule } from "../../src/app.module.js";
 import { gridConfigSchema } from "../../src/grid-config.js";
 import { gridBootstrapOptions } from "../../src/grid-service.js";
 
-export { call, databaseUrl, natsUrl, waitFor } from "@voltstack/service-testing";
+export { balanceOf, call, confirmed, confirmedCall, databaseUrl, natsUrl, waitFor } from "@voltstack/service-testing";
 export type { Account, Received };
 
 export const migrationsDir = fileURLToPath(new URL("../../prisma/migrations", import.meta.url));
@@ -46,12 +40,7 @@ type AccountName = "deployer" | "wallet_1" | "wallet_2" | "wallet_3" | "wallet_4
  * short blocks, a fresh PostgreSQL schema migrated by the runner, a unique NATS subject
  * prefix (so its own streams), signer keys in mounted files. `close` removes them all.
  */
-export interface Harness extends HarnessBase<AccountName> {
-  service: TestService;
-  keys: Callers;
-  streamName: string;
-  close(): Promise<void>;
-}
+export type Harness = ServiceHarness<Callers, AccountName>;
 
 export interface HarnessOptions {
   /**
@@ -125,74 +114,11 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
 
   const service = await startTestService(AppModule, { ...gridBootstrapOptions(config), logger: false });
 
-  return {
-    devnet: env.devnet,
-    service,
-    db: env.db,
-    keys,
-    accounts,
-    received: env.received,
-    subjectPrefix: env.subjectPrefix,
-    schema: env.schema,
-    streamName: env.streamName("GRID_SERVICES"),
-    nats: env.nats,
-    async close() {
-      await service.close();
-      await env.close();
-    },
-  };
-}
-
-/** A micro-STX balance from the devnet's balance endpoint. */
-export async function balanceOf(harness: Harness, principal: string): Promise<bigint> {
-  const response = await fetch(`${harness.devnet.url}/extended/v1/address/${principal}/stx`);
-  return BigInt(((await response.json()) as { balance: string }).balance);
+  return serviceHarness(env, service, { keys, stream: "GRID_SERVICES" });
 }
 
 /** The fee a transaction paid, from the node's record of it. */
-export async function feeOf(harness: Harness, txid: string): Promise<bigint> {
+export async function feeOf(harness: HasDevnet, txid: string): Promise<bigint> {
   const response = await fetch(`${harness.devnet.url}/extended/v1/tx/${txid}`);
   return BigInt(((await response.json()) as { fee_rate: string }).fee_rate);
-}
-
-/** Waits until the node shows `txid` final; fails unless it succeeded. */
-export async function confirmed(harness: Harness, txid: string): Promise<number> {
-  return waitFor(`transaction ${txid} to confirm`, async () => {
-    const response = await fetch(`${harness.devnet.url}/extended/v1/tx/${txid}`);
-    if (response.status !== 200) return undefined;
-    const tx = (await response.json()) as { tx_status: string; block_height: number; tx_result?: { repr: string } };
-    if (tx.tx_status === "pending") return undefined;
-    if (tx.tx_status !== "success") throw new Error(`${txid} ended ${tx.tx_status}: ${tx.tx_result?.repr}`);
-    return tx.block_height;
-  });
-}
-
-/** A call straight from a wallet with the official client, outside the service; waits until it confirmed. */
-export async function walletCall(
-  harness: Harness,
-  account: Account,
-  contractName: string,
-  functionName: string,
-  functionArgs: ClarityValue[],
-  postConditions: PostCondition[] = [],
-): Promise<{ txid: string; blockHeight: number; repr: string }> {
-  const baseUrl = harness.devnet.url;
-  const transaction = await makeContractCall({
-    contractAddress: harness.accounts.deployer.address,
-    contractName,
-    functionName,
-    functionArgs,
-    senderKey: account.secretKey,
-    network: "devnet",
-    client: { baseUrl },
-    fee: 10_000,
-    postConditionMode: PostConditionMode.Deny,
-    postConditions,
-  });
-  const broadcast = await broadcastTransaction({ transaction, network: "devnet", client: { baseUrl } });
-  if ("error" in broadcast) throw new Error(`broadcast refused: ${JSON.stringify(broadcast)}`);
-  const txid = `0x${broadcast.txid.replace(/^0x/, "")}`;
-  const blockHeight = await confirmed(harness, txid);
-  const tx = (await (await fetch(`${baseUrl}/extended/v1/tx/${txid}`)).json()) as { tx_result: { repr: string } };
-  return { txid, blockHeight, repr: tx.tx_result.repr };
 }
