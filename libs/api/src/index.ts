@@ -271,3 +271,27 @@ export {
   type SetSharesResult,
 } from "./revenue/revenue-answers.js";
 export { actAsBody, formatQuery, setSharesBody } from "./revenue/revenue-requests.js";
+// The operations routes every service serves alike (transactions, dead letters, resync, sync status).
+export {
+  type DeadLetter,
+  deadLetterAnswer,
+  JOURNAL_STATUSES,
+  type JournalEntry,
+  journalEntryAnswer,
+  type JournalStatus,
+  resyncAnswer,
+  type ResyncResult,
+  type SyncStatus,
+  syncStatusAnswer,
+} from "./operations/operations-answers.js";
+export {
+  DEAD_LETTER_STATES,
+  deadLetterIdParam,
+  type DeadLetterState,
+  discardDeadLetterBody,
+  listDeadLettersQuery,
+  listTransactionsQuery,
+  MAX_DISCARD_REASON_LENGTH,
+  resyncBody,
+  txidParam,
+} from "./operations/operations-requests.js";
