@@ -1,7 +1,15 @@
-import { itemsAnswer, integerField, pageLimit, timestampField } from "@voltstack/api";
+import {
+  DEAD_LETTER_STATES as API_DEAD_LETTER_STATES,
+  deadLetterAnswer,
+  deadLetterIdParam,
+  discardDeadLetterBody,
+  itemsAnswer,
+  listDeadLettersQuery,
+  MAX_DISCARD_REASON_LENGTH as API_MAX_DISCARD_REASON_LENGTH,
+} from "@voltstack/api";
 import { Controller, Get, HttpCode, Inject, Post, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import { z } from "zod";
+import type { z } from "zod";
 import {
   DEAD_LETTER_STATES,
   type DeadLetter,
@@ -21,41 +29,12 @@ import {
   ZodQuery,
 } from "@voltstack/service-kit";
 
-const listQuery = z.strictObject({
-  subject: z.string().min(1).max(200).optional(),
-  state: z.enum(DEAD_LETTER_STATES).default("open"),
-  limit: pageLimit(50),
-});
-
-const idParam = z.uuid({ error: "must be a dead letter id (a UUID)" });
-
-const discardBody = z.strictObject({
-  reason: z
-    .string({ error: "must say why the letter is discarded" })
-    .trim()
-    .min(1, { error: "must say why the letter is discarded" })
-    .max(MAX_DISCARD_REASON_LENGTH, { error: `must be at most ${MAX_DISCARD_REASON_LENGTH} characters` }),
-});
-
-const deadLetterAnswer = z.object({
-  id: z.uuid(),
-  consumer: z.string(),
-  eventId: z.string(),
-  subject: z.string(),
-  stream: z.string(),
-  streamSeq: integerField,
-  payload: z.string().meta({ description: "The message body as received, decoded as UTF-8" }),
-  headers: z.record(z.string(), z.string()),
-  errorCode: z.string(),
-  errorMessage: z.string(),
-  deliveries: integerField,
-  failedAt: timestampField,
-  replayedAt: timestampField.nullable(),
-  replayCount: integerField,
-  discardedAt: timestampField.nullable(),
-  discardReason: z.string().nullable(),
-  discardedBy: z.string().nullable(),
-});
+// The API declares the store's states and discard limit again (it imports no server library):
+// tsc fails here when the two differ.
+DEAD_LETTER_STATES satisfies typeof API_DEAD_LETTER_STATES;
+API_DEAD_LETTER_STATES satisfies typeof DEAD_LETTER_STATES;
+MAX_DISCARD_REASON_LENGTH satisfies typeof API_MAX_DISCARD_REASON_LENGTH;
+API_MAX_DISCARD_REASON_LENGTH satisfies typeof MAX_DISCARD_REASON_LENGTH;
 
 // What the store refuses, as HTTP answers.
 const STATUS_OF: Record<string, number> = {
@@ -83,7 +62,9 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
       answers: itemsAnswer(deadLetterAnswer),
     })
     @Get()
-    async list(@ZodQuery(listQuery) query: z.output<typeof listQuery>): Promise<{ items: DeadLetter[] }> {
+    async list(
+      @ZodQuery(listDeadLettersQuery) query: z.output<typeof listDeadLettersQuery>,
+    ): Promise<{ items: DeadLetter[] }> {
       return { items: await this.store.list(query) };
     }
 
@@ -95,7 +76,7 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
     })
     @Post(":id/replay")
     @HttpCode(200)
-    async replay(@ZodParam("id", idParam) id: string): Promise<DeadLetter> {
+    async replay(@ZodParam("id", deadLetterIdParam) id: string): Promise<DeadLetter> {
       return this.#answer(id, () => this.store.replay(id));
     }
 
@@ -108,8 +89,8 @@ export function createDeadLettersController(storeToken: symbol | string): Type<u
     @Post(":id/discard")
     @HttpCode(200)
     async discard(
-      @ZodParam("id", idParam) id: string,
-      @ZodBody(discardBody) body: z.output<typeof discardBody>,
+      @ZodParam("id", deadLetterIdParam) id: string,
+      @ZodBody(discardDeadLetterBody) body: z.output<typeof discardDeadLetterBody>,
       @CurrentCaller() caller: Caller,
     ): Promise<DeadLetter> {
       return this.#answer(id, () => this.store.discard(id, { reason: body.reason, discardedBy: caller.id }));

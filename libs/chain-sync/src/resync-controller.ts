@@ -1,7 +1,7 @@
-import { blockHeight, integerField } from "@voltstack/api";
+import { resyncAnswer, resyncBody, type ResyncResult } from "@voltstack/api";
 import { Controller, HttpCode, Inject, Post, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import { z } from "zod";
+import type { z } from "zod";
 import { ApiError, Operation, Roles, ZodBody } from "@voltstack/service-kit";
 import { ChainSyncError } from "./chain-sync-error.js";
 
@@ -9,8 +9,6 @@ import { ChainSyncError } from "./chain-sync-error.js";
 export interface ReadModelResync {
   resync(fromHeight: number): Promise<number>;
 }
-
-const resyncBody = z.strictObject({ fromHeight: blockHeight() });
 
 /**
  * Lets admins rebuild a service's read model from the chain through the follower its
@@ -27,13 +25,13 @@ export function createResyncController(syncService: Type<ReadModelResync> | symb
     @Operation({
       summary:
         "Rebuilds this service's read model from the chain from a height; answers once the replay reached the tip.",
-      answers: z.object({ syncedHeight: integerField }),
+      answers: resyncAnswer,
       refuses: [{ RESYNC_ABOVE_TIP: 422 }],
     })
     @Post()
     @HttpCode(200)
     @Roles("admin")
-    async resync(@ZodBody(resyncBody) body: z.output<typeof resyncBody>): Promise<{ syncedHeight: number }> {
+    async resync(@ZodBody(resyncBody) body: z.output<typeof resyncBody>): Promise<ResyncResult> {
       try {
         return { syncedHeight: await this.sync.resync(body.fromHeight) };
       } catch (error) {

@@ -1,10 +1,12 @@
-import { integerField } from "@voltstack/api";
+import { type SyncStatus, syncStatusAnswer } from "@voltstack/api";
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { StacksChain } from "@voltstack/chain";
 import { ApiError, Operation, Roles } from "@voltstack/service-kit";
-import { z } from "zod";
 import { STACKS_CHAIN } from "./service-infrastructure.js";
+
+// The reader answers the API's sync status; chain-sync's index exports the type from here.
+export type { SyncStatus };
 
 /** What the status needs of a service's follower (a ChainSyncService's `sync`). */
 export interface FollowedSync {
@@ -14,20 +16,6 @@ export interface FollowedSync {
     /** One pass up to the chain's tip, after the passes already queued. */
     syncToTip(): Promise<number>;
   };
-}
-
-/** Where a service's read model stands against the chain. */
-export interface SyncStatus {
-  /** The newest block the Stacks API has indexed. */
-  tipHeight: number;
-  /** The last height whose events the read model holds. */
-  followerHeight: number;
-  /** Blocks of the chain the read model is not known to hold yet: tip - follower height, at least 0. */
-  lagBlocks: number;
-  /** False while the follower is still catching up (its pass did not end within the status's wait). */
-  caughtUp: boolean;
-  /** The chain's mean block interval over the last blocks (at most 100), seconds; null while unknown. */
-  secondsPerBlock: number | null;
 }
 
 /** How long the status waits for the follower's pass to the tip; a follower catching up answers as it stands. */
@@ -125,13 +113,7 @@ export function createSyncStatusController(syncService: Type<FollowedSync> | sym
     @Operation({
       summary:
         "The chain's tip, the height this service's read model reached, the lag in blocks and the chain's block interval.",
-      answers: z.object({
-        tipHeight: integerField,
-        followerHeight: integerField,
-        lagBlocks: integerField,
-        caughtUp: z.boolean(),
-        secondsPerBlock: z.number().nullable(),
-      }),
+      answers: syncStatusAnswer,
       refuses: [{ CHAIN_UNAVAILABLE: 503 }],
     })
     @Get()

@@ -1,38 +1,19 @@
-import { integerField, itemsAnswer, pageLimit, principalField, timestampField } from "@voltstack/api";
+import {
+  JOURNAL_STATUSES as API_JOURNAL_STATUSES,
+  journalEntryAnswer,
+  itemsAnswer,
+  listTransactionsQuery,
+  txidParam,
+} from "@voltstack/api";
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
-import { z } from "zod";
+import type { z } from "zod";
 import { ApiError, type Caller, CurrentCaller, Operation, Roles, ZodParam, ZodQuery } from "@voltstack/service-kit";
 import { JOURNAL_STATUSES, type JournalEntry, type TransactionJournal } from "./transaction-journal.js";
 
-const listQuery = z.strictObject({
-  status: z.enum(JOURNAL_STATUSES).optional(),
-  limit: pageLimit(50),
-  offset: z
-    .string()
-    .regex(/^\d{1,6}$/, { error: "must be a whole number" })
-    .transform(Number)
-    .default(0),
-});
-
-const txidParam = z.string().regex(/^(0x)?[0-9a-fA-F]{64}$/, { error: "must be a transaction id (64 hex digits)" });
-
-const journalEntryAnswer = z.object({
-  id: z.string(),
-  txid: z.string().nullable().meta({ description: "Null until the transaction is signed" }),
-  requestedBy: z.string().meta({ description: "The caller that asked for the write" }),
-  sender: principalField,
-  nonce: z.string().nullable(),
-  contract: z.string(),
-  functionName: z.string(),
-  arguments: z.array(z.string()),
-  status: z.enum(JOURNAL_STATUSES),
-  errorCode: z.string().nullable(),
-  errorMessage: z.string().nullable(),
-  blockHeight: integerField.nullable(),
-  createdAt: timestampField,
-  updatedAt: timestampField,
-});
+// The API declares the journal's statuses again (it imports no server library): tsc fails here when the two differ.
+JOURNAL_STATUSES satisfies typeof API_JOURNAL_STATUSES;
+API_JOURNAL_STATUSES satisfies typeof JOURNAL_STATUSES;
 
 /**
  * The HTTP view of a service's journal of the chain transactions it sent, for the
@@ -53,7 +34,7 @@ export function createTransactionsController(journalToken: symbol | string): Typ
     @Get()
     @Roles("admin", "operator", "owner")
     async list(
-      @ZodQuery(listQuery) query: z.output<typeof listQuery>,
+      @ZodQuery(listTransactionsQuery) query: z.output<typeof listTransactionsQuery>,
       @CurrentCaller() caller: Caller,
     ): Promise<{ items: JournalEntry[] }> {
       const items = await this.journal.list({ ...query, ...(seesAll(caller) ? {} : { requestedBy: caller.id }) });

@@ -59,10 +59,15 @@ export type ResyncResult = z.output<typeof resyncAnswer>;
 
 /** Where a service's read model stands against the chain (`GET /chain-sync/status`). */
 export const syncStatusAnswer = z.object({
+  /** The newest block the Stacks API has indexed. */
   tipHeight: integerField,
+  /** The last height whose events the read model holds. */
   followerHeight: integerField,
+  /** Blocks of the chain the read model is not known to hold yet: tip - follower height, at least 0. */
   lagBlocks: integerField,
+  /** False while the follower is still catching up (its pass did not end within the status's wait). */
   caughtUp: z.boolean(),
+  /** The chain's mean block interval over the last blocks (at most 100), seconds; null while unknown. */
   secondsPerBlock: z.number().nullable(),
 });
 
