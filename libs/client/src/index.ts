@@ -8,6 +8,8 @@ export type {
   CapacityReadingBatchResult,
   CapacityReadingResult,
   CreateProgramResult,
+  DeadLetter,
+  DeadLetterState,
   DistributeResult,
   Enrolment,
   EnrolmentPage,
@@ -25,6 +27,8 @@ export type {
   FulfilServiceRequestResult,
   GridDemand,
   InitializeCapacityResult,
+  JournalEntry,
+  JournalStatus,
   Payment,
   PaymentHistory,
   PerformanceScore,
@@ -37,6 +41,7 @@ export type {
   RecordFlowResult,
   ReleaseCohortResult,
   RequestScore,
+  ResyncResult,
   RevenuePool,
   Schedule,
   ScoredProgram,
@@ -54,10 +59,10 @@ export type {
   SettleOutcome,
   Share,
   SuggestedAction,
+  SyncStatus,
   TelemetryAccepted,
   WithdrawResult,
 } from "@voltstack/api";
-export type { DeadLetter, DeadLetterState, JournalEntry, SyncStatus } from "./chain-sync-views.js";
 export type { SettlementLineAnswer, SettlementReportAnswer, SettlementReportHeader } from "./settlement-answers.js";
 export { HttpTransport, type RequestOptions, type TransportOptions, WritePendingAnswer } from "./http-transport.js";
 export {

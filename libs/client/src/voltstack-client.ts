@@ -6,6 +6,8 @@ import type {
   CapacityReadingBatchResult,
   CapacityReadingResult,
   CreateProgramResult,
+  DeadLetter,
+  DeadLetterState,
   DistributeResult,
   EnrolmentPage,
   EnrolResult,
@@ -21,6 +23,8 @@ import type {
   FulfilServiceRequestResult,
   GridDemand,
   InitializeCapacityResult,
+  JournalEntry,
+  JournalStatus,
   PaymentHistory,
   PerformanceScore,
   PerformancesResult,
@@ -31,6 +35,7 @@ import type {
   ProgramStatus,
   RecordFlowResult,
   ReleaseCohortResult,
+  ResyncResult,
   RevenuePool,
   Schedule,
   ScoredProgram,
@@ -47,10 +52,10 @@ import type {
   Settlements,
   Share,
   SuggestedAction,
+  SyncStatus,
   TelemetryAccepted,
   WithdrawResult,
 } from "@voltstack/api";
-import type { DeadLetter, DeadLetterState, JournalEntry, SyncStatus } from "./chain-sync-views.js";
 import { HttpTransport, type RequestOptions } from "./http-transport.js";
 import type { SettlementLineAnswer, SettlementReportAnswer } from "./settlement-answers.js";
 
@@ -326,13 +331,13 @@ export class VoltstackClient {
   };
 
   /** The transactions a service sent, newest first. */
-  transactions(service: ServiceName, query: { status?: JournalEntry["status"]; limit?: number } = {}) {
+  transactions(service: ServiceName, query: { status?: JournalStatus; limit?: number } = {}) {
     return this.request<{ items: JournalEntry[] }>(service, "GET", "transactions", { query });
   }
 
   /** Rebuilds a service's read model from the chain, from `fromHeight`; answers once it reached the tip. */
   resync(service: ServiceName, fromHeight: number) {
-    return this.request<{ syncedHeight: number }>(service, "POST", "admin/resync", { body: { fromHeight } });
+    return this.request<ResyncResult>(service, "POST", "admin/resync", { body: { fromHeight } });
   }
 
   deadLetters(service: ServiceName, query: { state?: DeadLetterState } = {}) {
