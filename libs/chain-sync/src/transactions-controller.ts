@@ -1,7 +1,7 @@
 import {
+  itemsAnswer,
   JOURNAL_STATUSES as API_JOURNAL_STATUSES,
   journalEntryAnswer,
-  itemsAnswer,
   listTransactionsQuery,
   txidParam,
 } from "@voltstack/api";
