@@ -72,11 +72,4 @@ export {
   type ServiceInfrastructureOptions,
   TRANSACTION_JOURNAL,
 } from "./service-infrastructure.js";
-export {
-  JOURNAL_STATUSES,
-  type JournalEntry,
-  type JournalFilter,
-  type JournalStatus,
-  type TrackOptions,
-  TransactionJournal,
-} from "./transaction-journal.js";
+export { type JournalEntry, type JournalFilter, type TrackOptions, TransactionJournal } from "./transaction-journal.js";

@@ -1,3 +1,4 @@
+import type { JournalStatus } from "@voltstack/api";
 import { randomUUID } from "node:crypto";
 import { cvToString, hexToCV } from "@stacks/transactions";
 import {
@@ -13,14 +14,6 @@ import {
 import type { SqlExecutor } from "@voltstack/messaging";
 import { currentTraceContext } from "@voltstack/observability";
 
-/**
- * pending: signed and journaled before its broadcast, not final yet (the node may or may
- * not have it); confirmed: succeeded on chain; failed: refused at broadcast, ended in an
- * error, or replaced by a transaction that took its nonce.
- */
-export const JOURNAL_STATUSES = ["pending", "confirmed", "failed"] as const;
-export type JournalStatus = (typeof JOURNAL_STATUSES)[number];
-
 export interface JournalEntry {
   id: string;
   txid: string | null;
@@ -30,6 +23,11 @@ export interface JournalEntry {
   contract: string;
   functionName: string;
   arguments: string[];
+  /**
+   * pending: signed and journaled before its broadcast, not final yet (the node may or may not
+   * have it); confirmed: succeeded on chain; failed: refused at broadcast, ended in an error, or
+   * replaced by a transaction that took its nonce.
+   */
   status: JournalStatus;
   errorCode: string | null;
   errorMessage: string | null;

@@ -1,19 +1,9 @@
-import {
-  itemsAnswer,
-  JOURNAL_STATUSES as API_JOURNAL_STATUSES,
-  journalEntryAnswer,
-  listTransactionsQuery,
-  txidParam,
-} from "@voltstack/api";
+import { itemsAnswer, journalEntryAnswer, listTransactionsQuery, txidParam } from "@voltstack/api";
 import { Controller, Get, Inject, type Type } from "@nestjs/common";
 import { ApiTags } from "@nestjs/swagger";
 import type { z } from "zod";
 import { ApiError, type Caller, CurrentCaller, Operation, Roles, ZodParam, ZodQuery } from "@voltstack/service-kit";
-import { JOURNAL_STATUSES, type JournalEntry, type TransactionJournal } from "./transaction-journal.js";
-
-// The API declares the journal's statuses again (it imports no server library): tsc fails here when the two differ.
-JOURNAL_STATUSES satisfies typeof API_JOURNAL_STATUSES;
-API_JOURNAL_STATUSES satisfies typeof JOURNAL_STATUSES;
+import type { JournalEntry, TransactionJournal } from "./transaction-journal.js";
 
 /**
  * The HTTP view of a service's journal of the chain transactions it sent, for the
