@@ -18,6 +18,7 @@ export {
 export { type ContractErrorStatuses } from "./chain-write-errors.js";
 export { CHAIN_WRITE_REFUSALS, FACILITY_SIGNER_REFUSALS } from "./chain-write-refusals.js";
 export { parseConsumedEvent } from "./consumed-event.js";
+export { derivedEvent, eventsOfPrint } from "./derived-event.js";
 export { contractRefusal } from "./contract-refusal.js";
 export {
   ChainWriter,

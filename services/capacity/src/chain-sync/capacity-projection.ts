@@ -1,6 +1,5 @@
 import { Logger } from "@nestjs/common";
-import type { ContractPrintEvent, DerivedEvent, SyncBlock } from "@voltstack/chain-sync";
-import { eventTypeForContractPrint, EventValidationError, payloadFromPrint } from "@voltstack/events";
+import { type ContractPrintEvent, type DerivedEvent, eventsOfPrint, type SyncBlock } from "@voltstack/chain-sync";
 import type { Prisma } from "../generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;
@@ -51,15 +50,7 @@ export async function projectCapacityEvent(
       update: { ...levels, lastReason: payload.reason },
     });
   }
-  const type = eventTypeForContractPrint("capacity-tracking", payload.topic);
-  if (!type) return [];
-  try {
-    return [{ type, payload: payloadFromPrint(type, payload) } as DerivedEvent];
-  } catch (error) {
-    if (!(error instanceof EventValidationError)) throw error;
-    logger.warn(`No ${type} event for tx ${txid}: ${error.message}`);
-    return [];
-  }
+  return eventsOfPrint("capacity-tracking", payload, txid);
 }
 
 /**

@@ -1,12 +1,8 @@
-import { Logger } from "@nestjs/common";
-import type { ContractPrintEvent, DerivedEvent, SyncBlock } from "@voltstack/chain-sync";
-import { eventTypeForContractPrint, EventValidationError, payloadFromPrint } from "@voltstack/events";
+import { type ContractPrintEvent, type DerivedEvent, eventsOfPrint, type SyncBlock } from "@voltstack/chain-sync";
 import type { Prisma } from "../generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;
 type ChargeDischargePrint = ContractPrintEvent<"charge-discharge">;
-
-const logger = new Logger("FlowProjection");
 
 /** The grid demand read model is one row. */
 export const GRID_DEMAND_ROW = 1;
@@ -59,18 +55,7 @@ export async function projectFlowEvent(
       break;
     }
   }
-  const type = eventTypeForContractPrint("charge-discharge", payload.topic);
-  if (!type) return [];
-  try {
-    return [{ type, payload: payloadFromPrint(type, payload) } as DerivedEvent];
-  } catch (error) {
-    // Energy beyond 2^53 - 1 kWh (only a wallet's own call gets there) is kept exact in the read
-    // model, but no event can carry it as a JSON integer: the block is applied without one,
-    // instead of failing the follower's pass on it again and again.
-    if (!(error instanceof EventValidationError)) throw error;
-    logger.warn(`No ${type} event for tx ${txid}: ${error.message}`);
-    return [];
-  }
+  return eventsOfPrint("charge-discharge", payload, txid);
 }
 
 /** Before a re-sync from `fromHeight`: forgets what the replay writes again. */

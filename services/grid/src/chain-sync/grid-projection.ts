@@ -1,6 +1,5 @@
-import type { ContractPrintEvent, DerivedEvent, SyncBlock } from "@voltstack/chain-sync";
+import { type ContractPrintEvent, type DerivedEvent, eventsOfPrint, type SyncBlock } from "@voltstack/chain-sync";
 import { Logger } from "@nestjs/common";
-import { eventTypeForContractPrint, EventValidationError, payloadFromPrint } from "@voltstack/events";
 import type { Prisma } from "../generated/prisma/client.js";
 import {
   forgetProgramStateFrom,
@@ -122,15 +121,7 @@ export async function projectGridEvent(
       });
       break;
   }
-  const type = eventTypeForContractPrint("grid-services", payload.topic);
-  if (!type) return [];
-  try {
-    return [{ type, payload: payloadFromPrint(type, payload) } as DerivedEvent];
-  } catch (error) {
-    if (!(error instanceof EventValidationError)) throw error;
-    logger.warn(`No ${type} event for tx ${txid}: ${error.message}`);
-    return [];
-  }
+  return eventsOfPrint("grid-services", payload, txid);
 }
 
 /**

@@ -1,6 +1,5 @@
 import { Logger } from "@nestjs/common";
-import type { ContractPrintEvent, DerivedEvent, SyncBlock } from "@voltstack/chain-sync";
-import { EventValidationError, payloadFromPrint } from "@voltstack/events";
+import { type ContractPrintEvent, type DerivedEvent, derivedEvent, type SyncBlock } from "@voltstack/chain-sync";
 import type { Prisma } from "../generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;
@@ -58,7 +57,7 @@ export async function projectRevenueEvent(
         create: { facilityId, sharesVersion, ...touched },
         update: { sharesVersion, ...touched },
       });
-      return derive("shares.updated", payload, txid);
+      return derivedEvent("shares.updated", payload, txid);
     }
     case "revenue-deposited": {
       if (outOfRange([payload.depositId, payload.facilityId], [payload.poolBalanceUstx])) {
@@ -88,7 +87,7 @@ export async function projectRevenueEvent(
           ...touched,
         },
       });
-      return derive("revenue.deposited", payload, txid);
+      return derivedEvent("revenue.deposited", payload, txid);
     }
     case "revenue-paid": {
       if (outOfRange([payload.paymentId, payload.distributionId, payload.facilityId], [payload.amountUstx])) {
@@ -167,7 +166,7 @@ export async function projectRevenueEvent(
         });
       }
       const payments = await tx.revenuePayment.findMany({ where: { distributionId }, orderBy: { paymentId: "asc" } });
-      return derive(
+      return derivedEvent(
         "revenue.distributed",
         {
           ...payload,
@@ -182,21 +181,6 @@ export async function projectRevenueEvent(
         txid,
       );
     }
-  }
-}
-
-function derive(
-  type: "shares.updated" | "revenue.deposited" | "revenue.distributed",
-  tuple: object,
-  txid: string,
-): DerivedEvent[] {
-  try {
-    return [{ type, payload: payloadFromPrint(type, tuple as Record<string, unknown>) } as DerivedEvent];
-  } catch (error) {
-    // A fact the catalog cannot carry must not stop the follower.
-    if (!(error instanceof EventValidationError)) throw error;
-    logger.warn(`No ${type} event for tx ${txid}: ${error.message}`);
-    return [];
   }
 }
 

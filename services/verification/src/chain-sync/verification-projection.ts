@@ -1,6 +1,5 @@
-import type { ContractPrintEvent, DerivedEvent, SyncBlock } from "@voltstack/chain-sync";
+import { type ContractPrintEvent, type DerivedEvent, eventsOfPrint, type SyncBlock } from "@voltstack/chain-sync";
 import { Logger } from "@nestjs/common";
-import { eventTypeForContractPrint, EventValidationError, payloadFromPrint } from "@voltstack/events";
 import type { Prisma } from "../generated/prisma/client.js";
 
 type Tx = Prisma.TransactionClient;
@@ -85,16 +84,7 @@ export async function projectFacilityEvent(
       // Admins are not part of this read model; their events are still published.
       break;
   }
-  const type = eventTypeForContractPrint("facility-registry", payload.topic);
-  if (!type) return [];
-  try {
-    return [{ type, payload: payloadFromPrint(type, payload) } as DerivedEvent];
-  } catch (error) {
-    // A fact of a facility that is not followed (above): skipping it must not stop the follower.
-    if (!(error instanceof EventValidationError)) throw error;
-    logger.warn(`No ${type} event for tx ${txid}: ${error.message}`);
-    return [];
-  }
+  return eventsOfPrint("facility-registry", payload, txid);
 }
 
 /** Before a re-sync from `fromHeight`: forgets the facilities registered from there on (their operators go with them). */
