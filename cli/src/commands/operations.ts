@@ -1,4 +1,4 @@
-import { isServiceType, SERVICE_TYPES, type ServiceType } from "@voltstack/chain";
+import { isServiceType, SERVICE_TYPES, type ServiceType } from "@voltstack/api";
 import {
   ApiRequestError,
   type DeadLetterState,

@@ -231,7 +231,9 @@ export {
   fulfilBody,
   listServiceRequestsQuery,
   requestIdParam,
+  isServiceType,
   SERVICE_TYPES,
+  type ServiceType,
 } from "./grid/service-request-requests.js";
 export {
   type RegulationSignalAccepted,

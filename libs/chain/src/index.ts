@@ -105,7 +105,6 @@ export {
   type NewProgram,
   type NewServiceRequest,
   type Program,
-  PROGRAM_PRODUCT_NAMES,
   PROGRAM_PRODUCTS,
   type ProgramCohortSlot,
   type ProgramPerformanceLine,
@@ -121,4 +120,3 @@ export {
   RevenueSharingClient,
   type SharesVersion,
 } from "./clients/revenue-sharing-client.js";
-export { isServiceType, SERVICE_TYPES, type ServiceType } from "./service-types.js";

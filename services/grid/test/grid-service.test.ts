@@ -1,5 +1,5 @@
 import { Cl, cvToValue, hexToCV, Pc, serializeCV } from "@stacks/transactions";
-import { SERVICE_TYPES } from "@voltstack/chain";
+import { SERVICE_TYPES } from "@voltstack/api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GridSyncService } from "../src/chain-sync/grid-sync.service.js";
 import { ExpirySweepScheduler } from "../src/service-requests/expiry-sweep.scheduler.js";

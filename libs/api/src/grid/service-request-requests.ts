@@ -15,7 +15,7 @@ import { stacksPrincipal } from "../fields/stacks-principal.js";
 import { SERVICE_REQUEST_STATUSES } from "./service-request-answers.js";
 
 /**
- * The grid-service products a request may name (@voltstack/chain's SERVICE_TYPES). The contract
+ * The grid-service products a request may name. The contract
  * stores any non-empty (string-ascii 32), so a typo would escrow real STX for a product nobody
  * delivers: the API accepts only these.
  */
@@ -28,6 +28,12 @@ export const SERVICE_TYPES = [
   "demand-response",
   "voltage-support",
 ] as const;
+
+export type ServiceType = (typeof SERVICE_TYPES)[number];
+
+export function isServiceType(value: string): value is ServiceType {
+  return (SERVICE_TYPES as readonly string[]).includes(value);
+}
 
 export const requestIdParam = idParam("request");
 

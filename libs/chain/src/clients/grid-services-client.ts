@@ -51,8 +51,6 @@ export const PROGRAM_PRODUCTS = {
 
 export type ProgramProduct = keyof typeof PROGRAM_PRODUCTS;
 
-export const PROGRAM_PRODUCT_NAMES = Object.keys(PROGRAM_PRODUCTS) as ProgramProduct[];
-
 /** A facility's slots in a cohort hold at most this many facilities (the contract's list bound). */
 export const COHORT_SIZE = 100;
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from "@nestjs/common";
-import type { EnrolResult } from "@voltstack/api";
+import { type EnrolResult, PROGRAM_PRODUCT_NAMES } from "@voltstack/api";
 import { PROGRAM_PRODUCTS, type ProgramProduct } from "@voltstack/chain";
 import { signerForFacility } from "@voltstack/chain-sync";
 import { SpanAttributes, withSpan } from "@voltstack/observability";
@@ -18,6 +18,9 @@ export interface EnrolFacilityCommand {
   committedKw: number;
   actAs?: string;
 }
+
+// Every product the API accepts is in the chain's catalogue: tsc fails here when one is not.
+PROGRAM_PRODUCT_NAMES satisfies readonly ProgramProduct[];
 
 /** The energy enrol-facility reserves: committed power over the product's duration, rounded up to a kWh. */
 export function reservedKwhFor(product: string, committedKw: bigint): bigint | undefined {
